@@ -1,0 +1,83 @@
+from django.db import models
+
+from core.scoping import ScopedManager
+from plans.choices import ExamType
+
+from .choices import PersonnelType
+
+
+class Registration(models.Model):
+    """报名: one person registered in one exam plan, with its 考生编号 (SPEC.md §3).
+    region, exam_type and exam_year copy the plan's so that the candidate list filters on one
+    table (issue 7: one million rows, p95 ≤ 50 ms)."""
+
+    person = models.ForeignKey("people.Person", verbose_name="考生", on_delete=models.PROTECT, related_name="registrations")
+    plan = models.ForeignKey("plans.ExamPlan", verbose_name="考试批次", on_delete=models.PROTECT, related_name="registrations")
+    candidate_number = models.CharField("考生编号", max_length=24, unique=True)
+    personnel_type = models.CharField("人员类型", max_length=1, choices=PersonnelType.choices)
+    cert_number = models.CharField("证书编号", max_length=50, blank=True)
+    cert_expiry = models.DateField("证书到期日期", null=True, blank=True)
+    region = models.ForeignKey("regions.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+")
+    exam_type = models.CharField("考试类型", max_length=32, choices=ExamType.choices)
+    exam_year = models.PositiveSmallIntegerField("年份")
+    import_run = models.ForeignKey(
+        "candidates.ImportRun", verbose_name="导入批次", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ScopedManager()
+    scope_region_field = "region"
+    scope_candidate_field = "person__user"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考生报名"
+        constraints = [
+            # One registration per person per plan: re-imports and racing imports never duplicate.
+            models.UniqueConstraint(fields=["plan", "person"], name="registration_unique_person_plan"),
+        ]
+        indexes = [
+            models.Index(fields=["region", "plan"], name="reg_region_plan_idx"),
+            models.Index(fields=["region", "exam_year", "exam_type"], name="reg_region_year_type_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_number} {self.person.name}"
+
+
+class ImportRun(models.Model):
+    """One import of a candidate file (or CLI run) into a plan: who, when, which file, the counts
+    and the per-row report, kept so it can be reopened (issue 6)."""
+
+    plan = models.ForeignKey("plans.ExamPlan", verbose_name="考试批次", on_delete=models.PROTECT, related_name="import_runs")
+    region = models.ForeignKey("regions.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name="导入人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField("来源", max_length=16, default="web")
+    file_name = models.CharField("文件名", max_length=255)
+    stored_file = models.FileField("上传文件", upload_to="imports/%Y/%m/", blank=True)
+    status = models.CharField("状态", max_length=16, default="pending")
+    dry_run = models.BooleanField("仅校验", default=False)
+    total_rows = models.PositiveIntegerField("数据行数", default=0)
+    created_count = models.PositiveIntegerField("新增", default=0)
+    existing_count = models.PositiveIntegerField("已存在", default=0)
+    failed_count = models.PositiveIntegerField("失败", default=0)
+    warning_count = models.PositiveIntegerField("警告", default=0)
+    errors = models.JSONField("错误明细", default=list, blank=True)
+    warnings = models.JSONField("警告明细", default=list, blank=True)
+    message = models.CharField("说明", max_length=500, blank=True)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_region_field = "region"
+    scope_candidate_field = None
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "导入记录"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.plan.batch_no}"

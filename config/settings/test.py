@@ -1,0 +1,28 @@
+"""pytest: the same as base with fast hashing and jobs finishing inside the request."""
+
+import os
+
+os.environ.setdefault("JOBS_EAGER_MODE", "inline")
+os.environ.setdefault("SMS_OUTBOX_PAGE_ENABLED", "1")
+
+from .base import *  # noqa: E402,F403
+from .base import CACHES, REDIS_URL
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests decide the captcha answer explicitly (issue 3 forbids this in production).
+CAPTCHA_TEST_MODE = True
+ALLOWED_HOSTS = ["*"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if REDIS_URL:
+    # xdist workers share one Redis and tests clear the cache: give each worker its own
+    # database number (gw0 → 1, gw1 → 2, …) so one worker's flush never touches another's keys.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
+    db_number = int(worker[2:]) + 2 if worker[2:].lstrip("-").isdigit() else 1
+    base_url = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") >= 3 else REDIS_URL
+    CACHES["default"]["LOCATION"] = f"{base_url}/{db_number}"
+    # Tests run jobs in-process; never send to a broker from a test.
+    CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("sms/", include("sms.urls")),
+    path("plans/", include("plans.urls")),
+    path("blacklist/", include("blacklist.urls")),
+    path("candidates/", include("candidates.urls")),
+    path("captcha/", include("captcha.urls")),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

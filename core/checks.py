@@ -1,0 +1,25 @@
+"""Deploy checks: the demo conveniences must never reach production."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=True)
+def demo_conveniences_off(app_configs, **kwargs):
+    errors = []
+    if getattr(settings, "CAPTCHA_TEST_MODE", False):
+        errors.append(
+            Error("CAPTCHA_TEST_MODE is on: the captcha accepts a fixed answer.", id="sanlei.E001",
+                  hint="Unset CAPTCHA_TEST_MODE in production.")
+        )
+    if getattr(settings, "SMS_OUTBOX_PAGE_ENABLED", False):
+        errors.append(
+            Error("SMS_OUTBOX_PAGE_ENABLED is on: SMS codes are readable on a web page.", id="sanlei.E002",
+                  hint="Unset SMS_OUTBOX_PAGE_ENABLED in production.")
+        )
+    if getattr(settings, "SMS_BACKEND", "").endswith("OutboxBackend"):
+        errors.append(
+            Error("SMS_BACKEND is the development outbox: no SMS would reach anyone.", id="sanlei.E003",
+                  hint="Set SMS_BACKEND to a provider adapter.")
+        )
+    return errors

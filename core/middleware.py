@@ -1,0 +1,56 @@
+import time
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+
+_current = ContextVar("current_request_meta", default=None)
+
+
+def client_ip(request) -> str | None:
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR")
+
+
+def current_request_meta() -> dict | None:
+    """IP and user agent of the request being served (None in jobs and commands)."""
+    return _current.get()
+
+
+class RequestContextMiddleware:
+    """Makes the caller's IP available to the audit log without passing the request around."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current.set({"ip": client_ip(request), "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200]})
+        try:
+            return self.get_response(request)
+        finally:
+            _current.reset(token)
+
+
+class IdleTimeoutMiddleware:
+    """An idle session ends after settings.SESSION_IDLE_TIMEOUT seconds (issue 3: 30 minutes)."""
+
+    KEY = "_last_activity"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(self.KEY)
+            if last is not None and now - int(last) > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, "由于长时间未操作，您已自动退出，请重新登录")
+                return redirect(settings.LOGIN_URL)
+            request.session[self.KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,124 @@
+import time
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from accounts.models import User
+from core.menu import menu_for
+from regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_regions_arrive_by_migration():
+    assert Region.objects.count() == 32
+    assert Region.objects.get(code="11").name == "北京市"
+    assert Region.objects.get(code="65").name == "新疆维吾尔自治区"
+    assert Region.objects.get(code="66").name == "新疆生产建设兵团"
+
+
+def test_regional_menu_mirrors_the_guide(world):
+    labels = [i["label"] for i in menu_for(world.admin_a)]
+    for label in ["考核计划管理", "学员考核信息管理", "成绩管理", "黑名单管理"]:
+        assert label in labels
+    assert "审计日志" not in labels and "管局账号管理" not in labels
+
+
+def test_central_menu_adds_accounts_and_audit(world):
+    labels = [i["label"] for i in menu_for(world.central)]
+    assert {"考核计划管理", "学员考核信息管理", "成绩管理", "黑名单管理", "管局账号管理", "审计日志"} <= set(labels)
+
+
+def test_unbuilt_menu_entries_are_disabled_not_fake(world):
+    items = {i["label"]: i for i in menu_for(world.admin_a)}
+    assert items["成绩管理"]["url"] is None  # no results module yet: shown as 未开放
+
+
+def test_page_shows_system_name_user_and_menu(client, world):
+    client.force_login(world.admin_a)
+    html = client.get(reverse("core:home")).content.decode()
+    assert "三类人员" in html and "t_admin_bj" in html and "考核计划管理" in html
+    assert '<html lang="zh-hans">' in html
+
+
+def test_dates_and_times_use_iso_and_24_hours(settings):
+    import datetime
+
+    from django.utils import formats, translation
+
+    with translation.override("zh-hans"):
+        assert formats.date_format(datetime.date(2026, 3, 9)) == "2026-03-09"
+        assert formats.time_format(datetime.time(15, 5)) == "15:05"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+
+
+def test_health_reports_each_component(client, db):
+    data = client.get(reverse("core:health")).json()
+    assert set(data["checks"]) == {"database", "cache", "broker"}
+    assert data["checks"]["database"]["ok"] is True
+    assert data["checks"]["cache"]["ok"] is True
+
+
+def test_health_reports_a_broken_cache(client, db, monkeypatch):
+    class BrokenCache:
+        def set(self, *args, **kwargs):
+            pass
+
+        def get(self, *args, **kwargs):
+            return None
+
+    monkeypatch.setattr("core.views.cache", BrokenCache())
+    response = client.get(reverse("core:health"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"]["ok"] is False
+
+
+def test_idle_session_ends(client, world, settings):
+    settings.SESSION_IDLE_TIMEOUT = 60
+    client.force_login(world.admin_a)
+    assert client.get(reverse("accounts:password_change")).status_code == 200
+    session = client.session
+    session["_last_activity"] = int(time.time()) - 61
+    session.save()
+    response = client.get(reverse("accounts:password_change"))
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert "_auth_user_id" not in client.session
+
+
+def test_pagination_defaults_to_20_and_accepts_a_page_size(client, world):
+    from audit.services import audit_record
+
+    for i in range(25):
+        audit_record(actor=world.central, action=f"test.{i}")
+    client.force_login(world.central)
+    page = client.get(reverse("audit:list"))
+    assert len(page.context["page_obj"]) == 20
+    page = client.get(reverse("audit:list"), {"page_size": 50})
+    assert len(page.context["page_obj"]) >= 25
+    page = client.get(reverse("audit:list"), {"page_size": 7})  # not offered: falls back to 20
+    assert page.context["page_size"] == 20
+
+
+def test_load_demo_is_idempotent(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    count = User.objects.count()
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert User.objects.count() == count
+    assert User.objects.filter(role="regional").values("region").distinct().count() >= 2
+
+
+@override_settings(CAPTCHA_TEST_MODE=True, SMS_OUTBOX_PAGE_ENABLED=False)
+def test_deploy_check_refuses_captcha_test_mode():
+    from core.checks import demo_conveniences_off
+
+    ids = {e.id for e in demo_conveniences_off(None)}
+    assert "sanlei.E001" in ids
+
+
+@override_settings(CAPTCHA_TEST_MODE=False, SMS_OUTBOX_PAGE_ENABLED=True)
+def test_deploy_check_refuses_the_outbox_page():
+    from core.checks import demo_conveniences_off
+
+    assert "sanlei.E002" in {e.id for e in demo_conveniences_off(None)}

@@ -1,0 +1,104 @@
+"""Running long work in the background with progress the user can watch.
+
+`job_create` records the job; `job_enqueue` runs a function `module.path:function(job=..., **kwargs)`:
+through Celery when a broker is configured, otherwise in a thread (`make run`, so the page can
+be left and progress polled) or inline (tests, JOBS_EAGER_MODE=inline). The function reports
+progress with `job_progress` and finishes with `job_finish`; an exception marks the job failed
+with a message and never leaves it "running"."""
+
+import importlib
+import logging
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from .models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+
+def job_create(*, kind: str, title: str, acting_user, region=None, total: int = 0) -> Job:
+    return Job.objects.create(kind=kind, title=title, created_by=acting_user, region=region, total=total)
+
+
+def job_progress(job: Job, *, done: int, total: int | None = None, message: str = "") -> None:
+    """Write progress in its own statement, outside the caller's transaction semantics."""
+    fields = {"done": done}
+    if total is not None:
+        fields["total"] = total
+    if message:
+        fields["message"] = message[:500]
+    Job.objects.filter(pk=job.pk).update(**fields)
+    for key, value in fields.items():
+        setattr(job, key, value)
+
+
+def job_finish(job: Job, *, result=None, message: str = "", file_path: str = "", filename: str = "",
+               result_url: str = "") -> None:
+    job.status = JobStatus.DONE
+    job.result = result
+    job.message = message[:500] or job.message
+    job.done = job.total or job.done
+    job.finished_at = timezone.now()
+    if file_path:
+        job.result_file.name = file_path
+        job.result_filename = filename
+    if result_url:
+        job.result_url = result_url
+    job.save()
+
+
+def _resolve(func_path: str):
+    module, _, name = func_path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def job_run(job_id, func_path: str, kwargs: dict) -> None:
+    """Run the job's function; the Celery task, the thread and the inline mode all call this."""
+    job = Job.objects.get(pk=job_id)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    job.status = JobStatus.RUNNING
+    try:
+        _resolve(func_path)(job=job, **kwargs)
+    except Exception as exc:
+        log.exception("job %s (%s) failed", job.pk, job.kind)
+        message = getattr(exc, "message", None) or "任务执行失败，请稍后重试或联系部中心"
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, message=str(message)[:500], finished_at=timezone.now()
+        )
+        if settings.JOBS_EAGER_MODE == "inline" and settings.CELERY_TASK_ALWAYS_EAGER and getattr(
+            settings, "JOBS_RAISE_IN_TESTS", False
+        ):
+            raise
+        return
+    job.refresh_from_db()
+    if job.status == JobStatus.RUNNING:  # the function did not call job_finish itself
+        job_finish(job)
+
+
+def _run_in_thread(job_id, func_path, kwargs):
+    def target():
+        close_old_connections()
+        try:
+            job_run(job_id, func_path, kwargs)
+        finally:
+            close_old_connections()
+
+    threading.Thread(target=target, name=f"job-{job_id}", daemon=True).start()
+
+
+def job_enqueue(job: Job, func_path: str, **kwargs) -> Job:
+    """Start the job once the current transaction commits (the job row must be visible)."""
+    _resolve(func_path)  # fail now, not in the worker, if the path is wrong
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        from .tasks import run_job
+
+        transaction.on_commit(lambda: run_job.delay(str(job.pk), func_path, kwargs))
+    elif settings.JOBS_EAGER_MODE == "inline":
+        job_run(job.pk, func_path, kwargs)
+        job.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: _run_in_thread(job.pk, func_path, kwargs))
+    return job

@@ -1,0 +1,22 @@
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+
+from core.permissions import admin_required
+from core.scoping import get_visible_or_404
+
+from .models import Job
+
+
+@admin_required
+def job_detail(request, pk):
+    job = get_visible_or_404(Job, request.user, pk=pk)
+    template = "jobs/_progress.html" if request.htmx else "jobs/detail.html"
+    return render(request, template, {"job": job})
+
+
+@admin_required
+def job_download(request, pk):
+    job = get_visible_or_404(Job, request.user, pk=pk)
+    if not job.result_file:
+        raise Http404("文件不存在")
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_filename or None)

@@ -1,0 +1,36 @@
+import pytest
+
+from core.testing import TEST_PASSWORD
+
+from .conftest import shot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_home_login_and_the_regional_menu(page, world):
+    page.goto(page.base + "/")
+    assert "三类人员" in page.title()
+    page.get_by_role("link", name="管理员登录").first.click()
+    page.get_by_label("用户名").fill(world.admin_a.username)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    shot(page, "shell_01_login")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(page.base + "/")
+    menu = page.get_by_role("navigation", name="导航菜单")
+    for label in ["考核计划管理", "学员考核信息管理", "成绩管理", "黑名单管理"]:
+        assert menu.get_by_text(label).count() == 1
+    assert menu.get_by_text("审计日志").count() == 0
+    assert "北京市" in page.get_by_test_id("current-user").inner_text()
+    # Chinese actually renders: the brand's glyphs are wider than the fallback boxes' would be.
+    shot(page, "shell_02_regional_menu")
+
+
+def test_central_sees_the_audit_log(page, world):
+    from .conftest import login_session
+
+    login_session(page, world.central)
+    page.goto(page.base + "/audit/")
+    assert page.get_by_role("heading", name="审计日志").is_visible()
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url(page.base + "/")
+    assert page.get_by_role("link", name="管理员登录").first.is_visible()
