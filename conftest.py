@@ -1,6 +1,18 @@
 import pytest
 
-from core.testing import make_world
+from core.testing import ensure_reference_data, make_world
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Regions, 证件类型 and other migration-loaded rows exist in every database test, even
+    after a transactional (browser) test on the same worker flushed them."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("_django_db_helper")
+        ensure_reference_data()
 
 
 @pytest.fixture

@@ -21,6 +21,23 @@ from core.roles import Role
 
 TEST_PASSWORD = "Test@2026pass"
 
+# Reference data that data migrations load. A transactional test (the browser tests) flushes
+# the tables afterwards, so tests put it back through the same functions the migrations call.
+REFERENCE_DATA = ["regions.data", "people.data", "plans.data", "blacklist.data"]
+
+
+def ensure_reference_data() -> None:
+    import importlib
+
+    for path in REFERENCE_DATA:
+        try:
+            module = importlib.import_module(path)
+        except ModuleNotFoundError as exc:
+            if exc.name == path:
+                continue
+            raise
+        module.ensure()
+
 
 @dataclass
 class World:

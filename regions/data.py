@@ -11,3 +11,13 @@ REGIONS = [
     ("61", "陕西省"), ("62", "甘肃省"), ("63", "青海省"), ("64", "宁夏回族自治区"), ("65", "新疆维吾尔自治区"),
     ("66", "新疆生产建设兵团"),
 ]
+
+
+def ensure(Region=None) -> None:
+    """Create or refresh the regions (used by the data migration and by tests after a flush)."""
+    if Region is None:
+        from .models import Region
+    if Region.objects.count() == len(REGIONS):
+        return
+    for order, (code, name) in enumerate(REGIONS):
+        Region.objects.update_or_create(code=code, defaults={"name": name, "sort_order": order})

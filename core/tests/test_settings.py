@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 
@@ -6,7 +7,8 @@ from django.conf import settings
 
 
 def _run(code: str, **env) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env}
+    base = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "REDIS_URL"}}
+    full_env = {**base, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env}
     return subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=full_env,
                           capture_output=True, text=True, timeout=120)
 
@@ -15,13 +17,13 @@ CHECK = "import django; django.setup(); from django.core.management import call_
 
 
 def test_production_settings_pass_check_deploy():
-    result = _run(CHECK, SECRET_KEY="k" * 60 + "-production-test-key", SMS_OUTBOX_PAGE_ENABLED="0",
+    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64), SMS_OUTBOX_PAGE_ENABLED="0",
                   CAPTCHA_TEST_MODE="0", DEBUG="0", SMS_BACKEND="sms.backends.aliyun.AliyunSmsBackend")
     assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_production_refuses_the_fixed_captcha():
-    result = _run(CHECK, SECRET_KEY="k" * 60 + "-production-test-key", CAPTCHA_TEST_MODE="1",
+    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64), CAPTCHA_TEST_MODE="1",
                   SMS_BACKEND="sms.backends.aliyun.AliyunSmsBackend")
     assert result.returncode != 0 and "sanlei.E001" in result.stderr
 
@@ -36,5 +38,5 @@ def test_production_requires_a_secret_key():
 
 def test_debug_is_off_unless_asked():
     result = _run("import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
-                  SECRET_KEY="k" * 60, DEBUG="")
+                  SECRET_KEY=secrets.token_urlsafe(64), DEBUG="")
     assert result.stdout.strip() == "False", result.stderr

@@ -1,12 +1,10 @@
 from django.db import migrations
 
-from people.data import ID_TYPES
+from people.data import ensure
 
 
 def load(apps, schema_editor):
-    IdType = apps.get_model("people", "IdType")
-    for code, name, check in ID_TYPES:
-        IdType.objects.update_or_create(code=code, defaults={"name": name, "check_kind": check})
+    ensure(apps.get_model("people", "IdType"))
 
 
 class Migration(migrations.Migration):

@@ -1,12 +1,10 @@
 from django.db import migrations
 
-from regions.data import REGIONS
+from regions.data import ensure
 
 
 def load(apps, schema_editor):
-    Region = apps.get_model("regions", "Region")
-    for order, (code, name) in enumerate(REGIONS):
-        Region.objects.update_or_create(code=code, defaults={"name": name, "sort_order": order})
+    ensure(apps.get_model("regions", "Region"))
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,7 @@ from core.testing import TEST_PASSWORD
 
 from .conftest import shot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_home_login_and_the_regional_menu(page, world):

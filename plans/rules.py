@@ -1,0 +1,65 @@
+"""Time rules of a plan, shared by plans, the import and candidate management.
+
+The guide (二(二)): candidates are imported into an approved plan until 48 hours before its
+start; after that the roster is frozen for the region. Phases are derived from time, with no
+scheduled job: 可导入 → 名单已锁定 → 考试中 → 待核查 → 成绩已发布."""
+
+import datetime
+
+from django.utils import timezone
+
+from core.errors import ApplicationError
+
+from .choices import IMPORT_CUTOFF_HOURS, AuditStatus
+
+
+class Phase:
+    IMPORTABLE = "可导入"
+    LOCKED = "名单已锁定"
+    IN_PROGRESS = "考试中"
+    AWAITING_CHECK = "待核查"
+    PUBLISHED = "成绩已发布"
+
+
+def roster_cutoff(plan) -> datetime.datetime:
+    """The moment the roster freezes: 48 hours before the start."""
+    return plan.starts_at - datetime.timedelta(hours=IMPORT_CUTOFF_HOURS)
+
+
+def roster_open(plan, now: datetime.datetime | None = None) -> bool:
+    return (now or timezone.now()) < roster_cutoff(plan)
+
+
+def phase(plan, now: datetime.datetime | None = None) -> str:
+    now = now or timezone.now()
+    if getattr(plan, "scores_published_at", None):
+        return Phase.PUBLISHED
+    if now < roster_cutoff(plan):
+        return Phase.IMPORTABLE
+    if now < plan.starts_at:
+        return Phase.LOCKED
+    if now < plan.ends_at:
+        return Phase.IN_PROGRESS
+    return Phase.AWAITING_CHECK
+
+
+def assert_roster_writable(plan, now: datetime.datetime | None = None) -> None:
+    """Raise unless candidates may be added to, changed in or removed from the plan now:
+    the plan must be approved (审核通过) and the 48-hour cutoff not yet reached. Central is
+    under the same cutoff for imports (issue 6); corrections by central after the cutoff go
+    through their own service with a required reason (issue 7)."""
+    if plan.audit_status != AuditStatus.APPROVED:
+        raise ApplicationError("该考核计划尚未审核通过，不能导入或修改考生信息")
+    if not roster_open(plan, now):
+        cutoff = timezone.localtime(roster_cutoff(plan))
+        raise ApplicationError(
+            f"已超过导入截止时间（考核开始前 {IMPORT_CUTOFF_HOURS} 小时，即 {cutoff:%Y-%m-%d %H:%M}），考生名单已锁定"
+        )
+
+
+def plan_moments(exam_date: datetime.date, start_time: datetime.time, duration_minutes: int):
+    """(starts_at, ends_at, end_time) of a plan in Asia/Shanghai; 结束时间 = start + duration."""
+    tz = timezone.get_default_timezone()
+    starts_at = datetime.datetime.combine(exam_date, start_time, tzinfo=tz)
+    ends_at = starts_at + datetime.timedelta(minutes=duration_minutes)
+    return starts_at, ends_at, ends_at.astimezone(tz).time()
