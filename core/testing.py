@@ -9,7 +9,7 @@ the right user (issue 2, §5). An app's tests/test_scoping.py supplies only its 
             url=reverse("plans:detail", args=[plan.pk]),
             roles={Role.CENTRAL, Role.REGIONAL}, owner_region=world.region_a))
 
-core/tests/test_scoping_coverage.py fails when a URL name of ours appears in no test_scoping.py.
+core/tests/test_scoping_coverage.py fails when a URL name of ours appears in no tests/test_scoping*.py.
 """
 
 from collections.abc import Callable

@@ -22,6 +22,9 @@ if REDIS_URL:
     # database number (gw0 → 1, gw1 → 2, …) so one worker's flush never touches another's keys.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
     db_number = int(worker[2:]) + 2 if worker[2:].lstrip("-").isdigit() else 1
+    # Several suites running at once against one Redis (developers in parallel): TEST_REDIS_DB
+    # moves this run's databases apart.
+    db_number += int(os.environ.get("TEST_REDIS_DB", "0"))
     base_url = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") >= 3 else REDIS_URL
     CACHES["default"]["LOCATION"] = f"{base_url}/{db_number}"
     # Tests run jobs in-process; never send to a broker from a test.

@@ -21,6 +21,6 @@ def _names(patterns, namespace=""):
 
 def test_every_view_is_in_a_scoping_suite():
     root = Path(settings.BASE_DIR)
-    text = "\n".join(p.read_text(encoding="utf-8") for p in root.glob("*/tests/test_scoping.py"))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in root.glob("*/tests/test_scoping*.py"))
     missing = sorted({n for n in _names(get_resolver().url_patterns) if n not in PUBLIC and f'"{n}"' not in text})
     assert not missing, f"views without a scoping test: {missing}"
