@@ -95,7 +95,8 @@ def job_enqueue(job: Job, func_path: str, **kwargs) -> Job:
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         from .tasks import run_job
 
-        transaction.on_commit(lambda: run_job.delay(str(job.pk), func_path, kwargs))
+        queue = getattr(settings, "JOBS_QUEUE", "celery")
+        transaction.on_commit(lambda: run_job.apply_async((str(job.pk), func_path, kwargs), queue=queue))
     elif settings.JOBS_EAGER_MODE == "inline":
         job_run(job.pk, func_path, kwargs)
         job.refresh_from_db()

@@ -27,5 +27,5 @@ if REDIS_URL:
     db_number += int(os.environ.get("TEST_REDIS_DB", "0"))
     base_url = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") >= 3 else REDIS_URL
     CACHES["default"]["LOCATION"] = f"{base_url}/{db_number}"
-    # Tests run jobs in-process; never send to a broker from a test.
-    CELERY_TASK_ALWAYS_EAGER = True
+    # Tests run jobs in-process; only jobs/tests/test_celery_worker.py talks to a real worker.
+    CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
