@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from core.scoping import ScopedManager
+from core.scoping import ScopedManager, ScopedQuerySet
 
 from .choices import AuditStatus, ExamType
 
@@ -18,6 +18,14 @@ class ExamTypeSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_exam_type_display()} {self.duration_minutes} 分钟"
+
+
+class ActivePlanManager(models.Manager.from_queryset(ScopedQuerySet)):
+    """The default manager: a deleted plan (soft delete, see plans.services.plan_delete) is gone
+    for every page, selector and import; the row and its 批次编号 stay for the audit trail."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
 
 
 class ExamPlan(models.Model):
@@ -51,8 +59,15 @@ class ExamPlan(models.Model):
     version = models.PositiveIntegerField("版本", default=1)
     # 考生编号 = 批次编号 + zero-padded sequence; the counter only grows, so numbers are never reused.
     last_candidate_seq = models.PositiveIntegerField("已分配考生序号", default=0)
+    # Soft delete: "nothing is hard-deleted without a trace" (SPEC.md); the batch number stays taken.
+    deleted_at = models.DateTimeField("删除时间", null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="删除人", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
 
-    objects = ScopedManager()
+    objects = ActivePlanManager()
+    all_objects = ScopedManager()  # deleted plans included (history, tests)
     scope_region_field = "region"
     scope_candidate_field = None
 
@@ -60,6 +75,9 @@ class ExamPlan(models.Model):
         ordering = ["-exam_date", "-start_time", "-id"]
         verbose_name = verbose_name_plural = "考核计划"
         indexes = [models.Index(fields=["region", "exam_date"], name="plan_region_date_idx")]
+        constraints = [
+            models.CheckConstraint(name="plan_ends_after_start", condition=models.Q(ends_at__gt=models.F("starts_at"))),
+        ]
 
     def __str__(self) -> str:
         return f"{self.batch_no} {self.get_exam_type_display()} {self.exam_date:%Y-%m-%d}"

@@ -63,3 +63,12 @@ def plan_moments(exam_date: datetime.date, start_time: datetime.time, duration_m
     starts_at = datetime.datetime.combine(exam_date, start_time, tzinfo=tz)
     ends_at = starts_at + datetime.timedelta(minutes=duration_minutes)
     return starts_at, ends_at, ends_at.astimezone(tz).time()
+
+
+# The guide (二(一)): once 审核通过, the region may neither modify nor delete the plan.
+APPROVED_LOCKED_MESSAGE = "已审核通过的计划不能修改，如需变更请联系部中心"
+
+
+def region_may_change(plan) -> bool:
+    """A region may modify or delete its plan while it is 未审核 or 审核不通过 (the guide, 二(一))."""
+    return plan.audit_status != AuditStatus.APPROVED
