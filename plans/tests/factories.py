@@ -33,3 +33,19 @@ class ExamPlanFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyAttribute(lambda o: plan_moments(o.exam_date, o.start_time, o.duration_minutes)[0])
     ends_at = factory.LazyAttribute(lambda o: plan_moments(o.exam_date, o.start_time, o.duration_minutes)[1])
     end_time = factory.LazyAttribute(lambda o: plan_moments(o.exam_date, o.start_time, o.duration_minutes)[2])
+
+
+def plan_via_services(admin, *, days_ahead: int = 10, start=datetime.time(9, 0), exam_type=ExamType.NEW_ONLINE,
+                      status: str = AuditStatus.PENDING, reviewer=None, note: str = "", now=None) -> ExamPlan:
+    """A plan added by `admin` through plans.services (real batch number, audit rows), then
+    approved or rejected by `reviewer` (a central user) when `status` asks for it."""
+    from plans.services import plan_approve, plan_create, plan_reject
+
+    now = now or timezone.now()
+    exam_date = timezone.localtime(now).date() + datetime.timedelta(days=days_ahead)
+    plan = plan_create(exam_type=exam_type, exam_date=exam_date, start_time=start, acting_user=admin, now=now)
+    if status == AuditStatus.APPROVED:
+        plan = plan_approve(plan=plan, seen_version=plan.version, note=note, acting_user=reviewer, now=now)
+    elif status == AuditStatus.REJECTED:
+        plan = plan_reject(plan=plan, seen_version=plan.version, note=note or "材料不全", acting_user=reviewer, now=now)
+    return plan
