@@ -1,0 +1,17 @@
+"""Reading the send log (the outbox)."""
+
+from django.db.models import QuerySet
+
+from .models import SmsMessage
+
+
+def outbox_messages(*, user, public: bool = False, phone: str = "", template: str = "") -> QuerySet:
+    """Messages newest first. `public` is the demo case (settings.DEBUG and
+    SMS_OUTBOX_PAGE_ENABLED both on): everyone may read the outbox so that a newcomer can finish
+    a login alone. Otherwise only central sees it (SmsMessage has no region path)."""
+    qs = SmsMessage.objects.all() if public else SmsMessage.objects.visible_to(user)
+    if phone:
+        qs = qs.filter(phone=phone)
+    if template:
+        qs = qs.filter(template=template)
+    return qs.select_related("created_by")
