@@ -1,7 +1,14 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
-from core.scoping import ScopedManager
+from core.roles import Role
+from core.scoping import ScopedQuerySet, scope_queryset
+
+from .choices import PenaltyState
 
 
 class ViolationCategory(models.Model):
@@ -24,6 +31,47 @@ class ViolationCategory(models.Model):
 class EntryStatus(models.TextChoices):
     ACTIVE = "active", "有效"
     REVOKED = "revoked", "已撤销"
+
+
+class BlacklistQuerySet(ScopedQuerySet):
+    """Who sees which entry, decided here and nowhere else.
+
+    Central sees every entry. A regional administrator sees the entries that concern its region
+    (SPEC.md §7, the guide 五): the violation happened in one of its plans (entry.region), OR the
+    person (same 证件类型 + 证件号码) has a registration in one of its plans, whenever that
+    registration was made. Matching on the document rather than on entry.person also covers
+    entries recorded before the person's account existed. Candidates see nothing."""
+
+    def visible_to(self, user) -> "BlacklistQuerySet":
+        if (
+            getattr(user, "role", None) == Role.REGIONAL
+            and getattr(user, "is_authenticated", False)
+            and user.is_active
+            and user.region_id
+        ):
+            from candidates.models import Registration
+
+            registered_here = Registration.objects.filter(
+                region_id=user.region_id,
+                person__id_type_id=OuterRef("id_type_id"),
+                person__id_number=OuterRef("id_number"),
+            )
+            return self.filter(Q(region_id=user.region_id) | Exists(registered_here))
+        return scope_queryset(self, user)
+
+    def in_state(self, state: str, on_date: datetime.date | None = None) -> "BlacklistQuerySet":
+        """Entries whose derived 状态 on `on_date` (default today) is `state` (PenaltyState)."""
+        on_date = on_date or timezone.localdate()
+        active = self.filter(status=EntryStatus.ACTIVE)
+        if state == PenaltyState.REVOKED:
+            return self.filter(status=EntryStatus.REVOKED)
+        if state == PenaltyState.NOT_STARTED:
+            return active.filter(penalty_start__gt=on_date)
+        if state == PenaltyState.RUNNING:
+            return active.filter(penalty_start__lte=on_date, penalty_end__gte=on_date)
+        if state == PenaltyState.EXPIRED:
+            return active.filter(penalty_end__lt=on_date)
+        return self.none()
 
 
 class BlacklistEntry(models.Model):
@@ -49,6 +97,8 @@ class BlacklistEntry(models.Model):
     penalty_end = models.DateField("处罚截止日期")
     evidence_note = models.TextField("证据说明")
     evidence_file = models.FileField("证据附件", upload_to="blacklist/%Y/", blank=True)
+    # The stored file gets a random name; the name central uploaded is kept for the download.
+    evidence_file_name = models.CharField("附件原文件名", max_length=200, blank=True)
     status = models.CharField("状态", max_length=16, choices=EntryStatus.choices, default=EntryStatus.ACTIVE)
     revoked_reason = models.CharField("撤销原因", max_length=500, blank=True)
     revoked_by = models.ForeignKey(
@@ -61,7 +111,9 @@ class BlacklistEntry(models.Model):
     created_at = models.DateTimeField("决定时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    objects = ScopedManager()
+    objects = BlacklistQuerySet.as_manager()
+    # Used only if someone scopes this model through core.scoping directly (narrower than
+    # visible_to: the entry's own region); every view of this app goes through visible_to.
     scope_region_field = "region"
     scope_candidate_field = None
 
@@ -75,3 +127,21 @@ class BlacklistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.category}"
+
+    def state(self, on_date: datetime.date | None = None) -> str:
+        """状态 on a day: 已撤销, 未开始, 处罚中 (start..end inclusive) or 已期满 (the day after end)."""
+        on_date = on_date or timezone.localdate()
+        if self.status == EntryStatus.REVOKED:
+            return PenaltyState.REVOKED
+        if on_date < self.penalty_start:
+            return PenaltyState.NOT_STARTED
+        if on_date <= self.penalty_end:
+            return PenaltyState.RUNNING
+        return PenaltyState.EXPIRED
+
+    def state_label(self, on_date: datetime.date | None = None) -> str:
+        return PenaltyState(self.state(on_date)).label
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == EntryStatus.REVOKED

@@ -1,12 +1,17 @@
-"""The one question other apps ask of the blacklist: is this person barred on this date?"""
+"""Reads of the blacklist. The one question other apps ask (is this person barred on this date?)
+is penalty_end_for / penalty_ends_for_many; everything a page shows starts from
+BlacklistEntry.objects.visible_to(user), the one place that decides who sees which entry."""
 
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 
-from .models import BlacklistEntry, EntryStatus
+from people.validation import normalize_id_number
+
+from .models import BlacklistEntry, EntryStatus, ViolationCategory
 
 
 def _running(on_date: datetime.date):
@@ -15,7 +20,8 @@ def _running(on_date: datetime.date):
 
 def penalty_end_for(*, id_type_id: int, id_number: str, on_date: datetime.date | None = None) -> datetime.date | None:
     """The last day of the running penalty for this document, or None when not barred.
-    A penalty runs from penalty_start to penalty_end inclusive; the day after, it no longer blocks."""
+    A penalty runs from penalty_start to penalty_end inclusive; the day after, it no longer blocks
+    (derived from the dates, no scheduled job). A revoked entry never blocks (SPEC.md §7)."""
     on_date = on_date or timezone.localdate()
     return (
         BlacklistEntry.objects.filter(_running(on_date), id_type_id=id_type_id, id_number=id_number)
@@ -26,17 +32,18 @@ def penalty_end_for(*, id_type_id: int, id_number: str, on_date: datetime.date |
 def penalty_ends_for_many(
     keys: Iterable[tuple[int, str]], *, on_date: datetime.date | None = None
 ) -> dict[tuple[int, str], datetime.date]:
-    """The same for many documents in one query (the import checks a whole file at once)."""
+    """The same for many documents in one query per 900 numbers (the import checks a whole file
+    at once): {(id_type_id, id_number): last day of the running penalty} for the barred ones."""
     on_date = on_date or timezone.localdate()
     keys = set(keys)
     if not keys:
         return {}
-    numbers = {number for _, number in keys}
     result: dict[tuple[int, str], datetime.date] = {}
-    numbers = sorted(numbers)
+    numbers = sorted({number for _, number in keys})
     for start in range(0, len(numbers), 900):  # stay under SQLite's variable limit
         rows = (
             BlacklistEntry.objects.filter(_running(on_date), id_number__in=numbers[start:start + 900])
+            .order_by()
             .values("id_type_id", "id_number")
             .annotate(end=Max("penalty_end"))
         )
@@ -45,3 +52,124 @@ def penalty_ends_for_many(
             if key in keys:
                 result[key] = row["end"]
     return result
+
+
+# --------------------------------------------------------------------------- pages
+
+def entry_list(*, filters: dict, fetched_by, on_date: datetime.date | None = None) -> QuerySet:
+    """黑名单 as the caller may see it, filtered: 姓名 (contains), 证件号码 (exact), 违规类型,
+    状态 (derived on on_date), 处罚期 overlapping [period_from, period_to], 地区 (central)."""
+    qs = BlacklistEntry.objects.visible_to(fetched_by).select_related("id_type", "category", "region", "created_by")
+    if filters.get("name"):
+        qs = qs.filter(name__icontains=filters["name"].strip())
+    if filters.get("id_number"):
+        qs = qs.filter(id_number=normalize_id_number(filters["id_number"]))
+    if filters.get("category"):
+        qs = qs.filter(category=filters["category"])
+    if filters.get("state"):
+        qs = qs.in_state(filters["state"], on_date)
+    if filters.get("period_from"):
+        qs = qs.filter(penalty_end__gte=filters["period_from"])
+    if filters.get("period_to"):
+        qs = qs.filter(penalty_start__lte=filters["period_to"])
+    if filters.get("region"):
+        qs = qs.filter(region=filters["region"])
+    return qs.order_by("-created_at", "-id")
+
+
+def entry_get(*, pk, fetched_by) -> BlacklistEntry:
+    """One entry the caller may see; out of scope is a 404 exactly like a missing row."""
+    try:
+        return (
+            BlacklistEntry.objects.visible_to(fetched_by)
+            .select_related("id_type", "category", "region", "created_by", "revoked_by", "person", "registration__plan")
+            .get(pk=pk)
+        )
+    except (BlacklistEntry.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("未找到该记录") from exc
+
+
+def entry_history(*, entry: BlacklistEntry, fetched_by) -> QuerySet:
+    """The audit rows of one entry (central's detail page)."""
+    from audit.selectors import audit_log_list
+
+    return audit_log_list(
+        filters={"object_type": BlacklistEntry._meta.label, "object_id": str(entry.pk)}, fetched_by=fetched_by
+    )
+
+
+def category_list() -> QuerySet:
+    return ViolationCategory.objects.annotate(entry_count=Count("entries")).order_by("-is_active", "name")
+
+
+def active_categories() -> QuerySet:
+    return ViolationCategory.objects.filter(is_active=True).order_by("name")
+
+
+def category_get(*, pk) -> ViolationCategory:
+    try:
+        return ViolationCategory.objects.get(pk=pk)
+    except (ViolationCategory.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("未找到该违规类型") from exc
+
+
+def registration_search(*, query: str, fetched_by, limit: int = 50) -> list:
+    """Registrations whose 考生编号 or 证件号码 is exactly `query` (adding an entry from a
+    registration). Read-only use of candidates' model, through its own scoping."""
+    from candidates.models import Registration
+
+    query = (query or "").strip()
+    if not query:
+        return []
+    number = normalize_id_number(query)
+    return list(
+        Registration.objects.visible_to(fetched_by)
+        .filter(Q(candidate_number=query) | Q(person__id_number=number))
+        .select_related("person__id_type", "plan", "region")
+        .order_by("-plan__exam_date", "candidate_number")[:limit]
+    )
+
+
+def registration_get(*, pk, fetched_by):
+    from candidates.models import Registration
+
+    try:
+        return (
+            Registration.objects.visible_to(fetched_by)
+            .select_related("person__id_type", "plan", "region")
+            .get(pk=pk)
+        )
+    except (Registration.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("未找到该报名记录") from exc
+
+
+def conflict_list(*, fetched_by, now: datetime.datetime | None = None) -> QuerySet:
+    """冲突名单 (central): registrations in plans that have not started (plan.starts_at > now)
+    whose person has an active penalty that runs today or on the exam date — i.e. the period
+    overlaps [today, exam date]. Decision (README): a penalty running today already means the
+    person should not have been registered (the import refuses them); one that starts before the
+    exam date means they would sit the exam under penalty. Either way central must act.
+    Each row carries blocking_entry_id: the blocking entry that ends last."""
+    from candidates.models import Registration
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    blocking = BlacklistEntry.objects.filter(
+        status=EntryStatus.ACTIVE,
+        id_type_id=OuterRef("person__id_type_id"),
+        id_number=OuterRef("person__id_number"),
+        penalty_end__gte=today,
+        penalty_start__lte=OuterRef("plan__exam_date"),
+    )
+    return (
+        Registration.objects.visible_to(fetched_by)
+        .filter(plan__starts_at__gt=now)
+        .filter(Exists(blocking))
+        .annotate(blocking_entry_id=Subquery(blocking.order_by("-penalty_end", "-pk").values("pk")[:1]))
+        .select_related("person__id_type", "plan", "region")
+        .order_by("plan__starts_at", "candidate_number")
+    )
+
+
+def entries_by_pk(pks: Iterable[int]) -> dict:
+    return BlacklistEntry.objects.select_related("category").in_bulk(set(pks))
