@@ -4,6 +4,7 @@ from core.scoping import ScopedManager
 from plans.choices import ExamType
 
 from .choices import PersonnelType
+from .importing.choices import RunSource, RunStatus
 
 
 class Registration(models.Model):
@@ -54,10 +55,10 @@ class ImportRun(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", verbose_name="导入人", null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    source = models.CharField("来源", max_length=16, default="web")
+    source = models.CharField("来源", max_length=16, choices=RunSource.choices, default=RunSource.WEB)
     file_name = models.CharField("文件名", max_length=255)
     stored_file = models.FileField("上传文件", upload_to="imports/%Y/%m/", blank=True)
-    status = models.CharField("状态", max_length=16, default="pending")
+    status = models.CharField("状态", max_length=16, choices=RunStatus.choices, default=RunStatus.UPLOADED)
     dry_run = models.BooleanField("仅校验", default=False)
     total_rows = models.PositiveIntegerField("数据行数", default=0)
     created_count = models.PositiveIntegerField("新增", default=0)
@@ -66,6 +67,8 @@ class ImportRun(models.Model):
     warning_count = models.PositiveIntegerField("警告", default=0)
     errors = models.JSONField("错误明细", default=list, blank=True)
     warnings = models.JSONField("警告明细", default=list, blank=True)
+    # Excel row numbers of rows whose person was already in the plan (已存在(未重复导入))
+    existing_rows = models.JSONField("已存在的行", default=list, blank=True)
     message = models.CharField("说明", max_length=500, blank=True)
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("导入时间", auto_now_add=True)
