@@ -25,7 +25,13 @@ class PlanForm(forms.Form):
 
     exam_type = forms.ChoiceField(label="考核类型", choices=[("", "请选择")] + list(ExamType.choices))
     exam_date = forms.DateField(label="考核日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    start_time = forms.TimeField(label="开始时间", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    # A text field, not <input type=time>: browsers show that one as 12-hour in some locales.
+    start_time = forms.TimeField(
+        label="开始时间", input_formats=["%H:%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"placeholder": "HH:MM，如 09:30", "maxlength": 5,
+                                                      "inputmode": "numeric", "autocomplete": "off"}),
+        help_text="24 小时制",
+    )
     end_time = forms.CharField(
         label="结束时间", required=False, disabled=True,
         widget=forms.TextInput(attrs={"readonly": True, "data-end-time": "", "placeholder": "根据考核类型自动生成"}),
@@ -34,6 +40,8 @@ class PlanForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, durations: dict, with_reason: bool = False, **kwargs):
+        # ids of their own: the list's search form underneath has an exam_type field too
+        kwargs.setdefault("auto_id", "plan_%s")
         super().__init__(*args, **kwargs)
         self.fields["exam_type"].widget = DurationSelect(choices=self.fields["exam_type"].choices, durations=durations)
         self.fields["exam_type"].error_messages["required"] = "请选择考核类型"
@@ -50,6 +58,10 @@ class PlanForm(forms.Form):
 class ReviewForm(forms.Form):
     """审核: 审核通过 or 审核不通过 with a note; carries the version central saw."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "review_%s")
+        super().__init__(*args, **kwargs)
+
     note = forms.CharField(label="审核说明", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="审核不通过时必填")
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -59,6 +71,7 @@ class DeleteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, with_reason: bool = False, **kwargs):
+        kwargs.setdefault("auto_id", "delete_%s")
         super().__init__(*args, **kwargs)
         if with_reason:
             self.fields["reason"] = forms.CharField(
