@@ -46,6 +46,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField("需修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     date_joined = models.DateTimeField("创建时间", default=timezone.now)
+    # A regional account ends when central replaces the person (变更) or disables it (停用); the
+    # row is kept so that the history of a region's account holders stays visible (表1).
+    deactivated_at = models.DateTimeField("停用时间", null=True, blank=True)
+    deactivation_reason = models.CharField("停用原因", max_length=20, blank=True)
 
     objects = UserManager()
     scope_region_field = "region"
@@ -75,6 +79,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def masked_phone(self) -> str:
+        from core.masking import mask_phone
+
+        return mask_phone(self.phone)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in (Role.CENTRAL, Role.REGIONAL)
 
     @property
     def is_central(self) -> bool:

@@ -1,21 +1,428 @@
-"""Writes on user accounts. Every change is audited (issue 3)."""
+"""Writes on user accounts and the login flows (issue 3). Every change, login, failure,
+lockout, code request and password change is audited; SMS go through sms.services."""
 
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from audit.services import audit_record
+from audit.services import audit_record, model_snapshot
+from core.errors import ApplicationError, PermissionDenied
+from core.masking import mask_phone
+from core.roles import Role
+from sms.services import SEND_FAILED_MESSAGE, send_sms, send_sms_now
 
+from . import security
 from .models import User
+
+SNAPSHOT_FIELDS = ["username", "role", "region", "full_name", "organization", "phone", "is_active",
+                   "must_change_password", "deactivated_at", "deactivation_reason"]
+BAD_CREDENTIALS = "用户名或密码错误"
+BAD_CANDIDATE_CREDENTIALS = "证件号码或密码错误"
+# audit_record names a non-user actor by str(): events before sign-in are the visitor's
+ANONYMOUS = "未登录访问者"
+
+
+def _snapshot(user: User) -> dict:
+    return model_snapshot(user, SNAPSHOT_FIELDS)
+
+
+def _require_central(acting_user) -> None:
+    if not (getattr(acting_user, "is_authenticated", False) and acting_user.role == Role.CENTRAL):
+        raise PermissionDenied("只有部中心可以分配管局账号")
+
+
+def generate_initial_password(user: User | None = None, length: int = 12) -> str:
+    """A random password that meets the policy: letters of both cases, digits and a symbol,
+    without look-alike characters (0/O, 1/l/I) so it can be typed from an SMS."""
+    lower, upper, digits, symbols = "abcdefghijkmnpqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "@#%+=?"
+    alphabet = lower + upper + digits + symbols
+    while True:
+        chars = [secrets.choice(lower), secrets.choice(upper), secrets.choice(digits), secrets.choice(symbols)]
+        chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+        secrets.SystemRandom().shuffle(chars)
+        password = "".join(chars)
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+
+
+def _clean_holder_fields(*, full_name: str, organization: str, phone: str) -> tuple[str, str, str]:
+    from people.validation import validate_mobile
+
+    full_name, organization = (full_name or "").strip(), (organization or "").strip()
+    if not full_name:
+        raise ApplicationError("请填写姓名", field="full_name")
+    if len(full_name) > 50:
+        raise ApplicationError(f"姓名不能超过 50 个字（当前 {len(full_name)} 个）", field="full_name")
+    if not organization:
+        raise ApplicationError("请填写单位/部门", field="organization")
+    if len(organization) > 100:
+        raise ApplicationError(f"单位/部门不能超过 100 个字（当前 {len(organization)} 个）", field="organization")
+    try:
+        phone = validate_mobile(phone)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), field="phone") from None
+    return full_name, organization, phone
+
+
+def _new_username(region) -> str:
+    base = f"gj{region.code}"
+    taken = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}_{n}" in taken:
+        n += 1
+    return f"{base}_{n}"
+
+
+def _create_holder(*, region, full_name, organization, phone) -> tuple[User, str]:
+    user = User(username=_new_username(region), role=Role.REGIONAL, region=region, full_name=full_name,
+                organization=organization, phone=phone, must_change_password=True,
+                password_changed_at=timezone.now())
+    password = generate_initial_password(user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the partial unique constraint: another holder became active meanwhile
+        raise ApplicationError(f"{region.name}已有在用的管局账号，请使用“变更”更换人员", field="region") from None
+    return user, password
+
+
+def _send_initial_password(user: User, password: str, acting_user) -> None:
+    send_sms(phone=user.phone, template="initial_password",
+             params={"name": user.full_name, "username": user.username, "password": password},
+             acting_user=acting_user)
+
+
+@transaction.atomic
+def regional_account_open(*, region, full_name: str, organization: str, phone: str,
+                          acting_user: User) -> tuple[User, str]:
+    """开通: central opens the one account of a region from 表1's fields (省份, 姓名, 单位/部门,
+    手机号码; guide §一, "仅限1人"). The generated initial password goes to the holder's phone by
+    SMS after commit and is returned once for central's screen; the first login forces a change."""
+    _require_central(acting_user)
+    full_name, organization, phone = _clean_holder_fields(full_name=full_name, organization=organization, phone=phone)
+    if region is None:
+        raise ApplicationError("请选择省份", field="region")
+    if User.objects.filter(role=Role.REGIONAL, region=region, is_active=True).exists():
+        raise ApplicationError(f"{region.name}已有在用的管局账号，请使用“变更”更换人员", field="region")
+    user, password = _create_holder(region=region, full_name=full_name, organization=organization, phone=phone)
+    audit_record(actor=acting_user, action="account.open", obj=user, after=_snapshot(user),
+                 message=f"开通{region.name}管局账号 {user.username}")
+    _send_initial_password(user, password, acting_user)
+    return user, password
+
+
+def _end_holding(user: User, reason: str) -> None:
+    user.is_active = False
+    user.deactivated_at = timezone.now()
+    user.deactivation_reason = reason
+    user.save(update_fields=["is_active", "deactivated_at", "deactivation_reason"])
+    security.unlock(security.admin_subject(user.username))
+
+
+def _active_regional(user: User) -> None:
+    if user.role != Role.REGIONAL or not user.is_active:
+        raise ApplicationError("该账号不是在用的管局账号", field="user")
+
+
+@transaction.atomic
+def regional_account_replace(*, user: User, full_name: str, organization: str, phone: str,
+                             acting_user: User, reason: str = "") -> tuple[User, str]:
+    """变更: the region's account passes to another person (guide §一: 开通(或变更)). The old
+    account is deactivated at once (its sessions end on their next request) and kept for the
+    history; a new account with a new initial password is created for the new person."""
+    _require_central(acting_user)
+    _active_regional(user)
+    full_name, organization, phone = _clean_holder_fields(full_name=full_name, organization=organization, phone=phone)
+    before = _snapshot(user)
+    _end_holding(user, "变更")
+    new_user, password = _create_holder(region=user.region, full_name=full_name, organization=organization, phone=phone)
+    audit_record(actor=acting_user, action="account.replace", obj=new_user, before=before, after=_snapshot(new_user),
+                 reason=reason, message=f"变更{user.region.name}管局账号：{user.username} → {new_user.username}")
+    _send_initial_password(new_user, password, acting_user)
+    return new_user, password
+
+
+@transaction.atomic
+def regional_account_reset_password(*, user: User, acting_user: User) -> str:
+    """重置密码: a new initial password, sent by SMS and shown once; the next login must change
+    it. Existing sessions of the account end (the session hash follows the password)."""
+    _require_central(acting_user)
+    _active_regional(user)
+    password = generate_initial_password(user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    security.unlock(security.admin_subject(user.username))
+    audit_record(actor=acting_user, action="account.password_reset", obj=user, message=f"重置 {user.username} 的密码")
+    _send_initial_password(user, password, acting_user)
+    return password
+
+
+@transaction.atomic
+def regional_account_deactivate(*, user: User, acting_user: User, reason: str = "") -> User:
+    """停用: the account can no longer log in (at once); it stays in the region's history."""
+    _require_central(acting_user)
+    _active_regional(user)
+    before = _snapshot(user)
+    _end_holding(user, "停用")
+    audit_record(actor=acting_user, action="account.deactivate", obj=user, before=before, after=_snapshot(user),
+                 reason=reason, message=f"停用 {user.username}")
+    return user
+
+
+def account_unlock(*, user: User, acting_user: User) -> bool:
+    """解锁: central lifts a login lock (issue 3: 5 failures in 15 minutes lock 30 minutes)."""
+    _require_central(acting_user)
+    was_locked = security.unlock(security.admin_subject(user.username))
+    audit_record(actor=acting_user, action="account.unlock", obj=user, message=f"解锁 {user.username}")
+    return was_locked
 
 
 @transaction.atomic
 def user_change_password(*, user: User, new_password: str, acting_user: User) -> User:
-    """Set a new password after the policy check; clears the forced-change flag."""
-    validate_password(new_password, user)
+    """Set a new password after the policy check (accounts.password_validation: 8+ characters,
+    3 of 4 classes, not containing the username); clears the forced-change flag."""
+    if user.check_password(new_password):
+        raise ApplicationError("新密码不能与当前密码相同", field="new_password1")
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ApplicationError("；".join(exc.messages), field="new_password1") from None
     user.set_password(new_password)
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     audit_record(actor=acting_user, action="account.password_change", obj=user, message="修改密码")
+    return user
+
+
+def password_expired(user) -> bool:
+    """Administrators must change their password every PASSWORD_MAX_AGE_DAYS (default 90) days.
+    A password with no recorded change time (accounts made by fixtures) counts as fresh."""
+    if not getattr(user, "is_admin", False) or user.password_changed_at is None:
+        return False
+    days = int(getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90))
+    return timezone.now() - user.password_changed_at > timezone.timedelta(days=days)
+
+
+def password_change_required(user) -> str | None:
+    """Why the user must change the password before anything else, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.must_change_password:
+        return "首次登录（或密码被重置）后须先修改密码"
+    if password_expired(user):
+        days = int(getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90))
+        return f"您的密码已超过 {days} 天未修改，请修改密码后继续使用"
+    return None
+
+
+# ---- administrator login: 用户名 + 密码 + 动态码 → 获取验证码 → 短信验证码 ----------------
+
+PENDING_KEY = "login_pending"
+
+
+def _failure(*, subject: str, action_label: str, username: str, user: User | None, reason: str) -> None:
+    """Audit one failed attempt and count it; a fifth failure in 15 minutes locks."""
+    audit_record(actor=ANONYMOUS, action="account.login_failed", obj=user, object_type="" if user else "accounts.User",
+                 object_repr="" if user else username[:64], reason=reason,
+                 message=f"{action_label}失败：{username[:64]}（{reason}）")
+    if security.failure_register(subject):
+        audit_record(actor=ANONYMOUS, action="account.locked", obj=user, object_type="" if user else "accounts.User",
+                     object_repr="" if user else username[:64],
+                     message=f"{username[:64]} 登录失败 {security.FAIL_LIMIT} 次，锁定 {security.LOCK_SECONDS // 60} 分钟")
+
+
+def _check_lock(subject: str) -> None:
+    lock = security.lock_status(subject)
+    if lock is not None:
+        raise ApplicationError(security.locked_message(lock), code="locked")
+
+
+def _authenticate_admin(request, username: str, password: str) -> User | None:
+    user = authenticate(request, username=username, password=password)
+    if user is None or user.role not in (Role.CENTRAL, Role.REGIONAL):
+        return None
+    return user
+
+
+def _existing(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def admin_login_code_request(*, request, username: str, password: str) -> str:
+    """获取验证码 (guide §一): after the captcha has been checked by the form, a correct username
+    and password send a 6-digit code to the account's phone. Returns the masked phone. A wrong
+    password and an unknown username get the same message and both count towards the lock."""
+    username = (username or "").strip()
+    subject = security.admin_subject(username)
+    _check_lock(subject)
+    user = _authenticate_admin(request, username, password)
+    if user is None:
+        _failure(subject=subject, action_label="获取登录验证码", username=username, user=_existing(username),
+                 reason="用户名或密码错误")
+        raise ApplicationError(BAD_CREDENTIALS, code="credentials")
+    if not user.phone:
+        raise ApplicationError("该账号未登记手机号码，请联系部中心", code="no_phone")
+    code = security.code_issue(subject)
+    ok = send_sms_now(phone=user.phone, template="login_code", params={"code": code}, acting_user=None)
+    audit_record(actor=user, action="account.login_code_request", obj=user,
+                 message=f"获取登录验证码，发往 {mask_phone(user.phone)}" + ("" if ok else "（短信发送失败）"))
+    if not ok:
+        security.code_release_cooldown(subject)
+        raise ApplicationError(SEND_FAILED_MESSAGE, field="sms_code", code="sms_failed")
+    request.session[PENDING_KEY] = {"uid": user.pk, "subject": subject}
+    return mask_phone(user.phone)
+
+
+def admin_login(*, request, username: str, code: str) -> User:
+    """登录: the SMS code sent by this session's code request (which checked the captcha and the
+    password) for the same username. A wrong code is a failed login (it counts towards the
+    lock) as well as a wrong try on the code."""
+    username = (username or "").strip()
+    subject = security.admin_subject(username)
+    _check_lock(subject)
+    pending = request.session.get(PENDING_KEY) or {}
+    user = None
+    if pending.get("subject") == subject:
+        user = User.objects.filter(pk=pending.get("uid"), is_active=True).first()
+    if user is None:
+        raise ApplicationError("请先填写用户名、密码和动态码，点击“获取验证码”", field="sms_code", code="no_code")
+    try:
+        security.code_verify(subject, code)
+    except ApplicationError as exc:
+        _failure(subject=subject, action_label="管理员登录", username=username, user=user, reason=exc.message)
+        raise
+    _login(request, user, subject, "管理员登录")
+    return user
+
+
+def _login(request, user: User, subject: str, label: str) -> None:
+    request.session.pop(PENDING_KEY, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    security.failures_clear(subject)
+    audit_record(actor=user, action="account.login", obj=user, message=label)
+
+
+# ---- candidate login: 证件号码 + 密码; first time an SMS code to the imported phone ----------
+
+ACTIVATION_KEY = "candidate_activation"
+
+
+def _find_person(id_type, id_number: str):
+    from people.models import Person
+    from people.validation import normalize_id_number
+
+    return Person.objects.select_related("user").filter(id_type=id_type, id_number=normalize_id_number(id_number)).first()
+
+
+def candidate_login(*, request, id_type, id_number: str, password: str) -> User:
+    """考生登录 with 证件号码 and the password the candidate set. Unknown numbers, accounts not
+    yet activated and wrong passwords give the same message; all count towards the lock."""
+    from people.validation import normalize_id_number
+
+    number = normalize_id_number(id_number)
+    subject = security.candidate_subject(id_type.code, number)
+    _check_lock(subject)
+    person = _find_person(id_type, number)
+    user = person.user if person is not None else None
+    if user is not None and user.is_active and user.role == Role.CANDIDATE and user.has_usable_password() \
+            and user.check_password(password):
+        _login(request, user, subject, "考生登录")
+        return user
+    if user is None:
+        User().set_password(password)  # same work as a real check: no timing difference
+    _failure(subject=subject, action_label="考生登录", username=f"{id_type.name} {number}", user=user,
+             reason="证件号码或密码错误")
+    raise ApplicationError(BAD_CANDIDATE_CREDENTIALS, code="credentials")
+
+
+def candidate_activation_code_request(*, request, id_type, id_number: str) -> None:
+    """首次登录/忘记密码, step 1: a code to the phone the administrator imported for this
+    person. From outside an unknown number behaves exactly the same (same message, same limits;
+    nothing is sent)."""
+    from people.validation import normalize_id_number
+
+    number = normalize_id_number(id_number)
+    subject = security.candidate_subject(id_type.code, number)
+    _check_lock(subject)
+    code = security.code_issue(subject)
+    person = _find_person(id_type, number)
+    request.session[ACTIVATION_KEY] = {"subject": subject, "person": person.pk if person else None}
+    audit_record(actor=ANONYMOUS, action="account.activation_code_request", obj=person,
+                 object_type="" if person else "people.Person", object_repr="" if person else f"{id_type.name} {number}",
+                 message="考生获取设置密码验证码" + ("" if person else "（证件未登记，未发送）"))
+    if person is None or not person.phone:
+        return
+    if not send_sms_now(phone=person.phone, template="candidate_activation_code", params={"code": code}):
+        security.code_release_cooldown(subject)
+        raise ApplicationError(SEND_FAILED_MESSAGE, code="sms_failed")
+
+
+@transaction.atomic
+def candidate_account_activate(*, person, new_password: str, acting_user=None) -> User:
+    """Create (or re-activate) the candidate's account and set the password: username
+    p<person id>, role candidate, linked as Person.user (issue 3, §3)."""
+    user = person.user
+    created = user is None
+    if created:
+        user = User(username=f"p{person.pk}", role=Role.CANDIDATE, full_name=person.name, phone=person.phone)
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ApplicationError("；".join(exc.messages), field="new_password1") from None
+    before = None if created else _snapshot(user)
+    user.set_password(new_password)
+    user.is_active = True
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.full_name, user.phone = person.name, person.phone
+    user.save()
+    if created:
+        type(person).objects.filter(pk=person.pk).update(user=user)
+        person.user = user
+    audit_record(actor=acting_user or user, action="account.candidate_activate", obj=user, before=before,
+                 after=_snapshot(user), message="考生设置密码" + ("（首次）" if created else "（重设）"))
+    return user
+
+
+def candidate_activation_finish(*, request, code: str, new_password: str) -> User:
+    """首次登录/忘记密码, step 2: the SMS code, then the new password (policy) → signed in."""
+    from people.models import Person
+
+    state = request.session.get(ACTIVATION_KEY) or {}
+    subject = state.get("subject")
+    if not subject:
+        raise ApplicationError("请先获取短信验证码", field="sms_code", code="no_code")
+    _check_lock(subject)
+    person = Person.objects.select_related("user").filter(pk=state.get("person")).first() if state.get("person") else None
+    # the policy first, so that a weak password does not use up the code
+    probe = (person.user if person and person.user else User(username=f"p{person.pk}" if person else "candidate"))
+    try:
+        validate_password(new_password, probe)
+    except ValidationError as exc:
+        raise ApplicationError("；".join(exc.messages), field="new_password1") from None
+    try:
+        security.code_verify(subject, code)
+        if person is None:  # an unregistered number can never get this far
+            raise ApplicationError("短信验证码不正确", field="sms_code", code="wrong")
+    except ApplicationError as exc:
+        _failure(subject=subject, action_label="考生设置密码", username=subject.split(":", 2)[-1],
+                 user=person.user if person else None, reason=exc.message)
+        raise
+    user = candidate_account_activate(person=person, new_password=new_password)
+    request.session.pop(ACTIVATION_KEY, None)
+    _login(request, user, subject, "考生设置密码后登录")
     return user

@@ -1,25 +1,116 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth import views as auth_views
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
+from core.errors import ApplicationError
+from core.pagination import paginate
+from core.permissions import central_required
+from core.scoping import get_visible_or_404
+from regions.models import Region
 
-from .forms import PasswordChangeForm
-from .services import user_change_password
+from . import selectors, services
+from .forms import (
+    AdminLoginForm,
+    CandidateActivationFinishForm,
+    CandidateActivationStartForm,
+    CandidateLoginForm,
+    PasswordChangeForm,
+    ReasonForm,
+    RegionalAccountOpenForm,
+    RegionalAccountReplaceForm,
+)
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    redirect_authenticated_user = True
+def _apply_error(form, exc: ApplicationError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _after_login(request, user) -> str:
+    reason = services.password_change_required(user)
+    if reason:
+        messages.warning(request, reason)
+        return reverse("accounts:password_change")
+    return _next_url(request)
+
+
+def demo_outbox_link() -> bool:
+    """In the demo (DEBUG with the outbox page on) the login pages link to the outbox, which
+    is then readable without an account, so a newcomer can finish a login alone."""
+    from sms.views import outbox_is_public
+
+    return outbox_is_public()
+
+
+def _login_page(request, *, form=None, status=None, errors=(), status_code=200):
+    """The page: 用户名, 密码 and the errors of the step just tried; a fresh captcha each time."""
+    step = getattr(form, "step", None)
+    send_form = form if step == "send_code" else AdminLoginForm(step="send_code")
+    login_form = form if step == "login" else AdminLoginForm(step="login")
+    head = form or login_form
+    context = {
+        "username": head["username"], "password": head["password"], "captcha": send_form["captcha"],
+        "sms_code": login_form["sms_code"], "non_field_errors": head.non_field_errors() if form else [],
+        "status": status, "errors": errors, "next": (request.POST.get("next") or request.GET.get("next") or "")[:500],
+        "demo_outbox": demo_outbox_link(),
+    }
+    return render(request, "accounts/login.html", context, status=status_code)
+
+
+@sensitive_post_parameters("password")
+@never_cache
+def login_view(request):
+    """管理员登录 (guide §一). POST action=send_code is "获取验证码" (htmx answers with the status
+    area and a fresh captcha); a plain POST is "登录"."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    if request.method != "POST":
+        return _login_page(request)
+    if request.POST.get("action") == "send_code":
+        form = AdminLoginForm(request.POST, step="send_code")
+        status, errors = None, []
+        if form.is_valid():
+            try:
+                masked = services.admin_login_code_request(
+                    request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+                status = f"验证码已发送至 {masked}，5 分钟内有效"
+            except ApplicationError as exc:
+                errors.append(exc.message)
+        else:
+            errors = [e for name in ("username", "password") for e in form.errors.get(name, [])]
+        if request.htmx:
+            return render(request, "accounts/_code_status.html",
+                          {"status": status, "errors": errors, "captcha": form["captcha"]})
+        return _login_page(request, form=form, status=status, errors=errors)
+    form = AdminLoginForm(request.POST, step="login")
+    if form.is_valid():
+        try:
+            user = services.admin_login(request=request, username=form.cleaned_data["username"],
+                                        code=form.cleaned_data["sms_code"])
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            return redirect(_after_login(request, user))
+    return _login_page(request, form=form)
 
 
 @require_POST
 def logout_view(request):
-    from django.contrib.auth import logout
-
     if request.user.is_authenticated:
         audit_record(actor=request.user, action="account.logout", obj=request.user, message="退出登录")
     logout(request)
@@ -27,12 +118,197 @@ def logout_view(request):
     return redirect("core:home")
 
 
+@sensitive_post_parameters()
+@never_cache
 @login_required
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
+    reason = services.password_change_required(request.user)
     if request.method == "POST" and form.is_valid():
-        user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"], acting_user=request.user)
-        update_session_auth_hash(request, request.user)
-        messages.success(request, "密码已修改")
-        return redirect("core:home")
-    return render(request, "accounts/password_change.html", {"form": form})
+        try:
+            services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"],
+                                          acting_user=request.user)
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "密码已修改")
+            return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form, "reason": reason})
+
+
+# ---- candidates -------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("password")
+@never_cache
+def candidate_login(request):
+    """考生登录: 证件类型 + 证件号码 + 密码 + 动态码 (issue 3, §3)."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = CandidateLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.candidate_login(request=request, id_type=form.cleaned_data["id_type"],
+                                            id_number=form.cleaned_data["id_number"],
+                                            password=form.cleaned_data["password"])
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            return redirect(_after_login(request, user))
+    if form.is_bound:  # a used captcha is never shown again
+        form = _rebind(form, CandidateLoginForm)
+    return render(request, "accounts/candidate_login.html", {"form": form, "demo_outbox": demo_outbox_link()})
+
+
+def _rebind(form, form_class):
+    """A fresh unbound form for the page after a failed POST: same typed identity, the old
+    errors, a new captcha (the old one was consumed)."""
+    fresh = form_class(initial={k: form.data.get(k) for k in ("id_type", "id_number") if form.data.get(k)})
+    fresh._errors = form.errors
+    return fresh
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+def candidate_activate(request):
+    """首次登录 / 忘记密码: 证件号码 + 动态码 → SMS code to the imported phone → new password."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    if request.GET.get("restart"):
+        request.session.pop(services.ACTIVATION_KEY, None)
+        return redirect("accounts:candidate_activate")
+    pending = request.session.get(services.ACTIVATION_KEY)
+    if request.method == "POST" and request.POST.get("step") == "start":
+        form = CandidateActivationStartForm(request.POST)
+        if form.is_valid():
+            try:
+                services.candidate_activation_code_request(request=request, id_type=form.cleaned_data["id_type"],
+                                                           id_number=form.cleaned_data["id_number"])
+            except ApplicationError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.info(request, "如该证件已由管理员导入，验证码已发送至导入时登记的手机号码，5 分钟内有效")
+                return redirect("accounts:candidate_activate")
+        return render(request, "accounts/candidate_activate.html",
+                      {"form": _rebind(form, CandidateActivationStartForm), "step": "start",
+                       "demo_outbox": demo_outbox_link()})
+    if request.method == "POST" and request.POST.get("step") == "finish" and pending:
+        form = CandidateActivationFinishForm(request.POST)
+        if form.is_valid():
+            try:
+                user = services.candidate_activation_finish(request=request, code=form.cleaned_data["sms_code"],
+                                                            new_password=form.cleaned_data["new_password1"])
+            except ApplicationError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, "密码已设置，您已登录")
+                return redirect(_after_login(request, user))
+        return render(request, "accounts/candidate_activate.html",
+                      {"form": form, "step": "finish", "demo_outbox": demo_outbox_link()})
+    if pending:
+        return render(request, "accounts/candidate_activate.html",
+                      {"form": CandidateActivationFinishForm(), "step": "finish", "demo_outbox": demo_outbox_link()})
+    return render(request, "accounts/candidate_activate.html",
+                  {"form": CandidateActivationStartForm(), "step": "start", "demo_outbox": demo_outbox_link()})
+
+
+# ---- central: regional account allocation (表1) -----------------------------------------
+
+
+@central_required
+def regional_accounts(request):
+    rows = selectors.regional_account_rows(user=request.user)
+    context = paginate(request, rows, default=50)
+    return render(request, "accounts/regional_accounts.html", context)
+
+
+def _issued(request, *, user, password, title):
+    response = render(request, "accounts/initial_password.html",
+                      {"account": user, "password": password, "title": title})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@sensitive_post_parameters()
+@central_required
+def regional_account_open(request):
+    initial = {}
+    if request.GET.get("region"):
+        region = Region.objects.visible_to(request.user).filter(code=request.GET["region"]).first()
+        initial["region"] = region
+    form = RegionalAccountOpenForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.regional_account_open(
+                region=form.cleaned_data["region"], full_name=form.cleaned_data["full_name"],
+                organization=form.cleaned_data["organization"], phone=form.cleaned_data["phone"],
+                acting_user=request.user)
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            return _issued(request, user=user, password=password, title="管局账号已开通")
+    return render(request, "accounts/regional_account_form.html", {"form": form, "title": "开通管局账号"})
+
+
+@sensitive_post_parameters()
+@central_required
+def regional_account_replace(request, pk):
+    holder = selectors.regional_holder_get(user=request.user, pk=pk)
+    form = RegionalAccountReplaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.regional_account_replace(
+                user=holder, full_name=form.cleaned_data["full_name"], organization=form.cleaned_data["organization"],
+                phone=form.cleaned_data["phone"], reason=form.cleaned_data["reason"], acting_user=request.user)
+        except ApplicationError as exc:
+            _apply_error(form, exc)
+        else:
+            return _issued(request, user=user, password=password, title="管局账号已变更")
+    return render(request, "accounts/regional_account_form.html",
+                  {"form": form, "title": f"变更{holder.region.name}管局账号", "holder": holder})
+
+
+@require_POST
+@central_required
+def regional_account_reset_password(request, pk):
+    holder = selectors.regional_holder_get(user=request.user, pk=pk)
+    try:
+        password = services.regional_account_reset_password(user=holder, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:regional_accounts")
+    return _issued(request, user=holder, password=password, title="密码已重置")
+
+
+@require_POST
+@central_required
+def regional_account_deactivate(request, pk):
+    holder = selectors.regional_holder_get(user=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.regional_account_deactivate(user=holder, reason=reason, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已停用 {holder.region.name} 管局账号 {holder.username}")
+    return redirect("accounts:regional_accounts")
+
+
+@require_POST
+@central_required
+def regional_account_unlock(request, pk):
+    holder = selectors.regional_holder_get(user=request.user, pk=pk)
+    services.account_unlock(user=holder, acting_user=request.user)
+    messages.success(request, f"已解锁 {holder.username}")
+    return redirect("accounts:regional_accounts")
+
+
+@central_required
+def regional_account_history(request, code):
+    region = get_visible_or_404(Region, request.user, code=code)
+    users = selectors.regional_account_history(user=request.user, region=region)
+    context = paginate(request, users)
+    context["region"] = region
+    return render(request, "accounts/regional_account_history.html", context)

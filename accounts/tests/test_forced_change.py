@@ -1,0 +1,76 @@
+"""The first login (or a reset) and an administrator password older than 90 days force a
+password change before anything else (issue 3, §1–2)."""
+
+import datetime
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from core.testing import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+MIDDLEWARE = "accounts.middleware.PasswordChangeRequiredMiddleware"
+
+
+def test_the_middleware_is_registered():
+    assert MIDDLEWARE in django_settings.MIDDLEWARE, (
+        f"add {MIDDLEWARE!r} to settings.MIDDLEWARE after MessageMiddleware (see accounts/middleware.py)")
+
+
+def test_must_change_password_blocks_every_other_page(client, world, forced_change_middleware):
+    world.admin_a.must_change_password = True
+    world.admin_a.save()
+    client.force_login(world.admin_a)
+    for url in [reverse("core:home"), "/plans/", "/audit/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change"), url
+    response = client.get(reverse("core:home"), HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("accounts:password_change")
+    page = client.get(reverse("accounts:password_change"))
+    assert page.status_code == 200 and "首次登录" in page.content.decode()
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": TEST_PASSWORD, "new_password1": "Fresh#Pass2026", "new_password2": "Fresh#Pass2026"})
+    assert response.status_code == 302
+    assert client.get(reverse("core:home")).status_code == 200
+    assert client.post(reverse("accounts:logout")).status_code == 302
+
+
+def test_an_old_admin_password_must_be_changed(client, world, settings, forced_change_middleware):
+    settings.PASSWORD_MAX_AGE_DAYS = 90
+    world.admin_a.password_changed_at = timezone.now() - datetime.timedelta(days=91)
+    world.admin_a.save()
+    client.force_login(world.admin_a)
+    response = client.get(reverse("core:home"))
+    assert response["Location"] == reverse("accounts:password_change")
+    assert "90 天" in client.get(reverse("accounts:password_change")).content.decode()
+
+
+def test_the_age_limit_is_configurable(client, world, settings, forced_change_middleware):
+    settings.PASSWORD_MAX_AGE_DAYS = 180
+    world.admin_a.password_changed_at = timezone.now() - datetime.timedelta(days=91)
+    world.admin_a.save()
+    client.force_login(world.admin_a)
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_candidates_have_no_age_limit_and_unknown_age_is_fresh(client, world, forced_change_middleware):
+    world.candidate.password_changed_at = timezone.now() - datetime.timedelta(days=400)
+    world.candidate.save()
+    client.force_login(world.candidate)
+    assert client.get(reverse("core:home")).status_code == 200
+    assert world.admin_b.password_changed_at is None  # make_world's accounts are not forced
+    client.force_login(world.admin_b)
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_the_new_password_must_differ_and_follow_the_policy(client, world):
+    client.force_login(world.admin_a)
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": TEST_PASSWORD, "new_password1": TEST_PASSWORD, "new_password2": TEST_PASSWORD})
+    assert "新密码不能与当前密码相同" in response.content.decode()
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": TEST_PASSWORD, "new_password1": "xx_t_admin_bj_X1", "new_password2": "xx_t_admin_bj_X1"})
+    assert "不能包含用户名" in response.content.decode()
