@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
+from core.testing import TEST_PASSWORD, ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 
@@ -10,3 +10,54 @@ pytestmark = pytest.mark.django_db
 def test_password_change_scoping(client, world):
     assert_scoping(client, world, ScopeCase(url=reverse("accounts:password_change"),
                                             roles={Role.CENTRAL, Role.REGIONAL, Role.CANDIDATE}))
+
+
+@pytest.mark.parametrize("name, args", [
+    ("accounts:regional_accounts", []),
+    ("accounts:regional_account_open", []),
+    ("accounts:regional_account_history", ["11"]),
+])
+def test_central_only_pages(client, world, name, args):
+    assert_scoping(client, world, ScopeCase(url=reverse(name, args=args), roles={Role.CENTRAL}))
+
+
+def test_replace_page_scoping(client, world):
+    assert_scoping(client, world, ScopeCase(url=reverse("accounts:regional_account_replace", args=[world.admin_a.pk]),
+                                            roles={Role.CENTRAL}))
+
+
+def _unchanged(world):
+    def check():
+        world.admin_a.refresh_from_db()
+        assert world.admin_a.is_active and world.admin_a.check_password(TEST_PASSWORD)
+        assert not world.admin_a.must_change_password
+    return check
+
+
+@pytest.mark.parametrize("name", [
+    "accounts:regional_account_reset_password",
+    "accounts:regional_account_deactivate",
+    "accounts:regional_account_unlock",
+])
+def test_central_only_actions(client, world, name):
+    """Regional administrators and candidates get 403 and change nothing (the effect of each
+    action for central is tested in test_regional_accounts.py)."""
+    assert_scoping(client, world, ScopeCase(url=reverse(name, args=[world.admin_a.pk]), method="post",
+                                            roles={Role.CENTRAL}, try_allowed=False, unchanged=_unchanged(world)))
+
+
+def test_a_regional_admin_cannot_open_an_account(client, world):
+    client.force_login(world.admin_a)
+    response = client.post(reverse("accounts:regional_account_open"),
+                           {"region": world.region_b.pk, "full_name": "x", "organization": "y", "phone": "13700000044"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("name", ["accounts:candidate_login", "accounts:candidate_activate"])
+def test_candidate_login_pages_are_public(client, world, name):
+    """Public by design (like accounts:login): anonymous users get the page, a signed-in user
+    is sent home."""
+    response = client.get(reverse(name))
+    assert response.status_code == 200 and "证件号码" in response.content.decode()
+    client.force_login(world.candidate)
+    assert client.get(reverse(name))["Location"] == reverse("core:home")

@@ -1,0 +1,150 @@
+"""考生登录 (issue 3, §3): 证件号码 + 密码; the first time an SMS code to the imported phone."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from audit.models import AuditLog
+from core.roles import Role
+from people.tests.factories import PersonFactory
+from sms.models import SmsMessage
+
+pytestmark = pytest.mark.django_db
+
+ACTIVATE = "accounts:candidate_activate"
+LOGIN = "accounts:candidate_login"
+GOOD = "Kaosheng#2026"
+
+
+@pytest.fixture
+def person(db):
+    return PersonFactory(phone="13512345678")
+
+
+def start(client, person, id_number=None):
+    return client.post(reverse(ACTIVATE), {"step": "start", "id_type": person.id_type.pk,
+                                           "id_number": id_number or person.id_number,
+                                           "captcha_0": "k", "captcha_1": "PASSED"})
+
+
+def finish(client, code, password=GOOD, password2=None):
+    return client.post(reverse(ACTIVATE), {"step": "finish", "sms_code": code, "new_password1": password,
+                                           "new_password2": password2 or password})
+
+
+def code_for(phone):
+    return re.search(r"\d{6}", SmsMessage.objects.filter(phone=phone).latest("id").text).group(0)
+
+
+def login(client, person, password=GOOD, id_number=None):
+    return client.post(reverse(LOGIN), {"id_type": person.id_type.pk, "id_number": id_number or person.id_number,
+                                        "password": password, "captcha_0": "k", "captcha_1": "PASSED"})
+
+
+def test_first_login_sets_the_password_and_signs_in(client, person, clock):
+    response = start(client, person)
+    assert response.status_code == 302
+    page = client.get(reverse(ACTIVATE)).content.decode()
+    assert "短信验证码" in page and "已发送至导入时登记的手机号码" in page
+    response = finish(client, code_for("13512345678"))
+    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    person.refresh_from_db()
+    user = person.user
+    assert user.username == f"p{person.pk}" and user.role == Role.CANDIDATE and user.check_password(GOOD)
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert AuditLog.objects.filter(action="account.candidate_activate", object_id=str(user.pk)).exists()
+    client.logout()
+    assert login(client, person).status_code == 302  # and from now on with 证件号码 + password
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_lower_case_x_and_spaces_in_the_number_are_accepted(client, clock):
+    person = PersonFactory(id_number="11010519491231002X", phone="13512345679")
+    start(client, person, id_number=" 11010519491231002x ")
+    finish(client, code_for("13512345679"))
+    client.logout()
+    assert login(client, person, id_number="11010519491231002x").status_code == 302
+
+
+def test_an_unknown_number_looks_the_same_and_sends_nothing(client, person, clock):
+    known = start(client, person)
+    from django.test import Client
+
+    other = Client()
+    unknown = start(other, person, id_number="110105198506010019")
+    assert known.status_code == unknown.status_code == 302 and known["Location"] == unknown["Location"]
+    assert SmsMessage.objects.count() == 1
+    page_known = client.get(reverse(ACTIVATE)).content.decode()
+    page_unknown = other.get(reverse(ACTIVATE)).content.decode()
+    strip = lambda html: re.sub(r'[A-Za-z0-9]{40,}', "", html)  # noqa: E731 (csrf tokens differ)
+    assert strip(page_known) == strip(page_unknown)
+    response = finish(other, "123456")
+    assert "短信验证码" in response.content.decode() and "_auth_user_id" not in other.session
+    assert not User.objects.filter(role=Role.CANDIDATE).exclude(username="t_candidate").exists()
+
+
+def test_a_weak_password_is_refused_without_using_up_the_code(client, person, clock):
+    start(client, person)
+    code = code_for("13512345678")
+    response = finish(client, code, password="weakpass")
+    assert 'data-testid="error-new_password1"' in response.content.decode()
+    person.refresh_from_db()
+    assert person.user is None
+    response = finish(client, code, password=GOOD, password2="Other#2026x")
+    assert "两次输入的新密码不一致" in response.content.decode()
+    assert finish(client, code).status_code == 302
+
+
+def test_a_wrong_code_is_refused_and_counted(client, person, clock):
+    start(client, person)
+    response = finish(client, "000000" if code_for("13512345678") != "000000" else "111111")
+    assert "短信验证码不正确" in response.content.decode()
+    assert AuditLog.objects.filter(action="account.login_failed").count() == 1
+
+
+def test_codes_are_rate_limited(client, person, clock):
+    start(client, person)
+    clock.advance(10)
+    client.get(reverse(ACTIVATE) + "?restart=1")
+    response = start(client, person)
+    assert "秒后再试" in response.content.decode() and SmsMessage.objects.count() == 1
+
+
+def test_wrong_password_and_unknown_number_look_the_same(client, person, clock):
+    start(client, person)
+    finish(client, code_for("13512345678"))
+    client.logout()
+    wrong = login(client, person, password="Wrong#Pass2026").content.decode()
+    unknown = login(client, person, id_number="110105198506010019").content.decode()
+    assert "证件号码或密码错误" in wrong and "证件号码或密码错误" in unknown
+    not_activated = PersonFactory(phone="13512345670")
+    assert "证件号码或密码错误" in login(client, not_activated).content.decode()
+
+
+def test_five_failures_lock_the_candidate(client, person, clock):
+    start(client, person)
+    finish(client, code_for("13512345678"))
+    client.logout()
+    for _ in range(5):
+        login(client, person, password="Wrong#Pass2026")
+    response = login(client, person)
+    assert "账号已锁定" in response.content.decode() and "_auth_user_id" not in client.session
+    clock.advance(31 * 60)
+    assert login(client, person).status_code == 302
+
+
+def test_a_wrong_captcha_is_refused(client, person, clock):
+    from captcha.models import CaptchaStore
+
+    response = client.post(reverse(LOGIN), {"id_type": person.id_type.pk, "id_number": person.id_number,
+                                            "password": GOOD, "captcha_0": CaptchaStore.generate_key(),
+                                            "captcha_1": "WRONG"})
+    assert "动态码不正确" in response.content.decode().split('data-testid="error-captcha"')[1]
+
+
+def test_sms_failure_is_shown(client, person, clock, settings):
+    settings.SMS_BACKEND = "sms.tests.test_services.FailingBackend"
+    response = start(client, person)
+    assert "短信发送失败，请稍后重试" in response.content.decode()
