@@ -84,3 +84,25 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} → {self.plan.batch_no}"
+
+
+class NoticeLog(models.Model):
+    """考前测试通知: one SMS per registration per day at most (issue 7 §5). The unique constraint
+    is the guarantee: two notice jobs racing for the same plan cannot both text a candidate."""
+
+    registration = models.ForeignKey(Registration, verbose_name="考生报名", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField("通知日期")
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+    sent_by = models.ForeignKey(
+        "accounts.User", verbose_name="发送人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "考前测试通知记录"
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "date"], name="notice_once_per_registration_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.date:%Y-%m-%d}"

@@ -1,7 +1,18 @@
 from django.urls import include, path
 
+from . import views
+
 app_name = "candidates"
 urlpatterns = [
     # import (issue 6) lives in its own module; it defines no app_name of its own
     path("", include("candidates.urls_import")),
+    # candidate information (issue 7)
+    path("", views.candidate_list, name="list"),
+    path("<int:pk>/", views.candidate_detail, name="detail"),
+    path("<int:pk>/reveal/", views.candidate_reveal, name="reveal"),
+    path("<int:pk>/edit/", views.candidate_edit, name="edit"),
+    path("<int:pk>/delete/", views.candidate_delete, name="delete"),
+    path("plans/<int:plan_id>/add/", views.candidate_add, name="add"),
+    path("plans/<int:plan_id>/notice/", views.plan_notice, name="notice"),
+    path("export/", views.candidate_export, name="export"),
 ]

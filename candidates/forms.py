@@ -1,0 +1,135 @@
+"""Forms of the candidate information pages (学员考核信息管理, the guide 三; SPEC.md §4).
+
+The filter form only parses the query string; the filtering itself is candidates.selectors.
+registration_list, shared by the list page and every export. The candidate form only collects
+the fields: the rules are checked by the import's row validator (candidates.importing.validation)
+inside the services, so a rule is written once for the file import and this form."""
+
+from django import forms
+
+from core.roles import Role
+from people.models import IdType
+from plans.choices import ExamType
+from plans.models import ExamPlan
+from regions.models import Region
+
+from .choices import PersonnelType
+from .selectors import SORT_KEYS, registration_years
+
+EXPORT_PART_SIZE = 5000
+
+
+class CandidateFilterForm(forms.Form):
+    """The guide's filters: 姓名, 证件号码, 人员类型/报考类型, 企业名称, 考试计划类型, 年份, 考试批次,
+    plus 地区 for central. Every value lives in the query string, so a search is a bookmark."""
+
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    id_number = forms.CharField(label="证件号码", max_length=32, required=False)
+    personnel_type = forms.ChoiceField(
+        label="人员类型/报考类型", required=False, choices=[("", "全部")] + list(PersonnelType.choices)
+    )
+    company_name = forms.CharField(label="企业名称", max_length=100, required=False)
+    exam_type = forms.ChoiceField(label="考试计划类型", required=False, choices=[("", "全部")] + list(ExamType.choices))
+    exam_year = forms.TypedChoiceField(label="年份", required=False, coerce=int, empty_value=None)
+    plan = forms.ModelChoiceField(label="考试批次", required=False, queryset=ExamPlan.objects.none(), empty_label="全部")
+    region = forms.ModelChoiceField(label="地区", required=False, queryset=Region.objects.none(), empty_label="全部")
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                             choices=[("", "")] + [(k, k) for k in SORT_KEYS] + [(f"-{k}", k) for k in SORT_KEYS])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        plans = ExamPlan.objects.visible_to(user).select_related("region").order_by("-exam_date", "-id")
+        self.fields["plan"].queryset = plans
+        self.fields["plan"].label_from_instance = lambda p: f"{p.batch_no}（{p.exam_date:%Y-%m-%d}）"
+        self.fields["exam_year"].choices = [("", "全部")] + [(y, str(y)) for y in registration_years(fetched_by=user)]
+        if user.role == Role.CENTRAL:
+            self.fields["region"].queryset = Region.objects.visible_to(user)
+        else:
+            del self.fields["region"]
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.TextInput):
+                field.widget.attrs.setdefault("placeholder", "请输入")
+            field.widget.attrs.setdefault("data-testid", f"filter-{name}")
+
+    def filters(self) -> dict:
+        """The cleaned filters, or none at all when the query string is invalid (the form then
+        shows the error beside the field: an invalid filter never silently widens a search)."""
+        if not self.is_bound:
+            return {}
+        if not self.is_valid():
+            return {"_invalid": True}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class CandidateForm(forms.Form):
+    """The single-candidate form: the same fields as a row of the import file (importing.columns).
+    Values are passed raw to the shared row validator; this form checks nothing but presence
+    of a reason where one is required."""
+
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    id_type = forms.ModelChoiceField(label="证件类型", queryset=IdType.objects.filter(is_active=True), required=False,
+                                     empty_label="请选择", to_field_name="code")
+    id_number = forms.CharField(label="证件号码", max_length=40, required=False)
+    phone = forms.CharField(label="手机号码", max_length=20, required=False)
+    company_name = forms.CharField(label="企业名称", max_length=120, required=False)
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=30, required=False)
+    personnel_type = forms.ChoiceField(label="人员类型", required=False,
+                                       choices=[("", "请选择")] + list(PersonnelType.choices))
+    cert_number = forms.CharField(label="证书编号", max_length=60, required=False,
+                                  help_text="继续教育考核必填")
+    cert_expiry = forms.CharField(label="证书到期日期", max_length=20, required=False,
+                                  help_text="继续教育考核必填，格式 yyyy-mm-dd",
+                                  widget=forms.TextInput(attrs={"placeholder": "yyyy-mm-dd"}))
+    reason = forms.CharField(label="更正原因", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, reason_required: bool = False, show_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reason_required:
+            self.fields["reason"].required = True
+            self.fields["reason"].help_text = "名单已锁定，部中心更正须填写原因（记入审计日志）"
+        elif not show_reason:
+            del self.fields["reason"]
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("data-testid", f"field-{name}")
+
+    def raw_row(self) -> dict:
+        """The values as the import's validator takes them (strings keyed by column key)."""
+        data = self.cleaned_data
+        id_type = data.get("id_type")
+        return {
+            "name": data.get("name", ""),
+            "id_type": str(id_type.code) if id_type else "",
+            "id_number": data.get("id_number", ""),
+            "phone": data.get("phone", ""),
+            "company_name": data.get("company_name", ""),
+            "credit_code": data.get("credit_code", ""),
+            "personnel_type": data.get("personnel_type", ""),
+            "cert_number": data.get("cert_number", ""),
+            "cert_expiry": data.get("cert_expiry", ""),
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required
+        self.fields["reason"].widget.attrs["data-testid"] = "field-reason"
+
+
+class ExportForm(forms.Form):
+    """What to export: one part of 5,000 rows (导出第N批) or everything; masked or full IDs."""
+
+    part = forms.IntegerField(required=False, min_value=1)
+    scope = forms.ChoiceField(required=False, choices=[("part", "导出一批"), ("all", "导出全部")])
+    full = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == "all":
+            data["part"] = None
+        elif data.get("scope") == "part" and not data.get("part"):
+            raise forms.ValidationError("请选择要导出的批次")
+        return data

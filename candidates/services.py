@@ -1,0 +1,275 @@
+"""Writes of candidate information (学员考核信息管理, the guide 三; SPEC.md §4; issue 7).
+
+Every function runs in one transaction and writes its audit entry (before/after; audit_record
+masks 证件号码 and 手机号码). Rules:
+* add / modify / delete until 48 hours before the plan's start (plans.rules.assert_roster_writable,
+  the guide 三: "在考核开始48小时之前，可以随时添加、修改和删除考生信息"); after it the roster is frozen
+  for the region; central may still correct a record, with a reason (issue 7, decision);
+* a row is checked by the import's validator (candidates.importing.validation.validate_row), the
+  one place where the rules of a candidate row live (STYLE.md 7);
+* a deleted registration's 考生编号 stays retired: the plan's counter never goes back;
+* revealing the full 证件号码 / 手机号码 and exporting full values are logged (GB/T 35273);
+* the 考前测试 notice goes at most once per candidate per day (NoticeLog's unique constraint)."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.services import audit_record, model_snapshot
+from core.errors import ApplicationError, PermissionDenied
+from core.roles import Role
+from people.models import Person
+from people.services import person_upsert_many
+from plans.choices import AuditStatus
+from plans.models import ExamPlan
+from plans.rules import assert_roster_writable, roster_open
+
+from .importing.validation import RowError, ValidationContext, validate_row
+from .models import NoticeLog, Registration
+
+REG_FIELDS = ["plan", "candidate_number", "personnel_type", "cert_number", "cert_expiry"]
+PERSON_FIELDS = ["name", "id_type", "id_number", "phone", "company_name", "credit_code"]
+STARTED_MESSAGE = "考试已开始，不能删除考生"
+REASON_REQUIRED_MESSAGE = "名单已锁定（考核开始前 48 小时），部中心更正须填写原因"
+
+
+class RowInvalid(ApplicationError):
+    """The validator refused the row: `errors` (RowError list) name each column and reason."""
+
+    def __init__(self, errors, warnings=()):
+        first = errors[0]
+        super().__init__(f"{first.column}：{first.message}", code="invalid_row")
+        self.errors = list(errors)
+        self.warnings = list(warnings)
+
+
+def _snapshot(registration: Registration) -> dict:
+    data = model_snapshot(registration, REG_FIELDS)
+    data.update(model_snapshot(registration.person, PERSON_FIELDS))
+    return data
+
+
+def roster_change_reason_required(*, plan: ExamPlan, acting_user, now=None) -> bool:
+    """Whether a change needs a written reason: only central's corrections after the freeze."""
+    return acting_user.role == Role.CENTRAL and not (
+        plan.audit_status == AuditStatus.APPROVED and roster_open(plan, now)
+    )
+
+
+def _assert_may_change(*, plan: ExamPlan, acting_user, reason: str, now=None) -> None:
+    """The region follows the 48-hour rule (assert_roster_writable); central may correct after
+    it with a reason; candidates never reach here (the views refuse them)."""
+    if acting_user.role == Role.REGIONAL:
+        assert_roster_writable(plan, now)
+        return
+    if acting_user.role != Role.CENTRAL:
+        raise PermissionDenied()
+    if roster_change_reason_required(plan=plan, acting_user=acting_user, now=now) and not reason.strip():
+        raise ApplicationError(REASON_REQUIRED_MESSAGE, field="reason")
+
+
+def _validate(*, plan: ExamPlan, raw: dict):
+    ctx = ValidationContext.for_plan(plan, raw_rows=[raw])
+    result = validate_row(raw, ctx=ctx, row_number=1)
+    if result.errors:
+        raise RowInvalid(result.errors, result.warnings)
+    return result
+
+
+def _next_candidate_number(plan: ExamPlan) -> str:
+    """考生编号 = 批次编号 + five-digit sequence from the plan's counter, taken under a row lock
+    (SPEC.md §3). The counter only grows, so a deleted candidate's number is never reused."""
+    locked = ExamPlan.all_objects.select_for_update().get(pk=plan.pk)
+    locked.last_candidate_seq += 1
+    ExamPlan.all_objects.filter(pk=plan.pk).update(last_candidate_seq=locked.last_candidate_seq)
+    plan.last_candidate_seq = locked.last_candidate_seq
+    return f"{plan.batch_no}{locked.last_candidate_seq:05d}"
+
+
+def _person_for(cleaned: dict, *, acting_user, current: Person | None = None) -> Person:
+    """The person the cleaned row designates (one person per 证件类型 + 证件号码, SPEC.md §3):
+    an existing one gets the row's values (recorded in the audit log when they change);
+    a correction of the ID of a person known nowhere else changes that person in place."""
+    id_type, number = cleaned["id_type"], cleaned["id_number"]
+    person = Person.objects.select_for_update().filter(id_type=id_type, id_number=number).first()
+    if person is None and current is not None and not current.user_id and current.registrations.count() <= 1:
+        person = Person.objects.select_for_update().get(pk=current.pk)
+    if person is None:
+        person = Person(id_type=id_type, id_number=number)
+    before = model_snapshot(person, PERSON_FIELDS) if person.pk else None
+    for name in ("name", "phone", "company_name", "credit_code"):
+        setattr(person, name, cleaned[name])
+    person.id_type, person.id_number = id_type, number
+    person.full_clean(validate_unique=False)
+    after = model_snapshot(person, PERSON_FIELDS)
+    if before != after:
+        person.save()
+        audit_record(actor=acting_user, action="person.update" if before else "person.create", obj=person,
+                     before=before, after=after, message=f"考生信息{'更新' if before else '新增'}：{person.name}")
+    return person
+
+
+def registration_create(*, plan: ExamPlan, raw: dict, acting_user, now: datetime.datetime | None = None
+                        ) -> tuple[Registration, list]:
+    """添加考生 (the guide 三): into an approved plan of the caller's scope until the 48-hour cutoff
+    (for central too: adding is not a correction), the row checked by the import's validator.
+    Returns the registration and the validator's warnings."""
+    with transaction.atomic():
+        plan = ExamPlan.objects.select_for_update().get(pk=plan.pk)
+        assert_roster_writable(plan, now)
+        result = _validate(plan=plan, raw=raw)
+        if result.already_registered:
+            raise ApplicationError("该考生已在本考试批次中，不能重复添加", field="id_number")
+        # the same person write as the import: created, or contact details brought up to date
+        upsert = person_upsert_many(rows=[result.cleaned], acting_user=acting_user, region=plan.region_id,
+                                    reason=f"添加考生（批次 {plan.batch_no}）")
+        person = upsert.persons[result.key]
+        warnings = list(result.warnings)
+        if result.key in upsert.name_mismatch:
+            warnings.append(RowError("姓名", result.cleaned["name"],
+                                     f"该证件号码已登记的姓名为“{person.name}”，未更改；如需更正请修改考生信息"))
+        registration = Registration(
+            person=person, plan=plan, personnel_type=result.cleaned["personnel_type"],
+            cert_number=result.cleaned["cert_number"], cert_expiry=result.cleaned["cert_expiry"],
+            region=plan.region, exam_type=plan.exam_type, exam_year=plan.exam_date.year,
+            candidate_number=_next_candidate_number(plan),
+        )
+        registration.save()
+        audit_record(actor=acting_user, action="registration.create", obj=registration, after=_snapshot(registration),
+                     message=f"添加考生 {registration.candidate_number} {person.name}")
+    return registration, warnings
+
+
+def registration_update(*, registration: Registration, raw: dict, acting_user, reason: str = "",
+                        now: datetime.datetime | None = None) -> tuple[Registration, list]:
+    """修改考生信息: the region until the cutoff; central at any time, with a reason once the
+    roster is frozen (issue 7). The row goes through the import's validator; changing the
+    证件号码 to one already registered in this plan is refused."""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().select_related("person", "plan").get(
+            pk=registration.pk)
+        plan = registration.plan
+        _assert_may_change(plan=plan, acting_user=acting_user, reason=reason, now=now)
+        before = _snapshot(registration)
+        result = _validate(plan=plan, raw=raw)
+        current = registration.person
+        same_person = result.key == (current.id_type_id, current.id_number)
+        if result.already_registered and not same_person:
+            raise ApplicationError("该证件号码的考生已在本考试批次中", field="id_number")
+        person = _person_for(result.cleaned, acting_user=acting_user, current=current)
+        registration.person = person
+        registration.personnel_type = result.cleaned["personnel_type"]
+        registration.cert_number = result.cleaned["cert_number"]
+        registration.cert_expiry = result.cleaned["cert_expiry"]
+        registration.save()
+        after = _snapshot(registration)
+        if before != after:
+            audit_record(actor=acting_user, action="registration.update", obj=registration, before=before,
+                         after=after, reason=reason.strip(),
+                         message=f"修改考生 {registration.candidate_number} {person.name}")
+    return registration, result.warnings
+
+
+def registration_delete(*, registration: Registration, acting_user, reason: str = "",
+                        now: datetime.datetime | None = None) -> None:
+    """删除考生: under the same rule as a change; never once the exam has started (its answers
+    and score would lose their owner). The 考生编号 stays retired (the counter is untouched);
+    the before-values stay in the audit log ("nothing is hard-deleted without a trace")."""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().select_related("person", "plan").get(
+            pk=registration.pk)
+        plan = registration.plan
+        if (now or timezone.now()) >= plan.starts_at:
+            raise ApplicationError(STARTED_MESSAGE)
+        _assert_may_change(plan=plan, acting_user=acting_user, reason=reason, now=now)
+        before = _snapshot(registration)
+        audit_record(actor=acting_user, action="registration.delete", obj=registration, before=before,
+                     reason=reason.strip(),
+                     message=f"删除考生 {registration.candidate_number} {registration.person.name}（考生编号不再使用）")
+        registration.delete()
+
+
+def registration_reveal(*, registration: Registration, acting_user) -> dict:
+    """查看完整信息: the full 证件号码 and 手机号码 for the region's administrator and central;
+    recorded in the audit log every time (GB/T 35273)."""
+    if acting_user.role not in (Role.CENTRAL, Role.REGIONAL):
+        raise PermissionDenied()
+    with transaction.atomic():
+        audit_record(actor=acting_user, action="registration.reveal", obj=registration,
+                     message=f"查看完整证件号码和手机号码：{registration.candidate_number}")
+    return {"id_number": registration.person.id_number, "phone": registration.person.phone}
+
+
+def registration_export_record(*, acting_user, filters: dict, count: int, full: bool, part: int | None,
+                               region=None) -> None:
+    """Record an export of the candidate list: who, which filters, how many rows, and whether
+    full 证件号码/手机号码 left the system (issue 7 §4: full ones logged)."""
+    described = {k: (getattr(v, "pk", v)) for k, v in filters.items() if not k.startswith("_")}
+    what = f"第 {part} 批" if part else "全部"
+    with transaction.atomic():
+        audit_record(
+            actor=acting_user, action="registration.export_full" if full else "registration.export",
+            region=region if region is not None else getattr(acting_user, "region", None),
+            object_type=Registration._meta.label, object_repr=f"学员考核信息导出（{what}，{count} 条）",
+            after={"filters": described, "rows": count, "part": part, "full_values": full},
+            message=f"导出学员考核信息 {what} {count} 条" + ("（含完整证件号码和手机号码）" if full else "（已脱敏）"),
+        )
+
+
+NOTICE_TEMPLATE = "exam_notice"
+
+
+def plan_notice_assert_allowed(*, plan: ExamPlan, now: datetime.datetime | None = None) -> None:
+    """The 考前测试 notice (the guide 三: 通知考生提前登录考核系统进行考前测试) is for an approved
+    plan whose exam has not started yet."""
+    if plan.audit_status != AuditStatus.APPROVED:
+        raise ApplicationError("该考核计划尚未审核通过，不能发送考前测试通知")
+    if (now or timezone.now()) >= plan.starts_at:
+        raise ApplicationError("考试已开始，不再发送考前测试通知")
+
+
+def plan_notice_start(*, plan: ExamPlan, acting_user, now: datetime.datetime | None = None):
+    """发送考前测试通知 for a whole plan, as a background job with progress (issue 7 §5).
+    Returns the job; candidates.notices.run_plan_notice does the sending."""
+    from jobs.services import job_create, job_enqueue
+
+    plan_notice_assert_allowed(plan=plan, now=now)
+    total = Registration.objects.filter(plan=plan).count()
+    if not total:
+        raise ApplicationError("该考试批次还没有考生")
+    with transaction.atomic():
+        job = job_create(kind="candidates.notice", title=f"发送考前测试通知：批次 {plan.batch_no}",
+                         acting_user=acting_user, region=plan.region, total=total)
+        audit_record(actor=acting_user, action="plan.notice", obj=plan,
+                     message=f"发送考前测试通知：批次 {plan.batch_no}，{total} 名考生")
+        job_enqueue(job, "candidates.notices:run_plan_notice", plan_id=plan.pk, user_id=acting_user.pk)
+    return job
+
+
+def registration_notice_send(*, registration: Registration, acting_user, today: datetime.date, job=None) -> str:
+    """Text one candidate the 考前测试 notice unless they already had it today. Returns "sent",
+    "skipped" (already notified today: the unique (registration, date) row exists) or "failed"
+    (the SMS could not be recorded, e.g. an unusable phone number; nothing is kept)."""
+    from sms.services import send_sms
+
+    plan = registration.plan
+    try:
+        with transaction.atomic():
+            NoticeLog.objects.create(registration=registration, date=today, sent_by=acting_user, job=job)
+            send_sms(phone=registration.person.phone, template=NOTICE_TEMPLATE, acting_user=acting_user, params={
+                "name": registration.person.name, "batch_no": plan.batch_no,
+                "exam_date": f"{plan.exam_date:%Y-%m-%d}", "start_time": f"{plan.start_time:%H:%M}",
+            })
+    except IntegrityError:
+        return "skipped"
+    except ApplicationError:
+        return "failed"
+    return "sent"
+
+
+def plan_notice_finish_record(*, plan: ExamPlan, acting_user, counts: dict) -> None:
+    with transaction.atomic():
+        audit_record(actor=acting_user, action="plan.notice_done", obj=plan, after=counts,
+                     message=f"考前测试通知完成：批次 {plan.batch_no}，已发送 {counts['sent']}，"
+                             f"今日已通知而跳过 {counts['skipped']}，失败 {counts['failed']}")

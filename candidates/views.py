@@ -1,0 +1,315 @@
+"""Pages of 学员考核信息管理 (the guide 三; SPEC.md §4). Thin: parse the input, fetch through a
+scoped selector (another region's candidate is a 404, exactly like a missing one), call one
+service, render. The import pages live in views_import / urls_import (issue 6)."""
+
+import math
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError
+from core.masking import mask_id_number, mask_phone
+from core.pagination import paginate
+from core.permissions import admin_required
+from core.roles import Role
+from core.scoping import get_visible_or_404
+from jobs.models import Job
+from jobs.services import job_create, job_enqueue
+from plans.rules import roster_cutoff, roster_open
+
+from . import services
+from .exports import registrations_tempfile
+from .forms import EXPORT_PART_SIZE, CandidateFilterForm, CandidateForm, ExportForm, ReasonForm
+from .models import NoticeLog, Registration
+from .selectors import (
+    DEFAULT_SORT,
+    plan_for_roster,
+    registration_export_values,
+    registration_get,
+    registration_history,
+    registration_list,
+    registration_rows,
+)
+
+# Up to this many rows the whole list is written during the request and streamed back; above,
+# a background job writes it while the user watches its progress (issue 7 §4).
+EXPORT_SYNC_LIMIT = 20000
+
+COLUMNS = [  # (header, sort key or None)
+    ("考试批次", "candidate_number"),
+    ("考生编号", "candidate_number"),
+    ("姓名", "name"),
+    ("证件种类", None),
+    ("证件号码", "id_number"),
+    ("公司名称", "company"),
+    ("统一社会信用代码", None),
+    ("考试类型", "exam_type"),
+    ("人员类型/报考类型", "personnel_type"),
+    ("联系电话", None),
+]
+
+
+def _frozen_reason(plan) -> str:
+    if roster_open(plan) and plan.audit_status == "approved":
+        return ""
+    cutoff = timezone.localtime(roster_cutoff(plan))
+    return f"已过考核开始前 48 小时（{cutoff:%Y-%m-%d %H:%M}），考生名单已锁定"
+
+
+def _row(reg: Registration) -> dict:
+    person = reg.person
+    frozen = _frozen_reason(reg.plan)
+    return {
+        "pk": reg.pk,
+        "batch_no": reg.plan.batch_no,
+        "candidate_number": reg.candidate_number,
+        "name": person.name,
+        "id_type": person.id_type.name,
+        "id_number": mask_id_number(person.id_number),
+        "company_name": person.company_name,
+        "credit_code": person.credit_code,
+        "exam_type": reg.get_exam_type_display(),
+        "personnel_type": reg.personnel_type,
+        "phone": mask_phone(person.phone),
+        "frozen": frozen,
+    }
+
+
+def _sort_headers(request, current: str) -> list[dict]:
+    headers = []
+    for label, key in COLUMNS:
+        item = {"label": label, "url": None, "mark": ""}
+        if key:
+            params = request.GET.copy()
+            params.pop("page", None)
+            params["sort"] = f"-{key}" if current == key else key
+            item["url"] = "?" + params.urlencode()
+            if current.lstrip("-") == key and label != "考试批次":
+                item["mark"] = "▼" if current.startswith("-") else "▲"
+        headers.append(item)
+    return headers
+
+
+def _query_without(request, *names) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _may_change(user, plan) -> bool:
+    """Whether the buttons are live: the region until the cutoff, central always (with a reason)."""
+    return user.role == Role.CENTRAL or not _frozen_reason(plan)
+
+
+@admin_required
+def candidate_list(request):
+    form = CandidateFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    qs = registration_list(filters=filters, fetched_by=request.user)
+    page = paginate(request, registration_rows(qs))
+    count = page["paginator"].count
+    plan = filters.get("plan")
+    rows = [_row(r) for r in page["page_obj"]]
+    for row in rows:
+        row["may_change"] = request.user.role == Role.CENTRAL or not row["frozen"]
+    context = {
+        "form": form,
+        "rows": rows,
+        "headers": _sort_headers(request, filters.get("sort") or DEFAULT_SORT),
+        "export_parts": range(1, math.ceil(count / EXPORT_PART_SIZE) + 1),
+        "export_query": _query_without(request, "page", "page_size"),
+        "export_sync_limit": EXPORT_SYNC_LIMIT,
+        "plan": plan,
+        "plan_frozen": _frozen_reason(plan) if plan else "",
+        "plan_may_add": bool(plan) and not _frozen_reason(plan),
+        **page,
+    }
+    return render(request, "candidates/list.html", context)
+
+
+@admin_required
+def candidate_detail(request, pk: int):
+    registration = registration_get(pk=pk, fetched_by=request.user)
+    context = {
+        "reg": registration,
+        "row": _row(registration),
+        "may_change": _may_change(request.user, registration.plan),
+        "history": registration_history(registration=registration, fetched_by=request.user)[:50],
+        "notices": NoticeLog.objects.filter(registration=registration).order_by("-date")[:10],
+    }
+    return render(request, "candidates/detail.html", context)
+
+
+@admin_required
+@require_POST
+def candidate_reveal(request, pk: int):
+    registration = registration_get(pk=pk, fetched_by=request.user)
+    revealed = services.registration_reveal(registration=registration, acting_user=request.user)
+    template = "candidates/_revealed.html" if request.htmx else "candidates/revealed.html"
+    return render(request, template, {"reg": registration, "revealed": revealed})
+
+
+def _form_errors_from(form, exc: ApplicationError) -> None:
+    """Put the validator's errors beside their fields (the column header → the form field)."""
+    from .importing.columns import COLUMN_BY_HEADER
+
+    errors = getattr(exc, "errors", None)
+    if errors:
+        for error in errors:
+            column = COLUMN_BY_HEADER.get(error.column)
+            field = column.key if column and column.key in form.fields else None
+            form.add_error(field, error.message)
+    elif exc.field and exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def _show_warnings(request, warnings) -> None:
+    for w in warnings:
+        messages.warning(request, f"{w.column}：{w.message}")
+
+
+@admin_required
+def candidate_add(request, plan_id: int):
+    plan = plan_for_roster(plan_id=plan_id, fetched_by=request.user)
+    frozen = _frozen_reason(plan)
+    form = CandidateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration, warnings = services.registration_create(plan=plan, raw=form.raw_row(),
+                                                                 acting_user=request.user)
+        except ApplicationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            _show_warnings(request, warnings)
+            messages.success(request, f"已添加考生 {registration.person.name}，考生编号 {registration.candidate_number}")
+            return redirect(reverse("candidates:list") + f"?plan={plan.pk}")
+    return render(request, "candidates/form.html", {"form": form, "plan": plan, "frozen": frozen, "mode": "add"})
+
+
+@admin_required
+def candidate_edit(request, pk: int):
+    registration = registration_get(pk=pk, fetched_by=request.user)
+    plan = registration.plan
+    reason_required = services.roster_change_reason_required(plan=plan, acting_user=request.user)
+    frozen = _frozen_reason(plan)
+    person = registration.person
+    initial = {
+        "name": person.name, "id_type": person.id_type, "id_number": person.id_number, "phone": person.phone,
+        "company_name": person.company_name, "credit_code": person.credit_code,
+        "personnel_type": registration.personnel_type, "cert_number": registration.cert_number,
+        "cert_expiry": f"{registration.cert_expiry:%Y-%m-%d}" if registration.cert_expiry else "",
+    }
+    form = CandidateForm(request.POST or None, initial=initial, reason_required=reason_required,
+                         show_reason=request.user.role == Role.CENTRAL)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration, warnings = services.registration_update(
+                registration=registration, raw=form.raw_row(), acting_user=request.user,
+                reason=form.cleaned_data.get("reason", ""))
+        except ApplicationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            _show_warnings(request, warnings)
+            messages.success(request, f"已保存考生 {registration.candidate_number} 的信息")
+            return redirect("candidates:detail", registration.pk)
+    context = {"form": form, "plan": plan, "reg": registration, "frozen": frozen, "mode": "edit",
+               "may_change": _may_change(request.user, plan), "reason_required": reason_required}
+    return render(request, "candidates/form.html", context)
+
+
+@admin_required
+def candidate_delete(request, pk: int):
+    registration = registration_get(pk=pk, fetched_by=request.user)
+    plan = registration.plan
+    reason_required = services.roster_change_reason_required(plan=plan, acting_user=request.user)
+    form = ReasonForm(request.POST or None, reason_required=reason_required)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_delete(registration=registration, acting_user=request.user,
+                                         reason=form.cleaned_data.get("reason", ""))
+        except ApplicationError as exc:
+            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+        else:
+            messages.success(request, f"已删除考生 {registration.candidate_number}（该考生编号不再使用）")
+            return redirect(reverse("candidates:list") + f"?plan={plan.pk}")
+    context = {"form": form, "reg": registration, "row": _row(registration), "frozen": _frozen_reason(plan),
+               "may_change": _may_change(request.user, plan), "reason_required": reason_required}
+    return render(request, "candidates/delete.html", context)
+
+
+@admin_required
+def candidate_export(request):
+    """POST with the list's filters in the query string: ?part=N (5,000 rows) or the whole list."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    filter_form = CandidateFilterForm(request.GET or None, user=request.user)
+    filters = filter_form.filters()
+    back = reverse("candidates:list") + ("?" + request.GET.urlencode() if request.GET else "")
+    options = ExportForm(request.POST)
+    if filters.get("_invalid") or not options.is_valid():
+        messages.error(request, "导出条件无效，请检查筛选条件")
+        return redirect(back)
+    part, full = options.cleaned_data.get("part"), options.cleaned_data.get("full") or False
+    qs = registration_list(filters=filters, fetched_by=request.user)
+    total = qs.count()
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
+    if part:
+        start = (part - 1) * EXPORT_PART_SIZE
+        if start >= max(total, 1):
+            messages.error(request, f"没有第 {part} 批：当前条件共 {total} 条，每批 {EXPORT_PART_SIZE} 条")
+            return redirect(back)
+        values = registration_export_values(qs)[start:start + EXPORT_PART_SIZE]
+        filename = f"学员考核信息_第{part}批_{stamp}.xlsx"
+    elif total > EXPORT_SYNC_LIMIT:
+        job = job_create(kind="candidates.export", title=f"导出学员考核信息（{total} 条）",
+                         acting_user=request.user, region=request.user.region, total=total)
+        services.registration_export_record(acting_user=request.user, filters=filters, count=total, full=full,
+                                            part=None)
+        job_enqueue(job, "candidates.notices:run_export", user_id=request.user.pk,
+                    query=request.GET.urlencode(), full=full)
+        return redirect("jobs:detail", job.pk)
+    else:
+        values = registration_export_values(qs)
+        filename = f"学员考核信息_{stamp}.xlsx"
+    handle, written = registrations_tempfile(values, full=full)
+    services.registration_export_record(acting_user=request.user, filters=filters, count=written, full=full,
+                                        part=part)
+    return FileResponse(handle, as_attachment=True, filename=filename,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@admin_required
+def plan_notice(request, plan_id: int):
+    """发送考前测试通知 to every candidate of a plan (the guide 三), in the background."""
+    plan = plan_for_roster(plan_id=plan_id, fetched_by=request.user)
+    error = ""
+    if request.method == "POST":
+        try:
+            job = services.plan_notice_start(plan=plan, acting_user=request.user)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            return redirect(reverse("candidates:notice", args=[plan.pk]) + f"?job={job.pk}")
+    job = None
+    if request.GET.get("job"):
+        try:
+            job = get_visible_or_404(Job, request.user, pk=request.GET["job"], kind="candidates.notice")
+        except Http404:
+            job = None
+    today = timezone.localdate()
+    total = Registration.objects.filter(plan=plan).count()
+    notified = NoticeLog.objects.filter(registration__plan=plan, date=today).count()
+    if not error:
+        try:
+            services.plan_notice_assert_allowed(plan=plan)
+        except ApplicationError as exc:
+            error = exc.message if request.method == "GET" else error
+    context = {"plan": plan, "total": total, "notified": notified, "job": job, "error": error, "today": today}
+    return render(request, "candidates/notice.html", context)
