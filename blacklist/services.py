@@ -48,9 +48,18 @@ def add_months(start: datetime.date, months: int) -> datetime.date:
 
 
 def penalty_default_end(start: datetime.date, months: int) -> datetime.date:
-    """The default last day of a penalty: start + the category's months − 1 day, so that a
-    12-month penalty from 2026-03-01 runs through 2027-02-28 and blocks nothing on 2027-03-01."""
-    return add_months(start, months) - datetime.timedelta(days=1)
+    """The default last day of a penalty of `months` starting on `start` (both days inclusive):
+    the day before the same day `months` later, so 12 months from 2026-03-01 run through
+    2027-02-28 and nothing is blocked on 2027-03-01. When that day does not exist (31st, 29 Feb)
+    the anniversary is the 1st of the following month, so the period ends on the month's last
+    day: 1 month from 2026-01-31 runs through 2026-02-28, 12 months from 2024-02-29 through
+    2025-02-28. A consequence of SPEC.md §7 (derived dates, no scheduled job)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    if start.day > last_day:
+        return datetime.date(year, month, last_day)
+    return datetime.date(year, month, start.day) - datetime.timedelta(days=1)
 
 
 def _check_period(start: datetime.date, end: datetime.date) -> None:

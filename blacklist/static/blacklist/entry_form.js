@@ -2,12 +2,12 @@
 // the form; the server computes the same when the field is left empty, and checks end >= start.
 (function () {
   function pad(n) { return (n < 10 ? "0" : "") + n; }
+  // the same rule as blacklist.services.penalty_default_end
   function addMonthsMinusDay(iso, months) {
     var p = iso.split("-"), y = +p[0], m = +p[1] - 1 + months, d = +p[2];
     var year = y + Math.floor(m / 12), month = m % 12;
     var last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-    var end = new Date(Date.UTC(year, month, Math.min(d, last)));
-    end.setUTCDate(end.getUTCDate() - 1);
+    var end = d > last ? new Date(Date.UTC(year, month, last)) : new Date(Date.UTC(year, month, d - 1));
     return end.getUTCFullYear() + "-" + pad(end.getUTCMonth() + 1) + "-" + pad(end.getUTCDate());
   }
   document.addEventListener("DOMContentLoaded", function () {
