@@ -1,0 +1,85 @@
+"""黑名单管理 in the browser: central blacklists a registered person from their registration (the
+default end date proposes itself from the category), the region then finds the entry in its
+list with the 证件号码 masked, searches it and exports it."""
+
+import pytest
+from django.utils import timezone
+
+from blacklist.models import BlacklistEntry
+from blacklist.services import penalty_default_end
+from candidates.tests.factories import RegistrationFactory
+from core.masking import mask_id_number
+from people.tests.factories import PersonFactory
+from plans.tests.factories import ExamPlanFactory
+
+from .conftest import login_session, shot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _as(page, user):
+    page.context.clear_cookies()
+    login_session(page, user)
+
+
+def test_central_blacklists_a_person_and_the_region_sees_the_entry(page, world):
+    person = PersonFactory(name="周建国", company_name="北京某通信建设有限公司")
+    registration = RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_a, days_ahead=-30))
+    today = timezone.localdate()
+
+    # 1. central finds the registration by 考生编号 and decides
+    _as(page, world.central)
+    page.goto(page.base + "/blacklist/")
+    page.get_by_role("link", name="从报名记录添加").click()
+    page.get_by_label("考生编号或证件号码").fill(registration.candidate_number)
+    page.get_by_role("button", name="查找").click()
+    results = page.get_by_test_id("registration-results")
+    assert "周建国" in results.inner_text() and person.id_number not in results.inner_text()
+    shot(page, "blacklist_01_find_registration")
+    results.get_by_role("link", name="选择").click()
+    assert "北京市" in page.get_by_test_id("registration-summary").inner_text()
+    form = page.get_by_test_id("entry-form")
+    assert form.get_by_label("处罚开始日期").input_value() == f"{today:%Y-%m-%d}"
+    form.get_by_label("违规类型").select_option(label="替考（默认 36 个月，成绩作废）")
+    expected_end = penalty_default_end(today, 36)
+    assert form.get_by_label("处罚截止日期").input_value() == f"{expected_end:%Y-%m-%d}"
+    form.get_by_label("证据说明").fill("远程监考抓拍显示考试期间由他人代答。")
+    shot(page, "blacklist_02_decide")
+    form.get_by_role("button", name="列入黑名单").click()
+    page.wait_for_selector("text=已将 周建国 列入黑名单")
+    entry = BlacklistEntry.objects.get()
+    assert (entry.registration_id, entry.region_id, entry.penalty_end) == (
+        registration.pk, world.region_a.pk, expected_end)
+    detail = page.get_by_test_id("entry-detail").inner_text()
+    assert "处罚中" in page.inner_text("h1") and mask_id_number(person.id_number) in detail
+    assert person.id_number not in detail
+    shot(page, "blacklist_03_central_detail")
+
+    # 2. the region sees it, masked, at any time; searching by the full number finds it
+    _as(page, world.admin_a)
+    page.goto(page.base + "/")
+    page.get_by_role("link", name="黑名单管理").click()
+    table = page.get_by_test_id("blacklist-table")
+    text = table.inner_text()
+    assert "周建国" in text and mask_id_number(person.id_number) in text and person.id_number not in text
+    assert "替考" in text and "处罚中" in text
+    assert f"{today:%Y-%m-%d} – {expected_end:%Y-%m-%d}" in text
+    page.get_by_test_id("blacklist-filters").get_by_label("证件号码").fill(person.id_number)
+    page.get_by_role("button", name="搜索").click()
+    assert page.get_by_test_id("blacklist-table").locator("tbody tr").count() == 1
+    shot(page, "blacklist_04_region_list")
+    with page.expect_download() as download:
+        page.get_by_test_id("export").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+
+    # another region does not see it
+    _as(page, world.admin_b)
+    page.goto(page.base + "/blacklist/")
+    assert "周建国" not in page.get_by_test_id("blacklist-table").inner_text()
+    assert page.goto(page.base + f"/blacklist/{entry.pk}/").status == 404
+
+    # the categories page central maintains
+    _as(page, world.central)
+    page.goto(page.base + "/blacklist/categories/")
+    assert "36 个月" in page.get_by_test_id("category-table").inner_text()
+    shot(page, "blacklist_05_categories")
