@@ -142,8 +142,9 @@ def plan_edit(request, pk: int):
     is_central = request.user.role == Role.CENTRAL
     context = {"base_template": _base(request), "plan": plan, "is_central": is_central,
                "title": f"修改考核计划 {plan.batch_no}"}
-    if not is_central and not region_may_change(plan) and request.method != "POST":
-        # the button is disabled; a direct visit gets the same answer the server gives on POST
+    if not is_central and not region_may_change(plan):
+        # The button is disabled; a direct visit or a form opened before the approval gets the
+        # answer plan_update gives (which enforces it again under the row lock).
         return render(request, "plans/refused.html", {**context, "message": APPROVED_LOCKED_MESSAGE})
     initial = {"exam_type": plan.exam_type, "exam_date": plan.exam_date, "start_time": plan.start_time,
                "end_time": f"{plan.end_time:%H:%M}", "version": plan.version}
@@ -171,7 +172,7 @@ def plan_delete_view(request, pk: int):
     is_central = request.user.role == Role.CENTRAL
     context = {"base_template": _base(request), "plan": plan, "is_central": is_central,
                "title": f"删除考核计划 {plan.batch_no}"}
-    if not is_central and not region_may_change(plan) and request.method != "POST":
+    if not is_central and not region_may_change(plan):  # plan_delete enforces it again
         return render(request, "plans/refused.html", {**context, "message": APPROVED_LOCKED_MESSAGE})
     form = DeleteForm(request.POST or None, initial={"version": plan.version}, with_reason=is_central)
     if request.method == "POST" and form.is_valid():

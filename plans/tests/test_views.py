@@ -181,6 +181,8 @@ def test_region_modify_of_an_approved_plan_is_refused_on_page_and_post(client, w
     response = client.post(reverse("plans:edit", args=[plan.pk]), {
         "exam_type": plan.exam_type, "exam_date": _in(20), "start_time": "10:00", "version": plan.version}, **HTMX)
     assert APPROVED_LOCKED_MESSAGE in response.content.decode() and "HX-Refresh" not in response
+    response = client.post(reverse("plans:edit", args=[plan.pk]), {"exam_date": "garbage"}, **HTMX)
+    assert APPROVED_LOCKED_MESSAGE in response.content.decode()  # the rule, not a field error
     html = client.get(reverse("plans:delete", args=[plan.pk])).content.decode()
     assert APPROVED_LOCKED_MESSAGE in html
     response = client.post(reverse("plans:delete", args=[plan.pk]), {"version": plan.version})

@@ -117,3 +117,47 @@ def test_plan_add_reject_modify_approve_then_locked(page, world):
     page.goto(page.base + f"/plans/{plan.pk}/")
     assert page.get_by_test_id("plan-history").get_by_text("审核不通过").count() >= 1
     shot(page, "plans_10_detail_history")
+
+
+def test_central_durations_modify_with_reason_and_region_delete(page, world):
+    from plans.tests.factories import plan_via_services
+
+    approved = plan_via_services(world.admin_a, status=AuditStatus.APPROVED, reviewer=world.central)
+    pending = plan_via_services(world.admin_b, days_ahead=15)
+
+    # central sets a duration
+    _as(page, world.central)
+    page.goto(page.base + "/plans/settings/")
+    page.get_by_label("继续教育(线上)（分钟）").fill("100")
+    shot(page, "plans_11_central_durations")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_selector("text=已保存")
+
+    # central filters by region and modifies an approved plan: a reason is required
+    page.goto(page.base + "/plans/")
+    page.get_by_label("地区").select_option(label="北京市")
+    page.get_by_role("button", name="搜索").click()
+    assert page.get_by_test_id(f"plan-row-{pending.batch_no}").count() == 0
+    page.get_by_test_id(f"plan-row-{approved.batch_no}").get_by_role("link", name="修改").click()
+    modal = page.get_by_test_id("modal")
+    modal.get_by_label("开始时间").fill("10:00")
+    assert modal.get_by_label("结束时间").input_value() == "12:00"
+    modal.get_by_role("button", name="确认").click()
+    assert "部中心修改计划时必须填写修改原因" in page.get_by_test_id("error-reason").inner_text()
+    page.get_by_test_id("modal").get_by_label("修改原因").fill("管局来函申请推迟一小时")
+    shot(page, "plans_12_central_modify_with_reason")
+    page.get_by_test_id("modal").get_by_role("button", name="确认").click()
+    page.wait_for_selector(f"text=考核计划 {approved.batch_no} 已修改")
+    approved.refresh_from_db()
+    assert approved.start_time == datetime.time(10, 0) and approved.audit_status == AuditStatus.APPROVED
+
+    # the other region deletes its pending plan
+    _as(page, world.admin_b)
+    page.goto(page.base + "/plans/")
+    page.get_by_test_id(f"delete-{pending.batch_no}").click()
+    shot(page, "plans_13_region_delete_confirm")
+    page.get_by_test_id("modal").get_by_role("button", name="确认删除").click()
+    page.wait_for_selector(f"text=考核计划 {pending.batch_no} 已删除")
+    assert page.get_by_test_id(f"plan-row-{pending.batch_no}").count() == 0
+    assert not ExamPlan.objects.filter(pk=pending.pk).exists() and ExamPlan.all_objects.filter(pk=pending.pk).exists()
+    shot(page, "plans_14_region_after_delete")
