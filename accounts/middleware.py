@@ -7,7 +7,6 @@ Registered in settings.MIDDLEWARE after AuthenticationMiddleware and MessageMidd
 """
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -34,6 +33,5 @@ class PasswordChangeRequiredMiddleware:
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = target
                     return response
-                messages.warning(request, reason)
-                return redirect(target)
+                return redirect(target)  # the page itself says why
         return self.get_response(request)

@@ -42,10 +42,8 @@ def _next_url(request) -> str:
 
 
 def _after_login(request, user) -> str:
-    reason = services.password_change_required(user)
-    if reason:
-        messages.warning(request, reason)
-        return reverse("accounts:password_change")
+    if services.password_change_required(user):
+        return reverse("accounts:password_change")  # the page says why
     return _next_url(request)
 
 
