@@ -153,6 +153,12 @@ def test_blacklisted_person_is_refused_until_the_penalty_ends(world):
     assert check(good_row(), today=datetime.date(2026, 7, 1)).ok
 
 
+def test_place_code_that_trips_stdnum_is_an_error_not_a_crash():
+    body = "110199200001010001"[:17]
+    result = check(good_row(id_number=body + ric_check(body)))
+    assert result.errors and result.errors[0].column == "证件号码"
+
+
 def test_already_registered_is_reported_not_an_error():
     plan = ExamPlanFactory()
     person = PersonFactory(id_number=ID_OK)
@@ -160,3 +166,47 @@ def test_already_registered_is_reported_not_an_error():
     result = check(good_row(), plan=plan)
     assert result.ok and result.already_registered
     assert not check(good_row()).already_registered  # another plan
+
+
+# -- the fast path for 二代身份证 accepts exactly what people.validation accepts ------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from candidates.importing.validation import _resident_id_accepted  # noqa: E402
+from people.models import IdCheck  # noqa: E402
+from people.validation import validate_id_number  # noqa: E402
+
+
+def _people_accepts(number: str) -> bool:
+    try:
+        validate_id_number(IdCheck.RESIDENT_ID, number)
+        return True
+    except (ValueError, KeyError):  # KeyError: python-stdnum on place codes like 110199
+        return False
+
+
+_areas = st.sampled_from(["110105", "110000", "440305", "999999", "310101", "652901", "000000", "110199"])
+_dates = st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2030, 12, 31))
+
+
+@settings(max_examples=400, deadline=None)
+@given(area=_areas, birth=_dates, seq=st.integers(0, 999), tamper=st.sampled_from(["", "check", "month", "day"]))
+def test_fast_path_agrees_with_people_validation(area, birth, seq, tamper):
+    body = f"{area}{birth:%Y%m%d}{seq:03d}"
+    number = body + ric_check(body)
+    if tamper == "check":
+        number = body + ("0" if number[-1] != "0" else "1")
+    elif tamper == "month":
+        number = f"{area}{birth:%Y}13{birth:%d}{seq:03d}"
+        number += ric_check(number)
+    elif tamper == "day":
+        number = f"{area}{birth:%Y%m}32{seq:03d}"
+        number += ric_check(number)
+    assert _resident_id_accepted(number) == _people_accepts(number)
+
+
+def ric_check(body17: str) -> str:
+    from stdnum.cn import ric
+
+    return ric.calc_check_digit(body17 + "0")

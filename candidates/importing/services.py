@@ -1,0 +1,365 @@
+"""The import service (导入考生信息; the guide 二(二); SPEC.md §3; issue 6). The web page, the
+background job and `manage.py import_candidates` all call these functions.
+
+Rules and where they come from
+------------------------------
+* Only into an approved plan, until 48 hours before its start (the guide 二(二)); a regional
+  administrator only into its own region's plans, central into any region's (issue 6 §1).
+  Checked at upload AND again under the plan's row lock when the rows are written.
+* Per row, the guide's way (常见问题 1–2): failed rows are reported with 行号, 列名, value and a
+  Chinese reason; valid rows are imported; rows whose person is already in the plan are
+  reported as "已存在(未重复导入)" and not imported again, so the corrected file can be imported
+  whole again. All valid rows of one run are written in one transaction (all or none on a
+  database error), after every row has been validated.
+* Whole-file problems (reader.FileRejected) change nothing; the refused run is kept with its
+  reason so the run list shows it.
+* No duplicates, even racing: the unique constraint (plan, person) is the guarantee.
+* 考生编号 = 批次编号 + a 5-digit sequence from ExamPlan.last_candidate_seq. The write phase locks
+  the plan row (SELECT ... FOR UPDATE; SQLite's IMMEDIATE transactions serialize writers the
+  same way), so concurrent imports into one plan take turns; the counter is advanced by one
+  UPDATE for the whole block, so a run's numbers are consecutive, gapless across racing runs,
+  and never reused (the counter only grows). If rows still collide with a writer that did not
+  take the lock, the whole write is rolled back (the counter with it) and retried.
+* Audit (decision, README): one audit entry per run — action "registration.import", with the
+  file name, the counts and the range of 考生编号 created (a run's numbers are one contiguous
+  block, so first–last names every registration exactly; each Registration also points to its
+  run through import_run) — instead of 5,000 entries for a 5,000-row file; plus one
+  "person.update" entry, with before/after (masked), for each person whose phone or enterprise
+  changed (people.services).
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audit.services import audit_record
+from candidates.models import ImportRun, Registration
+from core.errors import ApplicationError, PermissionDenied
+from core.roles import Role
+from people.services import insert_ignoring_conflicts, person_upsert_many
+from plans.models import ExamPlan
+from plans.rules import assert_roster_writable
+
+from .choices import BACKGROUND_THRESHOLD, EXISTING_MESSAGE, RunSource, RunStatus
+from .columns import COLUMN_BY_KEY
+from .reader import FileRejected, ParsedFile, read_candidate_file
+from .validation import RowError, ValidationContext, validate_row
+
+log = logging.getLogger(__name__)
+
+NAME_MISMATCH_MESSAGE = "姓名与系统中该证件登记的姓名不一致，已按证件号码导入，姓名未修改，请核对"
+_WRITE_ATTEMPTS = 3
+
+
+class _Collision(Exception):
+    """Some registrations were not inserted because a concurrent writer got there first."""
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    existing: int = 0
+    failed: int = 0
+    warnings: int = 0
+    errors: list[dict] = field(default_factory=list)
+    warning_items: list[dict] = field(default_factory=list)
+    existing_rows: list[int] = field(default_factory=list)
+    persons_updated: int = 0
+    numbers: tuple[str, str] | None = None
+
+    def as_json(self) -> dict:
+        """The CLI's --json object (issue 6 §8)."""
+        return {
+            "created": self.created, "existing": self.existing, "failed": self.failed,
+            "warnings": self.warnings, "errors": self.errors,
+        }
+
+
+# --------------------------------------------------------------------------- checks
+
+def assert_may_import(*, plan: ExamPlan, acting_user) -> None:
+    """Central imports into any region's plan; a regional administrator only into its own."""
+    role = getattr(acting_user, "role", None)
+    if not getattr(acting_user, "is_active", False) or role not in (Role.CENTRAL, Role.REGIONAL):
+        raise PermissionDenied("只有管局或部中心账号可以导入考生")
+    if role == Role.REGIONAL and acting_user.region_id != plan.region_id:
+        raise PermissionDenied("只能向本地区的考核计划导入考生")
+
+
+def _fresh_plan(plan: ExamPlan, *, lock: bool = False) -> ExamPlan:
+    qs = ExamPlan.objects.all()
+    if lock:
+        qs = qs.select_for_update()
+    current = qs.filter(pk=plan.pk).first()
+    if current is None:
+        raise ApplicationError("该考核计划已被删除，不能导入考生")
+    return current
+
+
+# --------------------------------------------------------------------------- upload
+
+def import_upload(*, plan: ExamPlan, uploaded_file, file_name: str, acting_user,
+                  source: str = RunSource.WEB, dry_run: bool = False,
+                  now: datetime.datetime | None = None) -> ImportRun:
+    """上传: check who may import into the plan and whether its roster is open, then check the
+    file as a whole (reader.py) and keep it for 导入. A refused file is recorded as a rejected
+    run (so the run list shows it) and the FileRejected error is raised; nothing else changes."""
+    assert_may_import(plan=plan, acting_user=acting_user)
+    plan = _fresh_plan(plan)
+    assert_roster_writable(plan, now)
+    file_name = Path(file_name or "upload.xlsx").name[:200]
+    try:
+        parsed = read_candidate_file(uploaded_file, file_name=file_name)
+    except FileRejected as exc:
+        with transaction.atomic():
+            ImportRun.objects.create(
+                plan=plan, region_id=plan.region_id, created_by=_user_or_none(acting_user), source=source,
+                file_name=file_name, status=RunStatus.REJECTED, dry_run=dry_run, message=exc.message[:500],
+                finished_at=timezone.now(),
+            )
+        raise
+    if hasattr(uploaded_file, "seek"):
+        uploaded_file.seek(0)
+    content = uploaded_file.read() if hasattr(uploaded_file, "read") else Path(uploaded_file).read_bytes()
+    with transaction.atomic():
+        run = ImportRun(
+            plan=plan, region_id=plan.region_id, created_by=_user_or_none(acting_user), source=source,
+            file_name=file_name, status=RunStatus.UPLOADED, dry_run=dry_run, total_rows=len(parsed.rows),
+        )
+        suffix = Path(file_name).suffix.lower()
+        run.stored_file.save(f"plan{plan.pk}_{timezone.now():%Y%m%d%H%M%S}{suffix}", ContentFile(content), save=False)
+        run.save()
+    run._parsed = parsed  # the caller may import right away without reading the file again
+    return run
+
+
+def _user_or_none(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+# --------------------------------------------------------------------------- start / execute
+
+def import_start(*, run: ImportRun, acting_user, now: datetime.datetime | None = None) -> ImportRun:
+    """导入: run an uploaded file. Up to BACKGROUND_THRESHOLD rows inside the request; above it
+    a background job (issue 6 §3) whose progress the run page shows, so the page can be left.
+    A run starts once: a second click (or two tabs) finds it no longer 'uploaded'."""
+    assert_may_import(plan=run.plan, acting_user=acting_user)
+    with transaction.atomic():
+        current = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if current.status != RunStatus.UPLOADED:
+            raise ApplicationError("该文件已经导入过（或正在导入），请查看导入结果", code="already_started")
+        background = current.total_rows > BACKGROUND_THRESHOLD
+        current.status = RunStatus.QUEUED if background else RunStatus.RUNNING
+        if background:
+            from jobs.services import job_create, job_enqueue
+
+            job = job_create(
+                kind="candidates.import", title=f"导入考生 {current.file_name} → {run.plan.batch_no}",
+                acting_user=acting_user, region=run.plan.region, total=current.total_rows,
+            )
+            current.job = job
+            current.save(update_fields=["status", "job"])
+            job_enqueue(job, "candidates.importing.tasks:run_import", run_id=current.pk, user_id=acting_user.pk)
+        else:
+            current.save(update_fields=["status"])
+    if background:
+        current.refresh_from_db()
+        return current
+    parsed = getattr(run, "_parsed", None)
+    return import_execute(run=current, acting_user=acting_user, parsed=parsed, now=now)
+
+
+def import_execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None = None, progress=None,
+                   now: datetime.datetime | None = None) -> ImportRun:
+    """Validate every row of the run's file, then write the valid ones (see the module's rules).
+    `progress(done, total, message)` is called while validating (the background job's bar).
+    A plan that stopped accepting imports since the upload marks the run rejected and raises."""
+    plan = run.plan
+    if parsed is None:
+        with run.stored_file.open("rb") as handle:
+            parsed = read_candidate_file(handle, file_name=run.stored_file.name)
+    total = len(parsed.rows)
+    raw_rows = [raw for _, raw in parsed.rows]
+    ctx = ValidationContext.for_plan(plan, raw_rows=raw_rows, today=timezone.localdate(now) if now else None)
+    outcome = ImportOutcome()
+    valid = []  # (row number, RowResult)
+    step = max(200, total // 20)
+    for i, (row_number, raw) in enumerate(parsed.rows, start=1):
+        result = validate_row(raw, ctx=ctx, row_number=row_number)
+        if result.errors:
+            outcome.failed += 1
+            outcome.errors.extend(_item(row_number, e) for e in result.errors)
+        else:
+            valid.append((row_number, result))
+        if result.warnings:
+            outcome.warning_items.extend(_item(row_number, w) for w in result.warnings)
+        if progress and i % step == 0:
+            progress(i, total, "正在校验")
+    if progress:
+        progress(total, total, "正在写入")
+
+    if run.dry_run:
+        for row_number, result in valid:
+            if result.already_registered:
+                outcome.existing += 1
+                outcome.existing_rows.append(row_number)
+            else:
+                outcome.created += 1
+        _count_warnings(outcome)
+        _finish(run, outcome, status=RunStatus.DONE, message="仅校验（未写入）")
+        return run
+
+    for attempt in range(_WRITE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                locked = _fresh_plan(plan, lock=True)
+                try:
+                    assert_roster_writable(locked, now)  # again, when the rows are written
+                except ApplicationError as exc:
+                    transaction.set_rollback(True)
+                    rejected_message = exc.message
+                    break
+                written = _write(plan=locked, run=run, valid=valid, acting_user=acting_user)
+                final = _merge(outcome, written)
+                _count_warnings(final)
+                _finish(run, final, status=RunStatus.DONE, message=_summary(final))
+                audit_record(
+                    actor=acting_user, action="registration.import", obj=run, region=locked.region_id,
+                    after={
+                        "batch_no": locked.batch_no, "file_name": run.file_name, "source": run.source,
+                        "total_rows": run.total_rows, "created": final.created, "existing": final.existing,
+                        "failed": final.failed, "warnings": final.warnings, "persons_updated": final.persons_updated,
+                        "candidate_numbers": "–".join(final.numbers) if final.numbers else None,
+                    },
+                    message=f"导入考生 {run.file_name}：{_summary(final)}",
+                )
+            return run
+        except _Collision:
+            log.warning("import run %s collided with a concurrent writer (attempt %s)", run.pk, attempt + 1)
+            continue
+    else:
+        rejected_message = "导入时与其他操作冲突，请稍后重新导入"
+    _finish(run, outcome, status=RunStatus.REJECTED, message=rejected_message, counts=False)
+    raise ApplicationError(rejected_message)
+
+
+def _item(row_number: int, error: RowError) -> dict:
+    return {"row": row_number, **error.as_dict()}
+
+
+def _merge(outcome: ImportOutcome, written: ImportOutcome) -> ImportOutcome:
+    return ImportOutcome(
+        created=written.created, existing=written.existing, failed=outcome.failed,
+        errors=list(outcome.errors), warning_items=sorted(outcome.warning_items + written.warning_items,
+                                                          key=lambda w: w["row"]),
+        existing_rows=written.existing_rows, persons_updated=written.persons_updated, numbers=written.numbers,
+    )
+
+
+def _count_warnings(outcome: ImportOutcome) -> None:
+    outcome.warnings = len({w["row"] for w in outcome.warning_items})
+
+
+def _summary(o: ImportOutcome) -> str:
+    return f"新增 {o.created}，已存在(未重复导入) {o.existing}，失败 {o.failed}，警告 {o.warnings}"
+
+
+def _finish(run: ImportRun, outcome: ImportOutcome, *, status: str, message: str, counts: bool = True) -> None:
+    if counts:
+        run.created_count = outcome.created
+        run.existing_count = outcome.existing
+        run.failed_count = outcome.failed
+        run.warning_count = outcome.warnings
+        run.errors = outcome.errors
+        run.warnings = outcome.warning_items
+        run.existing_rows = outcome.existing_rows
+    run.status = status
+    run.message = message[:500]
+    run.finished_at = timezone.now()
+    run.save()
+    run.outcome = outcome
+
+
+def _write(*, plan: ExamPlan, run: ImportRun, valid: list, acting_user) -> ImportOutcome:
+    """Inside the transaction, with the plan row locked: people, then registrations."""
+    written = ImportOutcome()
+    if not valid:
+        return written
+    upsert = person_upsert_many(
+        rows=[result.cleaned for _, result in valid], acting_user=acting_user,
+        reason=f"导入考生 {run.file_name}（批次 {plan.batch_no}）", region=plan.region_id,
+    )
+    written.persons_updated = upsert.updated
+    name_col = COLUMN_BY_KEY["name"].header
+    for row_number, result in valid:
+        if result.key in upsert.name_mismatch:
+            written.warning_items.append(
+                {"row": row_number, "column": name_col, "value": result.cleaned["name"], "message": NAME_MISMATCH_MESSAGE}
+            )
+    person_ids = upsert.person_ids
+    registered = set(Registration.objects.filter(plan=plan).values_list("person_id", flat=True))
+    new = []
+    for row_number, result in valid:
+        if person_ids[result.key] in registered:
+            written.existing += 1
+            written.existing_rows.append(row_number)
+        else:
+            new.append(result)
+    if not new:
+        return written
+    first = plan.last_candidate_seq + 1
+    ExamPlan.objects.filter(pk=plan.pk).update(last_candidate_seq=F("last_candidate_seq") + len(new))
+    year = plan.exam_date.year
+    now = timezone.now()
+    numbers = [f"{plan.batch_no}{first + i:05d}" for i in range(len(new))]
+    insert_ignoring_conflicts(
+        Registration,
+        ["person", "plan", "candidate_number", "personnel_type", "cert_number", "cert_expiry", "region",
+         "exam_type", "exam_year", "import_run", "created_at", "updated_at"],
+        [
+            (person_ids[result.key], plan.pk, number, result.cleaned["personnel_type"], result.cleaned["cert_number"],
+             result.cleaned["cert_expiry"], plan.region_id, plan.exam_type, year, run.pk, now, now)
+            for number, result in zip(numbers, new, strict=True)
+        ],
+    )
+    created = Registration.objects.filter(import_run=run).count()
+    if created != len(new):
+        raise _Collision()
+    written.created = created
+    written.numbers = (numbers[0], numbers[-1])
+    return written
+
+
+# --------------------------------------------------------------------------- one call (CLI, demo)
+
+def import_file(*, plan: ExamPlan, path, acting_user, source: str = RunSource.CLI, dry_run: bool = False,
+                file_name: str | None = None, now: datetime.datetime | None = None) -> ImportRun:
+    """Upload and import a file from disk in one call, always inside this process (the CLI and
+    the demo data). The same checks and the same writes as the web page."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        run = import_upload(plan=plan, uploaded_file=handle, file_name=file_name or path.name,
+                            acting_user=acting_user, source=source, dry_run=dry_run, now=now)
+    parsed = run._parsed
+    with transaction.atomic():
+        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    run.status = RunStatus.RUNNING
+    return import_execute(run=run, acting_user=acting_user, parsed=parsed, now=now)
+
+
+def report_reasons(run: ImportRun) -> dict[int, str]:
+    """错误原因 per Excel row for the downloadable report: errors, already present, warnings."""
+    reasons: dict[int, list[str]] = {}
+    for item in run.errors:
+        reasons.setdefault(item["row"], []).append(f"{item['column']}：{item['message']}")
+    for row in run.existing_rows:
+        reasons.setdefault(row, []).append(EXISTING_MESSAGE)
+    for item in run.warnings:
+        reasons.setdefault(item["row"], []).append(f"警告（已导入）{item['column']}：{item['message']}")
+    return {row: "；".join(msgs) for row, msgs in reasons.items()}

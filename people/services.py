@@ -1,0 +1,173 @@
+"""Writes of people (考生, keyed by 证件类型 + 证件号码 across plans and regions; SPEC.md §3).
+
+A person is created the first time any region imports them. A later import (or the
+single-candidate form) updates the contact details — 手机号码, 企业名称, 统一社会信用代码 — with
+the newer values, each change written to the audit log with before and after (masked by
+audit_record). The name is never changed by an import: a different name for the same document
+is more likely a typing error or the wrong document than a renamed person, so it is reported
+back (`name_mismatch`) and left as it is; candidate management corrects names explicitly.
+
+Person creation is not audited row by row here: it only happens as part of adding a
+registration, and the caller's audit entry (e.g. the import run's) names what was added.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audit.services import audit_record, model_snapshot
+
+from .models import Person
+
+CONTACT_FIELDS = ("phone", "company_name", "credit_code")
+_CHUNK = 900  # SQLite's variable limit
+
+
+@dataclass
+class PersonUpsertResult:
+    person_ids: dict[tuple[int, str], int] = field(default_factory=dict)  # (id_type_id, id_number) → Person pk
+    created: int = 0
+    updated: int = 0
+    name_mismatch: set[tuple[int, str]] = field(default_factory=set)
+    _persons: dict | None = field(default=None, repr=False)
+
+    @property
+    def persons(self) -> dict[tuple[int, str], Person]:
+        """The Person objects, loaded on first use in one query (the import needs only the ids)."""
+        if self._persons is None:
+            objects = Person.objects.in_bulk(list(self.person_ids.values()))
+            self._persons = {key: objects[pk] for key, pk in self.person_ids.items()}
+        return self._persons
+
+
+def insert_ignoring_conflicts(model, fields: list[str], rows: list[tuple], *, batch: int = 500) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING of plain tuples (ints, strings, dates, datetimes), in
+    multi-row statements. Used by the import for thousands of rows, where Model.bulk_create's
+    per-value preparation costs more than the database does (bench/bench_import.py); the
+    unique constraints still decide, and the caller reads back what was really inserted.
+    Dates and datetimes are adapted by the backend's own adapters (naive UTC on SQLite)."""
+    if not rows:
+        return
+    opts = model._meta
+    columns = [opts.get_field(name) for name in fields]
+    adapters = []
+    for column in columns:
+        internal = column.get_internal_type()
+        if internal == "DateTimeField":
+            adapters.append(connection.ops.adapt_datetimefield_value)
+        elif internal == "DateField":
+            adapters.append(connection.ops.adapt_datefield_value)
+        else:
+            adapters.append(None)
+    if any(adapters):
+        rows = [tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True)) for row in rows]
+    quote = connection.ops.quote_name
+    column_sql = ", ".join(quote(f.column) for f in columns)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start:start + batch]
+            sql = (f"INSERT INTO {quote(opts.db_table)} ({column_sql}) VALUES "
+                   + ", ".join([one] * len(chunk)) + " ON CONFLICT DO NOTHING")
+            cursor.execute(sql, [v for row in chunk for v in row])
+
+
+def _key(data: dict) -> tuple[int, str]:
+    id_type = data["id_type"]
+    return (getattr(id_type, "pk", id_type), data["id_number"])
+
+
+def _lookup(keys) -> dict[tuple[int, str], tuple]:
+    """(id_type_id, id_number) → (pk, id_type_id, id_number, name, phone, company, credit code).
+    Plain SQL: for thousands of numbers the ORM's per-parameter preparation of IN (...) costs
+    more than the query (bench/bench_import.py)."""
+    keys = set(keys)
+    numbers = sorted({n for _, n in keys})
+    found = {}
+    opts = Person._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(opts.get_field(f).column) for f in ("id", "id_type", "id_number", "name", *CONTACT_FIELDS))
+    chunk = min(connection.features.max_query_params or _CHUNK, 5000)
+    with connection.cursor() as cursor:
+        for start in range(0, len(numbers), chunk):
+            part = numbers[start:start + chunk]
+            cursor.execute(
+                f"SELECT {columns} FROM {quote(opts.db_table)} WHERE {quote(opts.get_field('id_number').column)} IN ("
+                + ", ".join(["%s"] * len(part)) + ")",
+                part,
+            )
+            for row in cursor.fetchall():
+                key = (row[1], row[2])
+                if key in keys:
+                    found[key] = row
+    return found
+
+
+def persons_by_keys(keys) -> dict[tuple[int, str], Person]:
+    keys = set(keys)
+    numbers = sorted({n for _, n in keys})
+    found: dict[tuple[int, str], Person] = {}
+    for start in range(0, len(numbers), _CHUNK):
+        for person in Person.objects.filter(id_number__in=numbers[start:start + _CHUNK]):
+            key = (person.id_type_id, person.id_number)
+            if key in keys:
+                found[key] = person
+    return found
+
+
+def person_upsert_many(*, rows: list[dict], acting_user, reason: str = "", region=None) -> PersonUpsertResult:
+    """Create the people that do not exist yet and bring the contact details of the others up to
+    date (SPEC.md §3: "a later import updates the person's contact details"). `rows` are cleaned
+    rows of candidates.importing.validation (id_type, id_number, name, phone, company_name,
+    credit_code); one row per person. Safe against a concurrent import creating the same person:
+    the insert ignores the unique-constraint conflict and the row is then read back. `region` is
+    the region the audit entries belong to (the plan's), so that region sees them."""
+    result = PersonUpsertResult()
+    by_key = {_key(row): row for row in rows}
+    with transaction.atomic():
+        existing = _lookup(by_key)
+        missing = [key for key in by_key if key not in existing]
+        now = timezone.now()
+        if missing:
+            insert_ignoring_conflicts(
+                Person,
+                ["id_type", "id_number", "name", "phone", "company_name", "credit_code", "created_at", "updated_at"],
+                [
+                    (key[0], key[1], by_key[key]["name"], by_key[key]["phone"], by_key[key]["company_name"],
+                     by_key[key].get("credit_code", ""), now, now)
+                    for key in missing
+                ],
+            )
+            created = _lookup(missing)  # a concurrent import may have created some: read back
+            result.created = len(created)
+        else:
+            created = {}
+        changed = []
+        for key, row in existing.items():
+            data = by_key[key]
+            if data.get("name") and data["name"] != row[3]:
+                result.name_mismatch.add(key)
+            new = {f: data.get(f, "") for f in CONTACT_FIELDS}
+            old = dict(zip(CONTACT_FIELDS, row[4:], strict=True))
+            if old == new:
+                continue
+            person = Person(pk=row[0], id_type_id=row[1], id_number=row[2], name=row[3], **new)
+            person.updated_at = now
+            changed.append((person, old))
+        if changed:
+            Person.objects.bulk_update([p for p, _ in changed], [*CONTACT_FIELDS, "updated_at"], batch_size=500)
+            for person, before in changed:
+                audit_record(
+                    actor=acting_user, action="person.update", obj=person, region=region, before=before,
+                    after=model_snapshot(person, list(CONTACT_FIELDS)), reason=reason,
+                )
+        result.updated = len(changed)
+        result.person_ids = {key: row[0] for key, row in {**existing, **created}.items()}
+    return result
+
+
+def person_upsert(*, data: dict, acting_user, reason: str = "", region=None) -> Person:
+    """One person (the single-candidate form): create, or update the contact details."""
+    result = person_upsert_many(rows=[data], acting_user=acting_user, reason=reason, region=region)
+    return Person.objects.get(pk=result.person_ids[_key(data)])
