@@ -28,7 +28,10 @@ def fill_credentials(page, username, password):
 
 
 def ask_for_code(page):
-    page.get_by_role("button", name="获取验证码").click()
+    """Click 获取验证码 and wait for the htmx answer (the status area may already show the text
+    of the previous attempt)."""
+    with page.expect_response(lambda r: r.url.endswith("/accounts/login/") and r.request.method == "POST"):
+        page.get_by_role("button", name="获取验证码").click()
 
 
 def captcha_loaded(page):
