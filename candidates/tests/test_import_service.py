@@ -1,0 +1,229 @@
+"""The import service: per-row results, idempotent re-import, gapless numbers, the cutoff checked
+again at write time, person updates audited, the audit entry of a run, background jobs."""
+
+import datetime
+import io
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from audit.models import AuditLog
+from blacklist.models import BlacklistEntry, ViolationCategory
+from candidates.importing.choices import EXISTING_MESSAGE, RunStatus
+from candidates.importing.samples import sample_row, sample_rows, write_xlsx
+from candidates.importing.services import (
+    import_execute,
+    import_file,
+    import_start,
+    import_upload,
+    report_reasons,
+)
+from candidates.importing.validation import NUMERIC_ID_MESSAGE
+from candidates.models import ImportRun, Registration
+from core.errors import ApplicationError, PermissionDenied
+from jobs.models import JobStatus
+from people.models import IdType, Person
+from plans.choices import AuditStatus
+from plans.models import ExamPlan
+from plans.tests.factories import ExamPlanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(world):
+    return ExamPlanFactory(region=world.region_a, batch_no="1126001")
+
+
+def run_file(plan, rows, user, tmp_path, name="名单.xlsx", **kw):
+    path = tmp_path / name
+    write_xlsx(rows, path)
+    return import_file(plan=plan, path=path, acting_user=user, **kw)
+
+
+def numbers(plan):
+    return sorted(Registration.objects.filter(plan=plan).values_list("candidate_number", flat=True))
+
+
+def test_valid_rows_import_bad_rows_are_reported(world, plan, tmp_path):
+    rows = sample_rows(5)
+    rows[1]["phone"] = "1234"
+    rows[3]["id_number"] = 1.10105198506010e17  # a numeric cell: Excel lost the digits
+    run = run_file(plan, rows, world.admin_a, tmp_path)
+    assert (run.created_count, run.existing_count, run.failed_count) == (3, 0, 2)
+    assert run.status == RunStatus.DONE
+    assert [(e["row"], e["column"]) for e in run.errors] == [(3, "手机号码"), (5, "证件号码")]
+    assert run.errors[1]["message"] == NUMERIC_ID_MESSAGE
+    # 考生编号 = 批次编号 + 5-digit sequence, gapless from 1
+    assert numbers(plan) == ["112600100001", "112600100002", "112600100003"]
+    plan.refresh_from_db()
+    assert plan.last_candidate_seq == 3
+    reg = Registration.objects.get(candidate_number="112600100001")
+    assert (reg.region_id, reg.exam_type, reg.exam_year, reg.import_run_id) == (
+        plan.region_id, plan.exam_type, plan.exam_date.year, run.pk)
+
+
+def test_reimport_adds_only_what_is_missing(world, plan, tmp_path):
+    rows = sample_rows(4)
+    rows[2]["personnel_type"] = "X"
+    first = run_file(plan, rows, world.admin_a, tmp_path)
+    assert (first.created_count, first.failed_count) == (3, 1)
+    again = run_file(plan, rows, world.admin_a, tmp_path)  # the same file twice
+    assert (again.created_count, again.existing_count, again.failed_count) == (0, 3, 1)
+    rows[2]["personnel_type"] = "B"  # the user fixes the failed row and imports the whole file
+    fixed = run_file(plan, rows, world.admin_a, tmp_path)
+    assert (fixed.created_count, fixed.existing_count, fixed.failed_count) == (1, 3, 0)
+    assert Registration.objects.filter(plan=plan).count() == 4
+    assert numbers(plan)[-1] == "112600100004"  # the fixed row got the next number, none skipped
+    assert report_reasons(fixed) == {2: EXISTING_MESSAGE, 3: EXISTING_MESSAGE, 5: EXISTING_MESSAGE}
+
+
+def test_one_audit_entry_per_run_names_the_numbers(world, plan, tmp_path):
+    run = run_file(plan, sample_rows(3), world.admin_a, tmp_path)
+    entry = AuditLog.objects.get(action="registration.import")
+    assert entry.actor == world.admin_a and entry.region_id == plan.region_id
+    assert entry.object_id == str(run.pk)
+    assert entry.after["created"] == 3 and entry.after["file_name"] == "名单.xlsx"
+    assert entry.after["candidate_numbers"] == "112600100001–112600100003"
+
+
+def test_later_import_updates_contact_details_with_audit(world, plan, tmp_path):
+    row = sample_row(1)
+    run_file(plan, [row], world.admin_a, tmp_path)
+    other = ExamPlanFactory(region=world.region_a)
+    changed = dict(row, phone="13711112222", company_name="新公司有限公司", name="改了名字")
+    run = run_file(other, [changed], world.admin_a, tmp_path)
+    person = Person.objects.get(id_number=row["id_number"])
+    assert (person.phone, person.company_name) == ("13711112222", "新公司有限公司")
+    assert person.name == row["name"]  # the name is not changed by an import, only reported
+    assert [w["column"] for w in run.warnings] == ["姓名"]
+    entry = AuditLog.objects.get(action="person.update")
+    assert entry.before["phone"] == "139****0001" and entry.after["phone"] == "137****2222"  # masked
+    assert entry.after["company_name"] == "新公司有限公司"
+    assert Person.objects.count() == 1
+
+
+def test_regional_admin_only_into_own_region(world, plan, tmp_path):
+    with pytest.raises(PermissionDenied):
+        run_file(plan, sample_rows(1), world.admin_b, tmp_path)
+    run = run_file(plan, sample_rows(1), world.central, tmp_path)  # central: any region
+    assert run.created_count == 1
+
+
+def test_pending_plan_and_cutoff_refuse_at_upload(world, tmp_path):
+    pending = ExamPlanFactory(region=world.region_a, audit_status=AuditStatus.PENDING)
+    with pytest.raises(ApplicationError, match="尚未审核通过"):
+        run_file(pending, sample_rows(1), world.admin_a, tmp_path)
+    soon = ExamPlanFactory(region=world.region_a, days_ahead=1)
+    with pytest.raises(ApplicationError, match="已超过导入截止时间"):
+        run_file(soon, sample_rows(1), world.central, tmp_path)
+    assert not Registration.objects.exists() and not ImportRun.objects.exists()
+
+
+def test_cutoff_checked_again_when_rows_are_written(world, plan):
+    run = import_upload(plan=plan, uploaded_file=io.BytesIO(write_xlsx(sample_rows(2))), file_name="a.xlsx",
+                        acting_user=world.admin_a)
+    later = plan.starts_at - datetime.timedelta(hours=47)  # the cutoff passed between upload and 导入
+    with pytest.raises(ApplicationError, match="已超过导入截止时间"):
+        import_execute(run=run, acting_user=world.admin_a, now=later)
+    run.refresh_from_db()
+    assert run.status == RunStatus.REJECTED and "截止" in run.message
+    assert not Registration.objects.exists() and not Person.objects.exists()
+    plan.refresh_from_db()
+    assert plan.last_candidate_seq == 0
+
+
+def test_blacklisted_row_fails_the_rest_import(world, plan, tmp_path):
+    rows = sample_rows(2)
+    BlacklistEntry.objects.create(
+        id_type=IdType.objects.get(code=1), id_number=rows[0]["id_number"], name="x", region=world.region_b,
+        category=ViolationCategory.objects.first(), penalty_start=timezone.localdate() - datetime.timedelta(days=10),
+        penalty_end=datetime.date(2099, 1, 31), evidence_note="替考", created_by=world.central,
+    )
+    run = run_file(plan, rows, world.admin_a, tmp_path)
+    assert run.created_count == 1
+    assert run.errors == [{"row": 2, "column": "证件号码", "value": rows[0]["id_number"],
+                           "message": "该考生在黑名单处罚期内（至 2099-01-31）"}]
+
+
+def test_dry_run_changes_nothing(world, plan, tmp_path):
+    run = run_file(plan, sample_rows(3), world.admin_a, tmp_path, dry_run=True)
+    assert run.created_count == 3 and run.dry_run
+    assert not Registration.objects.exists() and not Person.objects.exists()
+    assert not AuditLog.objects.filter(action="registration.import").exists()
+
+
+def test_collision_with_a_writer_that_ignored_the_lock_rolls_back(world, plan, tmp_path):
+    """A registration holding the next number without advancing the counter (a writer that
+    did not take the plan lock): the run must not report rows as created that were not, and
+    must not consume numbers — it rolls back and says so."""
+    stray = Person.objects.create(id_type=IdType.objects.get(code=1), id_number="11010519491231002X",
+                                  name="x", phone="13800000000", company_name="c")
+    Registration.objects.create(person=stray, plan=plan, candidate_number="112600100001", personnel_type="A",
+                                region=plan.region, exam_type=plan.exam_type, exam_year=plan.exam_date.year)
+    with pytest.raises(ApplicationError, match="冲突"):
+        run_file(plan, sample_rows(2), world.admin_a, tmp_path)
+    plan.refresh_from_db()
+    assert plan.last_candidate_seq == 0
+    assert Registration.objects.filter(plan=plan).count() == 1
+    assert ImportRun.objects.get().status == RunStatus.REJECTED
+
+
+def test_big_file_goes_to_a_background_job(world, plan):
+    run = import_upload(plan=plan, uploaded_file=io.BytesIO(write_xlsx(sample_rows(1001))), file_name="big.xlsx",
+                        acting_user=world.admin_a)
+    run = import_start(run=run, acting_user=world.admin_a)  # JOBS_EAGER_MODE=inline: runs here
+    run.refresh_from_db()
+    assert run.job is not None
+    assert run.job.status == JobStatus.DONE and run.job.result["created"] == 1001
+    assert run.job.result_url.endswith(f"/imports/{run.pk}/")
+    assert run.status == RunStatus.DONE and Registration.objects.filter(plan=plan).count() == 1001
+    with pytest.raises(ApplicationError, match="已经导入过"):
+        import_start(run=run, acting_user=world.admin_a)  # a second click does nothing
+
+
+def test_small_file_runs_in_the_request(world, plan):
+    run = import_upload(plan=plan, uploaded_file=io.BytesIO(write_xlsx(sample_rows(3))), file_name="s.xlsx",
+                        acting_user=world.admin_a)
+    run = import_start(run=run, acting_user=world.admin_a)
+    assert run.job is None and run.created_count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_imports_never_duplicate_and_stay_gapless(world, tmp_path):
+    """Two imports of overlapping files into one plan at the same time (PostgreSQL: real row
+    locks; SQLite serializes whole transactions)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent connections (PostgreSQL)")
+    plan = ExamPlanFactory(region=world.region_a, batch_no="1126009")
+    path_a, path_b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_xlsx(sample_rows(300), path_a)
+    write_xlsx(sample_rows(300, start=150), path_b)  # 150 people in both files
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def go(path):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            import_file(plan=ExamPlan.objects.get(pk=plan.pk), path=path, acting_user=world.admin_a)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=go, args=(p,)) for p in (path_a, path_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    got = numbers(plan)
+    assert len(got) == 450 == Registration.objects.filter(plan=plan).values("person").distinct().count()
+    assert got == [f"1126009{i:05d}" for i in range(1, 451)]
+    runs = list(ImportRun.objects.filter(plan=plan))
+    assert sorted(r.created_count for r in runs) == [150, 300] or sum(r.created_count for r in runs) == 450
+    assert sum(r.existing_count for r in runs) == 150
