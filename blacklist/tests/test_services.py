@@ -363,3 +363,15 @@ def test_changing_a_default_does_not_move_existing_periods(world):
                     voids_score=cat.voids_score, is_active=True, acting_user=world.central)
     entry.refresh_from_db()
     assert entry.penalty_end == end
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "start, end, field",
+    [(D(1999, 12, 31), D(2000, 6, 30), "penalty_start"), (D(2026, 1, 1), D(2046, 1, 2), "penalty_end")],
+)
+def test_implausible_periods_are_refused(world, start, end, field):
+    with pytest.raises(ApplicationError) as exc:
+        make_entry(central=world.central, region=world.region_a, start=start, end=end)
+    assert exc.value.field == field
+    assert make_entry(central=world.central, region=world.region_a, start=D(2026, 1, 1), end=D(2046, 1, 1)).pk
