@@ -1,16 +1,20 @@
 """黑名单管理 in the browser: central blacklists a registered person from their registration (the
 default end date proposes itself from the category), the region then finds the entry in its
-list with the 证件号码 masked, searches it and exports it."""
+list with the 证件号码 masked, searches it and exports it; the region where the person has a
+registration sees it too, a third region does not; central sees the conflict."""
 
 import pytest
 from django.utils import timezone
 
+from accounts.models import User
 from blacklist.models import BlacklistEntry
 from blacklist.services import penalty_default_end
 from candidates.tests.factories import RegistrationFactory
 from core.masking import mask_id_number
+from core.roles import Role
 from people.tests.factories import PersonFactory
 from plans.tests.factories import ExamPlanFactory
+from regions.models import Region
 
 from .conftest import login_session, shot
 
@@ -25,6 +29,8 @@ def _as(page, user):
 def test_central_blacklists_a_person_and_the_region_sees_the_entry(page, world):
     person = PersonFactory(name="周建国", company_name="北京某通信建设有限公司")
     registration = RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_a, days_ahead=-30))
+    # registered earlier in a 广东 plan that has not started yet: a conflict once blacklisted
+    later = RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_b, days_ahead=20))
     today = timezone.localdate()
 
     # 1. central finds the registration by 考生编号 and decides
@@ -72,14 +78,26 @@ def test_central_blacklists_a_person_and_the_region_sees_the_entry(page, world):
         page.get_by_test_id("export").click()
     assert download.value.suggested_filename.endswith(".xlsx")
 
-    # another region does not see it
+    # 广东, where the person is registered in a plan, sees it too; 上海 does not
     _as(page, world.admin_b)
+    page.goto(page.base + "/blacklist/")
+    assert "周建国" in page.get_by_test_id("blacklist-table").inner_text()
+    admin_sh = User.objects.create_user("t_admin_sh", role=Role.REGIONAL, region=Region.objects.get(code="31"))
+    _as(page, admin_sh)
     page.goto(page.base + "/blacklist/")
     assert "周建国" not in page.get_by_test_id("blacklist-table").inner_text()
     assert page.goto(page.base + f"/blacklist/{entry.pk}/").status == 404
+
+    # central sees the 广东 registration as a conflict
+    _as(page, world.central)
+    page.goto(page.base + "/blacklist/")
+    page.get_by_role("link", name="冲突名单").click()
+    conflicts = page.get_by_test_id("conflict-table").inner_text()
+    assert later.candidate_number in conflicts and "处罚期内" in conflicts and "广东省" in conflicts
+    shot(page, "blacklist_05_conflicts")
 
     # the categories page central maintains
     _as(page, world.central)
     page.goto(page.base + "/blacklist/categories/")
     assert "36 个月" in page.get_by_test_id("category-table").inner_text()
-    shot(page, "blacklist_05_categories")
+    shot(page, "blacklist_06_categories")
