@@ -119,6 +119,8 @@ def candidate_list(request):
         row["may_change"] = request.user.role == Role.CENTRAL or not row["frozen"]
     context = {
         "form": form,
+        "filter_fields": form.rendered_fields(),
+        "sort_value": filters.get("sort", ""),
         "rows": rows,
         "headers": _sort_headers(request, filters.get("sort") or DEFAULT_SORT),
         "export_parts": range(1, math.ceil(count / EXPORT_PART_SIZE) + 1),

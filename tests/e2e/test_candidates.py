@@ -1,0 +1,98 @@
+"""学员考核信息管理 in the browser (issue 7 §8): a regional administrator searches with three
+filters, pages, edits a candidate, exports the filtered list and the file (opened with openpyxl)
+holds exactly the rows of the screen, page after page, in the same order."""
+
+import openpyxl
+import pytest
+
+from candidates.models import Registration
+from candidates.tests.factories import RegistrationFactory
+from core.masking import mask_id_number, mask_phone
+from plans.choices import ExamType
+from plans.tests.factories import ExamPlanFactory
+
+from .conftest import login_session, shot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _screen_rows(page) -> list[list[str]]:
+    rows = []
+    for tr in page.get_by_test_id("candidate-row").all():
+        cells = [c.inner_text().strip() for c in tr.locator("td").all()]
+        rows.append(cells[1:11])  # without the running number and the actions
+    return rows
+
+
+def test_search_page_edit_export(page, world, tmp_path):
+    plan = ExamPlanFactory(region=world.region_a, exam_type=ExamType.NEW_ONLINE)
+    other_plan = ExamPlanFactory(region=world.region_a, exam_type=ExamType.NEW_ONLINE)
+    for i in range(26):
+        RegistrationFactory(plan=plan, person__name=f"张{'伟芳娜敏静丽强磊军洋'[i % 10]}{i:02d}",
+                            person__company_name=f"华信通信工程有限公司{i % 2}", personnel_type="B")
+    RegistrationFactory(plan=plan, person__name="张不匹配", personnel_type="A")  # other 人员类型
+    RegistrationFactory(plan=plan, person__name="李四", personnel_type="B")  # other 姓名
+    RegistrationFactory(plan=other_plan, person__name="张他批", personnel_type="B")  # other 批次
+    RegistrationFactory(plan=ExamPlanFactory(region=world.region_b), person__name="张广东", personnel_type="B")
+
+    login_session(page, world.admin_a)
+    page.goto(page.base + "/")
+    page.get_by_role("link", name="学员考核信息管理").click()
+    page.get_by_test_id("filter-name").fill("张")
+    page.get_by_test_id("filter-personnel_type").select_option("B")
+    page.get_by_test_id("filter-plan").select_option(str(plan.pk))
+    page.get_by_test_id("search").click()
+    page.wait_for_selector("text=共 26 条记录")
+    assert "name=%E5%BC%A0" in page.url and "personnel_type=B" in page.url  # bookmarkable
+    first = _screen_rows(page)
+    assert len(first) == 20 and all(r[2].startswith("张") and r[8] == "B" for r in first)
+    reg = Registration.objects.get(candidate_number=first[0][1])
+    assert first[0][4] == mask_id_number(reg.person.id_number) and first[0][9] == mask_phone(reg.person.phone)
+    assert reg.person.id_number not in page.content()
+    shot(page, "candidates_01_search_three_filters")
+
+    page.get_by_role("link", name="下一页").click()
+    page.wait_for_selector("text=第 2 页")
+    second = _screen_rows(page)
+    assert len(second) == 6
+    shot(page, "candidates_02_page_two")
+
+    # edit the first candidate of page 2: a wrong phone is refused beside the field, then fixed
+    target = second[0][1]
+    page.get_by_test_id(f"edit-{target}").click()
+    page.get_by_test_id("field-phone").fill("12345")
+    page.get_by_test_id("save").click()
+    assert "手机号码应为" in page.get_by_test_id("error-phone").inner_text()
+    shot(page, "candidates_03_edit_error")
+    page.get_by_test_id("field-phone").fill("13712345678")
+    page.get_by_test_id("field-company_name").fill("华信通信工程有限公司（已更正）")
+    page.get_by_test_id("save").click()
+    page.wait_for_selector(f"text=已保存考生 {target} 的信息")
+    assert "137****5678" in page.get_by_test_id("candidate-detail").inner_text()
+    shot(page, "candidates_04_saved_detail")
+    page.get_by_test_id("reveal").click()
+    page.wait_for_selector("[data-testid=revealed]")
+    assert page.get_by_test_id("full-phone").inner_text() == "13712345678"
+    shot(page, "candidates_05_revealed")
+
+    # back to the search (the browser's history keeps the URL), screen = pages 1 + 2
+    page.go_back()
+    page.go_back()
+    page.go_back()
+    page.wait_for_selector("text=共 26 条记录")
+    page.get_by_role("link", name="首页").click()
+    screen = _screen_rows(page)
+    page.get_by_role("link", name="下一页").click()
+    page.wait_for_selector("text=第 2 页")
+    screen += _screen_rows(page)
+    assert len(screen) == 26 and any("已更正" in r[5] for r in screen)
+    with page.expect_download() as info:
+        page.get_by_test_id("export-all-btn").click()
+    path = tmp_path / "export.xlsx"
+    info.value.save_as(path)
+    shot(page, "candidates_06_after_export")
+    sheet = openpyxl.load_workbook(path).active
+    rows = [[("" if v is None else str(v)) for v in r] for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["考试批次", "考生编号", "姓名", "证件种类", "证件号码", "公司名称", "统一社会信用代码", "考试类型",
+                       "人员类型/报考类型", "联系电话"]
+    assert rows[1:] == screen
