@@ -1,8 +1,10 @@
 """黑名单管理 in the browser: central blacklists a registered person from their registration (the
 default end date proposes itself from the category), the region then finds the entry in its
 list with the 证件号码 masked, searches it and exports it; the region where the person has a
-registration sees it too, a third region does not; central sees the conflict."""
+registration sees it too, a third region does not; central sees the conflict; and an import of
+the person into a new plan (the import engineer's page and template) reports the refusal."""
 
+import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -12,7 +14,7 @@ from blacklist.services import penalty_default_end
 from candidates.tests.factories import RegistrationFactory
 from core.masking import mask_id_number
 from core.roles import Role
-from people.tests.factories import PersonFactory
+from people.tests.factories import PersonFactory, make_resident_id
 from plans.tests.factories import ExamPlanFactory
 from regions.models import Region
 
@@ -26,7 +28,7 @@ def _as(page, user):
     login_session(page, user)
 
 
-def test_central_blacklists_a_person_and_the_region_sees_the_entry(page, world):
+def test_central_blacklists_a_person_the_region_sees_it_and_an_import_refuses_them(page, world, tmp_path):
     person = PersonFactory(name="周建国", company_name="北京某通信建设有限公司")
     registration = RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_a, days_ahead=-30))
     # registered earlier in a 广东 plan that has not started yet: a conflict once blacklisted
@@ -96,8 +98,45 @@ def test_central_blacklists_a_person_and_the_region_sees_the_entry(page, world):
     assert later.candidate_number in conflicts and "处罚期内" in conflicts and "广东省" in conflicts
     shot(page, "blacklist_05_conflicts")
 
+    # 3. 北京 imports a file with that person into a new plan: the row is refused with the
+    #    penalty's end date, the other row is imported
+    new_plan = ExamPlanFactory(region=world.region_a, days_ahead=10)
+    _as(page, world.admin_a)
+    page.goto(page.base + f"/candidates/plans/{new_plan.pk}/import/")
+    with page.expect_download() as download:
+        page.get_by_test_id("download-template").click()
+    template = tmp_path / download.value.suggested_filename
+    download.value.save_as(template)
+    workbook = openpyxl.load_workbook(template)
+    sheet = workbook["考生信息"]
+    headers = [cell.value for cell in sheet[1]]
+    rows = [
+        {"姓名": person.name, "证件类型": "1", "证件号码": person.id_number, "手机号码": person.phone,
+         "企业名称": person.company_name, "统一社会信用代码": "91110108551385082Q", "人员类型": "A"},
+        {"姓名": "孙丽", "证件类型": "1", "证件号码": make_resident_id(801), "手机号码": "13912345678",
+         "企业名称": "北京某通信建设有限公司", "统一社会信用代码": "91110108551385082Q", "人员类型": "B"},
+    ]
+    for r, row in enumerate(rows, start=2):
+        for header, value in row.items():
+            sheet.cell(row=r, column=headers.index(header) + 1, value=value)
+    filled = tmp_path / "考生信息.xlsx"
+    workbook.save(filled)
+    page.get_by_test_id("import-file").set_input_files(str(filled))
+    page.get_by_test_id("upload-button").click()
+    page.get_by_test_id("upload-ok").wait_for()
+    page.get_by_test_id("import-button").click()
+    page.get_by_test_id("import-counts").wait_for()
+    assert page.get_by_test_id("count-created").inner_text() == "1"
+    assert page.get_by_test_id("count-failed").inner_text() == "1"
+    errors = page.get_by_test_id("error-table").inner_text()
+    assert f"黑名单处罚期内（至 {expected_end:%Y-%m-%d}）" in errors
+    assert person.id_number not in errors
+    shot(page, "blacklist_06_import_refused")
+    assert not new_plan.registrations.filter(person=person).exists()
+    assert new_plan.registrations.filter(person__name="孙丽").exists()
+
     # the categories page central maintains
     _as(page, world.central)
     page.goto(page.base + "/blacklist/categories/")
     assert "36 个月" in page.get_by_test_id("category-table").inner_text()
-    shot(page, "blacklist_06_categories")
+    shot(page, "blacklist_07_categories")
