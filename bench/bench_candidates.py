@@ -25,7 +25,7 @@ import _common
 
 PG_ROWS = 1_000_000
 SQLITE_ROWS = 100_000
-REPEAT = 25
+REPEAT = 15
 EXPORT_ROWS = 100_000
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
