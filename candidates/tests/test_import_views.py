@@ -125,7 +125,7 @@ def test_failures_table_masks_personal_data(client, world):
 
 
 def test_cli_json_prints_one_object(world, tmp_path, capsys):
-    plan = ExamPlanFactory(region=world.region_a, batch_no="1126002")
+    ExamPlanFactory(region=world.region_a, batch_no="1126002")
     rows = sample_rows(3)
     rows[2]["id_number"] = "110105198506010013"
     path = tmp_path / "a.xlsx"
