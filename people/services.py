@@ -60,10 +60,13 @@ def insert_ignoring_conflicts(model, fields: list[str], rows: list[tuple], *, ba
             adapters.append(connection.ops.adapt_datefield_value)
         else:
             adapters.append(None)
-    if any(adapters):
+    if any(adapters) and connection.vendor != "postgresql":  # psycopg adapts dates itself
         rows = [tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True)) for row in rows]
     quote = connection.ops.quote_name
     column_sql = ", ".join(quote(f.column) for f in columns)
+    if connection.vendor == "postgresql":
+        _copy_then_insert(opts.db_table, column_sql, rows)
+        return
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
@@ -71,6 +74,22 @@ def insert_ignoring_conflicts(model, fields: list[str], rows: list[tuple], *, ba
             sql = (f"INSERT INTO {quote(opts.db_table)} ({column_sql}) VALUES "
                    + ", ".join([one] * len(chunk)) + " ON CONFLICT DO NOTHING")
             cursor.execute(sql, [v for row in chunk for v in row])
+
+
+def _copy_then_insert(table: str, column_sql: str, rows: list[tuple]) -> None:
+    """PostgreSQL: COPY into a temporary table (dropped at commit), then one INSERT ... SELECT
+    ... ON CONFLICT DO NOTHING: a fraction of the cost of thousands of bound parameters."""
+    import uuid
+
+    quote = connection.ops.quote_name
+    temp = quote(f"import_tmp_{uuid.uuid4().hex[:12]}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {column_sql} FROM {quote(table)} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {temp} ({column_sql}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {quote(table)} ({column_sql}) SELECT {column_sql} FROM {temp} ON CONFLICT DO NOTHING")
+        cursor.execute(f"DROP TABLE {temp}")
 
 
 def _key(data: dict) -> tuple[int, str]:
