@@ -6,6 +6,7 @@ the fields: the rules are checked by the import's row validator (candidates.impo
 inside the services, so a rule is written once for the file import and this form."""
 
 from django import forms
+from django.utils.html import format_html_join
 
 from core.roles import Role
 from people.models import IdType
@@ -74,6 +75,10 @@ class CandidateFilterForm(forms.Form):
                 item["options"] = [("", "全部", not current)] + [(str(pk), n, str(pk) == current) for pk, n in rows]
             elif isinstance(field, forms.ChoiceField):
                 item["options"] = [(str(v), label, str(v) == current) for v, label in field.choices]
+            if item["options"] is not None:
+                item["options_html"] = format_html_join(
+                    "", '<option value="{}"{}>{}</option>',
+                    ((value, " selected" if selected else "", label) for value, label, selected in item["options"]))
             fields.append(item)
         return fields
 
