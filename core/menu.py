@@ -33,5 +33,10 @@ def menu_for(user, current_path: str = ""):
             url = reverse(url_name)
         except NoReverseMatch:
             url = None
-        items.append({"label": label, "url": url, "active": bool(url) and current_path.startswith(url)})
+        items.append({"label": label, "url": url, "active": False})
+    # Only the longest matching entry is highlighted (/candidates/imports/ is 导入记录, not also
+    # 学员考核信息管理).
+    matches = [i for i in items if i["url"] and current_path.startswith(i["url"])]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

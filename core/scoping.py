@@ -52,7 +52,9 @@ ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
 def get_visible_or_404(qs_or_model, user, **lookup):
     """Fetch one object the user may see; anything else (absent or out of scope) is a 404."""
     qs = qs_or_model if isinstance(qs_or_model, models.QuerySet) else qs_or_model._default_manager.all()
-    qs = scope_queryset(qs, user)
+    # A model whose queryset refines visible_to (the blacklist's registration path) is scoped
+    # by its own rule; every other model by scope_queryset.
+    qs = qs.visible_to(user) if hasattr(qs, "visible_to") else scope_queryset(qs, user)
     try:
         return qs.get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError) as exc:

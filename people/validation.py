@@ -30,12 +30,12 @@ def _gb11643(number: str, *, what: str, check_place: bool = True) -> str:
         raise ValueError(f"{what}校验位不正确，请核对号码")
     try:
         ric.get_birth_date(number)
-    except (InvalidComponent, ValidationError):
+    except (InvalidComponent, ValidationError, KeyError):
         raise ValueError(f"{what}中的出生日期不正确") from None
     if check_place:
         try:
             ric.get_birth_place(number)
-        except (InvalidComponent, ValidationError):
+        except (InvalidComponent, ValidationError, KeyError):  # stdnum raises KeyError for some codes
             raise ValueError(f"{what}中的地址码不正确") from None
     return number
 

@@ -91,3 +91,17 @@ def test_assert_scoping_catches_a_leaky_view(client, world, settings):
     settings.ROOT_URLCONF = Urls
     with pytest.raises(AssertionError, match="other region got 200"):
         assert_scoping(client, world, ScopeCase(url=f"/leaky/{entry.pk}/", owner_region=world.region_a))
+
+
+def test_get_visible_or_404_uses_a_models_own_visible_to(world):
+    """A queryset that refines visible_to (the blacklist's) is honoured by get_visible_or_404."""
+    from audit.models import AuditLogQuerySet
+
+    entry = audit_record(actor=world.admin_a, action="x", region=world.region_a)
+    original = AuditLogQuerySet.visible_to
+    AuditLogQuerySet.visible_to = lambda self, user: self.none()
+    try:
+        with pytest.raises(Http404):
+            get_visible_or_404(AuditLog, world.central, pk=entry.pk)
+    finally:
+        AuditLogQuerySet.visible_to = original

@@ -122,3 +122,14 @@ def test_deploy_check_refuses_the_outbox_page():
     from core.checks import demo_conveniences_off
 
     assert "sanlei.E002" in {e.id for e in demo_conveniences_off(None)}
+
+
+def test_only_the_longest_matching_menu_entry_is_active(world):
+    from django.urls import NoReverseMatch
+
+    try:
+        runs = reverse("candidates:import_runs")
+    except NoReverseMatch:
+        pytest.skip("no import runs page")
+    active = [i["label"] for i in menu_for(world.admin_a, runs) if i["active"]]
+    assert active == ["导入记录"]

@@ -76,3 +76,9 @@ def test_credit_code_failure_is_a_warning_not_an_error():
     code, warning = check_credit_code("91110108551385082A")
     assert code == "91110108551385082A" and "校验位" in warning
     assert check_credit_code("") == ("", None)
+
+
+def test_unknown_place_code_is_a_message_not_a_crash():
+    body = "11019919900101001"  # stdnum raises KeyError for this place code
+    with pytest.raises(ValueError, match="地址码"):
+        validate_id_number(IdCheck.RESIDENT_ID, body + ric.calc_check_digit(body + "0"))
