@@ -126,3 +126,43 @@ def plan_notice_recipients(*, plan: ExamPlan) -> QuerySet:
         .select_related("person")
         .order_by("candidate_number")
     )
+
+
+# Up to this many rows the list's total is counted exactly; above it, counting every row of a
+# million-row table costs more than the page's whole 50 ms budget (issue 7 §7), so the total is
+# the planner's estimate and the page says so ("约 … 条（估算）").
+EXACT_COUNT_LIMIT = 10_000
+
+
+def registration_count_estimate(qs: QuerySet) -> int | None:
+    """The planner's estimate of the rows of `qs` (PostgreSQL's EXPLAIN over the statistics of
+    ANALYZE / pg_class), or None where the database has no such estimate (SQLite)."""
+    from django.db import connections
+
+    connection = connections[qs.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        import json
+
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def registration_count(qs: QuerySet, *, exact_limit: int | None = None) -> tuple[int, bool]:
+    """(total, estimated) of the filtered list. Counts at most `exact_limit` + 1 rows (a LIMIT
+    subquery): at or under the limit the total is exact; over it, the planner's estimate (never
+    below the limit + 1, which is known), flagged so the page labels it 约 … (估算). Without a
+    planner estimate the count is exact whatever its size."""
+    limit = EXACT_COUNT_LIMIT if exact_limit is None else exact_limit
+    capped = qs.order_by().values("pk")[: limit + 1].count()
+    if capped <= limit:
+        return capped, False
+    estimate = registration_count_estimate(qs)
+    if estimate is None:
+        return qs.count(), False
+    return max(estimate, limit + 1), True
