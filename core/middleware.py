@@ -52,5 +52,8 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, "由于长时间未操作，您已自动退出，请重新登录")
                 return redirect(settings.LOGIN_URL)
-            request.session[self.KEY] = now
+            # Refresh the mark at most once a minute: writing it on every request would save the
+            # session on every page (a database write without Redis) for no gain in precision.
+            if last is None or now - int(last) >= 60:
+                request.session[self.KEY] = now
         return self.get_response(request)

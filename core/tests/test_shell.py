@@ -133,3 +133,18 @@ def test_only_the_longest_matching_menu_entry_is_active(world):
         pytest.skip("no import runs page")
     active = [i["label"] for i in menu_for(world.admin_a, runs) if i["active"]]
     assert active == ["导入记录"]
+
+
+def test_activity_mark_is_refreshed_at_most_once_a_minute(client, world):
+    client.force_login(world.admin_a)
+    client.get(reverse("accounts:password_change"))
+    session = client.session
+    session["_last_activity"] = int(time.time()) - 30
+    session.save()
+    client.get(reverse("accounts:password_change"))
+    assert int(time.time()) - client.session["_last_activity"] >= 30  # not rewritten
+    session = client.session
+    session["_last_activity"] = int(time.time()) - 90
+    session.save()
+    client.get(reverse("accounts:password_change"))
+    assert int(time.time()) - client.session["_last_activity"] < 5  # refreshed
