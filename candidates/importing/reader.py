@@ -171,6 +171,8 @@ def read_candidate_file(source, *, file_name: str) -> ParsedFile:
     else:
         raise FileRejected(CORRUPT_MESSAGE)
 
+    if head == _OLE_MAGIC:
+        return _rows_from_table(_read_xls_isolated(data))
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet_names = workbook.sheet_names
@@ -187,6 +189,49 @@ def read_candidate_file(source, *, file_name: str) -> ParsedFile:
     except Exception:  # calamine raises several error types for broken content
         raise FileRejected(CORRUPT_MESSAGE) from None
     return _rows_from_table(table)
+
+
+# The .xls child may use this much memory (address space) and time before it is stopped.
+XLS_CHILD_MEMORY_BYTES = 1024 * 1024 * 1024
+XLS_CHILD_TIMEOUT_SECONDS = 60
+XLS_CHILD_MODULE = "candidates.importing.xls_child"
+
+
+def _limit_child_memory() -> None:  # runs in the child before exec
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (XLS_CHILD_MEMORY_BYTES, XLS_CHILD_MEMORY_BYTES))
+
+
+def _read_xls_isolated(data: bytes) -> list[list]:
+    """Parse a legacy .xls in a child process under a memory and time limit, so that a crafted
+    file can neither exhaust the server's memory nor abort the web or worker process
+    (candidates/importing/xls_child.py says why). Any crash is a refusal of the file."""
+    import pickle
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", XLS_CHILD_MODULE, "100000", str(MAX_COLUMNS)], input=data, capture_output=True,
+            timeout=XLS_CHILD_TIMEOUT_SECONDS, cwd=settings.BASE_DIR, preexec_fn=_limit_child_memory,
+        )
+    except subprocess.TimeoutExpired:
+        raise FileRejected("文件读取超时，文件可能已损坏，请另存为 .xlsx 后重新上传") from None
+    if done.returncode != 0 or not done.stdout:
+        raise FileRejected(CORRUPT_MESSAGE)
+    status, payload = pickle.loads(done.stdout)  # our own child's output
+    if status == "ok":
+        return payload
+    if payload == "password":
+        raise FileRejected(PASSWORD_MESSAGE)
+    if payload == "too_large":
+        raise FileRejected(f"数据超过 {MAX_DATA_ROWS:,} 行的上限或超出模板的列范围，请只保留模板中的列和数据行")
+    if payload == "empty":
+        raise FileRejected("文件中没有工作表")
+    raise FileRejected(CORRUPT_MESSAGE)
 
 
 def _rows_from_table(table: list[list]) -> ParsedFile:
