@@ -6,7 +6,8 @@ the fields: the rules are checked by the import's row validator (candidates.impo
 inside the services, so a rule is written once for the file import and this form."""
 
 from django import forms
-from django.utils.html import format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from core.roles import Role
 from people.models import IdType
@@ -76,9 +77,11 @@ class CandidateFilterForm(forms.Form):
             elif isinstance(field, forms.ChoiceField):
                 item["options"] = [(str(v), label, str(v) == current) for v, label in field.choices]
             if item["options"] is not None:
-                item["options_html"] = format_html_join(
-                    "", '<option value="{}"{}>{}</option>',
-                    ((value, " selected" if selected else "", label) for value, label, selected in item["options"]))
+                # one string join with html.escape: a thousand plans in well under a millisecond
+                # (format_html_join took about 10 ms of the list page's 50 ms budget)
+                item["options_html"] = mark_safe("".join(
+                    f'<option value="{escape(str(value))}"{" selected" if selected else ""}>{escape(str(label))}</option>'
+                    for value, label, selected in item["options"]))
             fields.append(item)
         return fields
 
