@@ -28,10 +28,15 @@ def fill_credentials(page, username, password):
 
 
 def ask_for_code(page):
-    """Click 获取验证码 and wait for the htmx answer (the status area may already show the text
-    of the previous attempt)."""
+    """Click 获取验证码 and wait until htmx has swapped the answer in. The status area is emptied
+    first: otherwise the previous attempt's text satisfies the caller's wait at once, the caller
+    fills the form, and the answer's out-of-band captcha row then replaces the filled 动态码 with
+    an empty one (htmx swaps out-of-band content before the target, so once the status shows
+    text the captcha row is the new one)."""
+    page.get_by_test_id("code-status").evaluate("el => { el.innerHTML = '' }")
     with page.expect_response(lambda r: r.url.endswith("/accounts/login/") and r.request.method == "POST"):
         page.get_by_role("button", name="获取验证码").click()
+    page.wait_for_function("() => document.getElementById('code-status').textContent.trim() !== ''")
 
 
 def captcha_loaded(page):
