@@ -366,9 +366,11 @@ def candidate_activation_code_request(*, request, id_type, id_number: str) -> No
                  message="考生获取设置密码验证码" + ("" if person else "（证件未登记，未发送）"))
     if person is None or not person.phone:
         return
-    if not send_sms_now(phone=person.phone, template="candidate_activation_code", params={"code": code}):
-        security.code_release_cooldown(subject)
-        raise ApplicationError(SEND_FAILED_MESSAGE, code="sms_failed")
+    # Delivered after commit and never reported on the page: a "短信发送失败" here would tell an
+    # outsider that the document number is registered (the admin path may say it, because it
+    # has already checked the password). A failure is stored on the SMS record and logged; the
+    # page tells everyone alike to ask again after the 60 s cooldown if nothing arrives.
+    send_sms(phone=person.phone, template="candidate_activation_code", params={"code": code})
 
 
 @transaction.atomic

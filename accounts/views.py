@@ -186,7 +186,7 @@ def candidate_activate(request):
             except ApplicationError as exc:
                 _apply_error(form, exc)
             else:
-                messages.info(request, "如该证件已由管理员导入，验证码已发送至导入时登记的手机号码，5 分钟内有效")
+                messages.info(request, "如该证件已由管理员导入，验证码已发送至导入时登记的手机号码，5 分钟内有效；如未收到，请 60 秒后重新获取")
                 return redirect("accounts:candidate_activate")
         return render(request, "accounts/candidate_activate.html",
                       {"form": _rebind(form, CandidateActivationStartForm), "step": "start",

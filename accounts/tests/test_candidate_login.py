@@ -144,7 +144,23 @@ def test_a_wrong_captcha_is_refused(client, person, clock):
     assert "动态码不正确" in response.content.decode().split('data-testid="error-captcha"')[1]
 
 
-def test_sms_failure_is_shown(client, person, clock, settings):
+def test_sms_failure_is_recorded_but_does_not_reveal_that_the_number_is_registered(
+        client, person, clock, settings, django_capture_on_commit_callbacks):
+    """A provider failure must not tell an outsider that this 证件号码 exists: the page says the
+    same as for an unregistered number; the failure is kept on the SMS record."""
     settings.SMS_BACKEND = "sms.tests.test_services.FailingBackend"
-    response = start(client, person)
-    assert "短信发送失败，请稍后重试" in response.content.decode()
+
+    def page_after_start(id_number=None):
+        client.get(reverse(ACTIVATE) + "?restart=1")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = start(client, person, id_number=id_number)
+        assert response.status_code == 302
+        page = client.get(reverse(ACTIVATE)).content.decode()
+        return re.sub(r"(csrfmiddlewaretoken\" value=\"|X-CSRFToken\": \")[^\"]+", r"\1", page)
+
+    registered = page_after_start()
+    unknown = page_after_start("110105198506010019")
+    assert "短信发送失败" not in registered and "如未收到，请 60 秒后重新获取" in registered
+    assert registered == unknown
+    failed = SmsMessage.objects.get()
+    assert failed.phone == "13512345678" and failed.status == "failed"
