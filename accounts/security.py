@@ -183,5 +183,5 @@ def unlock(subject: str) -> bool:
     return was_locked
 
 
-def locked_message(lock: Lock) -> str:
-    return f"登录失败次数过多，账号已锁定，请 {lock.minutes_left} 分钟后再试或联系部中心解锁"
+def locked_message(lock: Lock, *, unlocker: str = "部中心") -> str:
+    return f"登录失败次数过多，账号已锁定，请 {lock.minutes_left} 分钟后再试或联系{unlocker}解锁"

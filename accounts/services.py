@@ -23,6 +23,7 @@ SNAPSHOT_FIELDS = ["username", "role", "region", "full_name", "organization", "p
                    "must_change_password", "deactivated_at", "deactivation_reason"]
 BAD_CREDENTIALS = "用户名或密码错误"
 BAD_CANDIDATE_CREDENTIALS = "证件号码或密码错误"
+CANDIDATE_UNLOCKER = "报名所在管局或部中心"
 # audit_record names a non-user actor by str(): events before sign-in are the visitor's
 ANONYMOUS = "未登录访问者"
 
@@ -182,6 +183,28 @@ def regional_account_deactivate(*, user: User, acting_user: User, reason: str = 
     return user
 
 
+def candidate_lock_status(*, person) -> security.Lock | None:
+    """The login lock of a candidate (by 证件类型 + 证件号码, as the candidate signs in)."""
+    return security.lock_status(security.candidate_subject(person.id_type.code, person.id_number))
+
+
+def candidate_unlock(*, person, acting_user: User) -> bool:
+    """解除登录锁定 for a candidate: central, or the administrator of a region where the person is
+    registered (the candidate's help desk is the 管局 that imported them). The caller's view has
+    already scoped the registration; this checks the region again so no other path can skip it."""
+    from candidates.models import Registration
+
+    if acting_user.role == Role.REGIONAL:
+        if not Registration.objects.filter(person=person, plan__region_id=acting_user.region_id).exists():
+            raise PermissionDenied("只能解除本管局考生的登录锁定")
+    elif acting_user.role != Role.CENTRAL:
+        raise PermissionDenied("只有部中心和管局管理员可以解除登录锁定")
+    was_locked = security.unlock(security.candidate_subject(person.id_type.code, person.id_number))
+    audit_record(actor=acting_user, action="account.unlock", obj=person,
+                 message=f"解除考生 {person.name} 的登录锁定" + ("" if was_locked else "（未处于锁定状态）"))
+    return was_locked
+
+
 def account_unlock(*, user: User, acting_user: User) -> bool:
     """解锁: central lifts a login lock (issue 3: 5 failures in 15 minutes lock 30 minutes)."""
     _require_central(acting_user)
@@ -245,10 +268,10 @@ def _failure(*, subject: str, action_label: str, username: str, user: User | Non
                      message=f"{username[:64]} 登录失败 {security.FAIL_LIMIT} 次，锁定 {security.LOCK_SECONDS // 60} 分钟")
 
 
-def _check_lock(subject: str) -> None:
+def _check_lock(subject: str, *, unlocker: str = "部中心") -> None:
     lock = security.lock_status(subject)
     if lock is not None:
-        raise ApplicationError(security.locked_message(lock), code="locked")
+        raise ApplicationError(security.locked_message(lock, unlocker=unlocker), code="locked")
 
 
 def _authenticate_admin(request, username: str, password: str) -> User | None:
@@ -335,7 +358,7 @@ def candidate_login(*, request, id_type, id_number: str, password: str) -> User:
 
     number = normalize_id_number(id_number)
     subject = security.candidate_subject(id_type.code, number)
-    _check_lock(subject)
+    _check_lock(subject, unlocker=CANDIDATE_UNLOCKER)
     person = _find_person(id_type, number)
     user = person.user if person is not None else None
     if user is not None and user.is_active and user.role == Role.CANDIDATE and user.has_usable_password() \
@@ -357,7 +380,7 @@ def candidate_activation_code_request(*, request, id_type, id_number: str) -> No
 
     number = normalize_id_number(id_number)
     subject = security.candidate_subject(id_type.code, number)
-    _check_lock(subject)
+    _check_lock(subject, unlocker=CANDIDATE_UNLOCKER)
     code = security.code_issue(subject)
     person = _find_person(id_type, number)
     request.session[ACTIVATION_KEY] = {"subject": subject, "person": person.pk if person else None}
@@ -408,7 +431,7 @@ def candidate_activation_finish(*, request, code: str, new_password: str) -> Use
     subject = state.get("subject")
     if not subject:
         raise ApplicationError("请先获取短信验证码", field="sms_code", code="no_code")
-    _check_lock(subject)
+    _check_lock(subject, unlocker=CANDIDATE_UNLOCKER)
     person = Person.objects.select_related("user").filter(pk=state.get("person")).first() if state.get("person") else None
     # the policy first, so that a weak password does not use up the code
     probe = (person.user if person and person.user else User(username=f"p{person.pk}" if person else "candidate"))

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts import services as account_services
 from core.errors import ApplicationError
 from core.masking import mask_id_number, mask_phone
 from core.pagination import DEFAULT_PAGE_SIZE, PAGE_SIZES
@@ -216,8 +217,24 @@ def candidate_detail(request, pk: int):
         "may_change": _may_change(request.user, registration.plan),
         "history": registration_history(registration=registration, fetched_by=request.user)[:50],
         "notices": NoticeLog.objects.filter(registration=registration).order_by("-date")[:10],
+        "login_lock": account_services.candidate_lock_status(person=registration.person),
     }
     return render(request, "candidates/detail.html", context)
+
+
+@admin_required
+@require_POST
+def candidate_unlock(request, pk: int):
+    """解除登录锁定: the candidate failed to sign in 5 times and asks their 管局 for help."""
+    registration = registration_get(pk=pk, fetched_by=request.user)
+    try:
+        was_locked = account_services.candidate_unlock(person=registration.person, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已解除 {registration.person.name} 的登录锁定" if was_locked
+                         else f"{registration.person.name} 未处于锁定状态")
+    return redirect("candidates:detail", pk=registration.pk)
 
 
 @admin_required

@@ -128,3 +128,20 @@ def test_export_scoping(client, world, reg_a, reg_b):
     client.force_login(world.central)
     assert sorted(_export_names(client.post(reverse("candidates:export"), {"scope": "all"}))) == sorted(
         ["广东考生乙", "北京考生甲"])
+
+
+def test_unlock_scoping(client, world, reg_a):
+    """解除登录锁定: another region's administrator gets 404 and the lock stays."""
+    from accounts import security
+
+    subject = security.candidate_subject(reg_a.person.id_type.code, reg_a.person.id_number)
+    for _ in range(security.FAIL_LIMIT):
+        security.failure_register(subject)
+
+    def unchanged():
+        assert security.lock_status(subject) is not None
+        assert not AuditLog.objects.filter(action="account.unlock").exists()
+
+    assert_scoping(client, world, ScopeCase(url=reverse("candidates:unlock", args=[reg_a.pk]), method="post",
+                                            owner_region=world.region_a, unchanged=unchanged))
+    assert security.lock_status(subject) is None

@@ -96,3 +96,42 @@ def test_search_page_edit_export(page, world, tmp_path):
     assert rows[0] == ["考试批次", "考生编号", "姓名", "证件种类", "证件号码", "公司名称", "统一社会信用代码", "考试类型",
                        "人员类型/报考类型", "联系电话"]
     assert rows[1:] == screen
+
+
+def test_a_locked_candidate_is_unlocked_by_the_region(page, world, browser):
+    """Five wrong passwords lock the candidate; the 管局 sees the lock on the candidate page and
+    lifts it; the candidate then signs in."""
+    from accounts.services import candidate_account_activate
+
+    reg = RegistrationFactory(plan=ExamPlanFactory(region=world.region_a), person__name="王锁定")
+    candidate_account_activate(person=reg.person, new_password="Kaosheng#2026")
+
+    def candidate_login(password):
+        page.goto(page.base + "/accounts/candidate/login/")
+        page.get_by_label("证件号码").fill(reg.person.id_number)
+        page.locator("#id_password").fill(password)
+        page.get_by_label("动态码").fill("PASSED")
+        page.get_by_role("button", name="登录", exact=True).click()
+        page.wait_for_load_state()
+
+    for _ in range(5):
+        candidate_login("Wrong#Pass2026")
+    candidate_login("Kaosheng#2026")
+    assert "联系报名所在管局或部中心解锁" in page.get_by_role("alert").first.inner_text()
+    shot(page, "candidates_07_candidate_locked")
+
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    admin = context.new_page()
+    admin.base = page.base
+    login_session(admin, world.admin_a)
+    admin.goto(admin.base + f"/candidates/{reg.pk}/")
+    assert "考生登录已锁定" in admin.get_by_test_id("login-lock").inner_text()
+    shot(admin, "candidates_08_lock_on_detail")
+    admin.get_by_role("button", name="解除登录锁定").click()
+    admin.get_by_text("已解除 王锁定 的登录锁定").wait_for()
+    shot(admin, "candidates_09_unlocked")
+    context.close()
+
+    candidate_login("Kaosheng#2026")
+    page.wait_for_url(page.base + "/")
+    assert "王锁定" in page.get_by_test_id("current-user").inner_text()
