@@ -44,6 +44,7 @@ _FAR_CELL_RE = re.compile(rb'r="([A-Z]{1,3}[1-9]\d{5,})"[^>]*>\s*<(?:\w+:)?(?:v|
 _FORMULA_RE = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3}\d+)"')
 
+FORMULA_MESSAGE = "含有公式，请将公式替换为数值（复制后“选择性粘贴 → 值”）后重新上传"
 CORRUPT_MESSAGE = "文件已损坏或不是有效的 Excel 文件，请用 Excel 打开确认后另存为 .xlsx 再上传"
 PASSWORD_MESSAGE = "文件设置了打开密码，请在 Excel 中取消密码后重新上传"
 
@@ -114,7 +115,7 @@ def _scan_xlsx(data: bytes) -> None:
             start = xml.rfind(b"<c", 0, formula.start())
             ref = _CELL_REF_RE.match(xml, start) if start >= 0 else None
             where = f"单元格 {ref.group(1).decode()} " if ref else ""
-            raise FileRejected(f"{where}含有公式，请将公式替换为数值（复制后“选择性粘贴 → 值”）后重新上传")
+            raise FileRejected(f"{where}{FORMULA_MESSAGE}")
         wide = _WIDE_CELL_RE.search(xml)
         if wide:
             raise FileRejected(f"单元格 {wide.group(1).decode()} 超出模板的列范围，请删除模板以外的列后重新上传")
@@ -229,6 +230,8 @@ def _read_xls_isolated(data: bytes) -> list[list]:
         raise FileRejected(PASSWORD_MESSAGE)
     if payload == "too_large":
         raise FileRejected(f"数据超过 {MAX_DATA_ROWS:,} 行的上限或超出模板的列范围，请只保留模板中的列和数据行")
+    if payload.startswith("formula:"):
+        raise FileRejected(f"单元格 {payload.removeprefix('formula:')} {FORMULA_MESSAGE}")
     if payload == "empty":
         raise FileRejected("文件中没有工作表")
     raise FileRejected(CORRUPT_MESSAGE)

@@ -14,8 +14,17 @@ import sys
 def main() -> None:
     import python_calamine
 
+    from candidates.importing.xls_formulas import UnreadableXls, first_formula_cell
+
     max_rows, max_columns = int(sys.argv[1]), int(sys.argv[2])  # the parent's limits
     data = sys.stdin.buffer.read()
+    try:
+        formula = first_formula_cell(data)
+    except UnreadableXls:
+        formula = None  # calamine decides whether the file is readable at all
+    if formula:
+        sys.stdout.buffer.write(pickle.dumps(("error", f"formula:{formula}")))
+        return
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = workbook.sheet_names

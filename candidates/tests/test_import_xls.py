@@ -6,7 +6,7 @@ import io
 import pytest
 import xlwt
 
-from candidates.importing import reader
+from candidates.importing import reader, xls_formulas
 from candidates.importing.columns import COLUMNS
 from candidates.importing.reader import FileRejected, read_candidate_file
 
@@ -44,3 +44,45 @@ def test_a_reader_crash_is_a_refusal_not_a_dead_server(monkeypatch):
 def test_an_xls_too_wide_is_refused():
     with pytest.raises(FileRejected, match="超出模板的列范围"):
         read_candidate_file(io.BytesIO(_xls([[f"c{i}" for i in range(40)]])), file_name="名单.xls")
+
+
+def _xls_sheets(sheets: dict) -> bytes:
+    """{sheet name: rows}; a cell given as ("=", "expr") is written as a formula."""
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        ws = wb.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, tuple):
+                    ws.write(r, c, xlwt.Formula(value[1]))
+                else:
+                    ws.write(r, c, value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+ROW = ["张三", "1", "11010519491231002X", "13812345678", "测试公司", "91110108551385082Q", "A", "", ""]
+
+
+def test_a_formula_in_an_xls_is_refused_with_its_cell():
+    """calamine reads only a formula's cached value; the BIFF scan finds the formula itself."""
+    formula_row = list(ROW)
+    formula_row[3] = ("=", "13812345600+78")
+    data = _xls_sheets({"考生信息": [_header(), ROW, formula_row]})
+    with pytest.raises(FileRejected, match=r"单元格 D3 含有公式，请将公式替换为数值"):
+        read_candidate_file(io.BytesIO(data), file_name="名单.xls")
+
+
+def test_formulas_only_count_in_the_sheet_that_is_imported():
+    data = _xls_sheets({"说明": [["合计", ("=", "1+1")]], "考生信息": [_header(), ROW]})
+    assert xls_formulas.first_formula_cell(data) is None
+    assert len(read_candidate_file(io.BytesIO(data), file_name="名单.xls").rows) == 1
+    # without a 考生信息 sheet the first worksheet is read, as calamine does
+    data = _xls_sheets({"Sheet1": [_header(), ROW, ["x", ("=", "A1&A2")]], "说明": [["a"]]})
+    assert xls_formulas.first_formula_cell(data) == "B3"
+
+
+def test_a_file_that_is_not_a_workbook_is_unreadable():
+    with pytest.raises(xls_formulas.UnreadableXls):
+        xls_formulas.first_formula_cell(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
