@@ -135,3 +135,35 @@ def test_a_locked_candidate_is_unlocked_by_the_region(page, world, browser):
     candidate_login("Kaosheng#2026")
     page.wait_for_url(page.base + "/")
     assert "王锁定" in page.get_by_test_id("current-user").inner_text()
+
+
+def test_the_estimated_total_pager(page, world, monkeypatch):
+    """Over selectors.EXACT_COUNT_LIMIT rows the list shows the planner's estimate (约 N 条) and pages
+    by the rows really found. The limit is lowered so a few dozen rows reach it; on PostgreSQL the
+    estimate is the planner's own, on SQLite (no planner estimate) a fixed overestimate."""
+    from django.db import connection
+
+    from candidates import selectors
+
+    plan = ExamPlanFactory(region=world.region_a)
+    for i in range(27):
+        RegistrationFactory(plan=plan, person__name=f"估算{i:02d}")
+    monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 5)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE candidates_registration")
+    else:
+        monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs: 40)
+
+    login_session(page, world.admin_a)
+    page.goto(page.base + "/candidates/?page_size=20")
+    total = page.get_by_test_id("estimated-total")
+    assert "约" in total.inner_text() and "总数为估算值" in total.inner_text()
+    assert page.get_by_test_id("candidate-row").count() == 20
+    shot(page, "candidates_10_estimated_pager")
+    page.get_by_test_id("next-page").click()
+    page.wait_for_url("**page=2**")
+    assert page.get_by_test_id("candidate-row").count() == 7  # the rows that exist, whatever the estimate
+    assert page.get_by_test_id("next-page").count() == 0
+    assert "显示 21 到 27" in page.get_by_test_id("estimated-total").inner_text()
+    shot(page, "candidates_11_estimated_last_page")
