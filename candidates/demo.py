@@ -50,4 +50,30 @@ def load(out) -> list[str]:
                 continue
             imported += run.created_count
     total = ImportRun.objects.filter(source=RunSource.DEMO).count()
-    return [f"考生导入：{total} 个演示导入记录（本次新增 {imported} 名考生）；命令行导入：manage.py import_candidates 批次编号 文件"]
+    lines = [f"考生导入：{total} 个演示导入记录（本次新增 {imported} 名考生）；命令行导入：manage.py import_candidates 批次编号 文件"]
+    candidate = _demo_candidate()
+    if candidate is not None:
+        lines.append(f"考生登录：证件类型 {candidate.id_type.name}，证件号码 {candidate.id_number}，密码 {DEMO_CANDIDATE_PASSWORD}"
+                     f"（{candidate.name}，报名 {candidate.registrations.count()} 场考试；演示数据，非真实身份）")
+    return lines
+
+
+DEMO_CANDIDATE_PASSWORD = "Demo@2026pass"
+
+
+def _demo_candidate():
+    """A person registered in more than one demo plan, with a password already set, so a newcomer
+    can open 我的考核 without the first-login SMS step (which also works, via the outbox)."""
+    from django.db.models import Count
+
+    from accounts.services import candidate_account_activate
+    from people.models import Person
+
+    person = (Person.objects.filter(registrations__import_run__source=RunSource.DEMO)
+              .annotate(n=Count("registrations")).filter(n__gt=1).select_related("id_type", "user")
+              .order_by("pk").first())
+    if person is None:
+        return None
+    if person.user is None:
+        candidate_account_activate(person=person, new_password=DEMO_CANDIDATE_PASSWORD)
+    return person

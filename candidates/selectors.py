@@ -166,3 +166,10 @@ def registration_count(qs: QuerySet, *, exact_limit: int | None = None) -> tuple
     if estimate is None:
         return qs.count(), False
     return max(estimate, limit + 1), True
+
+
+def own_registrations(*, fetched_by) -> QuerySet:
+    """我的考核: a candidate's own registrations (core.scoping: person__user is the caller), the
+    newest exam first."""
+    return (Registration.objects.visible_to(fetched_by).select_related("plan", "region", "person", "person__id_type")
+            .order_by("-plan__starts_at", "-pk"))

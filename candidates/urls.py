@@ -16,4 +16,6 @@ urlpatterns = [
     path("plans/<int:plan_id>/add/", views.candidate_add, name="add"),
     path("plans/<int:plan_id>/notice/", views.plan_notice, name="notice"),
     path("export/", views.candidate_export, name="export"),
+    # the candidate's own page
+    path("mine/", views.my_registrations, name="my_registrations"),
 ]

@@ -16,12 +16,12 @@ from accounts import services as account_services
 from core.errors import ApplicationError
 from core.masking import mask_id_number, mask_phone
 from core.pagination import DEFAULT_PAGE_SIZE, PAGE_SIZES
-from core.permissions import admin_required
+from core.permissions import admin_required, role_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
 from jobs.models import Job
 from jobs.services import job_create, job_enqueue
-from plans.rules import roster_cutoff, roster_open
+from plans.rules import Phase, phase, roster_cutoff, roster_open
 
 from . import services
 from .exports import registrations_tempfile
@@ -30,6 +30,7 @@ from .models import NoticeLog, Registration
 from .selectors import (
     DEFAULT_SORT,
     EXACT_COUNT_LIMIT,
+    own_registrations,
     plan_for_roster,
     registration_count,
     registration_export_values,
@@ -405,3 +406,30 @@ def plan_notice(request, plan_id: int):
             error = exc.message if request.method == "GET" else error
     context = {"plan": plan, "total": total, "notified": notified, "job": job, "error": error, "today": today}
     return render(request, "candidates/notice.html", context)
+
+
+# what a candidate is told about each of their exams, by the plan's phase (plans.rules.phase)
+_CANDIDATE_STATE = {
+    Phase.IMPORTABLE: "待考试",
+    Phase.LOCKED: "待考试（名单已锁定）",
+    Phase.IN_PROGRESS: "考试进行中",
+    Phase.AWAITING_CHECK: "考试已结束，成绩待发布",
+    Phase.PUBLISHED: "成绩已发布",
+}
+
+
+@role_required(Role.CANDIDATE)
+def my_registrations(request):
+    """我的考核: the candidate's own exams and the details their 管局 imported, masked, with the
+    moment until which the 管局 can still correct them."""
+    now = timezone.now()
+    rows = []
+    for reg in own_registrations(fetched_by=request.user):
+        cutoff = roster_cutoff(reg.plan)
+        rows.append({"reg": reg, "state": _CANDIDATE_STATE[phase(reg.plan, now)], "cutoff": cutoff,
+                     "correctable": now < cutoff})
+    person = rows[0]["reg"].person if rows else None
+    context = {"rows": rows, "person": person,
+               "masked_id": mask_id_number(person.id_number) if person else "",
+               "masked_phone": mask_phone(person.phone) if person else ""}
+    return render(request, "candidates/mine.html", context)

@@ -145,3 +145,9 @@ def test_unlock_scoping(client, world, reg_a):
     assert_scoping(client, world, ScopeCase(url=reverse("candidates:unlock", args=[reg_a.pk]), method="post",
                                             owner_region=world.region_a, unchanged=unchanged))
     assert security.lock_status(subject) is None
+
+
+def test_my_registrations_scoping(client, world):
+    """我的考核 is the candidate's own page: administrators get 403; what the candidate sees is
+    limited to themselves (candidates/tests/test_mine.py)."""
+    assert_scoping(client, world, ScopeCase(url=reverse("candidates:my_registrations"), roles={Role.CANDIDATE}))

@@ -136,6 +136,13 @@ def test_a_locked_candidate_is_unlocked_by_the_region(page, world, browser):
     page.wait_for_url(page.base + "/")
     assert "王锁定" in page.get_by_test_id("current-user").inner_text()
 
+    # 我的考核: the candidate's own exam, details masked
+    page.get_by_role("navigation", name="导航菜单").get_by_role("link", name="我的考核").click()
+    row = page.get_by_test_id("my-registration")
+    assert row.count() == 1 and reg.candidate_number in row.inner_text() and "待考试" in row.inner_text()
+    assert reg.person.id_number not in page.content()
+    shot(page, "candidates_12_my_registrations")
+
 
 def test_the_estimated_total_pager(page, world, monkeypatch):
     """Over selectors.EXACT_COUNT_LIMIT rows the list shows the planner's estimate (约 N 条) and pages
