@@ -24,7 +24,7 @@ migrate: venv
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py load_demo
+	PORT=$(PORT) $(PY) manage.py load_demo
 
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

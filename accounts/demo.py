@@ -1,5 +1,7 @@
 """Demo accounts: one central account and regional administrators for three regions."""
 
+import os
+
 from django.utils import timezone
 
 from core.roles import Role
@@ -33,5 +35,6 @@ def load(out) -> list[str]:
         label = "部中心" if role == Role.CENTRAL else f"管局（{region.name}）"
         lines.append(f"{label:<14} 用户名 {username:<10} 密码 {DEMO_PASSWORD}")
     lines.append("登录时的短信验证码：演示环境不真正发短信，请在登录页的“短信发件箱”链接")
-    lines.append("  （http://127.0.0.1:8000/sms/outbox/）或用 `manage.py sms_outbox --last 5` 查看")
+    port = os.environ.get("PORT", "8000")
+    lines.append(f"  （http://127.0.0.1:{port}/sms/outbox/）或用 `manage.py sms_outbox --last 5` 查看")
     return lines

@@ -17,6 +17,8 @@ class UserManager(BaseUserManager.from_queryset(ScopedQuerySet)):
         user = self.model(username=username, **extra)
         if password:
             user.set_password(password)
+            if user.password_changed_at is None:
+                user.password_changed_at = timezone.now()
         else:
             user.set_unusable_password()
         user.save(using=self._db)

@@ -1,6 +1,7 @@
 """Writes on user accounts and the login flows (issue 3). Every change, login, failure,
 lockout, code request and password change is audited; SMS go through sms.services."""
 
+import re
 import secrets
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from audit.services import audit_record, model_snapshot
 from core.errors import ApplicationError, PermissionDenied
-from core.masking import mask_phone
+from core.masking import mask_id_number, mask_phone
 from core.roles import Role
 from sms.services import SEND_FAILED_MESSAGE, send_sms, send_sms_now
 
@@ -123,6 +124,31 @@ def regional_account_open(*, region, full_name: str, organization: str, phone: s
     return user, password
 
 
+USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{2,31}$")
+
+
+@transaction.atomic
+def central_account_create(*, username: str, full_name: str, organization: str, phone: str,
+                           actor_label: str) -> tuple[User, str]:
+    """A 部中心 account, made from the server's shell (manage.py create_central_account): the way
+    the first central account comes to exist. Like a regional account it has a phone for the
+    login SMS, a generated initial password shown once, and a forced change at first login."""
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise ApplicationError("用户名须以字母开头，由 3–32 位字母、数字或下划线组成", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ApplicationError(f"用户名 {username} 已被使用", field="username")
+    full_name, organization, phone = _clean_holder_fields(full_name=full_name, organization=organization, phone=phone)
+    user = User(username=username, role=Role.CENTRAL, full_name=full_name, organization=organization, phone=phone,
+                must_change_password=True, password_changed_at=timezone.now())
+    password = generate_initial_password(user)
+    user.set_password(password)
+    user.save()
+    audit_record(actor=actor_label, action="account.open", obj=user, after=_snapshot(user),
+                 message=f"开通部中心账号 {username}")
+    return user, password
+
+
 def _end_holding(user: User, reason: str) -> None:
     user.is_active = False
     user.deactivated_at = timezone.now()
@@ -148,6 +174,9 @@ def regional_account_replace(*, user: User, full_name: str, organization: str, p
     before = _snapshot(user)
     _end_holding(user, "变更")
     new_user, password = _create_holder(region=user.region, full_name=full_name, organization=organization, phone=phone)
+    # the ended account's own history says when and why it stopped
+    audit_record(actor=acting_user, action="account.deactivate", obj=user, before=before, after=_snapshot(user),
+                 reason=reason, message=f"变更：{user.username} 停用，由 {new_user.username} 接替")
     audit_record(actor=acting_user, action="account.replace", obj=new_user, before=before, after=_snapshot(new_user),
                  reason=reason, message=f"变更{user.region.name}管局账号：{user.username} → {new_user.username}")
     _send_initial_password(new_user, password, acting_user)
@@ -233,9 +262,11 @@ def user_change_password(*, user: User, new_password: str, acting_user: User) ->
 
 def password_expired(user) -> bool:
     """Administrators must change their password every PASSWORD_MAX_AGE_DAYS (default 90) days.
-    A password with no recorded change time (accounts made by fixtures) counts as fresh."""
-    if not getattr(user, "is_admin", False) or user.password_changed_at is None:
+    An administrator's password of unknown age (no recorded change time) counts as expired."""
+    if not getattr(user, "is_admin", False):
         return False
+    if user.password_changed_at is None:
+        return True
     days = int(getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90))
     return timezone.now() - user.password_changed_at > timezone.timedelta(days=days)
 
@@ -367,7 +398,7 @@ def candidate_login(*, request, id_type, id_number: str, password: str) -> User:
         return user
     if user is None:
         User().set_password(password)  # same work as a real check: no timing difference
-    _failure(subject=subject, action_label="考生登录", username=f"{id_type.name} {number}", user=user,
+    _failure(subject=subject, action_label="考生登录", username=f"{id_type.name} {mask_id_number(number)}", user=user,
              reason="证件号码或密码错误")
     raise ApplicationError(BAD_CANDIDATE_CREDENTIALS, code="credentials")
 
@@ -385,15 +416,16 @@ def candidate_activation_code_request(*, request, id_type, id_number: str) -> No
     person = _find_person(id_type, number)
     request.session[ACTIVATION_KEY] = {"subject": subject, "person": person.pk if person else None}
     audit_record(actor=ANONYMOUS, action="account.activation_code_request", obj=person,
-                 object_type="" if person else "people.Person", object_repr="" if person else f"{id_type.name} {number}",
+                 object_type="" if person else "people.Person", object_repr="" if person else f"{id_type.name} {mask_id_number(number)}",
                  message="考生获取设置密码验证码" + ("" if person else "（证件未登记，未发送）"))
     if person is None or not person.phone:
         return
     # Delivered after commit and never reported on the page: a "短信发送失败" here would tell an
     # outsider that the document number is registered (the admin path may say it, because it
     # has already checked the password). A failure is stored on the SMS record and logged; the
-    # page tells everyone alike to ask again after the 60 s cooldown if nothing arrives.
-    send_sms(phone=person.phone, template="candidate_activation_code", params={"code": code})
+    # page tells everyone alike to ask again after the 60 s cooldown if nothing arrives. The
+    # provider is called off the request too, so the answer's speed says nothing either.
+    send_sms(phone=person.phone, template="candidate_activation_code", params={"code": code}, off_request=True)
 
 
 @transaction.atomic
@@ -444,7 +476,7 @@ def candidate_activation_finish(*, request, code: str, new_password: str) -> Use
         if person is None:  # an unregistered number can never get this far
             raise ApplicationError("短信验证码不正确", field="sms_code", code="wrong")
     except ApplicationError as exc:
-        _failure(subject=subject, action_label="考生设置密码", username=subject.split(":", 2)[-1],
+        _failure(subject=subject, action_label="考生设置密码", username=mask_id_number(subject.split(":", 2)[-1]),
                  user=person.user if person else None, reason=exc.message)
         raise
     user = candidate_account_activate(person=person, new_password=new_password)

@@ -15,6 +15,7 @@ from core.pagination import paginate
 from core.permissions import central_required
 from core.scoping import get_visible_or_404
 from regions.models import Region
+from sms.selectors import last_delivery_status
 
 from . import selectors, services
 from .forms import (
@@ -217,13 +218,15 @@ def candidate_activate(request):
 @central_required
 def regional_accounts(request):
     rows = selectors.regional_account_rows(user=request.user)
-    context = paginate(request, rows, default=50)
+    context = paginate(request, rows)
     return render(request, "accounts/regional_accounts.html", context)
 
 
 def _issued(request, *, user, password, title):
+    # the SMS went out (or failed) when the service's transaction committed: say which
+    sms_status = last_delivery_status(phone=user.phone, template="initial_password")
     response = render(request, "accounts/initial_password.html",
-                      {"account": user, "password": password, "title": title})
+                      {"account": user, "password": password, "title": title, "sms_status": sms_status})
     response["Cache-Control"] = "no-store"
     return response
 

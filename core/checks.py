@@ -23,3 +23,16 @@ def demo_conveniences_off(app_configs, **kwargs):
                   hint="Set SMS_BACKEND to a provider adapter.")
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def sms_backend_configured(app_configs, **kwargs):
+    """The configured SMS adapter can be built and has what it needs to send every template."""
+    from sms.backends.base import get_backend
+
+    try:
+        backend = get_backend()
+    except Exception as exc:
+        return [Error(f"SMS_BACKEND cannot be built: {type(exc).__name__}: {exc}", id="sanlei.E004")]
+    problems = getattr(backend, "configuration_errors", lambda: [])()
+    return [Error(f"SMS adapter: {problem}", id="sanlei.E005") for problem in problems]

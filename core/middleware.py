@@ -1,3 +1,4 @@
+import ipaddress
 import time
 from contextvars import ContextVar
 
@@ -9,12 +10,25 @@ from django.shortcuts import redirect
 _current = ContextVar("current_request_meta", default=None)
 
 
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    """The caller's address for the audit log. Behind TRUSTED_PROXY_COUNT reverse proxies (each
+    appending the address it saw to X-Forwarded-For) it is the entry that many places from the
+    right: the one written by our outermost proxy. Entries further left come from the client and
+    can be forged, so they are never used. Anything that is not an IP address is ignored."""
+    remote = _valid_ip(request.META.get("REMOTE_ADDR"))
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return _valid_ip(hops[-proxies]) or remote
+    return remote
 
 
 def current_request_meta() -> dict | None:

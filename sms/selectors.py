@@ -15,3 +15,10 @@ def outbox_messages(*, user, public: bool = False, phone: str = "", template: st
     if template:
         qs = qs.filter(template=template)
     return qs.select_related("created_by")
+
+
+def last_delivery_status(*, phone: str, template: str) -> str | None:
+    """The status (SmsStatus) of the newest message of a template to a phone, or None: lets a page
+    say honestly whether the message it just sent went out."""
+    return (SmsMessage.objects.filter(phone=phone, template=template).order_by("-id")
+            .values_list("status", flat=True).first())

@@ -9,8 +9,10 @@ The login flows need to know at once whether the code went out (to show "短信�
 they call `send_sms_now`, which delivers immediately and returns True/False."""
 
 import logging
+import threading
 
-from django.db import transaction
+from django.conf import settings
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError
@@ -37,8 +39,11 @@ def _normalise_phone(phone: str) -> str:
 def _record(*, phone: str, template: str, params: dict, acting_user) -> tuple[SmsMessage, str]:
     tpl = get_template(template)
     text = tpl.render(params)
-    backend = get_backend()
-    keep = backend.keeps_content
+    try:
+        keep = get_backend().keeps_content
+    except Exception:  # a misconfigured adapter: record the message, let _deliver mark it failed
+        logger.exception("SMS backend %s cannot be built", backend_path())
+        keep = False
     message = SmsMessage.objects.create(
         phone=phone,
         template=tpl.code,
@@ -71,16 +76,40 @@ def _deliver(message_id: int, *, phone: str, text: str, template: str, params: d
     return result.ok
 
 
-def send_sms(*, phone: str, template: str, params: dict, acting_user=None) -> None:
+def deliver_off_request(message_id: int, *, phone: str, text: str, template: str, params: dict) -> None:
+    """Deliver outside the request: a Celery task when a broker is configured, otherwise a thread
+    (or inline when JOBS_EAGER_MODE=inline, as in tests), so the answer never waits on the provider."""
+    kwargs = {"phone": phone, "text": text, "template": template, "params": params}
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        from .tasks import deliver_sms
+
+        deliver_sms.apply_async((message_id,), kwargs, queue=getattr(settings, "JOBS_QUEUE", "celery"))
+    elif settings.JOBS_EAGER_MODE == "inline":
+        _deliver(message_id, **kwargs)
+    else:
+        def target():
+            close_old_connections()
+            try:
+                _deliver(message_id, **kwargs)
+            finally:
+                close_old_connections()
+
+        threading.Thread(target=target, name=f"sms-{message_id}", daemon=True).start()
+
+
+def send_sms(*, phone: str, template: str, params: dict, acting_user=None, off_request: bool = False) -> None:
     """Record a message now and send it after the current transaction commits (STYLE.md: side
     effects on commit). Unknown template, missing parameter or a phone that is not an 11-digit
-    mainland mobile raise ApplicationError at once; delivery failures are only logged."""
+    mainland mobile raise ApplicationError at once; delivery failures are only logged.
+    `off_request`: the provider call must not be timed by whoever made the request (see
+    deliver_off_request), e.g. where the answer's speed would reveal that a number is registered."""
     phone = _normalise_phone(phone)
+    deliver = deliver_off_request if off_request else _deliver
     with transaction.atomic():
         message, text = _record(phone=phone, template=template, params=params, acting_user=acting_user)
         values = {p: str(params[p]) for p in get_template(template).params}
         transaction.on_commit(
-            lambda: _deliver(message.pk, phone=phone, text=text, template=template, params=values)
+            lambda: deliver(message.pk, phone=phone, text=text, template=template, params=values)
         )
 
 

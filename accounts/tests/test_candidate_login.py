@@ -164,3 +164,36 @@ def test_sms_failure_is_recorded_but_does_not_reveal_that_the_number_is_register
     assert registered == unknown
     failed = SmsMessage.objects.get()
     assert failed.phone == "13512345678" and failed.status == "failed"
+
+
+def test_the_provider_is_called_off_the_request(client, person, clock, settings, monkeypatch,
+                                                django_capture_on_commit_callbacks):
+    """The answer for a registered number must not wait on the provider (its speed would tell an
+    outsider the number is registered): with a broker the delivery is a Celery task."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr("sms.tasks.deliver_sms.apply_async", lambda args, kwargs, **opts: queued.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert start(client, person).status_code == 302
+    message = SmsMessage.objects.get()
+    assert queued == [(message.pk,)]
+    assert message.status == "pending"  # nothing was delivered inside the request
+
+
+def test_document_numbers_of_any_kind_are_masked_in_the_audit_log(client, clock):
+    """mask_text only recognises 18-digit numbers: a passport or permit number must be masked
+    where it is written, in the login failure, the code request and the code failure."""
+    from people.models import IdType
+
+    passport = IdType.objects.filter(check_kind="passport").first()
+    assert passport is not None
+    data = {"id_type": passport.pk, "id_number": "E12345678", "captcha_0": "k", "captcha_1": "PASSED"}
+    client.post(reverse(LOGIN), {**data, "password": "Wrong#Pass1"})
+    client.post(reverse(ACTIVATE), {**data, "step": "start"})
+    finish(client, "000000")
+    entries = list(AuditLog.objects.values_list("action", "message", "object_repr"))
+    assert {a for a, _, _ in entries} >= {"account.login_failed", "account.activation_code_request"}
+    assert len(entries) >= 3
+    for entry in entries:
+        assert "E12345678" not in str(entry), entry
+    assert any("E1*****78" in str(entry) for entry in entries)

@@ -28,6 +28,8 @@ def _open_data(**over):
 def test_central_sees_every_region_with_its_holder(client, world):
     client.force_login(world.central)
     html = client.get(reverse("accounts:regional_accounts")).content.decode()
+    assert html.count("<tr data-region=") == 20  # 20 rows a page by default (issue 2)
+    html = client.get(reverse("accounts:regional_accounts"), {"page_size": 50}).content.decode()
     assert html.count("<tr data-region=") == Region.objects.count()
     assert world.admin_a.username in html and "139****0011" in html and "13900000011" not in html
     assert "未开通" in html and "开通" in html
@@ -133,6 +135,8 @@ def test_replace_stops_the_old_login_at_once_and_keeps_the_history(client, world
     entry = AuditLog.objects.get(action="account.replace")
     assert entry.before["username"] == old.username and entry.after["username"] == new.username
     assert entry.reason == "人员调动"
+    ended = AuditLog.objects.get(action="account.deactivate", object_id=str(old.pk))  # the old account's own trail
+    assert ended.reason == "人员调动" and ended.after["is_active"] is False and new.username in ended.message
     history = client.get(reverse("accounts:regional_account_history", args=["11"])).content.decode()
     assert old.username in history and new.username in history and "变更" in history
     listing = client.get(reverse("accounts:regional_accounts")).content.decode()
@@ -204,3 +208,32 @@ def test_actions_on_a_former_holder_are_refused(client, world):
     assert response.status_code == 302
     world.admin_a.refresh_from_db()
     assert world.admin_a.check_password(TEST_PASSWORD)
+
+
+class _FailingSms:
+    """A provider that refuses every message (e.g. flow control)."""
+
+    def __init__(self):
+        from sms.backends.base import SendResult, SmsBackend
+
+        class Backend(SmsBackend):
+            def send(self, **kwargs):
+                return SendResult(ok=False, error="isv.BUSINESS_LIMIT_CONTROL")
+
+        self.backend = Backend
+
+
+@pytest.mark.django_db(transaction=True)  # the SMS goes out when the service commits, as in production
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_page_says_whether_the_initial_password_sms_went_out(client, world, monkeypatch, fails):
+    if fails:
+        monkeypatch.setattr("sms.services.get_backend", lambda: _FailingSms().backend())
+    client.force_login(world.central)
+    html = client.post(reverse(OPEN), _open_data()).content.decode()
+    sms = SmsMessage.objects.get(phone="13700000031", template="initial_password")
+    assert sms.status == ("failed" if fails else "sent")
+    if fails:
+        assert "短信发送失败，请稍后重试" in html and "已通过短信发送至" not in html
+        assert "请当面或电话告知本人此密码" in html
+    else:
+        assert "已通过短信发送至 137****0031" in html and "短信发送失败" not in html

@@ -16,15 +16,37 @@ def _run(code: str, **env) -> subprocess.CompletedProcess:
 CHECK = "import django; django.setup(); from django.core.management import call_command; call_command('check', '--deploy', '--fail-level', 'WARNING')"
 
 
+ALIYUN = {
+    "SMS_BACKEND": "sms.backends.aliyun.AliyunSmsBackend",
+    "SMS_ALIYUN_ACCESS_KEY_ID": "LTAI-test", "SMS_ALIYUN_ACCESS_KEY_SECRET": "secret",
+    "SMS_ALIYUN_SIGN_NAME": "三类人员考核",
+    # the environment's form, exactly as the README shows it
+    "SMS_ALIYUN_TEMPLATE_CODES": '{"login_code": "SMS_1", "candidate_activation_code": "SMS_2", '
+                                 '"initial_password": "SMS_3", "exam_notice": "SMS_4"}',
+}
+
+
 def test_production_settings_pass_check_deploy():
     result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64), SMS_OUTBOX_PAGE_ENABLED="0",
-                  CAPTCHA_TEST_MODE="0", DEBUG="0", SMS_BACKEND="sms.backends.aliyun.AliyunSmsBackend")
+                  CAPTCHA_TEST_MODE="0", DEBUG="0", **ALIYUN)
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+def test_production_refuses_an_sms_adapter_missing_a_template_code():
+    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64),
+                  **{**ALIYUN, "SMS_ALIYUN_TEMPLATE_CODES": '{"login_code": "SMS_1"}'})
+    assert result.returncode != 0 and "sanlei.E005" in result.stderr
+    assert "exam_notice" in result.stderr
+
+
+def test_production_refuses_template_codes_that_are_not_json():
+    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64),
+                  **{**ALIYUN, "SMS_ALIYUN_TEMPLATE_CODES": "login_code=SMS_1"})
+    assert result.returncode != 0 and "sanlei.E004" in result.stderr and "not valid JSON" in result.stderr
+
+
 def test_production_refuses_the_fixed_captcha():
-    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64), CAPTCHA_TEST_MODE="1",
-                  SMS_BACKEND="sms.backends.aliyun.AliyunSmsBackend")
+    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64), CAPTCHA_TEST_MODE="1", **ALIYUN)
     assert result.returncode != 0 and "sanlei.E001" in result.stderr
 
 

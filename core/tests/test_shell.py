@@ -148,3 +148,14 @@ def test_activity_mark_is_refreshed_at_most_once_a_minute(client, world):
     session.save()
     client.get(reverse("accounts:password_change"))
     assert int(time.time()) - client.session["_last_activity"] < 5  # refreshed
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_messages(client, world):
+    """LocaleMiddleware follows Accept-Language; with only zh-hans in LANGUAGES it cannot switch."""
+    client.force_login(world.central)
+    response = client.post(reverse("accounts:regional_account_open"), {"full_name": "x" * 60},
+                           HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    html = response.content.decode()
+    assert "Ensure this value" not in html and "This field is required" not in html
+    assert response["Content-Language"] == "zh-hans"

@@ -31,6 +31,7 @@ import urllib.request
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import SendResult, SmsBackend
 
@@ -59,12 +60,27 @@ def _setting(name: str, default: str = "") -> str:
     return getattr(settings, name, None) or os.environ.get(name, default)
 
 
+def parse_template_codes(value) -> dict:
+    """SMS_ALIYUN_TEMPLATE_CODES as settings or the environment give it: a dict, or its JSON text
+    (`{"login_code": "SMS_123"}`). Anything else is a configuration error, said plainly."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"SMS_ALIYUN_TEMPLATE_CODES is not valid JSON: {exc}") from None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ImproperlyConfigured('SMS_ALIYUN_TEMPLATE_CODES must map template names to codes, '
+                                   'e.g. {"login_code": "SMS_123"}')
+    return dict(value)
+
+
 def _template_codes() -> dict:
     value = getattr(settings, "SMS_ALIYUN_TEMPLATE_CODES", None)
     if value is None:
-        raw = os.environ.get("SMS_ALIYUN_TEMPLATE_CODES", "")
-        value = json.loads(raw) if raw else {}
-    return dict(value)
+        value = os.environ.get("SMS_ALIYUN_TEMPLATE_CODES", "")
+    return parse_template_codes(value)
 
 
 class AliyunSmsBackend(SmsBackend):
@@ -76,6 +92,19 @@ class AliyunSmsBackend(SmsBackend):
         self.region_id = _setting("SMS_ALIYUN_REGION_ID", "cn-hangzhou")
         self.timeout = float(_setting("SMS_HTTP_TIMEOUT", "5"))
         self.template_codes = _template_codes()
+
+    def configuration_errors(self) -> list[str]:
+        """What stops this adapter from sending each template (for the deploy check)."""
+        from sms.message_templates import TEMPLATES
+
+        errors = [f"{name} is empty" for name, value in (
+            ("SMS_ALIYUN_ACCESS_KEY_ID", self.access_key_id),
+            ("SMS_ALIYUN_ACCESS_KEY_SECRET", self.access_key_secret),
+            ("SMS_ALIYUN_SIGN_NAME", self.sign_name)) if not value]
+        missing = sorted(code for code in TEMPLATES if not self.template_codes.get(code))
+        if missing:
+            errors.append("SMS_ALIYUN_TEMPLATE_CODES has no code for: " + ", ".join(missing))
+        return errors
 
     def build_params(self, *, phone: str, template_code: str, params: dict) -> dict:
         return {

@@ -169,3 +169,20 @@ def test_a_template_without_provider_code_is_a_failure(fake_server):
 def test_every_template_has_a_chinese_text():
     for template in TEMPLATES.values():
         assert template.text and template.name
+
+
+@pytest.mark.django_db
+def test_template_codes_given_as_json_text_like_the_environment(fake_server, settings):
+    """settings read SMS_ALIYUN_TEMPLATE_CODES from the environment as text: it must work as such."""
+    settings.SMS_ALIYUN_TEMPLATE_CODES = '{"login_code": "SMS_100009"}'
+    assert send_sms_now(phone="13812345678", template="login_code", params={"code": "135790"}) is True
+    assert FakeDysmsapi.requests[-1]["TemplateCode"] == "SMS_100009"
+
+
+@pytest.mark.django_db
+def test_a_misconfigured_adapter_fails_the_message_instead_of_the_page(fake_server, settings):
+    settings.SMS_ALIYUN_TEMPLATE_CODES = "login_code=SMS_1"  # not JSON
+    assert send_sms_now(phone="13812345678", template="login_code", params={"code": "135790"}) is False
+    message = SmsMessage.objects.get()
+    assert message.status == SmsStatus.FAILED and "not valid JSON" in message.error
+    assert "135790" not in message.text

@@ -115,3 +115,32 @@ def test_outbox_command_filters_and_limits(capsys):
     assert "138****5678" in out and "13812345678" not in out
     call_command("sms_outbox")
     assert "999999" in capsys.readouterr().out
+
+
+def test_off_request_delivery_runs_in_another_thread_without_a_broker(settings, django_capture_on_commit_callbacks,
+                                                                      monkeypatch):
+    import threading
+
+    settings.CELERY_TASK_ALWAYS_EAGER, settings.JOBS_EAGER_MODE = True, "thread"
+    seen = []
+    monkeypatch.setattr("sms.services._deliver", lambda message_id, **kw: seen.append(threading.current_thread().name))
+    with django_capture_on_commit_callbacks(execute=True):
+        send_sms(phone="13812345678", template="login_code", params={"code": "123456"}, off_request=True)
+    for thread in threading.enumerate():
+        if thread.name.startswith("sms-"):
+            thread.join(5)
+    assert seen == [f"sms-{SmsMessage.objects.get().pk}"]
+
+
+def test_the_celery_task_delivers_the_recorded_message(settings):
+    from sms.tasks import deliver_sms
+
+    settings.SMS_BACKEND = "sms.tests.test_services.FailingBackend"
+    send_sms_now(phone="13812345678", template="login_code", params={"code": "123456"})
+    message = SmsMessage.objects.get()
+    settings.SMS_BACKEND = "sms.backends.outbox.OutboxBackend"
+    assert deliver_sms.apply(args=(message.pk,), kwargs={"phone": "13812345678", "text": message.text,
+                                                          "template": "login_code",
+                                                          "params": {"code": "123456"}}).get() is True
+    message.refresh_from_db()
+    assert message.status == SmsStatus.SENT

@@ -3,6 +3,7 @@ reuses what exists. Each app contributes a `<app>/demo.py` with `load(out) -> li
 returning lines to print (logins, hints); apps are loaded in dependency order."""
 
 import importlib
+import os
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -31,7 +32,8 @@ class Command(BaseCommand):
                 lines.extend(module.load(self.stdout) or [])
         self.stdout.write("")
         self.stdout.write("=" * 72)
-        self.stdout.write("演示数据已就绪。打开 http://127.0.0.1:8000/ 使用以下账号登录：")
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(f"演示数据已就绪。打开 http://127.0.0.1:{port}/ 使用以下账号登录：")
         for line in lines:
             self.stdout.write("  " + line)
         self.stdout.write("=" * 72)

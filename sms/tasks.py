@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .services import _deliver
+
+
+@shared_task(name="sms.deliver")
+def deliver_sms(message_id: int, *, phone: str, text: str, template: str, params: dict) -> bool:
+    """Hand one recorded message to the provider (see services.deliver_off_request)."""
+    return _deliver(message_id, phone=phone, text=text, template=template, params=params)
