@@ -262,11 +262,12 @@ def user_change_password(*, user: User, new_password: str, acting_user: User) ->
 
 def password_expired(user) -> bool:
     """Administrators must change their password every PASSWORD_MAX_AGE_DAYS (default 90) days.
-    An administrator's password of unknown age (no recorded change time) counts as expired."""
+    An administrator's password of unknown age (no recorded change time) counts as expired;
+    an account with no usable password has nothing to expire."""
     if not getattr(user, "is_admin", False):
         return False
     if user.password_changed_at is None:
-        return True
+        return user.has_usable_password()
     days = int(getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90))
     return timezone.now() - user.password_changed_at > timezone.timedelta(days=days)
 
@@ -279,6 +280,8 @@ def password_change_required(user) -> str | None:
         return "首次登录（或密码被重置）后须先修改密码"
     if password_expired(user):
         days = int(getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90))
+        if user.password_changed_at is None:
+            return f"系统中没有您的密码修改记录，管理员密码须每 {days} 天修改一次，请先修改密码"
         return f"您的密码已超过 {days} 天未修改，请修改密码后继续使用"
     return None
 

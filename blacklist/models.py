@@ -88,10 +88,13 @@ class BlacklistEntry(models.Model):
     )
     # The region the entry concerns: where the violation happened (or the person's registration).
     region = models.ForeignKey("regions.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+")
+    # The registration may later be removed from its plan (e.g. from the conflicts list): the
+    # entry keeps what it said about it in registration_label, and the link becomes empty.
     registration = models.ForeignKey(
         "candidates.Registration", verbose_name="违规所在报名", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        on_delete=models.SET_NULL, related_name="+",
     )
+    registration_label = models.CharField("违规所在报名（记录时）", max_length=100, blank=True)
     category = models.ForeignKey(ViolationCategory, verbose_name="违规类型", on_delete=models.PROTECT, related_name="entries")
     penalty_start = models.DateField("处罚开始日期")
     penalty_end = models.DateField("处罚截止日期")

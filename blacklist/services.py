@@ -5,6 +5,7 @@ is revoked (撤销) with a reason, a category is deactivated."""
 import calendar
 import datetime
 import uuid
+from contextlib import contextmanager
 from pathlib import PurePath
 
 from django.core.files.uploadedfile import UploadedFile
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from audit.services import audit_record, model_snapshot
 from core.errors import ApplicationError, PermissionDenied
+from core.locks import transaction_lock
 from core.roles import Role
 from people.models import IdType, Person
 from people.validation import validate_id_number
@@ -29,6 +31,8 @@ CATEGORY_AUDIT_FIELDS = ["name", "description", "default_penalty_months", "voids
 # Plausibility bounds for a penalty period (a typo such as 2205 is refused, not stored).
 EARLIEST_START = datetime.date(2000, 1, 1)
 LONGEST_PENALTY_YEARS = 20
+# A penalty decided now starts now or soon; a start further than this is a typo (2205 for 2025).
+LATEST_START_DAYS_AHEAD = 366
 
 
 def _require_central(user) -> None:
@@ -62,9 +66,16 @@ def penalty_default_end(start: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, start.day) - datetime.timedelta(days=1)
 
 
-def _check_period(start: datetime.date, end: datetime.date) -> None:
+def _check_start(start: datetime.date) -> None:
     if start < EARLIEST_START:
         raise ApplicationError(f"处罚开始日期不能早于 {EARLIEST_START:%Y-%m-%d}", field="penalty_start")
+    latest = timezone.localdate() + datetime.timedelta(days=LATEST_START_DAYS_AHEAD)
+    if start > latest:
+        raise ApplicationError(f"处罚开始日期不能晚于 {latest:%Y-%m-%d}，请检查年份", field="penalty_start")
+
+
+def _check_period(start: datetime.date, end: datetime.date) -> None:
+    _check_start(start)
     if end < start:
         raise ApplicationError(
             f"处罚截止日期（{end:%Y-%m-%d}）不能早于开始日期（{start:%Y-%m-%d}）", field="penalty_end"
@@ -84,7 +95,9 @@ def _check_text(value: str, *, field: str, label: str, max_length: int | None = 
 
 def _check_no_overlap(*, id_type_id: int, id_number: str, start, end, exclude_pk=None) -> None:
     """One person never has two active entries with overlapping periods: the second decision
-    must change the first (修改) instead, so the history stays readable."""
+    must change the first (修改) instead, so the history stays readable. The document is locked
+    for the rest of the transaction, so two decisions racing cannot both pass this check."""
+    transaction_lock(f"blacklist:{id_type_id}:{id_number}")
     clash = BlacklistEntry.objects.filter(
         status=EntryStatus.ACTIVE, id_type_id=id_type_id, id_number=id_number,
         penalty_start__lte=end, penalty_end__gte=start,
@@ -120,10 +133,22 @@ def _check_evidence_file(upload: UploadedFile) -> str:
     return ext
 
 
-def _store_evidence(entry: BlacklistEntry, upload: UploadedFile, ext: str) -> None:
-    # A random stored name (never the uploaded one): no path tricks, nothing guessable.
+@contextmanager
+def _evidence_stored(entry: BlacklistEntry, upload: UploadedFile | None, ext: str | None):
+    """Store the upload under a random name (never the uploaded one: no path tricks, nothing
+    guessable) for the block that saves the entry; if that block fails, the file is removed
+    again so a refused change leaves nothing behind on disk."""
+    if not upload:
+        yield
+        return
     entry.evidence_file.save(f"{uuid.uuid4().hex}.{ext}", upload, save=False)
     entry.evidence_file_name = PurePath(upload.name).name[:200]
+    stored = entry.evidence_file.name
+    try:
+        yield
+    except BaseException:
+        entry.evidence_file.storage.delete(stored)
+        raise
 
 
 def _check_category(category: ViolationCategory, *, current: ViolationCategory | None = None) -> None:
@@ -166,6 +191,7 @@ def entry_create(
         raise ApplicationError("请选择违规所在地区", field="region")
     _check_category(category)
     penalty_start = penalty_start or timezone.localdate()
+    _check_start(penalty_start)  # before the default end is computed from it
     penalty_end = penalty_end or penalty_default_end(penalty_start, category.default_penalty_months)
     _check_period(penalty_start, penalty_end)
     ext = _check_evidence_file(evidence_file) if evidence_file else None
@@ -184,14 +210,20 @@ def entry_create(
         id_type=id_type, id_number=id_number, name=name, company_name=company_name, person=person,
         region=region, registration=registration, category=category, penalty_start=penalty_start,
         penalty_end=penalty_end, evidence_note=evidence_note, created_by=acting_user,
+        registration_label=registration_label(registration) if registration is not None else "",
     )
     entry.full_clean(exclude=["evidence_file", "evidence_file_name"])
-    if evidence_file:
-        _store_evidence(entry, evidence_file, ext)
-    entry.save()
-    audit_record(actor=acting_user, action="blacklist.create", obj=entry, after=_snapshot(entry),
-                 message=f"列入黑名单：{category.name}，{penalty_start:%Y-%m-%d} 至 {penalty_end:%Y-%m-%d}")
+    with _evidence_stored(entry, evidence_file, ext):
+        entry.save()
+        audit_record(actor=acting_user, action="blacklist.create", obj=entry, after=_snapshot(entry),
+                     message=f"列入黑名单：{category.name}，{penalty_start:%Y-%m-%d} 至 {penalty_end:%Y-%m-%d}")
     return entry
+
+
+def registration_label(registration) -> str:
+    """What the entry keeps about the registration where the violation happened."""
+    plan = registration.plan
+    return f"考生编号 {registration.candidate_number}，批次 {plan.batch_no}（{plan.exam_date:%Y-%m-%d}）"
 
 
 def entry_create_from_registration(
@@ -257,18 +289,17 @@ def entry_update(
     entry.penalty_start = penalty_start
     entry.penalty_end = penalty_end
     entry.evidence_note = evidence_note
-    if evidence_file:
-        _store_evidence(entry, evidence_file, ext)
-    after = _snapshot(entry)
-    if before == after and not evidence_file:
-        raise ApplicationError("没有修改任何内容")
-    entry.full_clean(exclude=["evidence_file"])
-    entry.save()
-    changed = {k: v for k, v in after.items() if before.get(k) != v}
-    audit_record(actor=acting_user, action="blacklist.update", obj=entry,
-                 before={k: before[k] for k in changed}, after=changed, reason=reason,
-                 message="修改黑名单记录：" + "、".join(
-                     str(BlacklistEntry._meta.get_field(k).verbose_name) for k in changed))
+    with _evidence_stored(entry, evidence_file, ext):
+        after = _snapshot(entry)
+        if before == after and not evidence_file:
+            raise ApplicationError("没有修改任何内容")
+        entry.full_clean(exclude=["evidence_file"])
+        entry.save()
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        audit_record(actor=acting_user, action="blacklist.update", obj=entry,
+                     before={k: before[k] for k in changed}, after=changed, reason=reason,
+                     message="修改黑名单记录：" + "、".join(
+                         str(BlacklistEntry._meta.get_field(k).verbose_name) for k in changed))
     return entry
 
 

@@ -30,7 +30,17 @@ def roster_open(plan, now: datetime.datetime | None = None) -> bool:
     return (now or timezone.now()) < roster_cutoff(plan)
 
 
-def phase(plan, now: datetime.datetime | None = None) -> str:
+def phase(plan, now: datetime.datetime | None = None) -> str | None:
+    """The phase of an approved plan; None while it is 未审核 or 审核不通过 (nothing can be imported
+    into it, so "可导入" would mislead; its status says what is pending)."""
+    if plan.audit_status != AuditStatus.APPROVED:
+        return None
+    return schedule_phase(plan, now)
+
+
+def schedule_phase(plan, now: datetime.datetime | None = None) -> str:
+    """Where the plan's times stand, whatever its review status (the review queue warns with it
+    that approving a plan past its cutoff opens no import)."""
     now = now or timezone.now()
     if getattr(plan, "scores_published_at", None):
         return Phase.PUBLISHED

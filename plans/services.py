@@ -21,7 +21,7 @@ year, and the counter only grows, so a deleted plan's number is never handed out
 Rules enforced here (the guide 二(一) unless noted)
 --------------------------------------------------
 * a region adds plans for its own region; new plans are 未审核;
-* the date cannot be in the past, and the start must be at least 48 hours away (otherwise no
+* the date cannot be in the past nor more than a year ahead (a typo), and the start must be at least 48 hours away (otherwise no
   candidate could be imported: the guide 二(二)); the exam ends on its own day;
 * 结束时间 = start + the type's duration that central set (ExamTypeSetting);
 * the region modifies or deletes only while 未审核 / 审核不通过; modifying a rejected plan puts it
@@ -55,6 +55,9 @@ from .rules import APPROVED_LOCKED_MESSAGE, plan_moments
 STALE_VERSION_MESSAGE = "该计划在您打开之后已被修改（修改、审核或删除），请关闭后重新打开再操作"
 GONE_MESSAGE = "该计划已被删除"
 MIN_DURATION, MAX_DURATION = 10, 600
+# Plans are made for the coming months; a date further away is a typo (2126 for 2026), which
+# would also collide with a real year's 批次编号 (YY is the year's last two digits).
+MAX_DAYS_AHEAD = 366
 
 
 # --------------------------------------------------------------------------- helpers
@@ -82,6 +85,9 @@ def _check_schedule(*, exam_date: datetime.date, start_time: datetime.time, dura
     today = timezone.localtime(now).date()
     if exam_date < today:
         raise ApplicationError(f"考核日期不能早于今天（{today:%Y-%m-%d}）", field="exam_date")
+    latest = today + datetime.timedelta(days=MAX_DAYS_AHEAD)
+    if exam_date > latest:
+        raise ApplicationError(f"考核日期不能晚于 {latest:%Y-%m-%d}（最多提前一年安排），请检查年份", field="exam_date")
     starts_at, ends_at, _ = plan_moments(exam_date, start_time, duration)
     if starts_at <= now:
         raise ApplicationError("开始时间已过，请选择以后的时间", field="start_time")

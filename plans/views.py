@@ -18,7 +18,7 @@ from core.scoping import get_visible_or_404
 
 from .forms import DeleteForm, DurationSettingsForm, PlanFilterForm, PlanForm, ReviewForm
 from .models import ExamPlan
-from .rules import APPROVED_LOCKED_MESSAGE, phase, region_may_change, roster_cutoff
+from .rules import APPROVED_LOCKED_MESSAGE, phase, region_may_change, roster_cutoff, roster_open
 from .selectors import exam_type_durations, import_url, plan_history_rows, plan_list, plan_review_queue
 from .services import (
     exam_type_durations_set,
@@ -67,6 +67,8 @@ def _row(plan: ExamPlan, user, now) -> dict:
     return {
         "plan": plan,
         "phase": phase(plan, now),
+        "past_cutoff": not roster_open(plan, now),
+        "cutoff": roster_cutoff(plan),
         "import_url": import_url(plan),
         "region_may_change": region_may_change(plan),
         "can_review": is_central and plan.audit_status == "pending",

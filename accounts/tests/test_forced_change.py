@@ -73,6 +73,7 @@ def test_an_admin_password_of_unknown_age_must_be_changed(client, world, forced_
     world.admin_b.save()
     client.force_login(world.admin_b)
     assert client.get(reverse("core:home"))["Location"] == reverse("accounts:password_change")
+    assert "没有您的密码修改记录" in client.get(reverse("accounts:password_change")).content.decode()
 
 
 def test_the_new_password_must_differ_and_follow_the_policy(client, world):

@@ -11,7 +11,7 @@ from blacklist.tests.factories import category, make_entry
 from candidates.tests.factories import RegistrationFactory
 from core.roles import Role
 from core.testing import ScopeCase, assert_scoping
-from people.tests.factories import PersonFactory
+from people.tests.factories import PersonFactory, resident_id_type
 from plans.tests.factories import ExamPlanFactory
 
 CENTRAL_ONLY = {Role.CENTRAL}
@@ -42,7 +42,7 @@ def test_detail_scoping(client, world, entry_a):
 
 @pytest.mark.django_db
 def test_add_scoping(client, world):
-    data = {"id_type": 1, "id_number": "11010519491231002X", "name": "某人", "region": world.region_a.pk,
+    data = {"id_type": resident_id_type().pk, "id_number": "11010519491231002X", "name": "某人", "region": world.region_a.pk,
             "category": category().pk, "penalty_start": "2026-01-01", "evidence_note": "x"}
     assert_scoping(client, world, ScopeCase(url=reverse("blacklist:add"), roles=CENTRAL_ONLY))
     assert_scoping(client, world, ScopeCase(
@@ -132,6 +132,13 @@ def test_region_b_sees_region_a_entry_only_through_a_registration_of_the_person_
     RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_b))
     assert client.get(detail).status_code == 200
     assert "跨区人员" in client.get(reverse("blacklist:list")).content.decode()
+    # ...but not region A's numbers of the registration where the violation happened
+    entry.registration_label = "考生编号 112600100001，批次 1126001（2026-03-10）"
+    entry.save(update_fields=["registration_label"])
+    assert "112600100001" not in client.get(detail).content.decode()
+    client.force_login(world.admin_a)
+    assert "112600100001" in client.get(detail).content.decode()
+    client.force_login(world.admin_b)
     # a third region still sees nothing
     from accounts.models import User
     from regions.models import Region

@@ -368,10 +368,49 @@ def test_changing_a_default_does_not_move_existing_periods(world):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "start, end, field",
-    [(D(1999, 12, 31), D(2000, 6, 30), "penalty_start"), (D(2026, 1, 1), D(2046, 1, 2), "penalty_end")],
+    [(D(1999, 12, 31), D(2000, 6, 30), "penalty_start"), (D(2026, 1, 1), D(2046, 1, 2), "penalty_end"),
+     (D(2205, 6, 1), D(2206, 6, 1), "penalty_start"),  # a typo for 2025
+     (D(9999, 6, 1), None, "penalty_start"),  # its default end would be past year 9999
+     (D(9990, 6, 1), D(9990, 7, 1), "penalty_start")],
 )
 def test_implausible_periods_are_refused(world, start, end, field):
     with pytest.raises(ApplicationError) as exc:
         make_entry(central=world.central, region=world.region_a, start=start, end=end)
     assert exc.value.field == field
     assert make_entry(central=world.central, region=world.region_a, start=D(2026, 1, 1), end=D(2046, 1, 1)).pk
+
+
+@pytest.mark.django_db
+def test_the_registration_of_an_entry_can_be_removed_from_its_plan_and_the_entry_keeps_its_label(client, world):
+    """From the conflicts list the natural step is to delete the registration: no crash, and the
+    entry still says which registration the decision was taken from."""
+    from candidates.models import Registration
+    from candidates.services import registration_delete
+
+    reg = RegistrationFactory(plan=ExamPlanFactory(region=world.region_a))
+    entry = entry_create_from_registration(registration=reg, category=category("提供虚假材料"),
+                                           evidence_note="材料造假", acting_user=world.central)
+    label = f"考生编号 {reg.candidate_number}，批次 {reg.plan.batch_no}（{reg.plan.exam_date:%Y-%m-%d}）"
+    assert entry.registration_label == label
+    registration_delete(registration=reg, acting_user=world.admin_a)
+    assert not Registration.objects.filter(pk=reg.pk).exists()
+    entry.refresh_from_db()
+    assert entry.registration is None and entry.registration_label == label
+    client.force_login(world.central)
+    html = client.get(f"/blacklist/{entry.pk}/").content.decode()
+    assert label in html and "该报名已删除" in html
+
+
+@pytest.mark.django_db
+def test_a_failed_save_leaves_no_evidence_file_on_disk(world, settings, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("blacklist.services.audit_record", broken)
+    upload = SimpleUploadedFile("监考记录.pdf", PDF, content_type="application/pdf")
+    with pytest.raises(RuntimeError):
+        make_entry(central=world.central, region=world.region_a, evidence_file=upload)
+    assert not BlacklistEntry.objects.exists()
+    stored = [p for p in (settings.MEDIA_ROOT / "blacklist").rglob("*") if p.is_file()] \
+        if (settings.MEDIA_ROOT / "blacklist").exists() else []
+    assert stored == []

@@ -13,7 +13,7 @@ from blacklist.services import penalty_default_end
 from blacklist.tests.factories import category, make_entry
 from candidates.tests.factories import RegistrationFactory
 from core.masking import mask_id_number
-from people.tests.factories import PersonFactory, make_resident_id
+from people.tests.factories import PersonFactory, make_resident_id, resident_id_type
 from plans.tests.factories import ExamPlanFactory
 
 PDF = b"%PDF-1.4\n%evidence\n"
@@ -78,7 +78,7 @@ def test_add_by_document_with_default_end_and_evidence_file(client, world):
     number = make_resident_id(31)
     today = timezone.localdate()
     response = client.post(reverse("blacklist:add"), {
-        "id_type": 1, "id_number": number, "name": "张三", "company_name": "甲公司", "region": world.region_b.pk,
+        "id_type": resident_id_type().pk, "id_number": number, "name": "张三", "company_name": "甲公司", "region": world.region_b.pk,
         "category": category("替考").pk, "penalty_start": f"{today:%Y-%m-%d}", "penalty_end": "",
         "evidence_note": "监控录像显示替考", "evidence_file": SimpleUploadedFile("录像截图.png", b"\x89PNG\r\n\x1a\n...")})
     entry = BlacklistEntry.objects.get()
@@ -100,7 +100,7 @@ def test_add_form_defaults_start_to_today(client, world):
 def test_add_with_bad_number_shows_the_error_beside_the_field_and_creates_nothing(client, world):
     client.force_login(world.central)
     response = client.post(reverse("blacklist:add"), {
-        "id_type": 1, "id_number": "110105198506010010", "name": "张三", "region": world.region_a.pk,
+        "id_type": resident_id_type().pk, "id_number": "110105198506010010", "name": "张三", "region": world.region_a.pk,
         "category": category().pk, "penalty_start": "2026-01-01", "evidence_note": "x"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -112,7 +112,7 @@ def test_add_with_bad_number_shows_the_error_beside_the_field_and_creates_nothin
 def test_add_with_end_before_start_is_refused(client, world):
     client.force_login(world.central)
     response = client.post(reverse("blacklist:add"), {
-        "id_type": 1, "id_number": make_resident_id(32), "name": "张三", "region": world.region_a.pk,
+        "id_type": resident_id_type().pk, "id_number": make_resident_id(32), "name": "张三", "region": world.region_a.pk,
         "category": category().pk, "penalty_start": "2026-05-01", "penalty_end": "2026-04-01", "evidence_note": "x"})
     assert 'data-testid="error-penalty_end"' in response.content.decode()
     assert not BlacklistEntry.objects.exists()

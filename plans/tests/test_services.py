@@ -38,7 +38,7 @@ def test_batch_number_is_region_year_and_sequence(world):
     first = _create(world)
     second = _create(world)
     guangdong = _create(world, world.admin_b)
-    next_year = _create(world, date=datetime.date(2027, 1, 20))
+    next_year = _create(world, date=datetime.date(2027, 1, 5))
     assert [first.batch_no, second.batch_no, guangdong.batch_no, next_year.batch_no] == [
         "1126001", "1126002", "4426001", "1127001"]
     assert BatchCounter.objects.get(region=world.region_a, year=2026).last_seq == 2
@@ -52,7 +52,7 @@ def test_batch_number_continues_an_existing_counter_and_widens_past_999(world):
 
 def test_batch_number_is_stable_across_a_move_to_another_year_and_never_reused(world):
     plan = _create(world)
-    moved = plan_update(plan=plan, exam_type=ExamType.NEW_ONLINE, exam_date=datetime.date(2027, 2, 1),
+    moved = plan_update(plan=plan, exam_type=ExamType.NEW_ONLINE, exam_date=datetime.date(2027, 1, 4),
                         start_time=datetime.time(9, 0), seen_version=plan.version, acting_user=world.admin_a, now=NOW)
     assert moved.batch_no == "1126001"
     plan_delete(plan=moved, seen_version=moved.version, acting_user=world.admin_a, now=NOW)
@@ -99,6 +99,27 @@ def test_past_date_is_refused(world):
         _create(world, date=datetime.date(2026, 1, 4))
     assert exc.value.field == "exam_date"
     assert not ExamPlan.all_objects.exists()
+
+
+def test_a_date_more_than_a_year_ahead_is_refused_as_a_typo(world):
+    """2126 typed for 2026 would also take the number 1126001 from 2026's own first plan."""
+    with pytest.raises(ApplicationError, match="考核日期不能晚于 2027-01-06（最多提前一年安排）") as exc:
+        _create(world, date=datetime.date(2126, 3, 10))
+    assert exc.value.field == "exam_date"
+    with pytest.raises(ApplicationError, match="不能晚于"):
+        _create(world, date=datetime.date(9999, 12, 31), start=datetime.time(23, 0))  # no overflow
+    assert not ExamPlan.all_objects.exists()
+    assert _create(world, date=datetime.date(2027, 1, 6)).batch_no == "1127001"
+    assert _create(world).batch_no == "1126001"
+
+
+def test_central_cannot_move_a_plan_more_than_a_year_ahead(world):
+    plan = plan_approve(plan=_create(world), seen_version=1, acting_user=world.central, now=NOW)
+    with pytest.raises(ApplicationError, match="不能晚于") as exc:
+        plan_update_by_central(plan=plan, exam_type=plan.exam_type, exam_date=datetime.date(2126, 3, 10),
+                               start_time=datetime.time(9, 0), seen_version=plan.version, acting_user=world.central,
+                               reason="x", now=NOW)
+    assert exc.value.field == "exam_date"
 
 
 def test_exam_must_end_on_its_day(world):
@@ -326,9 +347,11 @@ def test_central_cannot_change_type_or_year_of_a_plan_with_registrations(world):
     base = dict(plan=plan, start_time=plan.start_time, reason="r", seen_version=plan.version, acting_user=world.central)
     with pytest.raises(ApplicationError, match="不能修改考核类型"):
         plan_update_by_central(exam_type=ExamType.NEW_OFFLINE, exam_date=plan.exam_date, **base)
+    today = timezone.localdate()
+    other_year = next(today + datetime.timedelta(days=k) for k in range(3, 366)
+                      if (today + datetime.timedelta(days=k)).year != plan.exam_date.year)
     with pytest.raises(ApplicationError, match="不能改到其他年份"):
-        plan_update_by_central(exam_type=plan.exam_type, exam_date=plan.exam_date.replace(year=plan.exam_date.year + 1),
-                               **base)
+        plan_update_by_central(exam_type=plan.exam_type, exam_date=other_year, **base)
     assert ExamPlan.objects.get(pk=plan.pk).version == plan.version
 
 

@@ -31,6 +31,7 @@ def _in(days: int) -> str:
 # --------------------------------------------------------------------------- list
 
 def test_regional_list_has_the_guides_columns_and_phase(client, world):
+    plan_via_services(world.admin_a, status=AuditStatus.APPROVED, reviewer=world.central)
     plan_via_services(world.admin_a)
     client.force_login(world.admin_a)
     html = client.get(reverse("plans:list")).content.decode()
@@ -152,6 +153,18 @@ def test_add_without_javascript_redirects_to_the_list(client, world):
                                                   "start_time": "09:30"})
     assert response.status_code == 302 and response["Location"] == reverse("plans:list")
     assert ExamPlan.objects.count() == 1
+
+
+def test_a_year_typo_is_refused_beside_the_date_and_later_plans_still_work(client, world):
+    client.force_login(world.admin_a)
+    typo = f"{timezone.localdate().year + 100}-03-10"
+    response = client.post(reverse("plans:add"), {"exam_type": ExamType.NEW_ONLINE, "exam_date": typo,
+                                                  "start_time": "09:30"}, **HTMX)
+    assert response.status_code == 200 and "最多提前一年安排" in response.content.decode()
+    assert not ExamPlan.all_objects.exists()
+    response = client.post(reverse("plans:add"), {"exam_type": ExamType.NEW_ONLINE, "exam_date": _in(7),
+                                                  "start_time": "09:30"}, **HTMX)
+    assert response.status_code == 200 and ExamPlan.objects.count() == 1
 
 
 def test_add_within_48_hours_shows_the_reason_beside_the_date(client, world):

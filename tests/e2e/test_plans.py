@@ -43,7 +43,7 @@ def test_plan_add_reject_modify_approve_then_locked(page, world):
     plan = ExamPlan.objects.get()
     assert plan.audit_status == AuditStatus.PENDING and plan.end_time == datetime.time(11, 0)
     row = page.get_by_test_id(f"plan-row-{plan.batch_no}")
-    assert "未审核" in row.inner_text() and "可导入" in row.inner_text()
+    assert "未审核" in row.inner_text() and "可导入" not in row.inner_text()  # no phase until approved
     shot(page, "plans_02_region_list_pending")
 
     # 2. central rejects it from the review queue; the note is required
@@ -95,7 +95,7 @@ def test_plan_add_reject_modify_approve_then_locked(page, world):
     _as(page, world.admin_a)
     page.goto(page.base + "/plans/")
     row = page.get_by_test_id(f"plan-row-{plan.batch_no}")
-    assert "审核通过" in row.inner_text()
+    assert "审核通过" in row.inner_text() and "可导入" in row.inner_text()
     assert page.get_by_test_id(f"edit-{plan.batch_no}").is_disabled()
     assert page.get_by_test_id(f"delete-{plan.batch_no}").is_disabled()
     assert page.get_by_test_id(f"edit-{plan.batch_no}").get_attribute("title") == APPROVED_LOCKED_MESSAGE
