@@ -87,10 +87,12 @@ class ImportRun(models.Model):
 
 
 class NoticeLog(models.Model):
-    """考前测试通知: one SMS per registration per day at most (issue 7 §5). The unique constraint
-    is the guarantee: two notice jobs racing for the same plan cannot both text a candidate."""
+    """考前测试通知: one SMS per candidate (person) per day at most (issue 7 §5), whichever of their
+    plans it is for. The unique constraint is the guarantee: two notice jobs racing (the same
+    plan twice, or two plans the person is registered in) cannot both text them the same day."""
 
     registration = models.ForeignKey(Registration, verbose_name="考生报名", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("people.Person", verbose_name="考生", on_delete=models.CASCADE, related_name="+")
     date = models.DateField("通知日期")
     sent_at = models.DateTimeField("发送时间", auto_now_add=True)
     sent_by = models.ForeignKey(
@@ -101,7 +103,7 @@ class NoticeLog(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "考前测试通知记录"
         constraints = [
-            models.UniqueConstraint(fields=["registration", "date"], name="notice_once_per_registration_day"),
+            models.UniqueConstraint(fields=["person", "date"], name="notice_once_per_person_day"),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from plans.choices import AuditStatus
 from plans.models import ExamPlan
 from plans.rules import assert_roster_writable, roster_open
 
+from .importing.services import NAME_MISMATCH_MESSAGE
 from .importing.validation import RowError, ValidationContext, validate_row
 from .models import NoticeLog, Registration
 
@@ -87,16 +88,37 @@ def _next_candidate_number(plan: ExamPlan) -> str:
     return f"{plan.batch_no}{locked.last_candidate_seq:05d}"
 
 
-def _person_for(cleaned: dict, *, acting_user, current: Person | None = None) -> Person:
-    """The person the cleaned row designates (one person per 证件类型 + 证件号码, SPEC.md §3):
-    an existing one gets the row's values (recorded in the audit log when they change);
-    a correction of the ID of a person known nowhere else changes that person in place."""
+NAME_ELSEWHERE_MESSAGE = "该考生在其他地区也有报名记录，姓名须由部中心更正"
+
+
+def _name_mismatch_warning(cleaned: dict) -> RowError:
+    # the import's wording; the registered name is not repeated (no "whose number is this?")
+    return RowError("姓名", cleaned["name"], NAME_MISMATCH_MESSAGE)
+
+
+def _person_for(cleaned: dict, *, acting_user, current: Person, plan: ExamPlan) -> tuple[Person, list]:
+    """The person the corrected row designates (one person per 证件类型 + 证件号码, SPEC.md §3),
+    and any warnings. Rules, so that one region's edit never rewrites another region's person:
+    * the number belongs to another existing person: the import's rule (person_upsert_many):
+      contact details brought up to date, the registered name kept (a warning when it differs);
+    * the number is new: a correction of the ID of a person known nowhere else (one registration,
+      no account) changes that person in place; otherwise a new person is created;
+    * the same person: a regional administrator may not rename a person who is also registered
+      in another region (central may); contact details follow the import's rule."""
     id_type, number = cleaned["id_type"], cleaned["id_number"]
     person = Person.objects.select_for_update().filter(id_type=id_type, id_number=number).first()
-    if person is None and current is not None and not current.user_id and current.registrations.count() <= 1:
+    if person is not None and person.pk != current.pk:
+        upsert = person_upsert_many(rows=[cleaned], acting_user=acting_user, region=plan.region_id,
+                                    reason=f"修改考生信息（批次 {plan.batch_no}）")
+        warnings = [_name_mismatch_warning(cleaned)] if upsert.name_mismatch else []
+        return Person.objects.get(pk=person.pk), warnings
+    if person is None and not current.user_id and current.registrations.count() <= 1:
         person = Person.objects.select_for_update().get(pk=current.pk)
     if person is None:
         person = Person(id_type=id_type, id_number=number)
+    if (person.pk and cleaned["name"] != person.name and acting_user.role != Role.CENTRAL
+            and person.registrations.exclude(region_id=plan.region_id).exists()):
+        raise ApplicationError(NAME_ELSEWHERE_MESSAGE, field="name")
     before = model_snapshot(person, PERSON_FIELDS) if person.pk else None
     for name in ("name", "phone", "company_name", "credit_code"):
         setattr(person, name, cleaned[name])
@@ -106,8 +128,9 @@ def _person_for(cleaned: dict, *, acting_user, current: Person | None = None) ->
     if before != after:
         person.save()
         audit_record(actor=acting_user, action="person.update" if before else "person.create", obj=person,
-                     before=before, after=after, message=f"考生信息{'更新' if before else '新增'}：{person.name}")
-    return person
+                     before=before, after=after, region=plan.region_id,
+                     message=f"考生信息{'更新' if before else '新增'}：{person.name}")
+    return person, []
 
 
 def registration_create(*, plan: ExamPlan, raw: dict, acting_user, now: datetime.datetime | None = None
@@ -127,8 +150,7 @@ def registration_create(*, plan: ExamPlan, raw: dict, acting_user, now: datetime
         person = upsert.persons[result.key]
         warnings = list(result.warnings)
         if result.key in upsert.name_mismatch:
-            warnings.append(RowError("姓名", result.cleaned["name"],
-                                     f"该证件号码已登记的姓名为“{person.name}”，未更改；如需更正请修改考生信息"))
+            warnings.append(_name_mismatch_warning(result.cleaned))
         registration = Registration(
             person=person, plan=plan, personnel_type=result.cleaned["personnel_type"],
             cert_number=result.cleaned["cert_number"], cert_expiry=result.cleaned["cert_expiry"],
@@ -149,7 +171,9 @@ def registration_update(*, registration: Registration, raw: dict, acting_user, r
     with transaction.atomic():
         registration = Registration.objects.select_for_update().select_related("person", "plan").get(
             pk=registration.pk)
-        plan = registration.plan
+        # the plan row too, as adding and importing do: a concurrent import of the same person
+        # waits, and "already in this plan" below sees its rows
+        plan = ExamPlan.objects.select_for_update().get(pk=registration.plan_id)
         _assert_may_change(plan=plan, acting_user=acting_user, reason=reason, now=now)
         before = _snapshot(registration)
         result = _validate(plan=plan, raw=raw)
@@ -157,7 +181,7 @@ def registration_update(*, registration: Registration, raw: dict, acting_user, r
         same_person = result.key == (current.id_type_id, current.id_number)
         if result.already_registered and not same_person:
             raise ApplicationError("该证件号码的考生已在本考试批次中", field="id_number")
-        person = _person_for(result.cleaned, acting_user=acting_user, current=current)
+        person, person_warnings = _person_for(result.cleaned, acting_user=acting_user, current=current, plan=plan)
         registration.person = person
         registration.personnel_type = result.cleaned["personnel_type"]
         registration.cert_number = result.cleaned["cert_number"]
@@ -168,7 +192,7 @@ def registration_update(*, registration: Registration, raw: dict, acting_user, r
             audit_record(actor=acting_user, action="registration.update", obj=registration, before=before,
                          after=after, reason=reason.strip(),
                          message=f"修改考生 {registration.candidate_number} {person.name}")
-    return registration, result.warnings
+    return registration, [*result.warnings, *person_warnings]
 
 
 def registration_delete(*, registration: Registration, acting_user, reason: str = "",
@@ -248,15 +272,16 @@ def plan_notice_start(*, plan: ExamPlan, acting_user, now: datetime.datetime | N
 
 
 def registration_notice_send(*, registration: Registration, acting_user, today: datetime.date, job=None) -> str:
-    """Text one candidate the 考前测试 notice unless they already had it today. Returns "sent",
-    "skipped" (already notified today: the unique (registration, date) row exists) or "failed"
+    """Text one candidate the 考前测试 notice unless they already had one today (for any plan).
+    Returns "sent", "skipped" (already notified today: the unique (person, date) row exists) or "failed"
     (the SMS could not be recorded, e.g. an unusable phone number; nothing is kept)."""
     from sms.services import send_sms
 
     plan = registration.plan
     try:
         with transaction.atomic():
-            NoticeLog.objects.create(registration=registration, date=today, sent_by=acting_user, job=job)
+            NoticeLog.objects.create(registration=registration, person_id=registration.person_id, date=today,
+                                     sent_by=acting_user, job=job)
             send_sms(phone=registration.person.phone, template=NOTICE_TEMPLATE, acting_user=acting_user, params={
                 "name": registration.person.name, "batch_no": plan.batch_no,
                 "exam_date": f"{plan.exam_date:%Y-%m-%d}", "start_time": f"{plan.start_time:%H:%M}",

@@ -21,6 +21,7 @@ from core.roles import Role
 from core.scoping import get_visible_or_404
 from jobs.models import Job
 from jobs.services import job_create, job_enqueue
+from plans.choices import AuditStatus
 from plans.rules import Phase, phase, roster_cutoff, roster_open
 
 from . import services
@@ -59,7 +60,9 @@ COLUMNS = [  # (header, sort key or None)
 
 
 def _frozen_reason(plan) -> str:
-    if roster_open(plan) and plan.audit_status == "approved":
+    if plan.audit_status != AuditStatus.APPROVED:
+        return "该考核计划尚未审核通过"
+    if roster_open(plan):
         return ""
     cutoff = timezone.localtime(roster_cutoff(plan))
     return f"已过考核开始前 48 小时（{cutoff:%Y-%m-%d %H:%M}），考生名单已锁定"
@@ -293,14 +296,26 @@ def candidate_edit(request, pk: int):
     reason_required = services.roster_change_reason_required(plan=plan, acting_user=request.user)
     frozen = _frozen_reason(plan)
     person = registration.person
+    # The form shows 证件号码 and 手机号码 masked, like every page but the logged 查看完整信息: a
+    # value sent back unchanged (still masked) keeps the stored one; a correction is typed whole.
+    masked = {"id_number": (mask_id_number(person.id_number), person.id_number),
+              "phone": (mask_phone(person.phone), person.phone)}
     initial = {
-        "name": person.name, "id_type": person.id_type, "id_number": person.id_number, "phone": person.phone,
-        "company_name": person.company_name, "credit_code": person.credit_code,
+        "name": person.name, "id_type": person.id_type, "id_number": masked["id_number"][0],
+        "phone": masked["phone"][0], "company_name": person.company_name, "credit_code": person.credit_code,
         "personnel_type": registration.personnel_type, "cert_number": registration.cert_number,
         "cert_expiry": f"{registration.cert_expiry:%Y-%m-%d}" if registration.cert_expiry else "",
     }
-    form = CandidateForm(request.POST or None, initial=initial, reason_required=reason_required,
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        for field, (shown, stored) in masked.items():
+            if data.get(field, "").strip() == shown:
+                data[field] = stored
+    form = CandidateForm(data, initial=initial, reason_required=reason_required,
                          show_reason=request.user.role == Role.CENTRAL)
+    for field in masked:
+        form.fields[field].help_text = "已隐去部分数字；不修改则保持原值，如需更正请完整填写"
     if request.method == "POST" and form.is_valid():
         try:
             registration, warnings = services.registration_update(
@@ -312,6 +327,10 @@ def candidate_edit(request, pk: int):
             _show_warnings(request, warnings)
             messages.success(request, f"已保存考生 {registration.candidate_number} 的信息")
             return redirect("candidates:detail", registration.pk)
+    if data is not None:  # shown again with errors: still masked where it was not changed
+        for field, (shown, stored) in masked.items():
+            if data.get(field, "").strip() == stored:
+                data[field] = shown
     context = {"form": form, "plan": plan, "reg": registration, "frozen": frozen, "mode": "edit",
                "may_change": _may_change(request.user, plan), "reason_required": reason_required}
     return render(request, "candidates/form.html", context)

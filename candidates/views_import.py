@@ -19,9 +19,9 @@ from plans.rules import assert_roster_writable, roster_cutoff
 from .importing import services
 from .importing.choices import BACKGROUND_THRESHOLD, ERRORS_SHOWN, RunStatus
 from .importing.columns import COLUMNS
-from .importing.reader import MAX_DATA_ROWS, FileRejected, read_candidate_file
+from .importing.reader import MAX_DATA_ROWS, FileRejected
 from .importing.selectors import import_run_list, masked_items
-from .importing.template import TEMPLATE_FILENAME, build_error_report, build_template
+from .importing.template import TEMPLATE_FILENAME, build_template
 from .models import ImportRun
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -115,11 +115,9 @@ def import_report(request, pk):
     if not run.stored_file or run.status != RunStatus.DONE:
         raise Http404("该导入没有可下载的结果")
     try:
-        with run.stored_file.open("rb") as handle:
-            parsed = read_candidate_file(handle, file_name=run.stored_file.name)
+        content = services.import_report_build(run=run, acting_user=request.user)
     except (FileRejected, OSError) as exc:
         raise Http404("上传的文件已不存在") from exc
-    content = build_error_report(parsed=parsed, reasons=services.report_reasons(run))
     return _attachment(content, f"{Path(run.file_name).stem}_错误原因.xlsx")
 
 

@@ -12,6 +12,7 @@ Every view starts from `Model.objects.visible_to(request.user)` or `get_visible_
 row outside the caller's scope behaves exactly as a row that does not exist (404).
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 
@@ -57,7 +58,8 @@ def get_visible_or_404(qs_or_model, user, **lookup):
     qs = qs.visible_to(user) if hasattr(qs, "visible_to") else scope_queryset(qs, user)
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        # ValidationError: a malformed key, e.g. "abc" for a UUID primary key
         raise Http404("未找到该记录") from exc
 
 

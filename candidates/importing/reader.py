@@ -79,6 +79,34 @@ def _check_size(size: int) -> None:
         raise FileRejected("文件是空的，请选择填好的模板文件")
 
 
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _imported_sheet_part(archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    """The zip member of the sheet that is read (考生信息, else the first), or None when the
+    workbook's own index cannot say (then every sheet is held to the same checks)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        with archive.open("xl/workbook.xml") as fh:
+            workbook = ET.fromstring(fh.read(1024 * 1024))
+        with archive.open("xl/_rels/workbook.xml.rels") as fh:
+            rels = ET.fromstring(fh.read(1024 * 1024))
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return None
+    sheets = [(el.get("name"), el.get(f"{_REL_NS}id")) for el in workbook.iter(f"{_MAIN_NS}sheet")]
+    if not sheets:
+        return None
+    rel_id = next((rid for name, rid in sheets if name == "考生信息"), sheets[0][1])
+    target = next((el.get("Target") for el in rels.iter(f"{_PKG_REL_NS}Relationship") if el.get("Id") == rel_id), None)
+    if not target:
+        return None
+    part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return part if part in names else None
+
+
 def _scan_xlsx(data: bytes) -> None:
     """Zip-bomb guard, used-area bounds and formulas, from the archive itself."""
     try:
@@ -97,6 +125,7 @@ def _scan_xlsx(data: bytes) -> None:
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         raise FileRejected(CORRUPT_MESSAGE)
+    imported = _imported_sheet_part(archive, names)
     budget = MAX_EXPANDED_BYTES
     for info in infos:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
@@ -110,7 +139,9 @@ def _scan_xlsx(data: bytes) -> None:
         if len(xml) > budget:
             raise FileRejected("文件解压后超过安全上限（可能是压缩炸弹），已拒绝")
         budget -= len(xml)
-        formula = _FORMULA_RE.search(xml)
+        # formulas matter only where rows are read (calamine takes their cached values); a helper
+        # sheet may compute whatever it likes. Unknown mapping: every sheet is checked.
+        formula = _FORMULA_RE.search(xml) if imported in (None, info.filename) else None
         if formula:
             start = xml.rfind(b"<c", 0, formula.start())
             ref = _CELL_REF_RE.match(xml, start) if start >= 0 else None

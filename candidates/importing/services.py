@@ -175,11 +175,30 @@ def import_start(*, run: ImportRun, acting_user, now: datetime.datetime | None =
     return import_execute(run=current, acting_user=acting_user, parsed=parsed, now=now)
 
 
+FAILED_MESSAGE = "导入出错，未写入任何考生，请重新上传；如仍出错请联系部中心"
+
+
 def import_execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None = None, progress=None,
                    now: datetime.datetime | None = None) -> ImportRun:
     """Validate every row of the run's file, then write the valid ones (see the module's rules).
     `progress(done, total, message)` is called while validating (the background job's bar).
-    A plan that stopped accepting imports since the upload marks the run rejected and raises."""
+    A run never stays 'running': a plan that stopped accepting imports since the upload, or a
+    stored file that can no longer be read, marks it rejected; anything unexpected marks it
+    failed (logged with its traceback). Both raise ApplicationError with the run's message."""
+    try:
+        return _execute(run=run, acting_user=acting_user, parsed=parsed, progress=progress, now=now)
+    except ApplicationError as exc:
+        ImportRun.objects.filter(pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+            status=RunStatus.REJECTED, message=exc.message[:500], finished_at=timezone.now())
+        raise
+    except Exception as exc:
+        log.exception("import run %s failed", run.pk)
+        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, message=FAILED_MESSAGE,
+                                                   finished_at=timezone.now())
+        raise ApplicationError(FAILED_MESSAGE, code="import_failed") from exc
+
+
+def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress, now) -> ImportRun:
     plan = run.plan
     if parsed is None:
         with run.stored_file.open("rb") as handle:
@@ -363,3 +382,17 @@ def report_reasons(run: ImportRun) -> dict[int, str]:
     for item in run.warnings:
         reasons.setdefault(item["row"], []).append(f"警告（已导入）{item['column']}：{item['message']}")
     return {row: "；".join(msgs) for row, msgs in reasons.items()}
+
+
+def import_report_build(*, run: ImportRun, acting_user) -> bytes:
+    """The uploaded rows with 错误原因 appended (issue 6 §4). The file holds the full 证件号码 and
+    手机号码 the administrator uploaded, so each download is recorded (GB/T 35273). Raises
+    FileRejected or OSError when the stored upload can no longer be read."""
+    from .template import build_error_report
+
+    with run.stored_file.open("rb") as handle:
+        parsed = read_candidate_file(handle, file_name=run.stored_file.name)
+    content = build_error_report(parsed=parsed, reasons=report_reasons(run))
+    audit_record(actor=acting_user, action="import.report_download", obj=run, region=run.plan.region_id,
+                 message=f"下载导入结果（含完整证件号码、手机号码）：{run.file_name}，{len(parsed.rows)} 行")
+    return content

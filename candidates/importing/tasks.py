@@ -24,12 +24,11 @@ def run_import(*, job, run_id: int, user_id: int) -> None:
     try:
         run = import_execute(run=run, acting_user=user, progress=progress)
     except ApplicationError as exc:
-        # the plan stopped accepting imports since the upload: the run says why
-        job_finish(job, result={"status": "rejected"}, message=exc.message, result_url=url)
+        # refused (the plan stopped accepting imports, the file is gone) or failed: import_execute
+        # has marked the run and logged any traceback; the run says why
+        job_finish(job, result={"status": "rejected" if exc.code != "import_failed" else "failed"},
+                   message=exc.message, result_url=url)
         return
-    except Exception:
-        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, message="导入出错，未写入任何考生，请重新上传")
-        raise
     job_finish(
         job,
         result={"created": run.created_count, "existing": run.existing_count, "failed": run.failed_count,

@@ -114,6 +114,30 @@ def test_formulas_are_refused():
     assert "单元格 D2 含有公式" in rejected(buffer.getvalue())
 
 
+def _two_sheets(first: str, second: str, formula_in: str) -> bytes:
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for name in (first, second):
+        ws = wb.add_worksheet(name)
+        if name == "考生信息" or (name == first and "考生信息" not in (first, second)):
+            ws.write_row(0, 0, HEADERS)
+            ws.write_row(1, 0, list(sample_rows(1)[0].values()))
+        if name == formula_in:
+            ws.write_formula(4, 2, "=1+1", None, 2)
+    wb.close()
+    return buffer.getvalue()
+
+
+def test_formulas_only_count_in_the_sheet_that_is_imported():
+    """Like the .xls reader: a helper sheet may compute; the read sheet's cells must be values."""
+    assert len(read(_two_sheets("说明", "考生信息", formula_in="说明")).rows) == 1
+    assert len(read(_two_sheets("考生信息", "说明", formula_in="说明")).rows) == 1
+    assert "单元格 C5 含有公式" in rejected(_two_sheets("说明", "考生信息", formula_in="考生信息"))
+    # without a 考生信息 sheet the first sheet is the one read
+    assert "单元格 C5 含有公式" in rejected(_two_sheets("Sheet1", "Sheet2", formula_in="Sheet1"))
+    assert len(read(_two_sheets("Sheet1", "Sheet2", formula_in="Sheet2")).rows) == 1
+
+
 @pytest.mark.django_db
 def test_data_validation_formulas_of_the_template_are_not_cell_formulas():
     from candidates.importing.template import build_template

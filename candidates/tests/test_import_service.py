@@ -191,6 +191,53 @@ def test_small_file_runs_in_the_request(world, plan):
     assert run.job is None and run.created_count == 3
 
 
+def _uploaded(world, plan, n):
+    run = import_upload(plan=plan, uploaded_file=io.BytesIO(write_xlsx(sample_rows(n))), file_name="s.xlsx",
+                        acting_user=world.admin_a)
+    return ImportRun.objects.get(pk=run.pk)  # as the page's second request sees it: no parsed rows kept
+
+
+@pytest.mark.parametrize("rows", [3, 1001])  # in the request, and as a background job
+def test_a_stored_file_that_is_gone_marks_the_run_rejected_never_stuck_running(world, plan, rows):
+    run = _uploaded(world, plan, rows)
+    run.stored_file.storage.delete(run.stored_file.name)
+    if rows <= 1000:
+        with pytest.raises(ApplicationError):
+            import_start(run=run, acting_user=world.admin_a)
+    else:
+        import_start(run=run, acting_user=world.admin_a)
+    run.refresh_from_db()
+    assert run.status in (RunStatus.REJECTED, RunStatus.FAILED) and run.message
+    assert not Registration.objects.exists()
+    with pytest.raises(ApplicationError, match="已经导入过"):
+        import_start(run=run, acting_user=world.admin_a)
+
+
+def test_an_unexpected_error_marks_the_run_failed_and_says_so(world, plan, monkeypatch):
+    from candidates.importing import services
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_write", broken)
+    run = _uploaded(world, plan, 3)
+    with pytest.raises(ApplicationError, match="导入出错，未写入任何考生") as exc:
+        import_start(run=run, acting_user=world.admin_a)
+    assert exc.value.code == "import_failed"
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and not Registration.objects.exists()
+
+
+def test_the_page_shows_a_failed_import_instead_of_an_error_page(client, world, plan, monkeypatch):
+    from django.urls import reverse
+
+    monkeypatch.setattr("candidates.importing.services._write", lambda **kw: 1 / 0)
+    run = _uploaded(world, plan, 3)
+    client.force_login(world.admin_a)
+    response = client.post(reverse("candidates:import_start", args=[run.pk]), follow=True)
+    assert response.status_code == 200 and "导入出错，未写入任何考生" in response.content.decode()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_racing_imports_never_duplicate_and_stay_gapless(world, tmp_path):
     """Two imports of overlapping files into one plan at the same time (PostgreSQL: real row

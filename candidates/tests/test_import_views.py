@@ -65,6 +65,12 @@ def test_upload_then_import_then_result(client, world):
     reasons = [ws.cell(row=r, column=len(HEADERS) + 1).value for r in range(2, 5)]
     assert reasons[0] in (None, "") and "手机号码" in reasons[1] and reasons[2] in (None, "")
     assert ws.cell(row=2, column=3).value == rows[0]["id_number"]  # digits kept as text
+    # it holds full documents and phones: every download is in the audit log, masked there
+    from audit.models import AuditLog
+
+    entry = AuditLog.objects.get(action="import.report_download")
+    assert entry.actor == world.admin_a and entry.object_id == str(run.pk) and "3 行" in entry.message
+    assert rows[0]["id_number"] not in str(entry.__dict__)
 
 
 def test_the_error_report_can_be_fixed_and_uploaded_again(client, world):
@@ -135,11 +141,15 @@ def test_cli_json_prints_one_object(world, tmp_path, capsys):
     assert set(out) == {"created", "existing", "failed", "warnings", "errors"}
     assert (out["created"], out["existing"], out["failed"]) == (2, 0, 1)
     assert out["errors"][0]["row"] == 4 and out["errors"][0]["column"] == "证件号码"
+    assert out["errors"][0]["value"] == "110105********0013"  # masked: the output may land in a log
     assert ImportRun.objects.get().source == "cli" and ImportRun.objects.get().created_by == world.admin_a
     call_command("import_candidates", "1126002", str(path), "--json", "--dry-run")
     out = json.loads(capsys.readouterr().out)
     assert (out["created"], out["existing"]) == (0, 2)
     assert Registration.objects.count() == 2
+    call_command("import_candidates", "1126002", str(path), "--dry-run")
+    text = capsys.readouterr().out
+    assert "110105********0013" in text and "110105198506010013" not in text
 
 
 def test_cli_refuses_other_region_and_bad_files(world, tmp_path, capsys):

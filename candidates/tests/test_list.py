@@ -155,3 +155,38 @@ def test_add_page_creates_and_redirects(client, world, data):
         "company_name": "某公司", "credit_code": "91110108551385082Q", "personnel_type": "C"})
     assert response.status_code == 302
     assert registration_list(filters={"name": "赵六"}, fetched_by=world.admin_a).count() == 1
+
+
+def test_edit_page_shows_the_document_and_phone_masked_and_keeps_them_when_unchanged(client, world, data):
+    """Only 查看完整信息 (logged) shows full values: the edit form must not be a way around it."""
+    from audit.models import AuditLog
+    from core.masking import mask_id_number, mask_phone
+
+    reg = data["zhang"]
+    person = reg.person
+    full_id, full_phone = person.id_number, person.phone
+    client.force_login(world.admin_a)
+    logged = AuditLog.objects.count()
+    body = client.get(reverse("candidates:edit", args=[reg.pk])).content.decode()
+    assert full_id not in body and full_phone not in body
+    assert mask_id_number(full_id) in body and mask_phone(full_phone) in body
+    assert AuditLog.objects.count() == logged
+    form = {"name": person.name, "id_type": "1", "id_number": mask_id_number(full_id), "phone": mask_phone(full_phone),
+            "company_name": "改过的公司", "credit_code": "91110108551385082Q", "personnel_type": reg.personnel_type}
+    # an error elsewhere: the form comes back, still masked
+    body = client.post(reverse("candidates:edit", args=[reg.pk]), {**form, "personnel_type": "Z"}).content.decode()
+    assert "error-personnel_type" in body and full_id not in body and full_phone not in body
+    response = client.post(reverse("candidates:edit", args=[reg.pk]), form)
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.id_number, person.phone, person.company_name) == (full_id, full_phone, "改过的公司")
+
+
+def test_a_plan_not_yet_approved_says_so_not_that_the_cutoff_passed(client, world):
+    from plans.choices import AuditStatus
+
+    plan = ExamPlanFactory(region=world.region_a, audit_status=AuditStatus.PENDING)
+    client.force_login(world.admin_a)
+    for url in (reverse("candidates:list") + f"?plan={plan.pk}", reverse("candidates:add", args=[plan.pk])):
+        body = client.get(url).content.decode()
+        assert "该考核计划尚未审核通过" in body and "48 小时" not in body.split('data-testid="frozen-note"')[1][:200]

@@ -61,9 +61,19 @@ def test_next_day_texts_again(world, plan):
 
 def test_database_refuses_a_second_notice_the_same_day(world, plan):
     reg = plan.registrations.first()
-    NoticeLog.objects.create(registration=reg, date=timezone.localdate())
+    NoticeLog.objects.create(registration=reg, person=reg.person, date=timezone.localdate())
     with pytest.raises(IntegrityError), transaction.atomic():
-        NoticeLog.objects.create(registration=reg, date=timezone.localdate())
+        NoticeLog.objects.create(registration=reg, person=reg.person, date=timezone.localdate())
+
+
+def test_a_person_in_two_plans_gets_one_notice_a_day(world, plan):
+    """At most one per candidate per day (issue 7 §5), not one per registration."""
+    reg = plan.registrations.first()
+    other = RegistrationFactory(plan=ExamPlanFactory(region=world.region_a), person=reg.person)
+    today = timezone.localdate()
+    assert services.registration_notice_send(registration=reg, acting_user=world.admin_a, today=today) == "sent"
+    assert services.registration_notice_send(registration=other, acting_user=world.admin_a, today=today) == "skipped"
+    assert SmsMessage.objects.filter(phone=reg.person.phone, template="exam_notice").count() == 1
 
 
 def test_unusable_phone_counts_as_failed_and_keeps_no_log(world, plan):

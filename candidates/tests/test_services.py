@@ -193,3 +193,39 @@ def test_blacklisted_person_cannot_be_added(world, plan):
     with pytest.raises(services.RowInvalid) as exc:
         services.registration_create(plan=plan, raw=raw(id_number=number), acting_user=world.admin_a)
     assert "黑名单" in exc.value.errors[0].message
+
+
+def test_an_edit_never_rewrites_another_regions_person(world, plan):
+    """Region A types the number of a person registered only in region B: B's person keeps its
+    name (a warning, not naming it); contact details follow the import's rule."""
+    theirs = RegistrationFactory(plan=ExamPlanFactory(region=world.region_b))
+    wang = theirs.person
+    reg = RegistrationFactory(plan=plan)
+    _, warnings = services.registration_update(
+        registration=reg, raw=raw(id_number=wang.id_number, name="张三"), acting_user=world.admin_a)
+    wang.refresh_from_db()
+    reg.refresh_from_db()
+    assert wang.name != "张三" and reg.person == wang
+    assert [w.column for w in warnings] == ["姓名"] and wang.name not in warnings[0].message
+
+
+def test_a_region_cannot_rename_a_person_registered_in_another_region(world, plan):
+    reg = RegistrationFactory(plan=plan)
+    RegistrationFactory(plan=ExamPlanFactory(region=world.region_b), person=reg.person)
+    old = reg.person.name
+    row = raw(id_number=reg.person.id_number, name="改个名")
+    with pytest.raises(ApplicationError, match="该考生在其他地区也有报名记录，姓名须由部中心更正") as exc:
+        services.registration_update(registration=reg, raw=row, acting_user=world.admin_a)
+    assert exc.value.field == "name"
+    reg.person.refresh_from_db()
+    assert reg.person.name == old
+    services.registration_update(registration=reg, raw=row, acting_user=world.central, reason="身份证核对更正")
+    reg.person.refresh_from_db()
+    assert reg.person.name == "改个名"
+
+
+def test_adding_with_a_different_name_warns_without_naming_the_registered_person(world, plan):
+    theirs = RegistrationFactory(plan=ExamPlanFactory(region=world.region_b))
+    _, warnings = services.registration_create(plan=plan, raw=raw(id_number=theirs.person.id_number, name="张三"),
+                                               acting_user=world.admin_a)
+    assert len(warnings) == 1 and theirs.person.name not in warnings[0].message

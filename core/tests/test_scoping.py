@@ -105,3 +105,15 @@ def test_get_visible_or_404_uses_a_models_own_visible_to(world):
             get_visible_or_404(AuditLog, world.central, pk=entry.pk)
     finally:
         AuditLogQuerySet.visible_to = original
+
+
+def test_a_malformed_key_is_404_not_a_crash(client, world):
+    """Job's key is a UUID: ?job=abc must answer like a missing record."""
+    from jobs.models import Job
+    from plans.tests.factories import ExamPlanFactory
+
+    with pytest.raises(Http404):
+        get_visible_or_404(Job, world.central, pk="abc")
+    plan = ExamPlanFactory(region=world.region_a)
+    client.force_login(world.admin_a)
+    assert client.get(f"/candidates/plans/{plan.pk}/notice/", {"job": "abc"}).status_code == 200  # as if no job

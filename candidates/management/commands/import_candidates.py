@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from candidates.importing.choices import RunSource
+from candidates.importing.selectors import masked_items
 from candidates.importing.services import import_file
 from core.errors import ApplicationError
 from core.roles import Role
@@ -53,7 +54,11 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         outcome = run.outcome
         if as_json:
-            self._print_json(outcome.as_json())
+            # masked like the page's result (the output may end up in a log); the full values
+            # are in the operator's own file
+            data = outcome.as_json()
+            data["errors"] = masked_items(data["errors"])
+            self._print_json(data)
             return
         self.stdout.write(f"批次 {plan.batch_no}，文件 {path.name}，导入人 {acting_user.display_name}"
                           + ("（仅校验，未写入）" if dry_run else ""))
@@ -62,7 +67,7 @@ class Command(BaseCommand):
         if outcome.numbers:
             self.stdout.write(f"考生编号 {outcome.numbers[0]} – {outcome.numbers[1]}")
         for label, items in (("失败", outcome.errors), ("警告", outcome.warning_items)):
-            for item in items:
+            for item in masked_items(items):
                 self.stdout.write(f"{label} 第 {item['row']} 行 [{item['column']}] {item['value']!s}：{item['message']}")
 
     def _print_json(self, data: dict) -> None:
