@@ -1,5 +1,6 @@
 from django import forms
 
+from core.widgets import YmdDateInput
 from regions.models import Region
 
 
@@ -10,8 +11,8 @@ class AuditFilterForm(forms.Form):
     object_id = forms.CharField(label="对象 ID", required=False, max_length=64)
     region = forms.ModelChoiceField(label="地区", queryset=Region.objects.all(), required=False, empty_label="全部")
     ip = forms.GenericIPAddressField(label="IP 地址", required=False)
-    date_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="起始日期", required=False, widget=YmdDateInput())
+    date_to = forms.DateField(label="截止日期", required=False, widget=YmdDateInput())
 
     def clean(self):
         data = super().clean()

@@ -5,6 +5,7 @@ import json
 
 from django import forms
 
+from core.widgets import YmdDateInput
 from people.models import IdType
 from regions.models import Region
 
@@ -12,7 +13,7 @@ from .choices import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, MAX_PENALTY_MONTHS
 from .models import ViolationCategory
 from .selectors import active_categories
 
-DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "input_formats": ["%Y-%m-%d"]}
+DATE_WIDGET = {"widget": YmdDateInput(), "input_formats": ["%Y-%m-%d"]}
 ACCEPT = ",".join(f".{e}" for e in EVIDENCE_EXTENSIONS)
 EVIDENCE_HELP = f"可选；PDF、JPG、PNG、DOCX、XLSX 或 ZIP，不超过 {EVIDENCE_MAX_BYTES // (1024 * 1024)} MB；仅部中心可下载"
 

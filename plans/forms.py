@@ -1,5 +1,6 @@
 from django import forms
 
+from core.widgets import YmdDateInput
 from regions.models import Region
 
 from .choices import AuditStatus, ExamType
@@ -24,7 +25,7 @@ class PlanForm(forms.Form):
     """添加 / 修改 (the guide 二(一)): 考核类型, 考核日期, 开始时间; 结束时间 is shown, not submitted."""
 
     exam_type = forms.ChoiceField(label="考核类型", choices=[("", "请选择")] + list(ExamType.choices))
-    exam_date = forms.DateField(label="考核日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    exam_date = forms.DateField(label="考核日期", widget=YmdDateInput())
     # A text field, not <input type=time>: browsers show that one as 12-hour in some locales.
     start_time = forms.TimeField(
         label="开始时间", input_formats=["%H:%M"],
@@ -85,8 +86,8 @@ class PlanFilterForm(forms.Form):
 
     batch_no = forms.CharField(label="批次编号", required=False, max_length=16)
     exam_type = forms.ChoiceField(label="考试类型", required=False, choices=[("", "全部")] + list(ExamType.choices))
-    date_from = forms.DateField(label="考试日期 从", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label="考试日期 从", required=False, widget=YmdDateInput())
+    date_to = forms.DateField(label="至", required=False, widget=YmdDateInput())
     audit_status = forms.ChoiceField(label="审核状态", required=False, choices=[("", "全部")] + list(AuditStatus.choices))
 
     def __init__(self, *args, user=None, with_region: bool = False, with_status: bool = True, **kwargs):

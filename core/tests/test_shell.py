@@ -159,3 +159,11 @@ def test_an_english_browser_still_gets_chinese_messages(client, world):
     html = response.content.decode()
     assert "Ensure this value" not in html and "This field is required" not in html
     assert response["Content-Language"] == "zh-hans"
+
+
+@pytest.mark.parametrize("url_name", ["plans:list", "audit:list", "blacklist:add"])
+def test_dates_are_typed_as_yyyy_mm_dd_not_the_browsers_locale_picker(client, world, url_name):
+    client.force_login(world.central)
+    html = client.get(reverse(url_name)).content.decode()
+    assert 'type="date"' not in html
+    assert 'placeholder="yyyy-mm-dd"' in html

@@ -30,5 +30,6 @@
     }
     category.addEventListener("change", propose);
     start.addEventListener("change", propose);
+    start.addEventListener("input", propose);
   });
 })();
