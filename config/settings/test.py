@@ -6,7 +6,7 @@ os.environ.setdefault("JOBS_EAGER_MODE", "inline")
 os.environ.setdefault("SMS_OUTBOX_PAGE_ENABLED", "1")
 
 from .base import *  # noqa: E402,F403
-from .base import CACHES, REDIS_URL
+from .base import CACHES, LOGGING, REDIS_URL
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -29,3 +29,6 @@ if REDIS_URL:
     CACHES["default"]["LOCATION"] = f"{base_url}/{db_number}"
     # Tests run jobs in-process; only jobs/tests/test_celery_worker.py talks to a real worker.
     CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
+# django-simple-captcha logs an ERROR at start-up when its test mode runs without DEBUG: here
+# that is deliberate (production refuses it: core.checks, sanlei.E001), so keep the output clean.
+LOGGING["loggers"]["captcha.conf.settings"] = {"level": "CRITICAL"}
