@@ -114,9 +114,9 @@ def entry_detail(request, pk: int):
         "entry": entry, "is_central": is_central, "masked_id": mask_id_number(entry.id_number),
         "state": entry.state(today), "state_label": entry.state_label(today),
         "history": list(entry_history(entry=entry, fetched_by=request.user)[:50]) if is_central else [],
-        # another region sees the entry through the person's own registration with it; the
-        # numbers of the plan where the violation happened belong to that plan's region
-        "show_registration": is_central or entry.region_id == request.user.region_id,
+        # another region sees the entry through the person's own registration with it; the case
+        # itself (the registration's numbers, the evidence note) belongs to the violation's region
+        "own_case": is_central or entry.region_id == request.user.region_id,
     }
     return render(request, "blacklist/detail.html", context)
 

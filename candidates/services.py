@@ -26,7 +26,7 @@ from plans.models import ExamPlan
 from plans.rules import assert_roster_writable, roster_open
 
 from .importing.services import NAME_MISMATCH_MESSAGE
-from .importing.validation import RowError, ValidationContext, validate_row
+from .importing.validation import ValidationContext, validate_row
 from .models import NoticeLog, Registration
 
 REG_FIELDS = ["plan", "candidate_number", "personnel_type", "cert_number", "cert_expiry"]
@@ -91,16 +91,16 @@ def _next_candidate_number(plan: ExamPlan) -> str:
 NAME_ELSEWHERE_MESSAGE = "该考生在其他地区也有报名记录，姓名须由部中心更正"
 
 
-def _name_mismatch_warning(cleaned: dict) -> RowError:
-    # the import's wording; the registered name is not repeated (no "whose number is this?")
-    return RowError("姓名", cleaned["name"], NAME_MISMATCH_MESSAGE)
+def _refuse_name_mismatch() -> None:
+    # the import's rule and wording; the registered name is not repeated (no "whose number is this?")
+    raise ApplicationError(NAME_MISMATCH_MESSAGE.replace("未导入：", "未保存："), field="name")
 
 
 def _person_for(cleaned: dict, *, acting_user, current: Person, plan: ExamPlan) -> tuple[Person, list]:
     """The person the corrected row designates (one person per 证件类型 + 证件号码, SPEC.md §3),
     and any warnings. Rules, so that one region's edit never rewrites another region's person:
     * the number belongs to another existing person: the import's rule (person_upsert_many):
-      contact details brought up to date, the registered name kept (a warning when it differs);
+      contact details brought up to date when the name matches; a different name is refused;
     * the number is new: a correction of the ID of a person known nowhere else (one registration,
       no account) changes that person in place; otherwise a new person is created;
     * the same person: a regional administrator may not rename a person who is also registered
@@ -110,8 +110,9 @@ def _person_for(cleaned: dict, *, acting_user, current: Person, plan: ExamPlan) 
     if person is not None and person.pk != current.pk:
         upsert = person_upsert_many(rows=[cleaned], acting_user=acting_user, region=plan.region_id,
                                     reason=f"修改考生信息（批次 {plan.batch_no}）")
-        warnings = [_name_mismatch_warning(cleaned)] if upsert.name_mismatch else []
-        return Person.objects.get(pk=person.pk), warnings
+        if upsert.name_mismatch:
+            _refuse_name_mismatch()
+        return Person.objects.get(pk=person.pk), []
     if person is None and not current.user_id and current.registrations.count() <= 1:
         person = Person.objects.select_for_update().get(pk=current.pk)
     if person is None:
@@ -150,7 +151,7 @@ def registration_create(*, plan: ExamPlan, raw: dict, acting_user, now: datetime
         person = upsert.persons[result.key]
         warnings = list(result.warnings)
         if result.key in upsert.name_mismatch:
-            warnings.append(_name_mismatch_warning(result.cleaned))
+            _refuse_name_mismatch()
         registration = Registration(
             person=person, plan=plan, personnel_type=result.cleaned["personnel_type"],
             cert_number=result.cleaned["cert_number"], cert_expiry=result.cleaned["cert_expiry"],

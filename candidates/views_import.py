@@ -104,7 +104,9 @@ def import_run(request, pk):
     return render(request, "candidates/import_run.html", {
         "run": run, "errors": masked_items(run.errors, ERRORS_SHOWN), "warnings": masked_items(run.warnings, ERRORS_SHOWN),
         "errors_shown": ERRORS_SHOWN, "in_progress": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
-        "has_report": bool(run.stored_file) and run.status in (RunStatus.DONE,),
+        # the rows with 错误原因: offered when some row has a reason (failed, already present, warned)
+        "has_report": bool(run.stored_file) and run.status in (RunStatus.DONE,)
+        and bool(run.failed_count or run.existing_count or run.warning_count),
     })
 
 

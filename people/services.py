@@ -5,7 +5,9 @@ single-candidate form) updates the contact details — 手机号码, 企业名�
 the newer values, each change written to the audit log with before and after (masked by
 audit_record). The name is never changed by an import: a different name for the same document
 is more likely a typing error or the wrong document than a renamed person, so it is reported
-back (`name_mismatch`) and left as it is; candidate management corrects names explicitly.
+back (`name_mismatch`) and that person is left entirely as they are (contact details too: the
+callers refuse such a row, so one region cannot re-route another region's candidate's SMS);
+central corrects names explicitly.
 
 Person creation is not audited row by row here: it only happens as part of adding a
 registration, and the caller's audit entry (e.g. the import run's) names what was added.
@@ -166,7 +168,9 @@ def person_upsert_many(*, rows: list[dict], acting_user, reason: str = "", regio
         for key, row in existing.items():
             data = by_key[key]
             if data.get("name") and data["name"] != row[3]:
+                # not this person, or a mistyped name: nothing of theirs is changed
                 result.name_mismatch.add(key)
+                continue
             new = {f: data.get(f, "") for f in CONTACT_FIELDS}
             old = dict(zip(CONTACT_FIELDS, row[4:], strict=True))
             if old == new:

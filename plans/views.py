@@ -18,7 +18,14 @@ from core.scoping import get_visible_or_404
 
 from .forms import DeleteForm, DurationSettingsForm, PlanFilterForm, PlanForm, ReviewForm
 from .models import ExamPlan
-from .rules import APPROVED_LOCKED_MESSAGE, phase, region_may_change, roster_cutoff, roster_open
+from .rules import (
+    APPROVED_LOCKED_MESSAGE,
+    assert_roster_writable,
+    phase,
+    region_may_change,
+    roster_cutoff,
+    roster_open,
+)
 from .selectors import exam_type_durations, import_url, plan_history_rows, plan_list, plan_review_queue
 from .services import (
     exam_type_durations_set,
@@ -62,6 +69,15 @@ def _filters(form) -> dict:
     return form.cleaned_data
 
 
+def _import_refusal(plan: ExamPlan, now) -> str:
+    """Why 导入考生信息 is not offered (the disabled button's tooltip), or "" when it is."""
+    try:
+        assert_roster_writable(plan, now)
+    except ApplicationError as exc:
+        return exc.message
+    return ""
+
+
 def _row(plan: ExamPlan, user, now) -> dict:
     is_central = user.role == Role.CENTRAL
     return {
@@ -70,6 +86,7 @@ def _row(plan: ExamPlan, user, now) -> dict:
         "past_cutoff": not roster_open(plan, now),
         "cutoff": roster_cutoff(plan),
         "import_url": import_url(plan),
+        "import_refusal": _import_refusal(plan, now),
         "region_may_change": region_may_change(plan),
         "can_review": is_central and plan.audit_status == "pending",
     }

@@ -135,9 +135,12 @@ def test_region_b_sees_region_a_entry_only_through_a_registration_of_the_person_
     # ...but not region A's numbers of the registration where the violation happened
     entry.registration_label = "考生编号 112600100001，批次 1126001（2026-03-10）"
     entry.save(update_fields=["registration_label"])
-    assert "112600100001" not in client.get(detail).content.decode()
+    html = client.get(detail).content.decode()
+    assert "112600100001" not in html and entry.evidence_note not in html and "evidence-withheld" in html
+    assert "北京市" in client.get(reverse("blacklist:list")).content.decode()  # whose case it is
     client.force_login(world.admin_a)
-    assert "112600100001" in client.get(detail).content.decode()
+    html = client.get(detail).content.decode()
+    assert "112600100001" in html and entry.evidence_note in html
     client.force_login(world.admin_b)
     # a third region still sees nothing
     from accounts.models import User

@@ -53,7 +53,7 @@ from .validation import RowError, ValidationContext, validate_row
 
 log = logging.getLogger(__name__)
 
-NAME_MISMATCH_MESSAGE = "姓名与系统中该证件登记的姓名不一致，已按证件号码导入，姓名未修改，请核对"
+NAME_MISMATCH_MESSAGE = "姓名与系统中该证件号码登记的姓名不一致，未导入：请核对证件号码和姓名；如姓名确有变更，请联系部中心更正"
 _WRITE_ATTEMPTS = 3
 
 
@@ -274,8 +274,8 @@ def _item(row_number: int, error: RowError) -> dict:
 
 def _merge(outcome: ImportOutcome, written: ImportOutcome) -> ImportOutcome:
     return ImportOutcome(
-        created=written.created, existing=written.existing, failed=outcome.failed,
-        errors=list(outcome.errors), warning_items=sorted(outcome.warning_items + written.warning_items,
+        created=written.created, existing=written.existing, failed=outcome.failed + written.failed,
+        errors=sorted(outcome.errors + written.errors, key=lambda e: e["row"]), warning_items=sorted(outcome.warning_items + written.warning_items,
                                                           key=lambda w: w["row"]),
         existing_rows=written.existing_rows, persons_updated=written.persons_updated, numbers=written.numbers,
     )
@@ -316,16 +316,18 @@ def _write(*, plan: ExamPlan, run: ImportRun, valid: list, acting_user) -> Impor
     )
     written.persons_updated = upsert.updated
     name_col = COLUMN_BY_KEY["name"].header
-    for row_number, result in valid:
-        if result.key in upsert.name_mismatch:
-            written.warning_items.append(
-                {"row": row_number, "column": name_col, "value": result.cleaned["name"], "message": NAME_MISMATCH_MESSAGE}
-            )
     person_ids = upsert.person_ids
     registered = set(Registration.objects.filter(plan=plan).values_list("person_id", flat=True))
     new = []
     for row_number, result in valid:
-        if person_ids[result.key] in registered:
+        if result.key in upsert.name_mismatch:
+            # the number is someone else's (or the name is mistyped): never registered, nothing of
+            # that person changed, and the registered name is not shown
+            written.failed += 1
+            written.errors.append(
+                {"row": row_number, "column": name_col, "value": result.cleaned["name"], "message": NAME_MISMATCH_MESSAGE}
+            )
+        elif person_ids[result.key] in registered:
             written.existing += 1
             written.existing_rows.append(row_number)
         else:

@@ -93,16 +93,29 @@ def test_later_import_updates_contact_details_with_audit(world, plan, tmp_path):
     row = sample_row(1)
     run_file(plan, [row], world.admin_a, tmp_path)
     other = ExamPlanFactory(region=world.region_a)
-    changed = dict(row, phone="13711112222", company_name="新公司有限公司", name="改了名字")
-    run = run_file(other, [changed], world.admin_a, tmp_path)
+    changed = dict(row, phone="13711112222", company_name="新公司有限公司")
+    run_file(other, [changed], world.admin_a, tmp_path)
     person = Person.objects.get(id_number=row["id_number"])
     assert (person.phone, person.company_name) == ("13711112222", "新公司有限公司")
-    assert person.name == row["name"]  # the name is not changed by an import, only reported
-    assert [w["column"] for w in run.warnings] == ["姓名"]
     entry = AuditLog.objects.get(action="person.update")
     assert entry.before["phone"] == "139****0001" and entry.after["phone"] == "137****2222"  # masked
     assert entry.after["company_name"] == "新公司有限公司"
     assert Person.objects.count() == 1
+
+
+def test_a_row_whose_name_differs_from_the_registered_one_is_refused_and_changes_nothing(world, plan, tmp_path):
+    """Someone else's number (or a mistyped name): not registered, that person's phone not
+    re-routed (their SMS codes go there), and their name not shown back."""
+    row = sample_row(1)
+    run_file(ExamPlanFactory(region=world.region_b), [row], world.admin_b, tmp_path)
+    before = Person.objects.values().get(id_number=row["id_number"])
+    foreign = dict(row, name="随便填", phone="13900009999", company_name="别的公司")
+    run = run_file(plan, [foreign, sample_row(2)], world.admin_a, tmp_path)
+    assert (run.created_count, run.failed_count) == (1, 1)
+    assert run.errors[0]["column"] == "姓名" and run.errors[0]["row"] == 2 and "未导入" in run.errors[0]["message"]
+    assert row["name"] not in str(run.errors)
+    assert Person.objects.values().get(id_number=row["id_number"]) == before
+    assert not Registration.objects.filter(plan=plan, person__id_number=row["id_number"]).exists()
 
 
 def test_regional_admin_only_into_own_region(world, plan, tmp_path):

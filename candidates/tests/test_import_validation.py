@@ -210,3 +210,12 @@ def ric_check(body17: str) -> str:
     from stdnum.cn import ric
 
     return ric.calc_check_digit(body17 + "0")
+
+
+def test_the_templates_example_row_passes_our_own_checks():
+    """The 填写说明 sheet shows an example per column: a user who copies it must not be refused."""
+    from candidates.importing.columns import COLUMNS
+
+    row = {c.key: c.example for c in COLUMNS}
+    result = check(row, plan=ExamPlanFactory(exam_type=ExamType.CONTINUING_ONLINE))
+    assert messages(result) == [] and result.warnings == []

@@ -73,6 +73,15 @@ def test_upload_then_import_then_result(client, world):
     assert rows[0]["id_number"] not in str(entry.__dict__)
 
 
+def test_a_clean_import_offers_no_error_report(client, world):
+    plan = ExamPlanFactory(region=world.region_a)
+    client.force_login(world.admin_a)
+    upload(client, plan, write_xlsx(sample_rows(2)), **XHR)
+    run = ImportRun.objects.get()
+    page = client.post(reverse("candidates:import_start", args=[run.pk]), follow=True).content.decode()
+    assert 'data-testid="count-created">2<' in page and 'data-testid="download-report"' not in page
+
+
 def test_the_error_report_can_be_fixed_and_uploaded_again(client, world):
     plan = ExamPlanFactory(region=world.region_a)
     client.force_login(world.admin_a)

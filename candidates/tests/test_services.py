@@ -196,17 +196,19 @@ def test_blacklisted_person_cannot_be_added(world, plan):
 
 
 def test_an_edit_never_rewrites_another_regions_person(world, plan):
-    """Region A types the number of a person registered only in region B: B's person keeps its
-    name (a warning, not naming it); contact details follow the import's rule."""
+    """Region A types the number of a person registered only in region B with another name:
+    refused, B's person untouched, the registered name not shown."""
     theirs = RegistrationFactory(plan=ExamPlanFactory(region=world.region_b))
     wang = theirs.person
+    before = type(wang).objects.values().get(pk=wang.pk)
     reg = RegistrationFactory(plan=plan)
-    _, warnings = services.registration_update(
-        registration=reg, raw=raw(id_number=wang.id_number, name="张三"), acting_user=world.admin_a)
-    wang.refresh_from_db()
+    with pytest.raises(ApplicationError, match="姓名与系统中该证件号码登记的姓名不一致") as exc:
+        services.registration_update(registration=reg, raw=raw(id_number=wang.id_number, name="张三",
+                                                               phone="13900009999"), acting_user=world.admin_a)
+    assert exc.value.field == "name" and wang.name not in exc.value.message
+    assert type(wang).objects.values().get(pk=wang.pk) == before
     reg.refresh_from_db()
-    assert wang.name != "张三" and reg.person == wang
-    assert [w.column for w in warnings] == ["姓名"] and wang.name not in warnings[0].message
+    assert reg.person != wang
 
 
 def test_a_region_cannot_rename_a_person_registered_in_another_region(world, plan):
@@ -224,8 +226,12 @@ def test_a_region_cannot_rename_a_person_registered_in_another_region(world, pla
     assert reg.person.name == "改个名"
 
 
-def test_adding_with_a_different_name_warns_without_naming_the_registered_person(world, plan):
+def test_adding_with_a_different_name_is_refused_without_naming_the_registered_person(world, plan):
     theirs = RegistrationFactory(plan=ExamPlanFactory(region=world.region_b))
-    _, warnings = services.registration_create(plan=plan, raw=raw(id_number=theirs.person.id_number, name="张三"),
-                                               acting_user=world.admin_a)
-    assert len(warnings) == 1 and theirs.person.name not in warnings[0].message
+    before = type(theirs.person).objects.values().get(pk=theirs.person.pk)
+    with pytest.raises(ApplicationError) as exc:
+        services.registration_create(plan=plan, raw=raw(id_number=theirs.person.id_number, name="张三",
+                                                         phone="13900009999"), acting_user=world.admin_a)
+    assert exc.value.field == "name" and theirs.person.name not in exc.value.message
+    assert type(theirs.person).objects.values().get(pk=theirs.person.pk) == before
+    assert not Registration.objects.filter(plan=plan).exists()

@@ -115,14 +115,17 @@ def test_import_link_only_when_the_import_page_exists(client, world, monkeypatch
     monkeypatch.setattr(selectors, "reverse", with_import_page)
     html = client.get(reverse("plans:list")).content.decode()
     assert f'href="/candidates/import/{plan.pk}/"' in html and "导入考生信息" in html
-    assert f"import-{locked.batch_no}" not in html and f"import-{pending.batch_no}" not in html
+    # no link for the others: a disabled button saying why
+    for other in (locked, pending):
+        button = html.split(f'data-testid="import-{other.batch_no}"')[0].rsplit("<", 1)[1]
+        assert button.startswith("button") and "disabled" in button
 
     def without_import_page(name, args=None):
         raise NoReverseMatch(name)
 
     monkeypatch.setattr(selectors, "reverse", without_import_page)
     assert selectors.import_url(plan) is None
-    assert "导入考生信息" not in client.get(reverse("plans:list")).content.decode()
+    assert 'class="btn sm primary" href="/candidates/import/' not in client.get(reverse("plans:list")).content.decode()
 
 
 # --------------------------------------------------------------------------- add

@@ -74,6 +74,7 @@ def test_central_blacklists_a_person_the_region_sees_it_and_an_import_refuses_th
     assert f"{today:%Y-%m-%d} – {expected_end:%Y-%m-%d}" in text
     page.get_by_test_id("blacklist-filters").get_by_label("证件号码").fill(person.id_number)
     page.get_by_role("button", name="搜索").click()
+    page.wait_for_url("**id_number=**")
     assert page.get_by_test_id("blacklist-table").locator("tbody tr").count() == 1
     shot(page, "blacklist_04_region_list")
     with page.expect_download() as download:

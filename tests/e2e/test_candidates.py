@@ -138,7 +138,9 @@ def test_a_locked_candidate_is_unlocked_by_the_region(page, world, browser):
 
     # 我的考核: the candidate's own exam, details masked
     page.get_by_role("navigation", name="导航菜单").get_by_role("link", name="我的考核").click()
+    page.wait_for_url("**/candidates/mine/")
     row = page.get_by_test_id("my-registration")
+    row.first.wait_for()
     assert row.count() == 1 and reg.candidate_number in row.inner_text() and "待考试" in row.inner_text()
     assert reg.person.id_number not in page.content()
     shot(page, "candidates_12_my_registrations")

@@ -17,7 +17,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _upload_and_import(page, path):
-    page.get_by_test_id("import-file").set_input_files(str(path))
+    # the guide's 浏览 button opens the file chooser; the chosen name shows beside it
+    with page.expect_file_chooser() as chooser:
+        page.get_by_test_id("browse-button").click()
+    chooser.value.set_files(str(path))
+    assert page.get_by_test_id("import-file-name").inner_text() == path.name
     page.get_by_test_id("upload-button").click()
     page.get_by_test_id("upload-ok").wait_for()
     progress = page.get_by_test_id("upload-progress")

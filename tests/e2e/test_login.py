@@ -189,6 +189,7 @@ def test_candidate_sets_a_password_the_first_time_and_logs_in(page, world, demo)
     page.locator("#id_new_password1").fill("weak")
     page.get_by_label("确认新密码").fill("weak")
     page.get_by_role("button", name="设置密码并登录").click()
+    page.get_by_test_id("error-new_password1").wait_for()  # the answer page, not the one still shown
     assert page.get_by_test_id("error-new_password1").is_visible()
     shot(page, "login_14_candidate_weak_password")
     page.get_by_label("短信验证码").fill(code)

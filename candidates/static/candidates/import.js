@@ -12,6 +12,15 @@
     var input = form.querySelector("input[type=file]");
     var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10) || 0;
 
+    // the guide's 浏览 button is a label for the (visually hidden) native input, whose own
+    // caption would follow the browser's language; the chosen file's name is shown beside it
+    var fileName = document.getElementById("import-file-name");
+    function showName() {
+      if (fileName) { fileName.textContent = input.files.length ? input.files[0].name : "未选择文件"; }
+    }
+    input.addEventListener("change", showName);
+    form.addEventListener("reset", function () { setTimeout(showName, 0); });
+
     function showError(message) {
       result.innerHTML = "";
       var p = document.createElement("p");
