@@ -26,7 +26,8 @@ class CandidateFilterForm(forms.Form):
     plus 地区 for central. Every value lives in the query string, so a search is a bookmark."""
 
     name = forms.CharField(label="姓名", max_length=50, required=False)
-    id_number = forms.CharField(label="证件号码", max_length=32, required=False)
+    id_number = forms.CharField(label="证件号码", max_length=32, required=False,
+                                widget=forms.TextInput(attrs={"placeholder": "完整号码或前 6 位"}))
     personnel_type = forms.ChoiceField(
         label="人员类型/报考类型", required=False, choices=[("", "全部")] + list(PersonnelType.choices)
     )
@@ -65,6 +66,7 @@ class CandidateFilterForm(forms.Form):
                 continue
             current = str(data.get(name, "") or "")
             item = {"name": name, "label": field.label, "value": current, "options": None,
+                    "placeholder": field.widget.attrs.get("placeholder", "请输入"),
                     "errors": self.errors.get(name) if self.is_bound else None}
             if name == "plan":
                 rows = field.queryset.order_by().values_list("pk", "batch_no", "exam_date")

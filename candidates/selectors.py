@@ -27,7 +27,8 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 SORT_KEYS = tuple(SORTS)
 DEFAULT_SORT = "candidate_number"
-ID_NUMBER_FULL_LENGTH = 18
+# the masked list shows a number's first 6 characters (110105********1234): a search may use those
+ID_PREFIX_SEARCH_MAX = 6
 
 
 def order_for(sort: str | None) -> tuple[str, ...]:
@@ -40,8 +41,8 @@ def order_for(sort: str | None) -> tuple[str, ...]:
 def registration_list(*, filters: dict, fetched_by) -> QuerySet:
     """The candidate list as `fetched_by` may see it, filtered and ordered.
 
-    Filters (the guide 三): 姓名 (begins with), 证件号码 (18 characters: exact; fewer: begins
-    with), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central).
+    Filters (the guide 三): 姓名 (begins with), 证件号码 (the whole number, or at most its first 6
+    characters, which the masked list shows anyway), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central).
     An invalid filter set (`_invalid`) gives no rows rather than an unfiltered list."""
     qs = Registration.objects.visible_to(fetched_by)
     if filters.get("_invalid"):
@@ -50,10 +51,12 @@ def registration_list(*, filters: dict, fetched_by) -> QuerySet:
         qs = qs.filter(person__name__startswith=filters["name"].strip())
     if filters.get("id_number"):
         number = normalize_id_number(filters["id_number"])
-        if len(number) >= ID_NUMBER_FULL_LENGTH:
-            qs = qs.filter(person__id_number=number)
-        else:
+        if len(number) <= ID_PREFIX_SEARCH_MAX:
             qs = qs.filter(person__id_number__startswith=number)
+        else:
+            # longer input must be the whole number: a prefix search over the digits the list
+            # masks would let anyone recover them one digit at a time, unlogged
+            qs = qs.filter(person__id_number=number)
     if filters.get("personnel_type"):
         qs = qs.filter(personnel_type=filters["personnel_type"])
     if filters.get("company_name"):
