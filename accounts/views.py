@@ -11,13 +11,14 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from core.errors import ApplicationError
+from core.http import query_text
 from core.pagination import paginate
 from core.permissions import central_required
 from core.scoping import get_visible_or_404
 from regions.models import Region
 from sms.selectors import last_delivery_status
 
-from . import selectors, services
+from . import security, selectors, services
 from .forms import (
     AdminLoginForm,
     CandidateActivationFinishForm,
@@ -123,7 +124,12 @@ def logout_view(request):
 def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     reason = services.password_change_required(request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "old_password" in form.errors:
+        if services.password_change_wrong_current(request=request, user=request.user):
+            messages.error(request, f"当前密码连续错误 {security.FAIL_LIMIT} 次，账号已锁定 "
+                                    f"{security.LOCK_SECONDS // 60} 分钟，请稍后重新登录")
+            return redirect(settings.LOGIN_URL)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"],
                                           acting_user=request.user)
@@ -235,8 +241,8 @@ def _issued(request, *, user, password, title):
 @central_required
 def regional_account_open(request):
     initial = {}
-    if request.GET.get("region"):
-        region = Region.objects.visible_to(request.user).filter(code=request.GET["region"]).first()
+    if query_text(request, "region", 2):
+        region = Region.objects.visible_to(request.user).filter(code=query_text(request, "region", 2)).first()
         initial["region"] = region
     form = RegionalAccountOpenForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

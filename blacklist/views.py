@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
@@ -89,6 +90,7 @@ def entry_list_view(request):
 
 
 @admin_required
+@never_cache
 def entry_export(request):
     """导出 the filtered list as .xlsx (regions: masked 证件号码); logged in the audit trail."""
     is_central = _is_central(request.user)
@@ -108,6 +110,10 @@ def entry_export(request):
 @admin_required
 def entry_detail(request, pk: int):
     entry = entry_get(pk=pk, fetched_by=request.user)
+    return render(request, "blacklist/detail.html", _detail_context(request, entry))
+
+
+def _detail_context(request, entry) -> dict:
     is_central = _is_central(request.user)
     today = timezone.localdate()
     context = {
@@ -118,22 +124,25 @@ def entry_detail(request, pk: int):
         # itself (the registration's numbers, the evidence note) belongs to the violation's region
         "own_case": is_central or entry.region_id == request.user.region_id,
     }
-    return render(request, "blacklist/detail.html", context)
+    return context
 
 
 @central_required
 @require_POST
+@never_cache
 def entry_reveal(request, pk: int):
     """显示完整证件号码 (central; logged). Answers an htmx request with the number alone."""
     entry = entry_get(pk=pk, fetched_by=request.user)
     number = entry_reveal_id_number(entry=entry, acting_user=request.user)
     if request.htmx:
         return HttpResponse(format_html('<span data-testid="full-id-number">{}</span>', number))
-    messages.info(request, f"{entry.name} 的完整证件号码：{number}（已记录查看操作）")
-    return redirect("blacklist:detail", pk=entry.pk)
+    # without JavaScript: the page itself, answering this POST (never stored in the session as a
+    # flash message, never a cacheable GET)
+    return render(request, "blacklist/detail.html", {**_detail_context(request, entry), "revealed_id": number})
 
 
 @central_required
+@never_cache
 def entry_evidence(request, pk: int):
     """Download the evidence file: central only (decision: evidence is central's decision
     material and may show other people; regions see the entry and its note, not the file)."""

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
@@ -243,6 +244,7 @@ def candidate_unlock(request, pk: int):
 
 @admin_required
 @require_POST
+@never_cache
 def candidate_reveal(request, pk: int):
     registration = registration_get(pk=pk, fetched_by=request.user)
     revealed = services.registration_reveal(registration=registration, acting_user=request.user)
@@ -357,6 +359,7 @@ def candidate_delete(request, pk: int):
 
 
 @admin_required
+@never_cache
 def candidate_export(request):
     """POST with the list's filters in the query string: ?part=N (5,000 rows) or the whole list."""
     if request.method != "POST":

@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.http import query_text
 from core.pagination import paginate
 from core.permissions import admin_required
 from core.scoping import get_visible_or_404
@@ -92,7 +94,7 @@ def import_start(request, pk):
 @admin_required
 def import_runs(request):
     runs = import_run_list(user=request.user)
-    plan_filter = request.GET.get("batch_no", "").strip()
+    plan_filter = query_text(request, "batch_no", 16)
     if plan_filter:
         runs = runs.filter(plan__batch_no__icontains=plan_filter)
     return render(request, "candidates/import_runs.html", {**paginate(request, runs), "batch_no": plan_filter})
@@ -111,6 +113,7 @@ def import_run(request, pk):
 
 
 @admin_required
+@never_cache
 def import_report(request, pk):
     """The uploaded rows with 错误原因 appended (issue 6 §4)."""
     run = get_visible_or_404(ImportRun, request.user, pk=pk)

@@ -1,5 +1,6 @@
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from core.permissions import admin_required
 from core.scoping import get_visible_or_404
@@ -15,6 +16,7 @@ def job_detail(request, pk):
 
 
 @admin_required
+@never_cache
 def job_download(request, pk):
     job = get_visible_or_404(Job, request.user, pk=pk)
     if not job.result_file:

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from core.http import query_text
 from core.pagination import paginate
 from core.roles import Role
 
@@ -28,8 +29,8 @@ def outbox(request):
             return redirect_to_login(request.get_full_path())
         if request.user.role != Role.CENTRAL:
             raise PermissionDenied("您的账号无权访问此页面")
-    phone = request.GET.get("phone", "").strip()[:11]
-    template = request.GET.get("template", "")
+    phone = query_text(request, "phone", 11)
+    template = query_text(request, "template", 40)
     template = template if template in TEMPLATES else ""
     qs = outbox_messages(user=request.user, public=public, phone=phone, template=template)
     context = paginate(request, qs)

@@ -84,3 +84,23 @@ def test_the_new_password_must_differ_and_follow_the_policy(client, world):
     response = client.post(reverse("accounts:password_change"), {
         "old_password": TEST_PASSWORD, "new_password1": "xx_t_admin_bj_X1", "new_password2": "xx_t_admin_bj_X1"})
     assert "不能包含用户名" in response.content.decode()
+
+
+def test_guessing_the_current_password_counts_like_failed_logins(client, world, clock):
+    """A session left open must not let someone guess the password without limit."""
+    from accounts import security
+    from audit.models import AuditLog
+
+    client.force_login(world.admin_a)
+    url = reverse("accounts:password_change")
+    wrong = {"old_password": "Wrong#Pass1", "new_password1": "Fresh#Pass2026", "new_password2": "Fresh#Pass2026"}
+    for _ in range(security.FAIL_LIMIT - 1):
+        assert "当前密码不正确" in client.post(url, wrong).content.decode()
+    response = client.post(url, wrong)
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert "_auth_user_id" not in client.session  # this session ended
+    assert security.lock_status(security.admin_subject(world.admin_a.username)) is not None
+    assert AuditLog.objects.filter(action="account.password_change_failed").count() == security.FAIL_LIMIT
+    assert AuditLog.objects.filter(action="account.locked", object_id=str(world.admin_a.pk)).exists()
+    world.admin_a.refresh_from_db()
+    assert world.admin_a.check_password(TEST_PASSWORD)  # nothing changed

@@ -190,8 +190,13 @@ def test_central_reveal_and_download_are_logged(client, world):
     entry = make_entry(central=world.central, region=world.region_a, evidence_file=SimpleUploadedFile("证据.pdf", PDF))
     client.force_login(world.central)
     response = client.post(reverse("blacklist:reveal", args=[entry.pk]), HTTP_HX_REQUEST="true")
-    assert entry.id_number in response.content.decode()
+    assert entry.id_number in response.content.decode() and "no-store" in response["Cache-Control"]
+    # without JavaScript: the answer page shows it; nothing goes into the session or a later page
+    response = client.post(reverse("blacklist:reveal", args=[entry.pk]))
+    assert response.status_code == 200 and entry.id_number in response.content.decode()
+    assert entry.id_number not in client.get(reverse("blacklist:detail", args=[entry.pk])).content.decode()
     response = client.get(reverse("blacklist:evidence", args=[entry.pk]))
+    assert "no-store" in response["Cache-Control"]
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert "attachment" in response["Content-Disposition"]
     assert set(AuditLog.objects.values_list("action", flat=True)) >= {"blacklist.reveal_id_number",

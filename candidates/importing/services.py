@@ -30,6 +30,7 @@ Rules and where they come from
 
 import datetime
 import logging
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,7 +134,8 @@ def import_upload(*, plan: ExamPlan, uploaded_file, file_name: str, acting_user,
             file_name=file_name, status=RunStatus.UPLOADED, dry_run=dry_run, total_rows=len(parsed.rows),
         )
         suffix = Path(file_name).suffix.lower()
-        run.stored_file.save(f"plan{plan.pk}_{timezone.now():%Y%m%d%H%M%S}{suffix}", ContentFile(content), save=False)
+        # a random name: the file holds full documents and phones, and must not be guessable
+        run.stored_file.save(f"plan{plan.pk}_{uuid.uuid4().hex}{suffix}", ContentFile(content), save=False)
         run.save()
     run._parsed = parsed  # the caller may import right away without reading the file again
     return run

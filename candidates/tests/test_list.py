@@ -117,8 +117,10 @@ def test_detail_is_masked_until_revealed(client, world, data):
     reg = data["zhang"]
     body = client.get(reverse("candidates:detail", args=[reg.pk])).content.decode()
     assert reg.person.id_number not in body and mask_id_number(reg.person.id_number) in body
-    revealed = client.post(reverse("candidates:reveal", args=[reg.pk]), HTTP_HX_REQUEST="true").content.decode()
+    response = client.post(reverse("candidates:reveal", args=[reg.pk]), HTTP_HX_REQUEST="true")
+    revealed = response.content.decode()
     assert reg.person.id_number in revealed and reg.person.phone in revealed
+    assert "no-store" in response["Cache-Control"]  # never kept by a browser or proxy cache
 
 
 def test_frozen_plan_disables_buttons_for_region_not_central(client, world):

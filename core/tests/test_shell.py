@@ -167,3 +167,20 @@ def test_dates_are_typed_as_yyyy_mm_dd_not_the_browsers_locale_picker(client, wo
     html = client.get(reverse(url_name)).content.decode()
     assert 'type="date"' not in html
     assert 'placeholder="yyyy-mm-dd"' in html
+
+
+NUL_URLS = [
+    ("sms:outbox", {"phone": "\x00", "template": "\x00"}), ("candidates:import_runs", {"batch_no": "1\x00"}),
+    ("accounts:regional_account_open", {"region": "1\x00"}), ("candidates:list", {"name": "\x00", "id_number": "\x00"}),
+    ("plans:list", {"batch_no": "\x00"}), ("audit:list", {"action": "\x00"}), ("blacklist:list", {"name": "\x00"}),
+]
+
+
+@pytest.mark.parametrize("url_name, params", NUL_URLS)
+def test_a_nul_character_in_a_query_is_never_a_server_error(client, world, settings, url_name, params):
+    """PostgreSQL refuses NUL in text: a crafted URL must not reach it (forms refuse NUL; the
+    parameters read without a form go through core.http.query_text)."""
+    settings.SMS_OUTBOX_PAGE_ENABLED = True
+    client.raise_request_exception = False
+    client.force_login(world.central)
+    assert client.get(reverse(url_name), params).status_code < 500
