@@ -1,6 +1,7 @@
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 
+from core.forms import Form
 from core.roles import Role
 from regions.models import Region
 
@@ -21,7 +22,7 @@ def captcha_field() -> CaptchaField:
     )
 
 
-class AdminLoginForm(forms.Form):
+class AdminLoginForm(Form):
     """管理员登录 (guide §一): 用户名, 密码, 动态码 → 获取验证码 → 短信验证码 → 登录. The captcha is
     checked when the code is requested; the login step checks the password and the SMS code."""
 
@@ -55,7 +56,7 @@ class AdminLoginForm(forms.Form):
         return code
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(Form):
     old_password = forms.CharField(label="当前密码", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
                                    max_length=128, strip=False)
     new_password1 = forms.CharField(label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -94,7 +95,7 @@ class RegionChoiceField(forms.ModelChoiceField):
         return f"{obj.code} {obj.name}"
 
 
-class HolderFieldsMixin(forms.Form):
+class HolderFieldsMixin(Form):
     """表1: 姓名, 单位/部门, 手机号码 (11-digit mainland mobile)."""
 
     full_name = forms.CharField(label="姓名", max_length=50, error_messages={"required": "请填写姓名"})
@@ -127,7 +128,7 @@ class RegionalAccountReplaceForm(HolderFieldsMixin):
     reason = forms.CharField(label="变更原因", max_length=200, required=False, widget=forms.TextInput())
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label="原因", max_length=200, required=False)
 
 
@@ -142,7 +143,7 @@ class IdTypeField(forms.ModelChoiceField):
         return obj.name
 
 
-class CandidateIdentityMixin(forms.Form):
+class CandidateIdentityMixin(Form):
     id_type = IdTypeField(label="证件类型", queryset=None, empty_label=None,
                           error_messages={"required": "请选择证件类型", "invalid_choice": "请选择有效的证件类型"})
     id_number = forms.CharField(label="证件号码", max_length=32, error_messages={"required": "请输入证件号码"},
@@ -163,7 +164,7 @@ class CandidateActivationStartForm(CandidateIdentityMixin):
     captcha = captcha_field()
 
 
-class CandidateActivationFinishForm(forms.Form):
+class CandidateActivationFinishForm(Form):
     sms_code = forms.CharField(label="短信验证码", max_length=6, min_length=6,
                                error_messages={"required": "请输入短信验证码", "min_length": "短信验证码为 6 位数字"},
                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))

@@ -14,6 +14,7 @@ from core.errors import ApplicationError
 from core.http import query_text
 from core.pagination import paginate
 from core.permissions import central_required
+from core.roles import Role
 from core.scoping import get_visible_or_404
 from regions.models import Region
 from sms.selectors import last_delivery_status
@@ -46,7 +47,10 @@ def _next_url(request) -> str:
 def _after_login(request, user) -> str:
     if services.password_change_required(user):
         return reverse("accounts:password_change")  # the page says why
-    return _next_url(request)
+    target = _next_url(request)
+    if user.role == Role.CANDIDATE and target == reverse(settings.LOGIN_REDIRECT_URL):
+        return reverse("candidates:my_registrations")  # a candidate's home is 我的考核
+    return target
 
 
 def demo_outbox_link() -> bool:

@@ -53,3 +53,31 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志不可删除")
+
+    @property
+    def action_label(self) -> str:
+        from .labels import action_label
+
+        return action_label(self.action)
+
+    @property
+    def role_label(self) -> str:
+        from .labels import role_label
+
+        return role_label(self.actor_role)
+
+    @property
+    def object_label(self) -> str:
+        from .labels import object_label
+
+        return object_label(self.object_type)
+
+    def before_text(self) -> str:
+        from .labels import readable
+
+        return readable(self.before)
+
+    def after_text(self) -> str:
+        from .labels import readable
+
+        return readable(self.after)

@@ -11,10 +11,10 @@ from .selectors import audit_actions, audit_log_list
 
 @central_required
 def audit_list(request):
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, actions=audit_actions())
     filters = form.cleaned_data if form.is_valid() else {}
     qs = audit_log_list(filters=filters, fetched_by=request.user)
-    context = {"form": form, "actions": audit_actions(), **paginate(request, qs)}
+    context = {"form": form, **paginate(request, qs)}
     return render(request, "audit/list.html", context)
 
 

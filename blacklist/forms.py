@@ -5,6 +5,7 @@ import json
 
 from django import forms
 
+from core.forms import Form
 from core.widgets import YmdDateInput
 from people.models import IdType
 from regions.models import Region
@@ -27,7 +28,7 @@ def _months_map(queryset) -> str:
     return json.dumps({str(c.pk): c.default_penalty_months for c in queryset})
 
 
-class EntryFilterForm(forms.Form):
+class EntryFilterForm(Form):
     name = forms.CharField(label="姓名", required=False, max_length=50)
     id_number = forms.CharField(label="证件号码", required=False, max_length=32,
                                 widget=forms.TextInput(attrs={"placeholder": "完整号码"}))
@@ -50,7 +51,7 @@ class EntryFilterForm(forms.Form):
         return data
 
 
-class _PenaltyFields(forms.Form):
+class _PenaltyFields(Form):
     category = CategoryChoiceField(label="违规类型", queryset=ViolationCategory.objects.none(), empty_label="请选择")
     penalty_start = forms.DateField(label="处罚开始日期", **DATE_WIDGET, help_text="默认今天")
     penalty_end = forms.DateField(label="处罚截止日期", required=False, **DATE_WIDGET,
@@ -111,15 +112,15 @@ class EntryEditForm(_PenaltyFields):
         self.fields["evidence_file"].help_text = "上传新文件将替换当前附件（原附件保留在审计记录中）；" + EVIDENCE_HELP
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(Form):
     reason = forms.CharField(label="撤销原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RegistrationLookupForm(forms.Form):
+class RegistrationLookupForm(Form):
     q = forms.CharField(label="考生编号或证件号码", max_length=32)
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(Form):
     name = forms.CharField(label="名称", max_length=50)
     description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     default_penalty_months = forms.IntegerField(label="默认处罚期限（月）", min_value=1, max_value=MAX_PENALTY_MONTHS)

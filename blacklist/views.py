@@ -135,7 +135,9 @@ def entry_reveal(request, pk: int):
     entry = entry_get(pk=pk, fetched_by=request.user)
     number = entry_reveal_id_number(entry=entry, acting_user=request.user)
     if request.htmx:
-        return HttpResponse(format_html('<span data-testid="full-id-number">{}</span>', number))
+        # replaces the whole cell, the button with it: one click, one audit entry
+        return HttpResponse(format_html(
+            '<span id="id-number" class="mono"><span data-testid="full-id-number">{}</span></span>（已记录查看操作）', number))
     # without JavaScript: the page itself, answering this POST (never stored in the session as a
     # flash message, never a cacheable GET)
     return render(request, "blacklist/detail.html", {**_detail_context(request, entry), "revealed_id": number})

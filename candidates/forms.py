@@ -9,6 +9,7 @@ from django import forms
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.forms import Form
 from core.roles import Role
 from people.models import IdType
 from plans.choices import ExamType
@@ -21,7 +22,7 @@ from .selectors import SORT_KEYS, registration_years
 EXPORT_PART_SIZE = 5000
 
 
-class CandidateFilterForm(forms.Form):
+class CandidateFilterForm(Form):
     """The guide's filters: 姓名, 证件号码, 人员类型/报考类型, 企业名称, 考试计划类型, 年份, 考试批次,
     plus 地区 for central. Every value lives in the query string, so a search is a bookmark."""
 
@@ -97,7 +98,7 @@ class CandidateFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
-class CandidateForm(forms.Form):
+class CandidateForm(Form):
     """The single-candidate form: the same fields as a row of the import file (importing.columns).
     Values are passed raw to the shared row validator; this form checks nothing but presence
     of a reason where one is required."""
@@ -145,7 +146,7 @@ class CandidateForm(forms.Form):
         }
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label="原因", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, reason_required: bool = False, **kwargs):
@@ -154,7 +155,7 @@ class ReasonForm(forms.Form):
         self.fields["reason"].widget.attrs["data-testid"] = "field-reason"
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     """What to export: one part of 5,000 rows (导出第N批) or everything; masked or full IDs."""
 
     part = forms.IntegerField(required=False, min_value=1)

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import Form
 from core.widgets import YmdDateInput
 from regions.models import Region
 
@@ -21,7 +22,7 @@ class DurationSelect(forms.Select):
         return option
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     """添加 / 修改 (the guide 二(一)): 考核类型, 考核日期, 开始时间; 结束时间 is shown, not submitted."""
 
     exam_type = forms.ChoiceField(label="考核类型", choices=[("", "请选择")] + list(ExamType.choices))
@@ -56,7 +57,7 @@ class PlanForm(forms.Form):
             )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     """审核: 审核通过 or 审核不通过 with a note; carries the version central saw."""
 
     def __init__(self, *args, **kwargs):
@@ -68,7 +69,7 @@ class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DeleteForm(forms.Form):
+class DeleteForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, with_reason: bool = False, **kwargs):
@@ -81,7 +82,7 @@ class DeleteForm(forms.Form):
             )
 
 
-class PlanFilterForm(forms.Form):
+class PlanFilterForm(Form):
     """高级搜索 (the guide: 批次编号, 考试类型, 考试日期 从…至…)."""
 
     batch_no = forms.CharField(label="批次编号", required=False, max_length=16)
@@ -108,7 +109,7 @@ class PlanFilterForm(forms.Form):
         return data
 
 
-class DurationSettingsForm(forms.Form):
+class DurationSettingsForm(Form):
     """Central sets each type's duration (SPEC.md §2)."""
 
     def __init__(self, *args, durations: dict, **kwargs):

@@ -49,7 +49,7 @@ def test_first_login_sets_the_password_and_signs_in(client, person, clock):
     page = client.get(reverse(ACTIVATE)).content.decode()
     assert "短信验证码" in page and "已发送至导入时登记的手机号码" in page
     response = finish(client, code_for("13512345678"))
-    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    assert response.status_code == 302 and response["Location"] == reverse("candidates:my_registrations")
     person.refresh_from_db()
     user = person.user
     assert user.username == f"p{person.pk}" and user.role == Role.CANDIDATE and user.check_password(GOOD)

@@ -78,3 +78,14 @@ def test_viewer_is_read_only(client, world):
     client.force_login(world.central)
     assert client.post(reverse("audit:list")).status_code == 200  # a POST changes nothing
     assert AuditLog.objects.count() == 0
+
+
+def test_viewer_speaks_chinese_not_codes(client, world):
+    entry = audit_record(actor=world.admin_a, action="plan.create", obj=world.admin_b, region=world.region_a,
+                         before={"is_active": True, "role": "regional"}, after={"full_name": "王五"}, message="甲")
+    client.force_login(world.central)
+    html = client.get(reverse("audit:list")).content.decode()
+    assert "添加考核计划" in html and ">管局<" in html
+    assert client.get(reverse("audit:list"), {"action": "plan.create"}).context["page_obj"][0].message == "甲"
+    html = client.get(reverse("audit:detail", args=[entry.pk])).content.decode()
+    assert "账号 #" in html and "&quot;full_name&quot;: &quot;王五&quot;" in html and "{&#x27;" not in html and "True}" not in html

@@ -218,7 +218,7 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
             outcome.errors.extend(_item(row_number, e) for e in result.errors)
         else:
             valid.append((row_number, result))
-        if result.warnings:
+        if result.warnings and not result.errors:  # a failed row is not imported: its warnings would mislead
             outcome.warning_items.extend(_item(row_number, w) for w in result.warnings)
         if progress and i % step == 0:
             progress(i, total, "正在校验")
@@ -277,8 +277,9 @@ def _item(row_number: int, error: RowError) -> dict:
 def _merge(outcome: ImportOutcome, written: ImportOutcome) -> ImportOutcome:
     return ImportOutcome(
         created=written.created, existing=written.existing, failed=outcome.failed + written.failed,
-        errors=sorted(outcome.errors + written.errors, key=lambda e: e["row"]), warning_items=sorted(outcome.warning_items + written.warning_items,
-                                                          key=lambda w: w["row"]),
+        errors=sorted(outcome.errors + written.errors, key=lambda e: e["row"]),
+        warning_items=sorted((w for w in outcome.warning_items + written.warning_items
+                              if w["row"] not in {e["row"] for e in written.errors}), key=lambda w: w["row"]),
         existing_rows=written.existing_rows, persons_updated=written.persons_updated, numbers=written.numbers,
     )
 

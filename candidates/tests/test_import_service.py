@@ -287,3 +287,12 @@ def test_racing_imports_never_duplicate_and_stay_gapless(world, tmp_path):
     runs = list(ImportRun.objects.filter(plan=plan))
     assert sorted(r.created_count for r in runs) == [150, 300] or sum(r.created_count for r in runs) == 450
     assert sum(r.existing_count for r in runs) == 150
+
+
+def test_a_failed_row_carries_no_warning(world, plan, tmp_path):
+    """A row that fails is not imported: "警告（已导入）" beside it would contradict the failure."""
+    row = sample_row(1)
+    row["credit_code"] = "91110108551385082A"  # a warning on its own
+    row["phone"] = "12"  # and an error
+    run = run_file(plan, [row, sample_row(2)], world.admin_a, tmp_path)
+    assert run.failed_count == 1 and run.warning_count == 0 and run.warnings == [], (run.warnings, run.errors)

@@ -184,3 +184,10 @@ def test_a_nul_character_in_a_query_is_never_a_server_error(client, world, setti
     client.raise_request_exception = False
     client.force_login(world.central)
     assert client.get(reverse(url_name), params).status_code < 500
+
+
+def test_form_messages_name_the_field_not_djangos_generic_text(client, world):
+    client.force_login(world.central)
+    html = client.post(reverse("blacklist:add"), {"penalty_start": "2026/12/01x"}).content.decode()
+    assert "这个字段是必须的" not in html and "输入一个有效的日期" not in html
+    assert "请填写证据说明" in html and "格式应为 yyyy-mm-dd" in html

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditLog
 from blacklist.models import BlacklistEntry
 from blacklist.services import penalty_default_end
 from candidates.tests.factories import RegistrationFactory
@@ -62,6 +63,12 @@ def test_central_blacklists_a_person_the_region_sees_it_and_an_import_refuses_th
     assert "处罚中" in page.inner_text("h1") and mask_id_number(person.id_number) in detail
     assert person.id_number not in detail
     shot(page, "blacklist_03_central_detail")
+    # 显示完整号码: the number replaces the button (one click, one audit entry)
+    page.get_by_role("button", name="显示完整号码（将记录查看操作）").click()
+    assert page.get_by_test_id("full-id-number").inner_text() == person.id_number
+    assert page.get_by_role("button", name="显示完整号码（将记录查看操作）").count() == 0
+    shot(page, "blacklist_03b_central_revealed")
+    assert AuditLog.objects.filter(action="blacklist.reveal_id_number").count() == 1
 
     # 2. the region sees it, masked, at any time; searching by the full number finds it
     _as(page, world.admin_a)

@@ -133,12 +133,9 @@ def test_a_locked_candidate_is_unlocked_by_the_region(page, world, browser):
     context.close()
 
     candidate_login("Kaosheng#2026")
-    page.wait_for_url(page.base + "/")
-    assert "王锁定" in page.get_by_test_id("current-user").inner_text()
-
-    # 我的考核: the candidate's own exam, details masked
-    page.get_by_role("navigation", name="导航菜单").get_by_role("link", name="我的考核").click()
+    # 我的考核, where a candidate lands: their own exam, details masked
     page.wait_for_url("**/candidates/mine/")
+    assert "王锁定" in page.get_by_test_id("current-user").inner_text()
     row = page.get_by_test_id("my-registration")
     row.first.wait_for()
     assert row.count() == 1 and reg.candidate_number in row.inner_text() and "待考试" in row.inner_text()

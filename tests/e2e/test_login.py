@@ -196,6 +196,6 @@ def test_candidate_sets_a_password_the_first_time_and_logs_in(page, world, demo)
     page.locator("#id_new_password1").fill("Kaosheng#2026")
     page.get_by_label("确认新密码").fill("Kaosheng#2026")
     page.get_by_role("button", name="设置密码并登录").click()
-    page.wait_for_url(page.base + "/")
+    page.wait_for_url(page.base + "/candidates/mine/")  # a candidate's home is 我的考核
     assert person.name in page.get_by_test_id("current-user").inner_text()
     shot(page, "login_15_candidate_signed_in")

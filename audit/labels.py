@@ -1,0 +1,54 @@
+"""Chinese names for what the audit log stores as codes (action, role, object type), so the
+viewer reads as the rest of the interface; an unknown code is shown as it is."""
+
+import json
+
+from core.roles import Role
+
+ACTION_LABELS = {
+    "account.open": "开通账号", "account.replace": "变更账号持有人", "account.deactivate": "停用账号",
+    "account.password_reset": "重置密码", "account.password_change": "修改密码",
+    "account.password_change_failed": "修改密码失败", "account.login": "登录", "account.logout": "退出登录",
+    "account.login_failed": "登录失败", "account.login_code_request": "获取登录验证码", "account.locked": "账号锁定",
+    "account.unlock": "解除锁定", "account.activation_code_request": "考生获取设置密码验证码",
+    "account.candidate_activate": "考生设置密码",
+    "plan.create": "添加考核计划", "plan.update": "修改考核计划", "plan.delete": "删除考核计划",
+    "plan.approve": "审核通过", "plan.reject": "审核不通过", "plan.central_update": "部中心修改考核计划",
+    "plan.notice": "发送考前测试通知", "plan.notice_done": "考前测试通知完成", "plan_setting.update": "修改考试时长",
+    "registration.create": "添加考生", "registration.update": "修改考生信息", "registration.delete": "删除考生",
+    "registration.import": "导入考生", "registration.reveal": "查看完整信息", "registration.export": "导出考生信息",
+    "registration.export_full": "导出考生信息（含完整证件号码）", "import.report_download": "下载导入结果",
+    "person.create": "新增考生信息", "person.update": "更新考生信息",
+    "blacklist.create": "列入黑名单", "blacklist.update": "修改黑名单记录", "blacklist.revoke": "撤销黑名单记录",
+    "blacklist.reveal_id_number": "查看黑名单完整证件号码", "blacklist.evidence_download": "下载证据附件",
+    "blacklist.export": "导出黑名单", "blacklist_category.create": "添加违规类型",
+    "blacklist_category.update": "修改违规类型",
+}
+
+OBJECT_LABELS = {
+    "accounts.User": "账号", "plans.ExamPlan": "考核计划", "candidates.Registration": "考生报名",
+    "candidates.ImportRun": "导入记录", "people.Person": "考生", "blacklist.BlacklistEntry": "黑名单记录",
+    "blacklist.ViolationCategory": "违规类型", "plans.ExamTypeSetting": "考试时长设置",
+}
+
+
+def action_label(code: str) -> str:
+    return ACTION_LABELS.get(code, code)
+
+
+def role_label(code: str) -> str:
+    try:
+        return Role(code).label
+    except ValueError:
+        return code or "—"
+
+
+def object_label(code: str) -> str:
+    return OBJECT_LABELS.get(code, code)
+
+
+def readable(value) -> str:
+    """before/after as indented JSON with Chinese kept as it is (not a Python repr)."""
+    if value in (None, "", {}):
+        return "—"
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
