@@ -25,7 +25,7 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not self._exempt(request.path):
+        if user is not None and not self._exempt(request.path) and user.is_authenticated:
             reason = password_change_required(user)
             if reason:
                 target = reverse("accounts:password_change")

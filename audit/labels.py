@@ -22,13 +22,13 @@ ACTION_LABELS = {
     "blacklist.create": "列入黑名单", "blacklist.update": "修改黑名单记录", "blacklist.revoke": "撤销黑名单记录",
     "blacklist.reveal_id_number": "查看黑名单完整证件号码", "blacklist.evidence_download": "下载证据附件",
     "blacklist.export": "导出黑名单", "blacklist_category.create": "添加违规类型",
-    "blacklist_category.update": "修改违规类型",
+    "blacklist_category.update": "修改违规类型", "job.download": "下载任务文件",
 }
 
 OBJECT_LABELS = {
     "accounts.User": "账号", "plans.ExamPlan": "考核计划", "candidates.Registration": "考生报名",
     "candidates.ImportRun": "导入记录", "people.Person": "考生", "blacklist.BlacklistEntry": "黑名单记录",
-    "blacklist.ViolationCategory": "违规类型", "plans.ExamTypeSetting": "考试时长设置",
+    "blacklist.ViolationCategory": "违规类型", "plans.ExamTypeSetting": "考试时长设置", "jobs.Job": "后台任务",
 }
 
 

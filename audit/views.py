@@ -14,6 +14,8 @@ def audit_list(request):
     form = AuditFilterForm(request.GET or None, actions=audit_actions())
     filters = form.cleaned_data if form.is_valid() else {}
     qs = audit_log_list(filters=filters, fetched_by=request.user)
+    if form.is_bound and not form.is_valid():
+        qs = qs.none()  # an invalid filter shows its error and no rows, never the whole log
     context = {"form": form, **paginate(request, qs)}
     return render(request, "audit/list.html", context)
 

@@ -11,7 +11,12 @@ from accounts.models import User
 from jobs.services import job_finish, job_progress
 from plans.models import ExamPlan
 
-from .services import plan_notice_finish_record, registration_notice_send
+from .services import (
+    export_region,
+    plan_notice_finish_record,
+    registration_export_record,
+    registration_notice_send,
+)
 
 PROGRESS_EVERY = 50
 
@@ -61,6 +66,9 @@ def run_export(*, job, user_id: int, query: str, full: bool) -> None:
     finally:
         handle.close()
     job_progress(job, done=count, total=count)
+    # recorded now that the rows really left the database (a failed job exports nothing)
+    registration_export_record(acting_user=user, filters=form.filters(), count=count, full=full, part=None,
+                               region=export_region(form.filters()))
     job_finish(job, file_path=name, filename=f"学员考核信息_{stamp}.xlsx", result={"rows": count},
                message=f"共 {count} 条")
 

@@ -226,6 +226,15 @@ def registration_reveal(*, registration: Registration, acting_user) -> dict:
     return {"id_number": registration.person.id_number, "phone": registration.person.phone}
 
 
+def export_region(filters: dict):
+    """The region an export concerns, for the audit log: the region filter, or the plan's; a
+    regional administrator's own region otherwise (audit_record's default)."""
+    if filters.get("region"):
+        return filters["region"]
+    plan = filters.get("plan")
+    return getattr(plan, "region", None)
+
+
 def registration_export_record(*, acting_user, filters: dict, count: int, full: bool, part: int | None,
                                region=None) -> None:
     """Record an export of the candidate list: who, which filters, how many rows, and whether

@@ -383,10 +383,9 @@ def candidate_export(request):
         values = registration_export_values(qs)[start:start + EXPORT_PART_SIZE]
         filename = f"学员考核信息_第{part}批_{stamp}.xlsx"
     elif total > EXPORT_SYNC_LIMIT:
+        # the export is recorded by the job once its file exists (candidates.notices.run_export)
         job = job_create(kind="candidates.export", title=f"导出学员考核信息（{total} 条）",
                          acting_user=request.user, region=request.user.region, total=total)
-        services.registration_export_record(acting_user=request.user, filters=filters, count=total, full=full,
-                                            part=None)
         job_enqueue(job, "candidates.notices:run_export", user_id=request.user.pk,
                     query=request.GET.urlencode(), full=full)
         return redirect("jobs:detail", job.pk)
@@ -395,7 +394,7 @@ def candidate_export(request):
         filename = f"学员考核信息_{stamp}.xlsx"
     handle, written = registrations_tempfile(values, full=full)
     services.registration_export_record(acting_user=request.user, filters=filters, count=written, full=full,
-                                        part=part)
+                                        part=part, region=services.export_region(filters))
     return FileResponse(handle, as_attachment=True, filename=filename,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -8,6 +8,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 _current = ContextVar("current_request_meta", default=None)
+HEALTH_PATH = "/health/"
 
 
 def _valid_ip(value: str | None) -> str | None:
@@ -59,6 +60,9 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # the health page must answer even when the session store (the database) is down
+        if request.path == HEALTH_PATH:
+            return self.get_response(request)
         if request.user.is_authenticated:
             now = int(time.time())
             last = request.session.get(self.KEY)

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 
@@ -47,7 +48,11 @@ def _broker():
 def health(request):
     """Database, cache and broker status, for load balancers and operators. No secrets."""
     checks = {"database": _check(_database), "cache": _check(_cache), "broker": _check(_broker)}
+    for name, label in (("database", "数据库"), ("cache", "缓存"), ("broker", "后台任务队列")):
+        checks[name]["label"] = label
     ok = all(c["ok"] for c in checks.values())
     if request.headers.get("Accept", "").startswith("text/html"):
-        return render(request, "core/health.html", {"checks": checks, "ok": ok}, status=200 if ok else 503)
+        # no request context: its processors would load the session and the user from the database
+        return HttpResponse(render_to_string("core/health.html", {"checks": checks, "ok": ok}),
+                            status=200 if ok else 503)
     return JsonResponse({"ok": ok, "checks": checks}, status=200 if ok else 503)

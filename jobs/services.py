@@ -18,6 +18,8 @@ from .models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
+QUEUE_DOWN_MESSAGE = "后台任务服务暂时不可用，任务未能开始，未生成任何文件；请稍后重试或联系系统管理员"
+
 
 def job_create(*, kind: str, title: str, acting_user, region=None, total: int = 0) -> Job:
     return Job.objects.create(kind=kind, title=title, created_by=acting_user, region=region, total=total)
@@ -96,10 +98,26 @@ def job_enqueue(job: Job, func_path: str, **kwargs) -> Job:
         from .tasks import run_job
 
         queue = getattr(settings, "JOBS_QUEUE", "celery")
-        transaction.on_commit(lambda: run_job.apply_async((str(job.pk), func_path, kwargs), queue=queue))
+        def send():
+            try:
+                run_job.apply_async((str(job.pk), func_path, kwargs), queue=queue)
+            except Exception:  # the broker is down: the job says so instead of waiting forever
+                log.exception("job %s could not be queued", job.pk)
+                Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=QUEUE_DOWN_MESSAGE,
+                                                     finished_at=timezone.now())
+
+        transaction.on_commit(send)
     elif settings.JOBS_EAGER_MODE == "inline":
         job_run(job.pk, func_path, kwargs)
         job.refresh_from_db()
     else:
         transaction.on_commit(lambda: _run_in_thread(job.pk, func_path, kwargs))
     return job
+
+
+def job_download_record(*, job: Job, acting_user) -> None:
+    """Each download of a job's file goes to the audit log (exports may hold full values)."""
+    from audit.services import audit_record
+
+    audit_record(actor=acting_user, action="job.download", obj=job, region=job.region_id,
+                 message=f"下载任务文件：{job.title}（{job.result_filename}）")

@@ -69,9 +69,11 @@ def test_viewer_filters_by_actor_action_region_and_date(client, world):
 
 
 def test_viewer_reports_a_reversed_date_range(client, world):
+    audit_record(actor=world.admin_a, action="plan.create", region=world.region_a, message="甲")
     client.force_login(world.central)
     response = client.get(reverse("audit:list"), {"date_from": "2026-02-01", "date_to": "2026-01-01"})
     assert "截止日期不能早于起始日期" in response.content.decode()
+    assert len(response.context["page_obj"]) == 0  # an invalid filter never widens to the whole log
 
 
 def test_viewer_is_read_only(client, world):

@@ -133,6 +133,54 @@ def test_large_export_runs_as_a_job_with_a_download(client, world, plan, monkeyp
     content = download(client.get(reverse("jobs:download", args=[job.pk])))
     numbers = [r[1] for r in sheet_rows(content)[1:]]
     assert numbers == sorted(numbers, reverse=True) and len(numbers) == 8
-    # the other region cannot fetch the file
+    # recorded once the file existed, and each download too
+    assert AuditLog.objects.filter(action="registration.export", actor=world.admin_a).count() == 1
+    assert AuditLog.objects.filter(action="job.download", object_id=str(job.pk)).count() == 1
+    # the other region cannot fetch the file, nor a colleague who did not ask for it
     client.force_login(world.admin_b)
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+    client.force_login(world.central)
+    assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+
+
+def test_a_failed_export_job_records_no_export(client, world, plan, monkeypatch):
+    monkeypatch.setattr(views, "EXPORT_SYNC_LIMIT", 5)
+    for _ in range(8):
+        RegistrationFactory(plan=plan)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("candidates.exports.registrations_tempfile", broken)
+    client.force_login(world.admin_a)
+    client.post(reverse("candidates:export"), {"scope": "all", "full": "on"})
+    assert Job.objects.get(kind="candidates.export").status == JobStatus.FAILED
+    assert not AuditLog.objects.filter(action__startswith="registration.export").exists()
+
+
+def test_a_broker_that_is_down_fails_the_job_instead_of_the_page(client, world, plan, monkeypatch, settings,
+                                                                  django_capture_on_commit_callbacks):
+    from jobs.services import QUEUE_DOWN_MESSAGE
+
+    monkeypatch.setattr(views, "EXPORT_SYNC_LIMIT", 5)
+    for _ in range(8):
+        RegistrationFactory(plan=plan)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr("jobs.tasks.run_job.apply_async", down)
+    client.force_login(world.admin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("candidates:export"), {"scope": "all"})
+    job = Job.objects.get(kind="candidates.export")
+    assert response.status_code == 302 and job.status == JobStatus.FAILED and job.message == QUEUE_DOWN_MESSAGE
+    assert not AuditLog.objects.filter(action__startswith="registration.export").exists()
+
+
+def test_central_exports_are_logged_under_the_region_they_concern(client, world, plan):
+    RegistrationFactory(plan=plan)
+    client.force_login(world.central)
+    client.post(reverse("candidates:export") + f"?region={world.region_a.pk}", {"scope": "all"})
+    assert AuditLog.objects.get(action="registration.export").region == world.region_a

@@ -191,3 +191,22 @@ def test_form_messages_name_the_field_not_djangos_generic_text(client, world):
     html = client.post(reverse("blacklist:add"), {"penalty_start": "2026/12/01x"}).content.decode()
     assert "这个字段是必须的" not in html and "输入一个有效的日期" not in html
     assert "请填写证据说明" in html and "格式应为 yyyy-mm-dd" in html
+
+
+def test_health_answers_when_the_database_is_down_even_for_a_signed_in_browser(client, world, monkeypatch):
+    """The session (and the signed-in user) live in the database: the page must not need them."""
+    from django.db import OperationalError
+
+    client.force_login(world.central)
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("core.views._database", down)
+    monkeypatch.setattr("django.contrib.sessions.backends.db.SessionStore.load", down)
+    monkeypatch.setattr("django.contrib.sessions.backends.cache.SessionStore.load", down)
+    monkeypatch.setattr("django.contrib.sessions.backends.cached_db.SessionStore.load", down)
+    client.raise_request_exception = False
+    response = client.get(reverse("core:health"), HTTP_ACCEPT="text/html")
+    assert response.status_code == 503
+    assert "数据库" in response.content.decode() and "异常" in response.content.decode()
