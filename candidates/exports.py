@@ -216,3 +216,18 @@ def registrations_tempfile(values_qs, *, full: bool, progress=None):
     count = write_registrations(handle, values_qs, full=full, progress=progress)
     handle.seek(0)
     return handle, count
+
+
+def export_filename(filters: dict, *, full: bool, stamp: str, part: int | None = None) -> str:
+    """学员考核信息[_批次][_第N批][_含完整信息]_时间.xlsx: a file with full documents and phones says so
+    in its name, so it is not passed on by mistake for the masked one."""
+    parts = ["学员考核信息"]
+    plan = filters.get("plan")
+    if plan is not None:
+        parts.append(str(plan.batch_no))
+    if part:
+        parts.append(f"第{part}批")
+    if full:
+        parts.append("含完整信息")
+    parts.append(stamp)
+    return "_".join(parts) + ".xlsx"

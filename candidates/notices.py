@@ -47,7 +47,7 @@ def run_plan_notice(*, job, plan_id: int, user_id: int) -> None:
 def run_export(*, job, user_id: int, query: str, full: bool) -> None:
     """Write the whole filtered list (the same selector and filters as the page) to a file and
     attach it to the job for download."""
-    from .exports import registrations_tempfile
+    from .exports import export_filename, registrations_tempfile
     from .forms import CandidateFilterForm
     from .selectors import registration_export_values, registration_list
 
@@ -69,6 +69,7 @@ def run_export(*, job, user_id: int, query: str, full: bool) -> None:
     # recorded now that the rows really left the database (a failed job exports nothing)
     registration_export_record(acting_user=user, filters=form.filters(), count=count, full=full, part=None,
                                region=export_region(form.filters()))
-    job_finish(job, file_path=name, filename=f"学员考核信息_{stamp}.xlsx", result={"rows": count},
+    job_finish(job, file_path=name, filename=export_filename(form.filters(), full=full, stamp=stamp),
+               result={"rows": count},
                message=f"共 {count} 条")
 

@@ -26,7 +26,7 @@ from plans.choices import AuditStatus
 from plans.rules import Phase, phase, roster_cutoff, roster_open
 
 from . import services
-from .exports import registrations_tempfile
+from .exports import export_filename, registrations_tempfile
 from .forms import EXPORT_PART_SIZE, CandidateFilterForm, CandidateForm, ExportForm, ReasonForm
 from .models import NoticeLog, Registration
 from .selectors import (
@@ -381,7 +381,7 @@ def candidate_export(request):
             messages.error(request, f"没有第 {part} 批：当前条件共 {total} 条，每批 {EXPORT_PART_SIZE} 条")
             return redirect(back)
         values = registration_export_values(qs)[start:start + EXPORT_PART_SIZE]
-        filename = f"学员考核信息_第{part}批_{stamp}.xlsx"
+        filename = export_filename(filters, full=full, stamp=stamp, part=part)
     elif total > EXPORT_SYNC_LIMIT:
         # the export is recorded by the job once its file exists (candidates.notices.run_export)
         job = job_create(kind="candidates.export", title=f"导出学员考核信息（{total} 条）",
@@ -391,7 +391,7 @@ def candidate_export(request):
         return redirect("jobs:detail", job.pk)
     else:
         values = registration_export_values(qs)
-        filename = f"学员考核信息_{stamp}.xlsx"
+        filename = export_filename(filters, full=full, stamp=stamp)
     handle, written = registrations_tempfile(values, full=full)
     services.registration_export_record(acting_user=request.user, filters=filters, count=written, full=full,
                                         part=part, region=services.export_region(filters))

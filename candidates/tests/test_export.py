@@ -200,3 +200,14 @@ def test_with_an_estimated_total_any_part_can_be_asked_for(client, world, plan, 
     assert 'type="number" name="part"' in body
     content = download(client.post(reverse("candidates:export"), {"scope": "part", "part": 3}))
     assert len(sheet_rows(content)) == 2  # the header and the third row, which the estimate hid
+
+
+def test_a_file_with_full_values_says_so_in_its_name(client, world, plan):
+    RegistrationFactory(plan=plan)
+    client.force_login(world.admin_a)
+    masked = client.post(reverse("candidates:export") + f"?plan={plan.pk}", {"scope": "all"})
+    full = client.post(reverse("candidates:export") + f"?plan={plan.pk}", {"scope": "all", "full": "on"})
+    assert plan.batch_no in masked["Content-Disposition"] and "含完整信息" not in masked["Content-Disposition"]
+    from urllib.parse import unquote
+
+    assert "含完整信息" in unquote(full["Content-Disposition"])

@@ -9,3 +9,11 @@ document.addEventListener("click", function (event) {
   var closer = event.target.closest ? event.target.closest("[data-close-modal]") : null;
   if (closer) { var root = document.getElementById("modal-root"); if (root) { root.innerHTML = ""; } }
 }, true);
+// A modal closes with Esc or a click on its backdrop, as well as with × and 取消.
+function closeModal() { var root = document.getElementById("modal-root"); if (root) { root.innerHTML = ""; } }
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Escape" && document.querySelector("#modal-root .modal-backdrop")) { closeModal(); }
+});
+document.addEventListener("mousedown", function (event) {
+  if (event.target.classList && event.target.classList.contains("modal-backdrop")) { closeModal(); }
+});
