@@ -150,7 +150,6 @@ def combos(users: dict) -> list[tuple[str, object, dict]]:
         ("region: 姓名 (prefix)", r, {"name": sample.person.name[:2]}),
         ("region: 姓名 exact + 年份", r, {"name": sample.person.name, "exam_year": sample.exam_year}),
         ("region: 证件号码 exact", r, {"id_number": sample.person.id_number}),
-        ("region: 证件号码 prefix (6)", r, {"id_number": sample.person.id_number[:6]}),
         ("region: 企业名称 contains + 人员类型", r, {"company_name": sample.person.company_name[-8:],
                                                  "personnel_type": "B"}),
         ("region: 考试批次 + 人员类型", r, {"plan": bj_plan.pk, "personnel_type": "A"}),

@@ -28,7 +28,7 @@ class CandidateFilterForm(Form):
 
     name = forms.CharField(label="姓名", max_length=50, required=False)
     id_number = forms.CharField(label="证件号码", max_length=32, required=False,
-                                widget=forms.TextInput(attrs={"placeholder": "完整号码或前 6 位"}))
+                                widget=forms.TextInput(attrs={"placeholder": "完整号码"}))
     personnel_type = forms.ChoiceField(
         label="人员类型/报考类型", required=False, choices=[("", "全部")] + list(PersonnelType.choices)
     )

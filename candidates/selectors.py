@@ -27,8 +27,6 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 SORT_KEYS = tuple(SORTS)
 DEFAULT_SORT = "candidate_number"
-# the masked list shows a number's first 6 characters (110105********1234): a search may use those
-ID_PREFIX_SEARCH_MAX = 6
 
 
 def order_for(sort: str | None) -> tuple[str, ...]:
@@ -41,8 +39,7 @@ def order_for(sort: str | None) -> tuple[str, ...]:
 def registration_list(*, filters: dict, fetched_by) -> QuerySet:
     """The candidate list as `fetched_by` may see it, filtered and ordered.
 
-    Filters (the guide 三): 姓名 (begins with), 证件号码 (the whole number, or at most its first 6
-    characters, which the masked list shows anyway), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central).
+    Filters (the guide 三): 姓名 (begins with), 证件号码 (the whole number), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central).
     An invalid filter set (`_invalid`) gives no rows rather than an unfiltered list."""
     qs = Registration.objects.visible_to(fetched_by)
     if filters.get("_invalid"):
@@ -50,13 +47,10 @@ def registration_list(*, filters: dict, fetched_by) -> QuerySet:
     if filters.get("name"):
         qs = qs.filter(person__name__startswith=filters["name"].strip())
     if filters.get("id_number"):
-        number = normalize_id_number(filters["id_number"])
-        if len(number) <= ID_PREFIX_SEARCH_MAX:
-            qs = qs.filter(person__id_number__startswith=number)
-        else:
-            # longer input must be the whole number: a prefix search over the digits the list
-            # masks would let anyone recover them one digit at a time, unlogged
-            qs = qs.filter(person__id_number=number)
+        # the whole number only: a prefix search over the digits the list masks would let anyone
+        # recover them one digit at a time, unlogged (and a 6-digit area prefix is a slow, useless
+        # filter over a region's whole roster)
+        qs = qs.filter(person__id_number=normalize_id_number(filters["id_number"]))
     if filters.get("personnel_type"):
         qs = qs.filter(personnel_type=filters["personnel_type"])
     if filters.get("company_name"):
