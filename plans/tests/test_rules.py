@@ -38,17 +38,11 @@ def test_a_plan_that_is_not_approved_has_no_phase(world, status):
     assert schedule_phase(plan) == Phase.IMPORTABLE  # its times, for the review queue's warning
 
 
-def test_the_list_shows_a_dash_for_a_pending_plan(client, world, approved):
+def test_the_list_gives_a_pending_plan_no_phase_and_says_why_it_takes_no_import(client, world, approved):
     pending = plan_via_services(world.admin_a, days_ahead=20)
     client.force_login(world.admin_a)
     html = client.get("/plans/").content.decode()
     assert f'data-testid="phase-{approved.pk}">可导入<' in html
     assert f'data-testid="phase-{pending.pk}" title="审核通过后才有阶段">—<' in html
-
-
-def test_the_list_says_why_a_plan_cannot_take_an_import(client, world, approved):
-    pending = plan_via_services(world.admin_a, days_ahead=20)
-    client.force_login(world.admin_a)
-    html = client.get("/plans/").content.decode()
     assert f'href="/candidates/plans/{approved.pk}/import/" data-testid="import-{approved.batch_no}"' in html
     assert f'disabled title="该考核计划尚未审核通过，不能导入或修改考生信息" data-testid="import-{pending.batch_no}"' in html
