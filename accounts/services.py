@@ -212,9 +212,14 @@ def regional_account_deactivate(*, user: User, acting_user: User, reason: str = 
     return user
 
 
+def _person_subject(person) -> str:
+    """A candidate's login subject, as they sign in: 证件类型 + 证件号码."""
+    return security.candidate_subject(person.id_type.code, person.id_number)
+
+
 def candidate_lock_status(*, person) -> security.Lock | None:
     """The login lock of a candidate (by 证件类型 + 证件号码, as the candidate signs in)."""
-    return security.lock_status(security.candidate_subject(person.id_type.code, person.id_number))
+    return security.lock_status(_person_subject(person))
 
 
 def candidate_unlock(*, person, acting_user: User) -> bool:
@@ -228,7 +233,7 @@ def candidate_unlock(*, person, acting_user: User) -> bool:
             raise PermissionDenied("只能解除本管局考生的登录锁定")
     elif acting_user.role != Role.CENTRAL:
         raise PermissionDenied("只有部中心和管局管理员可以解除登录锁定")
-    was_locked = security.unlock(security.candidate_subject(person.id_type.code, person.id_number))
+    was_locked = security.unlock(_person_subject(person))
     audit_record(actor=acting_user, action="account.unlock", obj=person,
                  message=f"解除考生 {person.name} 的登录锁定" + ("" if was_locked else "（未处于锁定状态）"))
     return was_locked
@@ -267,7 +272,7 @@ def login_subject(user: User) -> str | None:
     from people.models import Person
 
     person = Person.objects.select_related("id_type").filter(user=user).first()
-    return security.candidate_subject(person.id_type.code, person.id_number) if person else None
+    return _person_subject(person) if person else None
 
 
 def password_change_wrong_current(*, request, user: User) -> bool:

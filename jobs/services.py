@@ -80,15 +80,23 @@ def job_run(job_id, func_path: str, kwargs: dict) -> None:
         job_finish(job)
 
 
-def _run_in_thread(job_id, func_path, kwargs):
+def start_thread(fn, *, name: str) -> threading.Thread:
+    """Run fn() in a daemon thread with its own database connection (closed when it ends): the
+    background when there is no Celery broker (make run). Used by jobs and by SMS delivery."""
     def target():
         close_old_connections()
         try:
-            job_run(job_id, func_path, kwargs)
+            fn()
         finally:
             close_old_connections()
 
-    threading.Thread(target=target, name=f"job-{job_id}", daemon=True).start()
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def _run_in_thread(job_id, func_path, kwargs):
+    start_thread(lambda: job_run(job_id, func_path, kwargs), name=f"job-{job_id}")
 
 
 def job_enqueue(job: Job, func_path: str, **kwargs) -> Job:

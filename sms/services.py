@@ -9,10 +9,9 @@ The login flows need to know at once whether the code went out (to show "短信�
 they call `send_sms_now`, which delivers immediately and returns True/False."""
 
 import logging
-import threading
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError
@@ -87,14 +86,9 @@ def deliver_off_request(message_id: int, *, phone: str, text: str, template: str
     elif settings.JOBS_EAGER_MODE == "inline":
         _deliver(message_id, **kwargs)
     else:
-        def target():
-            close_old_connections()
-            try:
-                _deliver(message_id, **kwargs)
-            finally:
-                close_old_connections()
+        from jobs.services import start_thread
 
-        threading.Thread(target=target, name=f"sms-{message_id}", daemon=True).start()
+        start_thread(lambda: _deliver(message_id, **kwargs), name=f"sms-{message_id}")
 
 
 def send_sms(*, phone: str, template: str, params: dict, acting_user=None, off_request: bool = False) -> None:

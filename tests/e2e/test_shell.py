@@ -37,9 +37,21 @@ def test_home_login_and_the_regional_menu(page, world):
 def test_central_sees_the_audit_log(page, world):
     from .conftest import login_session
 
+    from audit.services import audit_record
+
+    audit_record(actor=world.admin_a, action="account.login", obj=world.admin_a, region=world.region_a,
+                 after={"full_name": world.admin_a.full_name}, message="管理员登录")
     login_session(page, world.central)
     page.goto(page.base + "/audit/")
     assert page.get_by_role("heading", name="审计日志").is_visible()
+    # actions, roles and objects in Chinese; the filter offers actions by name
+    table = page.get_by_test_id("audit-table").inner_text()
+    assert "登录" in table and "管局" in table and "account.login" not in table
+    shot(page, "shell_03_audit_log")
+    page.get_by_test_id("audit-table").get_by_role("link", name="详情").first.click()
+    page.get_by_role("heading", name="审计日志详情").wait_for()
+    shot(page, "shell_04_audit_detail")
+    page.goto(page.base + "/audit/")
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(page.base + "/")
     assert page.get_by_role("link", name="管理员登录").first.is_visible()
