@@ -44,10 +44,16 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as StdnumError
 
 from people.models import IdCheck, IdType
-from people.validation import check_credit_code, normalize_id_number, validate_id_number, validate_mobile
+from people.validation import (
+    check_credit_code,
+    gb2260_place_known,
+    id_number_warning,
+    normalize_id_number,
+    validate_id_number,
+    validate_mobile,
+)
 from plans.choices import ExamType
 
 from .columns import COLUMN_BY_KEY
@@ -68,7 +74,6 @@ _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _CODE_RE = re.compile(r"^(\d+)(?:\D.*)?$")
 _SPACES_RE = re.compile(r"\s+")
 _RESIDENT_RE = re.compile(r"^\d{17}[\dX]$")
-_PLACE_OK: dict[tuple[str, int], bool] = {}
 
 Key = tuple[int, str]
 
@@ -271,6 +276,10 @@ def validate_row(raw: Mapping[str, object], *, ctx: ValidationContext, row_numbe
             except (KeyError, IndexError):  # python-stdnum fails this way on some place codes
                 number = ""
                 err("id_number", value, "证件号码中的地址码不正确")
+        if number:
+            warning = id_number_warning(id_type.check_kind, number)
+            if warning:
+                warn("id_number", value, warning)
     cleaned["id_number"] = number
 
     # 手机号码
@@ -383,26 +392,17 @@ def validate_row(raw: Mapping[str, object], *, ctx: ValidationContext, row_numbe
 
 def _resident_id_accepted(number: str) -> bool:
     """A fast path for the commonest case, 二代身份证, with exactly the checks of
-    people.validation (18 characters, MOD 11-2 check digit, birth date, GB/T 2260 place code valid
-    in the birth year) but the slow part — python-stdnum's place look-up — done once per
-    (place code, year) instead of once per row. False means "ask people.validation", which then
-    gives the precise message; the equivalence is tested (test_import_validation.py)."""
+    people.validation (18 characters, MOD 11-2 check digit, birth date, a GB/T 2260 province
+    prefix; the county code looked up once per code, in any edition, whatever the birth year).
+    False means "ask people.validation", which then gives the precise message; the equivalence
+    is tested (test_import_validation.py)."""
     if not _RESIDENT_RE.match(number) or ric.calc_check_digit(number) != number[17]:
         return False
     try:
-        year = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14])).year
+        datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    key = (number[:6], year)
-    ok = _PLACE_OK.get(key)
-    if ok is None:
-        try:
-            ric.get_birth_place(number)
-            ok = True
-        except (StdnumError, KeyError, IndexError):  # KeyError: stdnum on some place codes
-            ok = False
-        _PLACE_OK[key] = ok
-    return ok
+    return gb2260_place_known(number[:6])[0]
 
 
 def _parse_date(value) -> datetime.date | None:
