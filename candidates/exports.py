@@ -22,9 +22,9 @@ from plans.choices import ExamType
 from .choices import PersonnelType
 
 HEADERS = ["考试批次", "考生编号", "姓名", "证件种类", "证件号码", "公司名称", "统一社会信用代码", "考试类型",
-           "人员类型/报考类型", "联系电话"]
-WIDTHS = [12, 16, 10, 14, 22, 32, 22, 16, 22, 14]
-ID_COL, PHONE_COL, EXAM_TYPE_COL, PERSONNEL_COL = 4, 9, 7, 8
+           "人员类型/报考类型", "联系电话", "考试状态"]
+WIDTHS = [12, 16, 10, 14, 22, 32, 22, 16, 22, 14, 20]
+ID_COL, PHONE_COL, EXAM_TYPE_COL, PERSONNEL_COL, STATE_COL = 4, 9, 7, 8, 10
 SHEET_NAME = "学员考核信息"
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -54,6 +54,8 @@ def row_transformer(*, full: bool) -> Callable[[tuple], tuple]:
         cells = list(row)
         cells[EXAM_TYPE_COL] = _EXAM_TYPES.get(cells[EXAM_TYPE_COL], cells[EXAM_TYPE_COL])
         cells[PERSONNEL_COL] = _PERSONNEL.get(cells[PERSONNEL_COL], cells[PERSONNEL_COL])
+        end = cells[STATE_COL]  # the running penalty's last day (blacklist): 停考 (issue 11 §4)
+        cells[STATE_COL] = f"停考（黑名单处罚期至 {end:%Y-%m-%d}）" if end else ""
         if not full:
             cells[ID_COL] = mask_id_number(cells[ID_COL])
             cells[PHONE_COL] = mask_phone(cells[PHONE_COL])

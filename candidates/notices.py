@@ -23,22 +23,39 @@ PROGRESS_EVERY = 50
 
 def run_plan_notice(*, job, plan_id: int, user_id: int) -> None:
     """Text every candidate of the plan once today (see services.registration_notice_send)."""
-    from .selectors import plan_notice_recipients
+    from .selectors import plan_notice_recipients, registration_suspension
 
     user = User.objects.get(pk=user_id)
     plan = ExamPlan.objects.get(pk=plan_id)
     today = timezone.localdate()
-    counts = {"sent": 0, "skipped": 0, "failed": 0}
+    counts = {"sent": 0, "skipped": 0, "failed": 0, "suspended": 0}
     recipients = plan_notice_recipients(plan=plan)
     total = recipients.count()
     job_progress(job, done=0, total=total, message="正在发送")
+    chunk: list = []
+
+    def send(chunk):
+        # 停考 registrations (a running blacklist penalty) get no notice (issue 11 §4)
+        suspended = registration_suspension(chunk, on_date=today)
+        for registration in chunk:
+            if registration.pk in suspended:
+                counts["suspended"] += 1
+                continue
+            outcome = registration_notice_send(registration=registration, acting_user=user, today=today, job=job)
+            counts[outcome] += 1
+
     for done, registration in enumerate(recipients.iterator(chunk_size=500), start=1):
-        outcome = registration_notice_send(registration=registration, acting_user=user, today=today, job=job)
-        counts[outcome] += 1
+        chunk.append(registration)
+        if len(chunk) >= PROGRESS_EVERY:
+            send(chunk)
+            chunk = []
         if done % PROGRESS_EVERY == 0:
             job_progress(job, done=done, message=f"已发送 {counts['sent']}，跳过 {counts['skipped']}")
+    send(chunk)
     plan_notice_finish_record(plan=plan, acting_user=user, counts=counts)
     message = f"已发送 {counts['sent']} 条，今日已通知而跳过 {counts['skipped']} 条"
+    if counts["suspended"]:
+        message += f"，停考（黑名单处罚期内）未通知 {counts['suspended']} 条"
     if counts["failed"]:
         message += f"，手机号码无法使用而失败 {counts['failed']} 条"
     job_finish(job, result=counts, message=message)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def mine(world):
     """One person in a Beijing plan 10 days ahead and a Guangdong plan that ended yesterday."""
     ahead = RegistrationFactory(plan=ExamPlanFactory(region=world.region_a, days_ahead=10), person__name="本人",
-                                person__phone="13512345678")
+                                phone="13512345678")
     past = RegistrationFactory(plan=ExamPlanFactory(region=world.region_b, days_ahead=-1), person=ahead.person)
     user = candidate_account_activate(person=ahead.person, new_password="Kaosheng#2026")
     other = RegistrationFactory(plan=ahead.plan, person__name="别人")

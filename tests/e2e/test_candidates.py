@@ -29,7 +29,7 @@ def test_search_page_edit_export(page, world, tmp_path):
     other_plan = ExamPlanFactory(region=world.region_a, exam_type=ExamType.NEW_ONLINE)
     for i in range(26):
         RegistrationFactory(plan=plan, person__name=f"张{'伟芳娜敏静丽强磊军洋'[i % 10]}{i:02d}",
-                            person__company_name=f"华信通信工程有限公司{i % 2}", personnel_type="B")
+                            company_name=f"华信通信工程有限公司{i % 2}", personnel_type="B")
     RegistrationFactory(plan=plan, person__name="张不匹配", personnel_type="A")  # other 人员类型
     RegistrationFactory(plan=plan, person__name="李四", personnel_type="B")  # other 姓名
     RegistrationFactory(plan=other_plan, person__name="张他批", personnel_type="B")  # other 批次
@@ -47,7 +47,7 @@ def test_search_page_edit_export(page, world, tmp_path):
     first = _screen_rows(page)
     assert len(first) == 20 and all(r[2].startswith("张") and r[8] == "B" for r in first)
     reg = Registration.objects.get(candidate_number=first[0][1])
-    assert first[0][4] == mask_id_number(reg.person.id_number) and first[0][9] == mask_phone(reg.person.phone)
+    assert first[0][4] == mask_id_number(reg.person.id_number) and first[0][9] == mask_phone(reg.phone)
     assert reg.person.id_number not in page.content()
     shot(page, "candidates_01_search_three_filters")
 

@@ -33,9 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("file", help="填好的考生信息模板（.xlsx 或 .xls）")
         parser.add_argument("--dry-run", action="store_true", help="只校验、统计，不写入")
         parser.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
+        parser.add_argument("--readd-deleted", action="store_true",
+                            help="重新添加本批次中曾被删除的考生（默认只列出，不重新添加）")
         parser.add_argument("--user", default="", help="以该账号的身份导入（默认：最早创建的部中心账号）")
 
-    def handle(self, *args, batch_no: str, file: str, dry_run: bool, json: bool, user: str, **options):
+    def handle(self, *args, batch_no: str, file: str, dry_run: bool, json: bool, user: str,
+               readd_deleted: bool = False, **options):
         as_json = json
         try:
             acting_user = self._user(user)
@@ -45,7 +48,8 @@ class Command(BaseCommand):
             path = Path(file)
             if not path.is_file():
                 raise ApplicationError(f"文件不存在：{file}")
-            run = import_file(plan=plan, path=path, acting_user=acting_user, source=RunSource.CLI, dry_run=dry_run)
+            run = import_file(plan=plan, path=path, acting_user=acting_user, source=RunSource.CLI, dry_run=dry_run,
+                              readd_deleted=readd_deleted)
         except ApplicationError as exc:
             if as_json:
                 self._print_json({"created": 0, "existing": 0, "failed": 0, "warnings": 0,
@@ -58,12 +62,16 @@ class Command(BaseCommand):
             # are in the operator's own file
             data = outcome.as_json()
             data["errors"] = masked_items(data["errors"])
+            data["deleted"] = outcome.deleted_rows
             self._print_json(data)
             return
         self.stdout.write(f"批次 {plan.batch_no}，文件 {path.name}，导入人 {acting_user.display_name}"
                           + ("（仅校验，未写入）" if dry_run else ""))
         self.stdout.write(f"新增 {outcome.created}，已存在(未重复导入) {outcome.existing}，"
                           f"失败 {outcome.failed}，警告 {outcome.warnings}")
+        for item in outcome.deleted_rows:
+            self.stdout.write(f"第 {item['row']} 行 曾被删除：删除人 {item['deleted_by']}，时间 {item['deleted_at']}"
+                              f"（原考生编号 {item['candidate_number']}），未重新添加；确认后加 --readd-deleted 重新导入")
         if outcome.numbers:
             self.stdout.write(f"考生编号 {outcome.numbers[0]} – {outcome.numbers[1]}")
         for label, items in (("失败", outcome.errors), ("警告", outcome.warning_items)):
