@@ -36,11 +36,11 @@ from .selectors import (
     plan_for_roster,
     registration_count,
     registration_export_values,
-    registration_suspension,
     registration_get,
     registration_history,
     registration_list,
     registration_rows,
+    registration_suspension,
 )
 
 # Up to this many rows the whole list is written during the request and streamed back; above,

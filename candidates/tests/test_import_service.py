@@ -179,9 +179,10 @@ def test_collision_with_a_writer_that_ignored_the_lock_rolls_back(world, plan, t
     did not take the plan lock): the run must not report rows as created that were not, and
     must not consume numbers — it rolls back and says so."""
     stray = Person.objects.create(id_type=IdType.objects.get(code=1), id_number="11010519491231002X",
-                                  name="x", phone="13800000000", company_name="c")
+                                  name="x")
     Registration.objects.create(person=stray, plan=plan, candidate_number="112600100001", personnel_type="A",
-                                region=plan.region, exam_type=plan.exam_type, exam_year=plan.exam_date.year)
+                                region=plan.region, exam_type=plan.exam_type, exam_year=plan.exam_date.year,
+                                phone="13800000000", company_name="c")
     with pytest.raises(ApplicationError, match="冲突"):
         run_file(plan, sample_rows(2), world.admin_a, tmp_path)
     plan.refresh_from_db()

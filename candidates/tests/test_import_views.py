@@ -147,7 +147,7 @@ def test_cli_json_prints_one_object(world, tmp_path, capsys):
     write_xlsx(rows, path)
     call_command("import_candidates", "1126002", str(path), "--json", "--user", world.admin_a.username)
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"created", "existing", "failed", "warnings", "errors"}
+    assert set(out) == {"created", "existing", "failed", "warnings", "errors", "deleted"}
     assert (out["created"], out["existing"], out["failed"]) == (2, 0, 1)
     assert out["errors"][0]["row"] == 4 and out["errors"][0]["column"] == "证件号码"
     assert out["errors"][0]["value"] == "110105********0013"  # masked: the output may land in a log

@@ -172,9 +172,10 @@ def test_central_opens_an_account_and_the_first_login_forces_a_password_change(p
 
 
 def test_candidate_sets_a_password_the_first_time_and_logs_in(page, world, demo):
+    from candidates.tests.factories import RegistrationFactory
     from people.tests.factories import PersonFactory
 
-    person = PersonFactory(phone="13512345678")
+    person = RegistrationFactory(phone="13512345678", person=PersonFactory()).person
     page.goto(page.base + "/")
     page.get_by_role("link", name="考生登录").first.click()
     shot(page, "login_13_candidate_login")
