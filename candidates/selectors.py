@@ -141,9 +141,14 @@ def plan_for_roster(*, plan_id: int, fetched_by) -> ExamPlan:
 
 
 def registration_history(*, registration: Registration, fetched_by):
-    """The registration's audit trail (add, changes with before/after, reveals, deletion)."""
-    return audit_log_list(
-        filters={"object_type": Registration._meta.label, "object_id": str(registration.pk)}, fetched_by=fetched_by
+    """The registration's audit trail (add, changes with before/after, reveals, deletion), and
+    the changes to its person written by any region or central (issue 11 §2)."""
+    from django.db.models import Q
+
+    own = audit_log_list(filters={}, fetched_by=fetched_by)
+    return own.filter(
+        Q(object_type=Registration._meta.label, object_id=str(registration.pk))
+        | Q(object_type="people.Person", object_id=str(registration.person_id))
     ).order_by("created_at", "id")
 
 
