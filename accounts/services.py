@@ -430,6 +430,33 @@ def candidate_code_phone(person) -> str:
             .values_list("phone", flat=True).first() or "")
 
 
+@transaction.atomic
+def candidate_verified_phone_set(*, person, phone: str, reason: str, acting_user: User) -> User:
+    """部中心 changes a candidate account's verified phone (where login and reset codes go),
+    with a reason, audited (issue 11 §2). No 管局 may: the account is shared by every region
+    holding a registration of the person."""
+    from people.validation import validate_mobile
+
+    if not (getattr(acting_user, "is_authenticated", False) and acting_user.role == Role.CENTRAL):
+        raise PermissionDenied("只有部中心可以更正考生的登录手机号码")
+    user = User.objects.select_for_update().filter(pk=person.user_id).first() if person.user_id else None
+    if user is None:
+        raise ApplicationError("该考生尚未激活账号：首次登录的验证码发往其最早一条报名的手机号码", field="phone")
+    try:
+        phone = validate_mobile(phone)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), field="phone") from None
+    if not (reason or "").strip():
+        raise ApplicationError("请填写更正原因", field="reason")
+    before = _snapshot(user)
+    user.phone = phone
+    user.save(update_fields=["phone"])
+    audit_record(actor=acting_user, action="account.candidate_phone", obj=person, before={"phone": before["phone"]},
+                 after={"phone": phone}, reason=reason.strip()[:500],
+                 message=f"部中心更正考生 {person.name} 的登录手机号码")
+    return user
+
+
 def candidate_login(*, request, id_type, id_number: str, password: str) -> User:
     """考生登录 with 证件号码 and the password the candidate set. Unknown numbers, accounts not
     yet activated and wrong passwords give the same message; all count towards the lock."""

@@ -230,6 +230,7 @@ def candidate_detail(request, pk: int):
         "history": registration_history(registration=registration, fetched_by=request.user)[:50],
         "notices": NoticeLog.objects.filter(registration=registration).order_by("-date")[:10],
         "login_lock": account_services.candidate_lock_status(person=registration.person),
+        "account_phone": mask_phone(registration.person.user.phone) if registration.person.user_id else "",
     }
     return render(request, "candidates/detail.html", context)
 
@@ -246,6 +247,22 @@ def candidate_unlock(request, pk: int):
     else:
         messages.success(request, f"已解除 {registration.person.name} 的登录锁定" if was_locked
                          else f"{registration.person.name} 未处于锁定状态")
+    return redirect("candidates:detail", pk=registration.pk)
+
+
+@role_required(Role.CENTRAL)
+@require_POST
+def candidate_phone(request, pk: int):
+    """部中心 更正登录手机号码 of the candidate's account (audited, with a reason)."""
+    registration = registration_get(pk=pk, fetched_by=request.user)
+    try:
+        account_services.candidate_verified_phone_set(
+            person=registration.person, phone=request.POST.get("phone", "")[:20],
+            reason=request.POST.get("reason", "")[:500], acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已更正 {registration.person.name} 的登录手机号码")
     return redirect("candidates:detail", pk=registration.pk)
 
 

@@ -247,3 +247,24 @@ def test_the_result_page_offers_the_confirmation(client, world, tmp_path):
     assert response.status_code == 302 and Registration.objects.filter(plan=plan).count() == 1
     body = client.get(reverse("candidates:import_run", args=[run.pk])).content.decode()
     assert 'data-testid="readd-done"' in body and 'data-testid="readd-button"' not in body
+
+
+def test_only_central_changes_the_verified_phone_with_a_reason_audited(client, world, guangdong, clock):
+    from accounts.services import candidate_verified_phone_set
+    from core.errors import PermissionDenied
+
+    start(client, guangdong.person)
+    finish(client, last_code("13826661234"))
+    person = Person.objects.get(pk=guangdong.person_id)
+    with pytest.raises(PermissionDenied):
+        candidate_verified_phone_set(person=person, phone="13900006666", reason="x", acting_user=world.admin_b)
+    with pytest.raises(ApplicationError, match="原因"):
+        candidate_verified_phone_set(person=person, phone="13711110000", reason=" ", acting_user=world.central)
+    candidate_verified_phone_set(person=person, phone="13711110000", reason="本人持证来电核实", acting_user=world.central)
+    assert Person.objects.get(pk=person.pk).user.phone == "13711110000"
+    entry = AuditLog.objects.get(action="account.candidate_phone")
+    assert entry.before == {"phone": "138****1234"} and entry.reason == "本人持证来电核实"
+    assert AuditLog.objects.visible_to(world.admin_b).filter(pk=entry.pk).exists()
+    assert not AuditLog.objects.visible_to(world.admin_a).filter(pk=entry.pk).exists()  # 北京 holds none
+    attack(world)  # once 北京 registers him, it sees the change too
+    assert AuditLog.objects.visible_to(world.admin_a).filter(pk=entry.pk).exists()

@@ -89,10 +89,16 @@ def test_central_blacklists_a_person_the_region_sees_it_and_an_import_refuses_th
         page.get_by_test_id("export").click()
     assert download.value.suggested_filename.endswith(".xlsx")
 
-    # 广东, where the person is registered in a plan, sees it too; 上海 does not
+    # 广东, where the person is registered in a plan, does not see 北京's entry (issue 11 §3),
+    # only that its own registration is 停考 and until when; 上海 sees nothing
     _as(page, world.admin_b)
     page.goto(page.base + "/blacklist/")
-    assert "周建国" in page.get_by_test_id("blacklist-table").inner_text()
+    assert "周建国" not in page.get_by_test_id("blacklist-table").inner_text()
+    assert page.goto(page.base + f"/blacklist/{entry.pk}/").status == 404
+    page.goto(page.base + f"/candidates/{later.pk}/")
+    suspended = page.get_by_test_id("suspended").inner_text()
+    assert "停考" in suspended and f"{expected_end:%Y-%m-%d}" in suspended and "替考" not in suspended
+    shot(page, "blacklist_05_other_region_sees_only_suspension")
     admin_sh = User.objects.create_user("t_admin_sh", role=Role.REGIONAL, region=Region.objects.get(code="31"))
     _as(page, admin_sh)
     page.goto(page.base + "/blacklist/")
