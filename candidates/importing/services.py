@@ -43,14 +43,17 @@ from audit.services import audit_record
 from candidates.models import ImportRun, Registration
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
+from core.spreadsheets.runs import report_reasons, run_guarded, run_set_status
 from people.services import insert_ignoring_conflicts, person_upsert_many
 from plans.models import ExamPlan
 from plans.rules import assert_roster_writable
 
-from .choices import BACKGROUND_THRESHOLD, EXISTING_MESSAGE, RunSource, RunStatus
+from .choices import BACKGROUND_THRESHOLD, RunSource, RunStatus
 from .columns import COLUMN_BY_KEY
 from .reader import FileRejected, ParsedFile, read_candidate_file
 from .validation import RowError, ValidationContext, validate_row
+
+__all__ = ["report_reasons"]  # shared (core.spreadsheets.runs), imported from here by callers
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +157,10 @@ def import_start(*, run: ImportRun, acting_user, now: datetime.datetime | None =
     assert_may_import(plan=run.plan, acting_user=acting_user)
     with transaction.atomic():
         current = ImportRun.objects.select_for_update().get(pk=run.pk)
-        if current.status != RunStatus.UPLOADED:
-            raise ApplicationError("该文件已经导入过（或正在导入），请查看导入结果", code="already_started")
         background = current.total_rows > BACKGROUND_THRESHOLD
-        current.status = RunStatus.QUEUED if background else RunStatus.RUNNING
+        if not run_set_status(current, RunStatus.QUEUED if background else RunStatus.RUNNING,
+                              only_from=(RunStatus.UPLOADED,)):
+            raise ApplicationError("该文件已经导入过（或正在导入），请查看导入结果", code="already_started")
         if background:
             from jobs.services import job_create, job_enqueue
 
@@ -166,10 +169,8 @@ def import_start(*, run: ImportRun, acting_user, now: datetime.datetime | None =
                 acting_user=acting_user, region=run.plan.region, total=current.total_rows,
             )
             current.job = job
-            current.save(update_fields=["status", "job"])
+            current.save(update_fields=["job"])
             job_enqueue(job, "candidates.importing.tasks:run_import", run_id=current.pk, user_id=acting_user.pk)
-        else:
-            current.save(update_fields=["status"])
     if background:
         current.refresh_from_db()
         return current
@@ -187,17 +188,8 @@ def import_execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None = N
     A run never stays 'running': a plan that stopped accepting imports since the upload, or a
     stored file that can no longer be read, marks it rejected; anything unexpected marks it
     failed (logged with its traceback). Both raise ApplicationError with the run's message."""
-    try:
-        return _execute(run=run, acting_user=acting_user, parsed=parsed, progress=progress, now=now)
-    except ApplicationError as exc:
-        ImportRun.objects.filter(pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-            status=RunStatus.REJECTED, message=exc.message[:500], finished_at=timezone.now())
-        raise
-    except Exception as exc:
-        log.exception("import run %s failed", run.pk)
-        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, message=FAILED_MESSAGE,
-                                                   finished_at=timezone.now())
-        raise ApplicationError(FAILED_MESSAGE, code="import_failed") from exc
+    return run_guarded(run, lambda: _execute(run=run, acting_user=acting_user, parsed=parsed, progress=progress,
+                                             now=now), failed_message=FAILED_MESSAGE)
 
 
 def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress, now) -> ImportRun:
@@ -293,18 +285,14 @@ def _summary(o: ImportOutcome) -> str:
 
 
 def _finish(run: ImportRun, outcome: ImportOutcome, *, status: str, message: str, counts: bool = True) -> None:
+    values = {}
     if counts:
-        run.created_count = outcome.created
-        run.existing_count = outcome.existing
-        run.failed_count = outcome.failed
-        run.warning_count = outcome.warnings
-        run.errors = outcome.errors
-        run.warnings = outcome.warning_items
-        run.existing_rows = outcome.existing_rows
-    run.status = status
-    run.message = message[:500]
-    run.finished_at = timezone.now()
-    run.save()
+        values = {
+            "created_count": outcome.created, "existing_count": outcome.existing, "failed_count": outcome.failed,
+            "warning_count": outcome.warnings, "errors": outcome.errors, "warnings": outcome.warning_items,
+            "existing_rows": outcome.existing_rows,
+        }
+    run_set_status(run, status, message=message, **values)
     run.outcome = outcome
 
 
@@ -371,22 +359,8 @@ def import_file(*, plan: ExamPlan, path, acting_user, source: str = RunSource.CL
         run = import_upload(plan=plan, uploaded_file=handle, file_name=file_name or path.name,
                             acting_user=acting_user, source=source, dry_run=dry_run, now=now)
     parsed = run._parsed
-    with transaction.atomic():
-        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
-    run.status = RunStatus.RUNNING
+    run_set_status(run, RunStatus.RUNNING)
     return import_execute(run=run, acting_user=acting_user, parsed=parsed, now=now)
-
-
-def report_reasons(run: ImportRun) -> dict[int, str]:
-    """错误原因 per Excel row for the downloadable report: errors, already present, warnings."""
-    reasons: dict[int, list[str]] = {}
-    for item in run.errors:
-        reasons.setdefault(item["row"], []).append(f"{item['column']}：{item['message']}")
-    for row in run.existing_rows:
-        reasons.setdefault(row, []).append(EXISTING_MESSAGE)
-    for item in run.warnings:
-        reasons.setdefault(item["row"], []).append(f"警告（已导入）{item['column']}：{item['message']}")
-    return {row: "；".join(msgs) for row, msgs in reasons.items()}
 
 
 def import_report_build(*, run: ImportRun, acting_user) -> bytes:
