@@ -31,7 +31,7 @@ Rules and where they come from
 import datetime
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -43,6 +43,7 @@ from audit.services import audit_record
 from candidates.models import ImportRun, Registration
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
+from core.spreadsheets import runs
 from core.spreadsheets.runs import report_reasons, run_guarded, run_set_status
 from people.services import insert_ignoring_conflicts, person_upsert_many
 from plans.models import ExamPlan
@@ -66,23 +67,12 @@ class _Collision(Exception):
 
 
 @dataclass
-class ImportOutcome:
-    created: int = 0
-    existing: int = 0
-    failed: int = 0
-    warnings: int = 0
-    errors: list[dict] = field(default_factory=list)
-    warning_items: list[dict] = field(default_factory=list)
-    existing_rows: list[int] = field(default_factory=list)
+class ImportOutcome(runs.ImportOutcome):
     persons_updated: int = 0
-    numbers: tuple[str, str] | None = None
+    numbers: tuple[str, str] | None = None  # the first and last 考生编号 created
 
-    def as_json(self) -> dict:
-        """The CLI's --json object (issue 6 §8)."""
-        return {
-            "created": self.created, "existing": self.existing, "failed": self.failed,
-            "warnings": self.warnings, "errors": self.errors,
-        }
+    def detail_lines(self) -> list[str]:
+        return [f"考生编号 {self.numbers[0]} – {self.numbers[1]}"] if self.numbers else []
 
 
 # --------------------------------------------------------------------------- checks
@@ -224,7 +214,7 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
                 outcome.existing_rows.append(row_number)
             else:
                 outcome.created += 1
-        _count_warnings(outcome)
+        outcome.count_warnings()
         _finish(run, outcome, status=RunStatus.DONE, message="仅校验（未写入）")
         return run
 
@@ -240,8 +230,8 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
                     break
                 written = _write(plan=locked, run=run, valid=valid, acting_user=acting_user)
                 final = _merge(outcome, written)
-                _count_warnings(final)
-                _finish(run, final, status=RunStatus.DONE, message=_summary(final))
+                final.count_warnings()
+                _finish(run, final, status=RunStatus.DONE, message=final.summary())
                 audit_record(
                     actor=acting_user, action="registration.import", obj=run, region=locked.region_id,
                     after={
@@ -250,7 +240,7 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
                         "failed": final.failed, "warnings": final.warnings, "persons_updated": final.persons_updated,
                         "candidate_numbers": "–".join(final.numbers) if final.numbers else None,
                     },
-                    message=f"导入考生 {run.file_name}：{_summary(final)}",
+                    message=f"导入考生 {run.file_name}：{final.summary()}",
                 )
             return run
         except _Collision:
@@ -276,23 +266,10 @@ def _merge(outcome: ImportOutcome, written: ImportOutcome) -> ImportOutcome:
     )
 
 
-def _count_warnings(outcome: ImportOutcome) -> None:
-    outcome.warnings = len({w["row"] for w in outcome.warning_items})
-
-
-def _summary(o: ImportOutcome) -> str:
-    return f"新增 {o.created}，已存在(未重复导入) {o.existing}，失败 {o.failed}，警告 {o.warnings}"
 
 
 def _finish(run: ImportRun, outcome: ImportOutcome, *, status: str, message: str, counts: bool = True) -> None:
-    values = {}
-    if counts:
-        values = {
-            "created_count": outcome.created, "existing_count": outcome.existing, "failed_count": outcome.failed,
-            "warning_count": outcome.warnings, "errors": outcome.errors, "warnings": outcome.warning_items,
-            "existing_rows": outcome.existing_rows,
-        }
-    run_set_status(run, status, message=message, **values)
+    run_set_status(run, status, message=message, **(outcome.run_values() if counts else {}))
     run.outcome = outcome
 
 

@@ -8,12 +8,15 @@
 * `run_guarded`: the runner shape every importer's execute step uses: an ApplicationError marks
   the run rejected with its message; anything else marks it failed (logged) and becomes an
   ApplicationError with `failed_message`. A run never stays 'running'.
+* `ImportOutcome`: the counts and row items of one run, as the service, the page and the CLI
+  (core.spreadsheets.cli.ImportCommand) use them.
 * `report_reasons`: 错误原因 per Excel row for the error report, from a run's errors, already
   present rows and warnings.
 """
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models
@@ -73,6 +76,41 @@ class ImportRunBase(models.Model):
     class Meta:
         abstract = True
         ordering = ["-created_at"]
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    existing: int = 0
+    failed: int = 0
+    warnings: int = 0  # rows with at least one warning
+    errors: list[dict] = field(default_factory=list)  # {"row", "column", "value", "message"}
+    warning_items: list[dict] = field(default_factory=list)
+    existing_rows: list[int] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        """The CLI's --json object."""
+        return {
+            "created": self.created, "existing": self.existing, "failed": self.failed,
+            "warnings": self.warnings, "errors": self.errors,
+        }
+
+    def summary(self) -> str:
+        return f"新增 {self.created}，已存在(未重复导入) {self.existing}，失败 {self.failed}，警告 {self.warnings}"
+
+    def detail_lines(self) -> list[str]:  # override: importer-specific lines after the summary
+        return []
+
+    def count_warnings(self) -> None:
+        self.warnings = len({w["row"] for w in self.warning_items})
+
+    def run_values(self) -> dict:
+        """The run's fields that hold this outcome (for run_set_status)."""
+        return {
+            "created_count": self.created, "existing_count": self.existing, "failed_count": self.failed,
+            "warning_count": self.warnings, "errors": self.errors, "warnings": self.warning_items,
+            "existing_rows": self.existing_rows,
+        }
 
 
 def run_set_status(run: ImportRunBase, status: str, *, message: str | None = None,
