@@ -1,10 +1,10 @@
 from django.db import models
 
 from core.scoping import ScopedManager
+from core.spreadsheets.runs import ImportRunBase
 from plans.choices import ExamType
 
 from .choices import PersonnelType
-from .importing.choices import RunSource, RunStatus
 
 
 class Registration(models.Model):
@@ -52,29 +52,13 @@ class Registration(models.Model):
         return f"{self.candidate_number} {self.person.name}"
 
 
-class ImportRun(models.Model):
+class ImportRun(ImportRunBase):
     """One import of a candidate file (or CLI run) into a plan: who, when, which file, the counts
-    and the per-row report, kept so it can be reopened (issue 6)."""
+    and the per-row report (core.spreadsheets.runs.ImportRunBase), kept so it can be reopened
+    (issue 6)."""
 
     plan = models.ForeignKey("plans.ExamPlan", verbose_name="考试批次", on_delete=models.PROTECT, related_name="import_runs")
     region = models.ForeignKey("regions.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(
-        "accounts.User", verbose_name="导入人", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    source = models.CharField("来源", max_length=16, choices=RunSource.choices, default=RunSource.WEB)
-    file_name = models.CharField("文件名", max_length=255)
-    stored_file = models.FileField("上传文件", upload_to="imports/%Y/%m/", blank=True)
-    status = models.CharField("状态", max_length=16, choices=RunStatus.choices, default=RunStatus.UPLOADED)
-    dry_run = models.BooleanField("仅校验", default=False)
-    total_rows = models.PositiveIntegerField("数据行数", default=0)
-    created_count = models.PositiveIntegerField("新增", default=0)
-    existing_count = models.PositiveIntegerField("已存在", default=0)
-    failed_count = models.PositiveIntegerField("失败", default=0)
-    warning_count = models.PositiveIntegerField("警告", default=0)
-    errors = models.JSONField("错误明细", default=list, blank=True)
-    warnings = models.JSONField("警告明细", default=list, blank=True)
-    # Excel row numbers of rows whose person was already in the plan (已存在(未重复导入))
-    existing_rows = models.JSONField("已存在的行", default=list, blank=True)
     # rows whose person the 管局 had deleted from this plan (issue 11 §5): not re-added unless
     # confirmed; each {"row", "candidate_number", "deleted_by", "deleted_at"}
     deleted_rows = models.JSONField("曾被删除的行", default=list, blank=True)
@@ -83,17 +67,12 @@ class ImportRun(models.Model):
     readd_deleted = models.BooleanField("重新添加曾被删除的考生", default=False)
     readd_of = models.ForeignKey("self", verbose_name="确认自", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
-    message = models.CharField("说明", max_length=500, blank=True)
-    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField("导入时间", auto_now_add=True)
-    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     objects = ScopedManager()
     scope_region_field = "region"
     scope_candidate_field = None
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(ImportRunBase.Meta):
         verbose_name = verbose_name_plural = "导入记录"
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from core.scoping import get_visible_or_404
 from people.validation import normalize_id_number
 from plans.models import ExamPlan
 
+from .exports import EXPORT_FIELDS  # the list's columns, in the guide's order (三): exports.LIST_COLUMNS
 from .models import Registration
 
 # Sort keys of the list's columns → ORDER BY. 考生编号 is unique, so every order is total (the
@@ -72,22 +73,6 @@ def registration_list(*, filters: dict, fetched_by) -> QuerySet:
 def registration_rows(qs: QuerySet) -> QuerySet:
     """The list's queryset with what its columns show, in one query."""
     return qs.select_related("person", "person__id_type", "plan")
-
-
-# The columns of the list and of the export, in the guide's order (三): the values_list paths.
-EXPORT_FIELDS = (
-    "plan__batch_no",
-    "candidate_number",
-    "person__name",
-    "person__id_type__name",
-    "person__id_number",
-    "company_name",
-    "credit_code",
-    "exam_type",
-    "personnel_type",
-    "phone",
-    "suspended_until",
-)
 
 
 def registration_export_values(qs: QuerySet) -> QuerySet:

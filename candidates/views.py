@@ -26,7 +26,7 @@ from plans.choices import AuditStatus
 from plans.rules import Phase, phase, roster_cutoff, roster_open
 
 from . import services
-from .exports import export_filename, registrations_tempfile
+from .exports import PAGE_COLUMNS, export_filename, registrations_tempfile
 from .forms import EXPORT_PART_SIZE, CandidateFilterForm, CandidateForm, ExportForm, ReasonForm
 from .models import NoticeLog, Registration
 from .selectors import (
@@ -47,18 +47,7 @@ from .selectors import (
 # a background job writes it while the user watches its progress (issue 7 §4).
 EXPORT_SYNC_LIMIT = 20000
 
-COLUMNS = [  # (header, sort key or None)
-    ("考试批次", "candidate_number"),
-    ("考生编号", "candidate_number"),
-    ("姓名", "name"),
-    ("证件种类", None),
-    ("证件号码", "id_number"),
-    ("公司名称", "company"),
-    ("统一社会信用代码", None),
-    ("考试类型", "exam_type"),
-    ("人员类型/报考类型", "personnel_type"),
-    ("联系电话", None),
-]
+COLUMNS = [(c.header, c.sort) for c in PAGE_COLUMNS]  # (header, sort key or None), one table with the export
 
 
 def _frozen_reason(plan) -> str:

@@ -43,11 +43,13 @@ from audit.services import audit_record
 from candidates.models import ImportRun, Registration, RegistrationDeletion
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
+from core.spreadsheets import runs
+from core.spreadsheets.runs import run_guarded, run_set_status
 from people.services import insert_ignoring_conflicts, person_upsert_many
 from plans.models import ExamPlan
 from plans.rules import assert_roster_writable
 
-from .choices import BACKGROUND_THRESHOLD, EXISTING_MESSAGE, RunSource, RunStatus
+from .choices import BACKGROUND_THRESHOLD, RunSource, RunStatus
 from .columns import COLUMN_BY_KEY
 from .reader import FileRejected, ParsedFile, read_candidate_file
 from .validation import RowError, ValidationContext, validate_row
@@ -63,24 +65,28 @@ class _Collision(Exception):
 
 
 @dataclass
-class ImportOutcome:
-    created: int = 0
-    existing: int = 0
-    failed: int = 0
-    warnings: int = 0
-    errors: list[dict] = field(default_factory=list)
-    warning_items: list[dict] = field(default_factory=list)
-    existing_rows: list[int] = field(default_factory=list)
+class ImportOutcome(runs.ImportOutcome):
+    # rows whose candidate the 管局 had deleted from this plan: reported apart, re-added only
+    # on confirmation (decisions.md: deleted candidates)
     deleted_rows: list[dict] = field(default_factory=list)
     persons_updated: int = 0
-    numbers: tuple[str, str] | None = None
+    numbers: tuple[str, str] | None = None  # the first and last 考生编号 created
 
     def as_json(self) -> dict:
-        """The CLI's --json object (issue 6 §8)."""
-        return {
-            "created": self.created, "existing": self.existing, "failed": self.failed,
-            "warnings": self.warnings, "errors": self.errors,
-        }
+        return {**super().as_json(), "deleted": self.deleted_rows}
+
+    def summary(self) -> str:
+        text = super().summary()
+        if self.deleted_rows:
+            text += f"，曾被删除(待确认) {len(self.deleted_rows)}"
+        return text
+
+    def detail_lines(self) -> list[str]:
+        lines = [f"考生编号 {self.numbers[0]} – {self.numbers[1]}"] if self.numbers else []
+        return lines + [f"第 {item['row']} 行 {deleted_reason(item)}" for item in self.deleted_rows]
+
+    def run_values(self) -> dict:
+        return {**super().run_values(), "deleted_rows": self.deleted_rows}
 
 
 # --------------------------------------------------------------------------- checks
@@ -156,10 +162,10 @@ def import_start(*, run: ImportRun, acting_user, now: datetime.datetime | None =
     assert_may_import(plan=run.plan, acting_user=acting_user)
     with transaction.atomic():
         current = ImportRun.objects.select_for_update().get(pk=run.pk)
-        if current.status != RunStatus.UPLOADED:
-            raise ApplicationError("该文件已经导入过（或正在导入），请查看导入结果", code="already_started")
         background = current.total_rows > BACKGROUND_THRESHOLD
-        current.status = RunStatus.QUEUED if background else RunStatus.RUNNING
+        if not run_set_status(current, RunStatus.QUEUED if background else RunStatus.RUNNING,
+                              only_from=(RunStatus.UPLOADED,)):
+            raise ApplicationError("该文件已经导入过（或正在导入），请查看导入结果", code="already_started")
         if background:
             from jobs.services import job_create, job_enqueue
 
@@ -168,10 +174,8 @@ def import_start(*, run: ImportRun, acting_user, now: datetime.datetime | None =
                 acting_user=acting_user, region=run.plan.region, total=current.total_rows,
             )
             current.job = job
-            current.save(update_fields=["status", "job"])
+            current.save(update_fields=["job"])
             job_enqueue(job, "candidates.importing.tasks:run_import", run_id=current.pk, user_id=acting_user.pk)
-        else:
-            current.save(update_fields=["status"])
     if background:
         current.refresh_from_db()
         return current
@@ -189,17 +193,8 @@ def import_execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None = N
     A run never stays 'running': a plan that stopped accepting imports since the upload, or a
     stored file that can no longer be read, marks it rejected; anything unexpected marks it
     failed (logged with its traceback). Both raise ApplicationError with the run's message."""
-    try:
-        return _execute(run=run, acting_user=acting_user, parsed=parsed, progress=progress, now=now)
-    except ApplicationError as exc:
-        ImportRun.objects.filter(pk=run.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
-            status=RunStatus.REJECTED, message=exc.message[:500], finished_at=timezone.now())
-        raise
-    except Exception as exc:
-        log.exception("import run %s failed", run.pk)
-        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, message=FAILED_MESSAGE,
-                                                   finished_at=timezone.now())
-        raise ApplicationError(FAILED_MESSAGE, code="import_failed") from exc
+    return run_guarded(run, lambda: _execute(run=run, acting_user=acting_user, parsed=parsed, progress=progress,
+                                             now=now), failed_message=FAILED_MESSAGE)
 
 
 def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress, now) -> ImportRun:
@@ -237,7 +232,7 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
                 outcome.existing_rows.append(row_number)
             else:
                 outcome.created += 1
-        _count_warnings(outcome)
+        outcome.count_warnings()
         _finish(run, outcome, status=RunStatus.DONE, message="仅校验（未写入）")
         return run
 
@@ -253,8 +248,8 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
                     break
                 written = _write(plan=locked, run=run, valid=valid, acting_user=acting_user)
                 final = _merge(outcome, written)
-                _count_warnings(final)
-                _finish(run, final, status=RunStatus.DONE, message=_summary(final))
+                final.count_warnings()
+                _finish(run, final, status=RunStatus.DONE, message=final.summary())
                 audit_record(
                     actor=acting_user, action="registration.import", obj=run, region=locked.region_id,
                     after={
@@ -263,7 +258,7 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
                         "failed": final.failed, "warnings": final.warnings, "persons_updated": final.persons_updated,
                         "candidate_numbers": "–".join(final.numbers) if final.numbers else None,
                     },
-                    message=f"导入考生 {run.file_name}：{_summary(final)}",
+                    message=f"导入考生 {run.file_name}：{final.summary()}",
                 )
             return run
         except _Collision:
@@ -290,31 +285,10 @@ def _merge(outcome: ImportOutcome, written: ImportOutcome) -> ImportOutcome:
     )
 
 
-def _count_warnings(outcome: ImportOutcome) -> None:
-    outcome.warnings = len({w["row"] for w in outcome.warning_items})
-
-
-def _summary(o: ImportOutcome) -> str:
-    text = f"新增 {o.created}，已存在(未重复导入) {o.existing}，失败 {o.failed}，警告 {o.warnings}"
-    if o.deleted_rows:
-        text += f"，曾被删除(待确认) {len(o.deleted_rows)}"
-    return text
 
 
 def _finish(run: ImportRun, outcome: ImportOutcome, *, status: str, message: str, counts: bool = True) -> None:
-    if counts:
-        run.created_count = outcome.created
-        run.existing_count = outcome.existing
-        run.failed_count = outcome.failed
-        run.warning_count = outcome.warnings
-        run.errors = outcome.errors
-        run.warnings = outcome.warning_items
-        run.existing_rows = outcome.existing_rows
-        run.deleted_rows = outcome.deleted_rows
-    run.status = status
-    run.message = message[:500]
-    run.finished_at = timezone.now()
-    run.save()
+    run_set_status(run, status, message=message, **(outcome.run_values() if counts else {}))
     run.outcome = outcome
 
 
@@ -425,9 +399,7 @@ def import_file(*, plan: ExamPlan, path, acting_user, source: str = RunSource.CL
                             acting_user=acting_user, source=source, dry_run=dry_run,
                             readd_deleted=readd_deleted, now=now)
     parsed = run._parsed
-    with transaction.atomic():
-        ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
-    run.status = RunStatus.RUNNING
+    run_set_status(run, RunStatus.RUNNING)
     return import_execute(run=run, acting_user=acting_user, parsed=parsed, now=now)
 
 
@@ -458,17 +430,13 @@ def import_readd_confirm(*, run: ImportRun, acting_user, now: datetime.datetime 
 
 
 def report_reasons(run: ImportRun) -> dict[int, str]:
-    """错误原因 per Excel row for the downloadable report: errors, already present, warnings."""
-    reasons: dict[int, list[str]] = {}
-    for item in run.errors:
-        reasons.setdefault(item["row"], []).append(f"{item['column']}：{item['message']}")
-    for row in run.existing_rows:
-        reasons.setdefault(row, []).append(EXISTING_MESSAGE)
+    """错误原因 per Excel row for the downloadable report: the shared reasons (errors, already
+    present, warnings) and the rows of deleted candidates waiting for confirmation."""
+    reasons = runs.report_reasons(run)
     for item in run.deleted_rows:
-        reasons.setdefault(item["row"], []).append(deleted_reason(item))
-    for item in run.warnings:
-        reasons.setdefault(item["row"], []).append(f"警告（已导入）{item['column']}：{item['message']}")
-    return {row: "；".join(msgs) for row, msgs in reasons.items()}
+        reason = deleted_reason(item)
+        reasons[item["row"]] = f"{reasons[item['row']]}；{reason}" if item["row"] in reasons else reason
+    return reasons
 
 
 def import_report_build(*, run: ImportRun, acting_user) -> bytes:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import User
 from candidates.models import ImportRun
 from core.errors import ApplicationError
+from core.spreadsheets.runs import run_set_status
 from jobs.services import job_finish, job_progress
 
 from .choices import RunStatus
@@ -15,7 +16,7 @@ from .services import import_execute
 def run_import(*, job, run_id: int, user_id: int) -> None:
     run = ImportRun.objects.select_related("plan").get(pk=run_id)
     user = User.objects.get(pk=user_id)
-    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    run_set_status(run, RunStatus.RUNNING)
     url = reverse("candidates:import_run", args=[run.pk])
 
     def progress(done: int, total: int, message: str) -> None:

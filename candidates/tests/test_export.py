@@ -211,3 +211,22 @@ def test_a_file_with_full_values_says_so_in_its_name(client, world, plan):
     from urllib.parse import unquote
 
     assert "含完整信息" in unquote(full["Content-Disposition"])
+
+
+def test_the_list_and_its_export_have_one_column_table(client, world, plan):
+    import re
+
+    from candidates.exports import LIST_COLUMNS, PAGE_COLUMNS
+    from candidates.selectors import SORT_KEYS
+
+    RegistrationFactory(plan=plan)
+    client.force_login(world.admin_a)
+    page = client.get(reverse("candidates:list")).content.decode()
+    table = page[page.index("<thead"):page.index("</thead>")]
+    shown = [re.sub(r"<[^>]+>|[▲▼]", "", cell).strip() for cell in re.findall(r"<th\b.*?</th>", table, re.S)]
+    exported = sheet_rows(download(client.post(reverse("candidates:export"), {"scope": "all"})))[0]
+    headers = [c.header for c in LIST_COLUMNS]
+    on_page = [c.header for c in PAGE_COLUMNS]
+    assert list(exported) == headers and shown[1:len(on_page) + 1] == on_page  # after the row number (#)
+    assert [h for h in headers if h not in on_page] == ["考试状态"]  # 停考: a badge on the page
+    assert all(c.sort is None or c.sort in SORT_KEYS for c in LIST_COLUMNS)

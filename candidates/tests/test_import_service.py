@@ -303,3 +303,25 @@ def test_a_failed_row_carries_no_warning(world, plan, tmp_path):
     row["phone"] = "12"  # and an error
     run = run_file(plan, [row, sample_row(2)], world.admin_a, tmp_path)
     assert run.failed_count == 1 and run.warning_count == 0 and run.warnings == [], (run.warnings, run.errors)
+
+
+def test_one_function_changes_a_run_status_and_never_overwrites_a_finished_run(world, plan, tmp_path):
+    from core.spreadsheets.runs import ACTIVE_STATUSES, run_guarded, run_set_status
+
+    run = run_file(plan, sample_rows(1), world.admin_a, tmp_path)
+    assert run.status == RunStatus.DONE and run.finished_at is not None
+    stale = ImportRun.objects.get(pk=run.pk)
+    # a late refusal of a run that already finished changes nothing
+    assert not run_set_status(stale, RunStatus.REJECTED, message="迟到的拒绝", only_from=ACTIVE_STATUSES)
+    stale.refresh_from_db()
+    assert (stale.status, stale.message) == (RunStatus.DONE, run.message)
+
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, finished_at=None)
+    with pytest.raises(ApplicationError, match="计划已删除"):
+        run_guarded(stale, lambda: (_ for _ in ()).throw(ApplicationError("计划已删除")), failed_message="出错")
+    stale.refresh_from_db()
+    assert (stale.status, stale.message) == (RunStatus.REJECTED, "计划已删除") and stale.finished_at is not None
+    with pytest.raises(ApplicationError, match="出错") as info:
+        run_guarded(stale, lambda: 1 / 0, failed_message="出错")
+    stale.refresh_from_db()
+    assert info.value.code == "import_failed" and stale.status == RunStatus.FAILED

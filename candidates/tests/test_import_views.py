@@ -102,6 +102,35 @@ def test_the_error_report_can_be_fixed_and_uploaded_again(client, world):
     assert (second.created_count, second.existing_count, second.failed_count) == (1, 1, 0)
 
 
+def test_the_error_report_neutralises_formulas_in_echoed_cells(client, world):
+    # issue 18 §7: a cell the user typed as =… / +… / -… / @… is echoed as text that no spreadsheet
+    # evaluates (like every export), and the fixed report imports what was first uploaded
+    plan = ExamPlanFactory(region=world.region_a)
+    client.force_login(world.admin_a)
+    rows = sample_rows(2)
+    rows[0].update(personnel_type="Z", phone="+86" + rows[0]["phone"],
+                   company_name='=HYPERLINK("http://evil.example","中通服建设有限公司")')
+    upload(client, plan, write_xlsx(rows))
+    run = ImportRun.objects.get()
+    client.post(reverse("candidates:import_start", args=[run.pk]))
+    report = client.get(reverse("candidates:import_report", args=[run.pk])).content
+    wb = openpyxl.load_workbook(io.BytesIO(report))
+    sheet = wb["考生信息"]
+    assert sheet["D2"].value == "'" + rows[0]["phone"] and sheet["E2"].value == "'" + rows[0]["company_name"]
+    assert sheet["D3"].value == rows[1]["phone"]  # nothing else changes
+    sheet["G2"] = "A"
+    sheet["E2"] = "'北京电信工程局有限公司"  # the apostrophe is only taken off before = + - @
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    upload(client, plan, buffer.getvalue(), name="名单_错误原因.xlsx")
+    second = ImportRun.objects.latest("pk")
+    client.post(reverse("candidates:import_start", args=[second.pk]))
+    second.refresh_from_db()
+    assert (second.created_count, second.existing_count, second.failed_count) == (1, 1, 0)
+    registration = Registration.objects.get(import_run=second)  # contact details are the registration's
+    assert registration.phone == rows[0]["phone"][3:] and registration.company_name == "'北京电信工程局有限公司"
+
+
 def test_bad_file_is_refused_with_the_reason(client, world):
     plan = ExamPlanFactory(region=world.region_a)
     client.force_login(world.admin_a)

@@ -6,9 +6,10 @@ import io
 import pytest
 import xlwt
 
-from candidates.importing import reader, xls_formulas
 from candidates.importing.columns import COLUMNS
 from candidates.importing.reader import FileRejected, read_candidate_file
+from core.spreadsheets import reader as core_reader
+from core.spreadsheets import xls_formulas
 
 
 def _xls(rows) -> bytes:
@@ -36,7 +37,7 @@ def test_an_xls_file_is_read_through_the_child_process():
 
 def test_a_reader_crash_is_a_refusal_not_a_dead_server(monkeypatch):
     # a child that aborts the way calamine does on a crafted file
-    monkeypatch.setattr(reader, "XLS_CHILD_MODULE", "candidates.tests.crashing_child")
+    monkeypatch.setattr(core_reader, "XLS_CHILD_MODULE", "candidates.tests.crashing_child")
     with pytest.raises(FileRejected, match="文件已损坏"):
         read_candidate_file(io.BytesIO(_xls([_header()])), file_name="名单.xls")
 
@@ -76,13 +77,13 @@ def test_a_formula_in_an_xls_is_refused_with_its_cell():
 
 def test_formulas_only_count_in_the_sheet_that_is_imported():
     data = _xls_sheets({"说明": [["合计", ("=", "1+1")]], "考生信息": [_header(), ROW]})
-    assert xls_formulas.first_formula_cell(data) is None
+    assert xls_formulas.first_formula_cell(data, "考生信息") is None
     assert len(read_candidate_file(io.BytesIO(data), file_name="名单.xls").rows) == 1
     # without a 考生信息 sheet the first worksheet is read, as calamine does
     data = _xls_sheets({"Sheet1": [_header(), ROW, ["x", ("=", "A1&A2")]], "说明": [["a"]]})
-    assert xls_formulas.first_formula_cell(data) == "B3"
+    assert xls_formulas.first_formula_cell(data, "考生信息") == "B3"
 
 
 def test_a_file_that_is_not_a_workbook_is_unreadable():
     with pytest.raises(xls_formulas.UnreadableXls):
-        xls_formulas.first_formula_cell(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+        xls_formulas.first_formula_cell(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "考生信息")

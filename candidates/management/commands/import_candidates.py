@@ -9,12 +9,8 @@ kept in 导入记录 like any other. With --json it prints exactly one object:
 Acting user (the audit trail says who): --user USERNAME, a central account or the regional
 administrator of the plan's region; without it, the oldest active central account.
 Exit status: 0 when the file was imported (even with failed rows), 1 when it was refused.
+The file/--dry-run/--json handling and the output are the shared core.spreadsheets.cli.ImportCommand.
 """
-
-import json as jsonlib
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from candidates.importing.choices import RunSource
@@ -22,64 +18,43 @@ from candidates.importing.selectors import masked_items
 from candidates.importing.services import import_file
 from core.errors import ApplicationError
 from core.roles import Role
+from core.spreadsheets.cli import ImportCommand
 from plans.models import ExamPlan
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "从 Excel 文件导入考生信息（与网页导入相同的校验与写入）"
+    file_help = "填好的考生信息模板（.xlsx 或 .xls）"
 
-    def add_arguments(self, parser):
+    def add_target_arguments(self, parser):
         parser.add_argument("batch_no", help="考核计划的批次编号")
-        parser.add_argument("file", help="填好的考生信息模板（.xlsx 或 .xls）")
-        parser.add_argument("--dry-run", action="store_true", help="只校验、统计，不写入")
-        parser.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
+        parser.add_argument("--user", default="", help="以该账号的身份导入（默认：最早创建的部中心账号）")
         parser.add_argument("--readd-deleted", action="store_true",
                             help="重新添加本批次中曾被删除的考生（默认只列出，不重新添加）")
-        parser.add_argument("--user", default="", help="以该账号的身份导入（默认：最早创建的部中心账号）")
 
-    def handle(self, *args, batch_no: str, file: str, dry_run: bool, json: bool, user: str,
-               readd_deleted: bool = False, **options):
-        as_json = json
-        try:
-            acting_user = self._user(user)
-            plan = ExamPlan.objects.filter(batch_no=batch_no.strip()).first()
-            if plan is None:
-                raise ApplicationError(f"批次编号 {batch_no} 不存在")
-            path = Path(file)
-            if not path.is_file():
-                raise ApplicationError(f"文件不存在：{file}")
-            run = import_file(plan=plan, path=path, acting_user=acting_user, source=RunSource.CLI, dry_run=dry_run,
-                              readd_deleted=readd_deleted)
-        except ApplicationError as exc:
-            if as_json:
-                self._print_json({"created": 0, "existing": 0, "failed": 0, "warnings": 0,
-                                  "errors": [{"row": None, "column": "", "value": "", "message": exc.message}]})
-                raise CommandError(exc.message, returncode=1) from None
-            raise CommandError(exc.message) from None
-        outcome = run.outcome
-        if as_json:
-            # masked like the page's result (the output may end up in a log); the full values
-            # are in the operator's own file
-            data = outcome.as_json()
-            data["errors"] = masked_items(data["errors"])
-            data["deleted"] = outcome.deleted_rows
-            self._print_json(data)
-            return
-        self.stdout.write(f"批次 {plan.batch_no}，文件 {path.name}，导入人 {acting_user.display_name}"
-                          + ("（仅校验，未写入）" if dry_run else ""))
-        self.stdout.write(f"新增 {outcome.created}，已存在(未重复导入) {outcome.existing}，"
-                          f"失败 {outcome.failed}，警告 {outcome.warnings}")
-        for item in outcome.deleted_rows:
-            self.stdout.write(f"第 {item['row']} 行 曾被删除：删除人 {item['deleted_by']}，时间 {item['deleted_at']}"
-                              f"（原考生编号 {item['candidate_number']}），未重新添加；确认后加 --readd-deleted 重新导入")
-        if outcome.numbers:
-            self.stdout.write(f"考生编号 {outcome.numbers[0]} – {outcome.numbers[1]}")
-        for label, items in (("失败", outcome.errors), ("警告", outcome.warning_items)):
-            for item in masked_items(items):
-                self.stdout.write(f"{label} 第 {item['row']} 行 [{item['column']}] {item['value']!s}：{item['message']}")
+    def run_import(self, path, *, dry_run: bool, batch_no: str, user: str, readd_deleted: bool = False, **options):
+        acting_user = self._user(user)
+        plan = ExamPlan.objects.filter(batch_no=batch_no.strip()).first()
+        if plan is None:
+            raise ApplicationError(f"批次编号 {batch_no} 不存在")
+        if not path.is_file():
+            raise ApplicationError(f"文件不存在：{path}")
+        run = import_file(plan=plan, path=path, acting_user=acting_user, source=RunSource.CLI, dry_run=dry_run,
+                          readd_deleted=readd_deleted)
+        run.acting_user = acting_user
+        return run
 
-    def _print_json(self, data: dict) -> None:
-        self.stdout.write(jsonlib.dumps(data, ensure_ascii=False))
+    def epilogue(self, run, readd_deleted: bool = False, **options):
+        if run.outcome.deleted_rows and not readd_deleted:
+            return ["以上曾被删除的考生未重新添加；确认需要重新添加时，加 --readd-deleted 再次运行"]
+        return []
+
+    def mask(self, items):
+        return masked_items(items)
+
+    def describe(self, run, path, **options):
+        return [f"批次 {run.plan.batch_no}，文件 {path.name}，导入人 {run.acting_user.display_name}"
+                + ("（仅校验，未写入）" if run.dry_run else "")]
 
     def _user(self, username: str) -> User:
         if username:

@@ -5,7 +5,7 @@ The workbook stream of the OLE2 file (read with olefile) is a run of records: 2-
 2-byte length, data. The globals part lists the sheets (BOUNDSHEET: offset of the sheet's BOF
 record and its name); each sheet is a run of records up to EOF, and every formula cell is a
 FORMULA record whose data starts with the cell's row and column (0-based). We walk the one
-sheet the importer reads (考生信息, else the first worksheet), as calamine does."""
+sheet the importer reads (the declared data sheet, else the first worksheet), as calamine does."""
 
 import io
 import struct
@@ -47,7 +47,7 @@ def _sheet_name(data: bytes, biff8: bool) -> str:
     return raw.decode("utf-16-le", "replace") if wide else raw.decode("latin-1")
 
 
-def first_formula_cell(data: bytes, preferred_sheet: str = "考生信息") -> str | None:
+def first_formula_cell(data: bytes, preferred_sheet: str) -> str | None:
     """The reference (e.g. "C5") of the first formula in the sheet the importer reads, or None."""
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))

@@ -3,7 +3,7 @@
 calamine allocates a sheet's whole used rectangle before we can look at its bounds, and for the
 binary .xls format there is no cheap pre-scan as there is for .xlsx's XML: a crafted file can make
 it allocate without bound or abort the process. So the parse runs here, under a memory limit,
-and the parent turns any crash into a refusal. Input: the file's bytes on stdin, the row and column limits as arguments. Output: a
+and the parent turns any crash into a refusal. Input: the file's bytes on stdin, the row and column limits and the data sheet's name as arguments. Output: a
 pickle of ("ok", table) or ("error", kind) on stdout."""
 
 import io
@@ -14,12 +14,12 @@ import sys
 def main() -> None:
     import python_calamine
 
-    from candidates.importing.xls_formulas import UnreadableXls, first_formula_cell
+    from core.spreadsheets.xls_formulas import UnreadableXls, first_formula_cell
 
-    max_rows, max_columns = int(sys.argv[1]), int(sys.argv[2])  # the parent's limits
+    max_rows, max_columns, sheet_name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]  # the parent's
     data = sys.stdin.buffer.read()
     try:
-        formula = first_formula_cell(data)
+        formula = first_formula_cell(data, sheet_name)
     except UnreadableXls:
         formula = None  # calamine decides whether the file is readable at all
     if formula:
@@ -31,7 +31,7 @@ def main() -> None:
         if not names:
             result = ("error", "empty")
         else:
-            sheet = workbook.get_sheet_by_name("考生信息") if "考生信息" in names else workbook.get_sheet_by_index(0)
+            sheet = workbook.get_sheet_by_name(sheet_name) if sheet_name in names else workbook.get_sheet_by_index(0)
             if sheet.height > max_rows or sheet.width > max_columns:
                 result = ("error", "too_large")
             else:
