@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "plans",
     "blacklist",
     "candidates",
+    "review",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,610 @@
+"""The collusion signal over one plan's answer log: `collusion_signal(rows)`.
+
+Pure: plain data in (rows `(candidate, item, option, correct, answered_at)`), plain data out
+(JSON-ready dict); no ORM, no I/Opt. The method, its assumptions and references are in
+docs/similarity.md; in short, for every pair of candidates (a, b) it computes eight tail
+probabilities, each an exact Poisson-binomial tail under a null model in which a and b answer
+independently given their own ability and their own pace:
+
+  omega_ab / omega_ba  Wollack's ω in its exact form: the number of identical answers, each
+                       shared item a Bernoulli with P(a chooses b's option | a's ability)
+  gbt                  the generalized binomial test: the same count, P = Σ_k P_a(k) P_b(k)
+  wrong_ab / wrong_ba  identical wrong answers, P(a chooses b's wrong option | a's ability)
+  follow_ab / follow_ba  a gave b's answer within `follow_window` seconds after b, the chance
+                       of that being P(a chooses b's option) × the share of a's OWN answer times
+                       that fall in that window (a's paper order is shuffled, so under the null
+                       a's answer to the item lands on any of a's answer times)
+  fast_correct         both answered the item right and much faster than their own median pace,
+                       the chance of each from a two-way (candidate × item) model of such answers
+
+Option probabilities come from the plan itself: per item, a Nadaraya–Watson (Gaussian kernel)
+estimate of every option's probability on the normal score of the rest score (share correct on
+the candidate's other items), leaving the candidate out of its own estimate.
+
+The pair's p-value is min(1, 8 × smallest tail) (Bonferroni over the eight); a pair is flagged
+when p × (number of pairs) ≤ alpha (Bonferroni over all pairs of the plan: the family-wise error
+is at most alpha); q-values (Benjamini–Hochberg over all pairs) rank. Speed: all-pairs means and
+counts by matrix products, a Hoeffding/Chernoff upper bound on every tail, and exact tails
+(convolution, vectorised over pairs) only for the pairs whose bound could pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.special import ndtri
+
+STATS = ("omega_ab", "omega_ba", "gbt", "wrong_ab", "wrong_ba", "follow_ab", "follow_ba", "fast_correct")
+KIND = {
+    "omega_ab": "answer_agreement",
+    "omega_ba": "answer_agreement",
+    "gbt": "answer_agreement_gbt",
+    "wrong_ab": "identical_wrong",
+    "wrong_ba": "identical_wrong",
+    "follow_ab": "timing_follow",
+    "follow_ba": "timing_follow",
+    "fast_correct": "shared_fast_correct",
+}
+# how far below a candidate's pace the exact tails are still computed (for the q-values of the
+# pairs near the cut); every other pair keeps its upper bound as a conservative p-value
+EXACT_MARGIN = 1e3
+NEIGHBOURS = 40
+MAX_EXACT = 4000
+
+
+def collusion_signal(
+    rows: Iterable[Sequence],
+    *,
+    alpha: float = 0.05,
+    follow_window: float = 30.0,
+    fast_z: float = 2.0,
+    prior_weight: float = 2.0,
+    bandwidth: float | None = None,
+    q_level: float = 0.05,
+    max_ranked: int = 200,
+) -> dict:
+    """The collusion signal for one plan's answer log.
+
+    rows: (candidate, item, option, correct, answered_at) with option the canonical option
+    letters ("A", "BD"), correct 1/0, answered_at seconds from the exam start to the last change
+    of that answer; one row per candidate and item answered (a later duplicate is an error).
+    Returns {"candidates", "items", "pairs", "alpha", "bonferroni_cut", "flagged_pairs",
+    "groups", "ranked_pairs", "parameters"}; see docs/similarity.md."""
+    data = _index(rows)
+    n, m = data["A"].shape
+    n_pairs = n * (n - 1) // 2
+    result = {
+        "candidates": n,
+        "items": m,
+        "pairs": n_pairs,
+        "alpha": alpha,
+        "tests_per_pair": len(STATS),
+        "bonferroni_cut": None,
+        "flagged_pairs": [],
+        "groups": [],
+        "ranked_pairs": [],
+        "parameters": {"follow_window": follow_window, "fast_z": fast_z,
+                       "prior_weight": prior_weight, "bandwidth": bandwidth, "q_level": q_level},
+    }
+    if n < 2 or m == 0:
+        return result
+    cut = alpha / (n_pairs * len(STATS))
+    result["bonferroni_cut"] = cut
+
+    P = _option_curves(data, prior_weight=prior_weight, bandwidth=bandwidth)
+    pace = _own_pace(data, follow_window)
+    fast, pfast = _fast_correct(data, fast_z)
+    counts, means, shared = _all_pairs(data, P, pace, fast, pfast, follow_window)
+
+    # upper bounds on every tail for every pair (Hoeffding 1963, Theorem 1: valid for any
+    # sum of independent Bernoullis with that mean over that many trials)
+    iu, ju = np.triu_indices(n, k=1)
+    nsh = shared[iu, ju]
+    bounds = np.empty((len(STATS), iu.size))
+    for s, name in enumerate(STATS):
+        bounds[s] = _kl_bound(counts[name][iu, ju], means[name][iu, ju], nsh)
+    pair_bound = np.minimum(1.0, len(STATS) * bounds.min(axis=0))
+    pvals = pair_bound.copy()
+
+    # exact tails where the bound could come near the cut
+    cand = np.flatnonzero(bounds.min(axis=0) <= cut * EXACT_MARGIN)
+    if cand.size > MAX_EXACT:
+        cand = cand[np.argsort(bounds.min(axis=0)[cand])[:MAX_EXACT]]
+    exact = {}
+    if cand.size:
+        tails, evidence = _exact_tails(data, P, pace, fast, pfast, follow_window, iu[cand], ju[cand])
+        pvals[cand] = np.minimum(1.0, len(STATS) * tails.min(axis=0))
+        for k, c in enumerate(cand):
+            exact[int(c)] = (tails[:, k], {key: val[k] for key, val in evidence.items()})
+
+    qvals = _bh(pvals)
+    ids = data["candidates"]
+    flagged_idx = [c for c in exact if exact[c][0].min() <= cut]
+    flagged_idx.sort(key=lambda c: (pvals[c], c))
+    flagged = [_pair_entry(ids, iu[c], ju[c], pvals[c], qvals[c], n_pairs, cut, *exact[c]) for c in flagged_idx]
+    result["flagged_pairs"] = flagged
+
+    ranked_idx = np.flatnonzero(qvals <= q_level)
+    ranked_idx = ranked_idx[np.argsort(qvals[ranked_idx], kind="stable")]
+    flagged_set = set(flagged_idx)
+    ranked = []
+    for c in ranked_idx:
+        c = int(c)
+        if c in flagged_set or c not in exact:
+            continue
+        ranked.append(_pair_entry(ids, iu[c], ju[c], pvals[c], qvals[c], n_pairs, cut, *exact[c]))
+        if len(ranked) >= max_ranked:
+            break
+    result["ranked_pairs"] = ranked
+    result["groups"] = _groups(ids, [(iu[c], ju[c]) for c in flagged_idx], n)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# input
+
+
+def _index(rows):
+    rows = list(rows)
+    if not rows:
+        return {"candidates": [], "items": [], "A": np.zeros((0, 0), dtype=bool), "O": np.zeros((0, 0), dtype=np.int64),
+                "C": np.zeros((0, 0), dtype=np.int8), "T": np.zeros((0, 0)), "col_item": np.zeros(0, dtype=np.int64),
+                "item_start": np.zeros(1, dtype=np.int64), "L": 0}
+    cand, item, opt, cor, tim = zip(*rows, strict=True)
+    cand_ids, ci = _codes(cand)
+    item_ids, ii = _codes(item)
+    opt_ids, oi = _codes(opt)
+    n, m = len(cand_ids), len(item_ids)
+    key = ci * m + ii
+    uniq, first, counts = np.unique(key, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        dup = int(uniq[np.argmax(counts > 1)])
+        raise ValueError(f"考生 {cand_ids[dup // m]} 的题目 {item_ids[dup % m]} 出现了两次")
+    # option columns: one per (item, option string) seen, grouped by item
+    pair_key = ii * len(opt_ids) + oi
+    col_keys, cols = np.unique(pair_key, return_inverse=True)
+    col_item = col_keys // len(opt_ids)
+    A = np.zeros((n, m), dtype=bool)
+    Opt = np.full((n, m), -1, dtype=np.int64)
+    C = np.zeros((n, m), dtype=np.int8)
+    T = np.zeros((n, m), dtype=np.float64)
+    A[ci, ii] = True
+    Opt[ci, ii] = cols
+    C[ci, ii] = (np.asarray(cor, dtype=np.float64) != 0).astype(np.int8)
+    T[ci, ii] = np.asarray(tim, dtype=np.float64)
+    starts = np.searchsorted(col_item, np.arange(m + 1))
+    return {"candidates": cand_ids, "items": item_ids, "A": A, "O": Opt, "C": C, "T": T,
+            "col_item": col_item, "item_start": starts, "L": int(col_keys.size)}
+
+
+def _codes(values):
+    """Distinct values sorted by their text, and each value's code."""
+    index = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
+    ids = sorted(index, key=str)
+    remap = np.empty(len(ids), dtype=np.int64)
+    for new, v in enumerate(ids):
+        remap[index[v]] = new
+    return ids, remap[codes]
+
+
+# ---------------------------------------------------------------------------------------------
+# null model pieces
+
+
+def _option_curves(data, *, prior_weight, bandwidth):
+    """P[i, col]: the probability that candidate i chooses that option of its item given i's
+    rest score (0 where i did not answer the item). Per item, on the normal score z of the rest
+    score (share right on the candidate's other items):
+      P(right | z)  a local logistic regression (Gaussian kernel), which keeps its shape at the
+                    ends of the scale where a plain kernel average is pulled to the middle;
+      P(option | right or wrong, z)  a kernel average among those who answered right / wrong;
+    both leave the candidate's own answer out."""
+    A, Opt, C = data["A"], data["O"], data["C"]
+    n, m = A.shape
+    L = data["L"]
+    starts = data["item_start"]
+    n_ans = A.sum(axis=1)
+    score = C.sum(axis=1).astype(np.float64)
+    # a column is a right answer when any row with it says correct = 1
+    rr, jj = np.nonzero(A)
+    col_right = np.zeros(L, dtype=bool)
+    col_right[Opt[rr, jj][C[rr, jj] == 1]] = True
+    P = np.zeros((n, L))
+    for j in range(m):
+        R = np.flatnonzero(A[:, j])
+        nj = R.size
+        k0, k1 = starts[j], starts[j + 1]
+        K = k1 - k0
+        if nj == 0:
+            continue
+        onehot = np.zeros((nj, K))
+        onehot[np.arange(nj), Opt[R, j] - k0] = 1.0
+        freq = (onehot.sum(axis=0) + 0.5) / (nj + 0.5 * K)
+        if nj < 3:
+            P[R, k0:k1] = freq
+            continue
+        right = col_right[k0:k1]
+        rest = np.where(n_ans[R] > 1, (score[R] - C[R, j]) / np.maximum(n_ans[R] - 1, 1), 0.5)
+        z = _normal_scores(rest)
+        h = bandwidth if bandwidth else 1.1 * nj ** -0.2
+        u, inv, cnt = np.unique(z, return_inverse=True, return_counts=True)
+        # adaptive width: at least NEIGHBOURS answers within one width of every fit point,
+        # so that the ends of the scale are not left to the prior
+        dist = np.abs(u[None, :] - u[:, None])
+        srt = np.argsort(dist, axis=1)
+        cum = np.cumsum(cnt[srt], axis=1)
+        kth = np.argmax(cum >= min(NEIGHBOURS, nj), axis=1)
+        hk = np.maximum(h, np.take_along_axis(dist, srt, axis=1)[np.arange(u.size), kth])
+        W = np.exp(-0.5 * (dist / hk[:, None]) ** 2)  # [fit point, score]
+        own_right = C[R, j].astype(np.float64)
+        if right.any() and not right.all():
+            hits = np.bincount(inv, weights=own_right, minlength=u.size)
+            p_right = _local_logistic(u, cnt, hits, W, prior_weight)  # [u, own answer wrong/right]
+            pr = p_right[inv, C[R, j].astype(np.int64)]
+        else:
+            pr = np.full(nj, 1.0 if right.all() else 0.0)
+        # shares within the right and the wrong options, kernel average, own answer left out
+        by_score = np.zeros((u.size, K))
+        np.add.at(by_score, inv, onehot)
+        share = (W @ by_score)[inv] - onehot
+        est = np.zeros((nj, K))
+        for group, mass in ((right, pr), (~right, 1.0 - pr)):
+            if not group.any():
+                continue
+            g = share[:, group] + prior_weight * freq[group][None, :]
+            est[:, group] = mass[:, None] * g / g.sum(axis=1, keepdims=True)
+        est = np.maximum(est, 1e-6)
+        P[R, k0:k1] = est / est.sum(axis=1, keepdims=True)
+    return P
+
+
+def _local_logistic(u, cnt, hits, W, prior_weight, iterations=10):
+    """P(right) at each distinct score u, for a candidate whose own answer was wrong (column 0)
+    or right (column 1), that answer left out: a kernel-weighted logistic regression on
+    (z - u), Newton steps, with `prior_weight` pseudo-answers at the item's overall rate."""
+    rate = (hits.sum() + 0.5) / (cnt.sum() + 1.0)
+    D = (u[None, :] - u[:, None])[None, :, :]
+    idx = np.arange(u.size)
+    wt = np.repeat((W * cnt[None, :])[None], 2, axis=0)
+    ys = np.repeat((W * hits[None, :])[None], 2, axis=0)
+    wt[:, idx, idx] -= 1.0
+    ys[1, idx, idx] -= 1.0
+    a = np.full((2, u.size, 1), np.log(rate / (1 - rate)))
+    b = np.zeros((2, u.size, 1))
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(a + b * D, -30, 30)))
+        p0 = 1.0 / (1.0 + np.exp(-np.clip(a[..., 0], -30, 30)))
+        r = ys - wt * p
+        v = wt * p * (1 - p)
+        vd = v * D
+        g0 = r.sum(axis=2) + prior_weight * (rate - p0)
+        g1 = (r * D).sum(axis=2) - 1e-2 * b[..., 0]
+        h00 = v.sum(axis=2) + prior_weight * p0 * (1 - p0) + 1e-9
+        h01 = vd.sum(axis=2)
+        h11 = (vd * D).sum(axis=2) + 1e-2
+        det = h00 * h11 - h01 * h01
+        a = a + ((h11 * g0 - h01 * g1) / det)[..., None]
+        b = b + ((h00 * g1 - h01 * g0) / det)[..., None]
+    return (1.0 / (1.0 + np.exp(-np.clip(a[..., 0], -30, 30)))).T
+
+
+def _normal_scores(x):
+    order = np.argsort(x, kind="stable")
+    ranks = np.empty(x.size)
+    xs = x[order]
+    # average ranks for ties
+    _, first, counts = np.unique(xs, return_index=True, return_counts=True)
+    avg = first + (counts - 1) / 2.0 + 1.0
+    ranks[order] = np.repeat(avg, counts)
+    return ndtri((ranks - 0.5) / x.size)
+
+
+def _own_pace(data, window):
+    """Each candidate's answer times sorted (padded past every window) and the largest share of
+    them that any window of `window` seconds holds (an upper bound on the timing chance)."""
+    A, T = data["A"], data["T"]
+    n = A.shape[0]
+    tmax = float(T[A].max()) if A.any() else 0.0
+    pad = tmax + 2 * window + 1.0
+    ts = np.sort(np.where(A, T, pad), axis=1)
+    n_ans = np.maximum(A.sum(axis=1), 1)
+    gmax = np.zeros(n)
+    for i in range(n):
+        t = ts[i, :n_ans[i]]
+        if t.size:
+            gmax[i] = (np.searchsorted(t, t + window, side="right") - np.arange(t.size)).max()
+    return {"sorted": ts, "n": n_ans, "gmax": gmax / n_ans, "pad": pad}
+
+
+def _window_share(pace, a, t, window):
+    """[r, j]: the share of candidate a[r]'s answer times in (t[r, j], t[r, j] + window]."""
+    ts = pace["sorted"][a]
+    off = (pace["pad"] + 2 * window + 1.0) * np.arange(a.size)[:, None]
+    flat = (ts + off).ravel()
+    q = np.minimum(t, pace["pad"]) + off
+    hi = np.searchsorted(flat, (q + window).ravel(), side="right")
+    lo = np.searchsorted(flat, q.ravel(), side="right")
+    return ((hi - lo).reshape(t.shape)) / pace["n"][a][:, None]
+
+
+def _fast_correct(data, fast_z):
+    """F[i, j]: i answered j right much faster than i's own pace on that item predicts;
+    p[i, j]: its chance under a two-way (candidate rate × item rate) model of such answers,
+    fitted by iterative proportional fitting.
+
+    The time of an answer is the time since the candidate's previous answer (papers are
+    answered in order, so it is the time spent on the item). log time = candidate pace + item
+    effect + residual, fitted by median polish (robust to the fast answers themselves); fast
+    means a residual below -fast_z robust standard deviations."""
+    A, T, C = data["A"], data["T"], data["C"]
+    n, m = A.shape
+    Tm = np.where(A, T, np.inf)
+    order = np.argsort(Tm, axis=1, kind="stable")
+    ts = np.take_along_axis(Tm, order, axis=1)
+    prev = np.concatenate([np.zeros((n, 1)), ts[:, :-1]], axis=1)
+    with np.errstate(invalid="ignore"):
+        rt_sorted = np.where(np.isfinite(ts), ts - np.where(np.isfinite(prev), prev, 0.0), np.nan)
+    rt = np.full((n, m), np.nan)
+    np.put_along_axis(rt, order, rt_sorted, axis=1)
+    y = np.where(A, np.log(np.maximum(np.nan_to_num(rt, nan=1.0), 0.5)), np.nan)
+    resid = y.copy()
+    with np.errstate(all="ignore"), _quiet():
+        for _ in range(4):
+            resid -= np.nan_to_num(np.nanmedian(resid, axis=1))[:, None]
+            resid -= np.nan_to_num(np.nanmedian(resid, axis=0))[None, :]
+        scale = 1.4826 * np.nanmedian(np.abs(resid))
+    if not np.isfinite(scale) or scale <= 0:
+        scale = 1.0
+    F = A & (C == 1) & (np.nan_to_num(resid, nan=0.0) < -fast_z * scale)
+    Ff = F.astype(np.float64)
+    Af = A.astype(np.float64)
+    row = Ff.sum(axis=1)
+    col = Ff.sum(axis=0)
+    alpha_i = row / np.maximum(Af.sum(axis=1), 1)
+    beta_j = np.ones(m)
+    for _ in range(25):
+        beta_j = col / np.maximum(Af.T @ alpha_i, 1e-12)
+        alpha_i = row / np.maximum(Af @ beta_j, 1e-12)
+    p = np.clip(np.outer(alpha_i, beta_j), 0.0, 0.95) * Af
+    return F, p
+
+
+class _quiet:
+    """Silences numpy's 'All-NaN slice' warnings (candidates or items without answers)."""
+
+    def __enter__(self):
+        import warnings
+
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        return self._ctx.__exit__(*exc)
+
+
+# ---------------------------------------------------------------------------------------------
+# all pairs: counts and null means
+
+
+def _all_pairs(data, P, pace, fast, pfast, window):
+    A, Opt, C, T = data["A"], data["O"], data["C"], data["T"]
+    n, m = A.shape
+    L = data["L"]
+    rr, jj = np.nonzero(A)
+    Y = np.zeros((n, L))
+    Y[rr, Opt[rr, jj]] = 1.0
+    Wr = np.zeros((n, L))
+    wrong = C[rr, jj] == 0
+    Wr[rr[wrong], Opt[rr[wrong], jj[wrong]]] = 1.0
+    Af = A.astype(np.float64)
+    shared = Af @ Af.T
+    matches = Y @ Y.T
+    same_wrong = Wr @ Wr.T
+    mu_omega = P @ Y.T  # [a, b]: Σ_j P_a(o_bj) over shared items
+    mu_wrong = P @ Wr.T
+    mu_gbt = P @ P.T
+    Ff = fast.astype(np.float64)
+    co_fast = Ff @ Ff.T
+    mu_fast = pfast @ pfast.T
+
+    # follow events (sparse, per item); their null mean is bounded by the follower's busiest
+    # window times the chance of the same answers (exact values for the pairs that pass)
+    follows = np.zeros(n * n)
+    for j in range(m):
+        R = np.flatnonzero(A[:, j])
+        if R.size < 2:
+            continue
+        t = T[R, j]
+        o = Opt[R, j]
+        order = np.argsort(t, kind="stable")
+        ts = t[order]
+        lo = np.searchsorted(ts, ts, side="right")
+        hi = np.searchsorted(ts, ts + window, side="right")
+        cnt = hi - lo
+        if cnt.sum():
+            src = np.repeat(np.arange(R.size), cnt)
+            offs = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            fol = lo[src] + offs
+            b = R[order[src]]
+            a = R[order[fol]]
+            keep = o[order[src]] == o[order[fol]]
+            np.add.at(follows, a[keep] * n + b[keep], 1.0)
+    mu_follow = pace["gmax"][:, None] * mu_omega
+    follows = follows.reshape(n, n)
+    counts = {
+        "omega_ab": matches, "omega_ba": matches, "gbt": matches,
+        "wrong_ab": same_wrong, "wrong_ba": same_wrong,
+        "follow_ab": follows, "follow_ba": follows.T,
+        "fast_correct": co_fast,
+    }
+    means = {
+        "omega_ab": mu_omega, "omega_ba": mu_omega.T, "gbt": mu_gbt,
+        "wrong_ab": mu_wrong, "wrong_ba": mu_wrong.T,
+        "follow_ab": mu_follow, "follow_ba": mu_follow.T,
+        "fast_correct": mu_fast,
+    }
+    return counts, means, shared
+
+
+def _kl_bound(x, mu, trials):
+    """Upper bound on P(X ≥ x) for X a sum of `trials` independent Bernoullis with mean mu:
+    exp(-trials · KL(x/trials ‖ mu/trials)) when x > mu, else 1."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.ones(x.shape)
+    sel = np.flatnonzero(x > mu)
+    if not sel.size:
+        return out
+    x = x[sel]
+    nt = np.maximum(np.asarray(trials, dtype=np.float64)[sel], 1.0)
+    pm = np.clip(np.asarray(mu, dtype=np.float64)[sel] / nt, 1e-300, 1.0 - 1e-15)
+    q = np.minimum(x / nt, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1 = q * np.log(q / pm)
+        t2 = np.where(q < 1, (1 - q) * np.log((1 - q) / (1 - pm)), 0.0)
+    out[sel] = np.minimum(np.exp(-nt * (t1 + t2)), 1.0)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# exact tails for chosen pairs
+
+
+def _pair_trials(data, P, pace, fast, pfast, window, a, b):
+    """Per pair and shared item: the event indicator and its null probability, per statistic
+    (arrays [pairs, items]); also the evidence counts."""
+    A, Opt, C, T = data["A"], data["O"], data["C"], data["T"]
+    sh = A[a] & A[b]
+    Oa, Ob = Opt[a], Opt[b]
+    Ta, Tb = T[a], T[b]
+    same = sh & (Oa == Ob)
+    safe_a = np.where(sh, Oa, 0)
+    safe_b = np.where(sh, Ob, 0)
+    pa_ob = np.where(sh, P[a[:, None], safe_b], 0.0)
+    pb_oa = np.where(sh, P[b[:, None], safe_a], 0.0)
+    prod = P[a] * P[b]
+    gbt = np.where(sh, np.add.reduceat(prod, data["item_start"][:-1], axis=1), 0.0)
+    wrong_a = sh & (C[a] == 0)
+    wrong_b = sh & (C[b] == 0)
+    ga = np.where(sh, _window_share(pace, a, Tb, window), 0.0)  # a's share of times after b's
+    gb = np.where(sh, _window_share(pace, b, Ta, window), 0.0)
+    d = Ta - Tb
+    fol_ab = same & (d > 0) & (d <= window)
+    fol_ba = same & (-d > 0) & (-d <= window)
+    fastboth = sh & fast[a] & fast[b]
+    events = {
+        "omega_ab": (same, pa_ob), "omega_ba": (same, pb_oa), "gbt": (same, gbt),
+        "wrong_ab": (same & wrong_b, np.where(wrong_b, pa_ob, 0.0)),
+        "wrong_ba": (same & wrong_a, np.where(wrong_a, pb_oa, 0.0)),
+        "follow_ab": (fol_ab, pa_ob * ga), "follow_ba": (fol_ba, pb_oa * gb),
+        "fast_correct": (fastboth, np.where(sh, pfast[a] * pfast[b], 0.0)),
+    }
+    evidence = {
+        "shared_items": sh.sum(axis=1), "identical_answers": same.sum(axis=1),
+        "identical_wrong": (same & wrong_b).sum(axis=1),
+        "a_follows_b": fol_ab.sum(axis=1), "b_follows_a": fol_ba.sum(axis=1),
+        "shared_fast_correct": fastboth.sum(axis=1),
+    }
+    return events, evidence
+
+
+def poisson_binomial_sf(probs: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """P(X ≥ x) for X = Σ_j Bernoulli(probs[r, j]), per row r, by exact convolution."""
+    probs = np.clip(np.asarray(probs, dtype=np.float64), 0.0, 1.0)
+    if probs.ndim == 1:
+        probs = probs[None, :]
+    x = np.atleast_1d(np.asarray(x, dtype=np.int64))
+    rows, m = probs.shape
+    pmf = np.zeros((rows, m + 1))
+    pmf[:, 0] = 1.0
+    for j in range(m):
+        p = probs[:, j:j + 1]
+        if not p.any():
+            continue
+        shifted = np.zeros_like(pmf)
+        shifted[:, 1:] = pmf[:, :-1]
+        pmf = pmf * (1.0 - p) + shifted * p
+    # tail sums from the top (small terms added first)
+    tail = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
+    tail = np.concatenate([tail, np.zeros((rows, 1))], axis=1)
+    xi = np.clip(x, 0, m + 1)
+    return np.minimum(1.0, tail[np.arange(rows), xi])
+
+
+def _exact_tails(data, P, pace, fast, pfast, window, a, b):
+    tails = np.ones((len(STATS), a.size))
+    evidence = None
+    chunk = 500
+    for start in range(0, a.size, chunk):
+        sl = slice(start, start + chunk)
+        events, ev = _pair_trials(data, P, pace, fast, pfast, window, a[sl], b[sl])
+        for s, name in enumerate(STATS):
+            hit, prob = events[name]
+            x = hit.sum(axis=1)
+            # only the items that carry a chance matter; skipping the zeros keeps it exact
+            tails[s, sl] = np.where(x > 0, poisson_binomial_sf(prob, x), 1.0)
+        if evidence is None:
+            evidence = {k: list(v) for k, v in ev.items()}
+        else:
+            for k, v in ev.items():
+                evidence[k].extend(v)
+    return tails, {k: np.asarray(v) for k, v in evidence.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# output
+
+
+def _bh(p):
+    """Benjamini–Hochberg q-values."""
+    n = p.size
+    if n == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    ranked = p[order] * n / np.arange(1, n + 1)
+    q = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty(n)
+    out[order] = np.minimum(q, 1.0)
+    return out
+
+
+def _pair_entry(ids, i, j, p, q, n_pairs, cut, tails, evidence):
+    best = int(np.argmin(tails))
+    name = STATS[best]
+    kinds = sorted({KIND[s] for s, t in zip(STATS, tails, strict=True) if t <= cut})
+    entry = {
+        "a": ids[int(i)],
+        "b": ids[int(j)],
+        "p_value": float(p),
+        "p_family": float(min(1.0, p * n_pairs)),
+        "q_value": float(q),
+        "kind": KIND[name],
+        "kinds": kinds,
+        "statistic": name,
+        "tails": {s: float(t) for s, t in zip(STATS, tails, strict=True)},
+    }
+    for key, val in evidence.items():
+        entry[key] = int(val)
+    if name.endswith("_ab") or name.endswith("_ba"):
+        # a_ab: a follows / copies b, so b is the likely source
+        entry["likely_source"] = ids[int(j)] if name.endswith("_ab") else ids[int(i)]
+    return entry
+
+
+def _groups(ids, edges, n):
+    if not edges:
+        return []
+    a = np.array([e[0] for e in edges])
+    b = np.array([e[1] for e in edges])
+    graph = coo_matrix((np.ones(a.size), (a, b)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    members = {}
+    for node in set(a.tolist()) | set(b.tolist()):
+        members.setdefault(int(labels[node]), []).append(node)
+    groups = [[ids[k] for k in sorted(v)] for v in members.values() if len(v) > 1]
+    groups.sort(key=lambda g: (-len(g), str(g[0])))
+    return groups

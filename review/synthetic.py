@@ -1,0 +1,218 @@
+"""Synthetic answer logs with ground truth, for bench/bench_similarity.py and the unit tests.
+
+The generator is written from a description of how candidates answer and cheat, not from the
+detector: abilities N(0, 1); 1/3 true/false, 1/4 multiple-response and the rest single-choice
+items of varied difficulty and discrimination whose distractors draw unequal shares (nominal
+response model); response times lognormal per item and candidate (van der Linden 2006); each
+candidate draws `paper` of the items in their own random order and starts within 90 s of the
+exam start; 5% of answers are changed again in a final review. Honest look-alikes: trainees of
+a few companies with close abilities who share a wrong belief on four items each.
+
+Planted cases (candidates disjoint, none of them a company trainee):
+  realtime      the copier takes 30% of the items shared with the source, a few seconds after
+                the source answers them (delay lognormal, median 8 s)
+  realtime_unknown  the same, but only the shared items the copier would have got wrong
+  answers_only  30% of the shared items copied, at the copier's own pace (no timing signal)
+  one_for_three one person answers three candidates' papers in turns, at their own pace
+  shared_key    five candidates hold the key to 30% of the items, and answer those right
+                and fast (median 5 s) wherever they are on their paper
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+LETTERS = "ABCDE"
+
+
+@dataclass
+class SyntheticPlan:
+    rows: list[tuple[str, str, str, int, float]]
+    cases: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (kind, members)
+
+
+def _items(rng, n_items):
+    n_tf = n_items // 3
+    n_multi = n_items // 4
+    kinds = ["tf"] * n_tf + ["multi"] * n_multi + ["single"] * (n_items - n_tf - n_multi)
+    rng.shuffle(kinds)
+    items = []
+    for j, kind in enumerate(kinds):
+        if kind == "tf":
+            opts = list("AB")
+        elif kind == "single":
+            opts = list("ABCD")
+        else:
+            opts = []
+            while len(opts) < 6:
+                size = int(rng.integers(1, 5))
+                combo = "".join(sorted(rng.choice(list(LETTERS), size=size, replace=False)))
+                if combo not in opts:
+                    opts.append(combo)
+        correct = int(rng.integers(len(opts)))
+        responses = [opts[correct]] + [o for k, o in enumerate(opts) if k != correct]
+        shift = {"tf": -0.8, "single": -0.3, "multi": 0.3}[kind]
+        items.append({
+            "id": f"Q{j + 1:03d}",
+            "kind": kind,
+            "responses": responses,  # index 0 is the right answer
+            "b": rng.normal(shift, 0.9),
+            "a": 1.2 * rng.lognormal(0.0, 0.25),
+            "w": rng.dirichlet(0.8 * np.ones(len(responses) - 1)),  # unequal distractors
+            "s": rng.uniform(-0.6, 0.1, size=len(responses) - 1),
+            "beta": np.log(35.0) + rng.normal(0, 0.35) + {"tf": -0.5, "single": 0.0, "multi": 0.3}[kind],
+        })
+    return items
+
+
+def _logits(items, theta):
+    kmax = max(len(it["responses"]) for it in items)
+    z = np.full((theta.size, len(items), kmax), -np.inf)
+    for j, it in enumerate(items):
+        z[:, j, 0] = it["a"] * (theta - it["b"])
+        z[:, j, 1:len(it["responses"])] = np.log(it["w"])[None, :] + np.outer(theta, it["s"])
+    return z
+
+
+def _sample(rng, z):
+    p = np.exp(z - z.max(axis=-1, keepdims=True))
+    p /= p.sum(axis=-1, keepdims=True)
+    u = rng.random(p.shape[:-1])[..., None]
+    return np.minimum((np.cumsum(p, axis=-1) < u).sum(axis=-1), p.shape[-1] - 1)
+
+
+def simulate_plan(
+    seed: int,
+    *,
+    n_candidates: int = 1000,
+    n_items: int = 120,
+    paper: int = 100,
+    realtime: int = 6,
+    realtime_unknown: int = 6,
+    answers_only: int = 6,
+    one_for_three: int = 2,
+    shared_key: int = 2,
+    companies: int = 3,
+    trainees: int = 20,
+) -> SyntheticPlan:
+    rng = np.random.default_rng(seed)
+    items = _items(rng, n_items)
+    n, m = n_candidates, n_items
+    theta = rng.normal(0.0, 1.0, n)
+    speed = rng.normal(0.0, 0.3, n)
+    ids = [f"C{seed:03d}{i:05d}" for i in range(n)]
+
+    # papers: each candidate's items in their own order
+    order = np.argsort(rng.random((n, m)), axis=1)[:, :paper]
+    drawn = np.zeros((n, m), dtype=bool)
+    np.put_along_axis(drawn, order, True, axis=1)
+
+    # honest look-alikes: company trainees with close abilities and shared wrong beliefs
+    pool = rng.permutation(n)
+    taken = 0
+    company_of = {}
+    beliefs = []
+    for c in range(companies):
+        members = pool[taken:taken + trainees]
+        taken += trainees
+        theta[members] = rng.normal(rng.normal(0, 0.5), 0.6, members.size)
+        wrong_items = rng.choice([j for j, it in enumerate(items) if it["kind"] != "tf"], size=4, replace=False)
+        beliefs.append((members, {int(j): int(rng.integers(1, len(items[j]["responses"]))) for j in wrong_items}))
+        for i in members:
+            company_of[int(i)] = c
+
+    z = _logits(items, theta)
+    resp = _sample(rng, z)
+    for members, belief in beliefs:
+        for j, k in belief.items():
+            hit = members[rng.random(members.size) < 0.7]
+            resp[hit, j] = k
+
+    rt = np.exp(np.array([it["beta"] for it in items])[None, :] - speed[:, None] + rng.normal(0, 0.4, (n, m)))
+
+    cases = []
+
+    def take(k):
+        nonlocal taken
+        out = pool[taken:taken + k]
+        taken += k
+        if out.size < k:
+            raise ValueError("too few candidates for the planted cases")
+        return [int(x) for x in out]
+
+    # one person answering three papers in turns; key holders: set before the times are summed
+    trios = []
+    for _ in range(one_for_three):
+        trio = take(3)
+        person_theta = rng.normal(0.0, 1.0)
+        person_resp = _sample(rng, _logits(items, np.array([person_theta])))[0]
+        resp[trio] = person_resp[None, :]
+        trios.append(trio)
+        cases.append(("one_for_three", tuple(ids[i] for i in trio)))
+    keys = []
+    for _ in range(shared_key):
+        group = take(5)
+        key = rng.choice(m, size=int(round(0.3 * m)), replace=False)
+        for i in group:
+            resp[i, key] = 0
+            rt[i, key] = rng.lognormal(np.log(5.0), 0.4, key.size)
+        keys.append(group)
+        cases.append(("shared_key", tuple(ids[i] for i in group)))
+
+    # times: cumulative over each candidate's own order, from their own start
+    times = np.zeros((n, m))
+    start = rng.uniform(0, 90, n)
+    for i in range(n):
+        seq = order[i]
+        times[i, seq] = start[i] + np.cumsum(rt[i, seq])
+    for trio in trios:
+        person_speed = rng.normal(0.0, 0.3)
+        clock = rng.uniform(0, 90)
+        for k in range(paper):
+            for i in trio:
+                j = order[i, k]
+                clock += np.exp(items[j]["beta"] - person_speed + rng.normal(0, 0.4)) / 2.5
+                times[i, j] = clock
+    # a final review: 5% of answers changed again near the end, by a second thought
+    review = drawn & (rng.random((n, m)) < 0.05)
+    trio_members = [i for t in trios for i in t]
+    review[trio_members] = False
+    ends = np.where(drawn, times, 0).max(axis=1)
+    rr, jj = np.nonzero(review)
+    times[rr, jj] = ends[rr] + rng.uniform(0, 300, rr.size)
+    redraw = _sample(rng, z[rr, jj][:, None, :])[:, 0]
+    resp[rr, jj] = redraw
+
+    def copy(copier, source, chosen, realtime_copy):
+        resp[copier, chosen] = resp[source, chosen]
+        if realtime_copy:
+            times[copier, chosen] = times[source, chosen] + rng.lognormal(np.log(8.0), 0.5, chosen.size)
+
+    for _ in range(realtime):
+        copier, source = take(2)
+        shared = np.flatnonzero(drawn[copier] & drawn[source])
+        chosen = rng.choice(shared, size=int(round(0.3 * shared.size)), replace=False)
+        copy(copier, source, chosen, True)
+        cases.append(("realtime", (ids[copier], ids[source])))
+    for _ in range(realtime_unknown):
+        copier, source = take(2)
+        shared = np.flatnonzero(drawn[copier] & drawn[source])
+        chosen = shared[resp[copier, shared] != 0]  # what the copier would have got wrong
+        copy(copier, source, chosen, True)
+        cases.append(("realtime_unknown", (ids[copier], ids[source])))
+    for _ in range(answers_only):
+        copier, source = take(2)
+        shared = np.flatnonzero(drawn[copier] & drawn[source])
+        chosen = rng.choice(shared, size=int(round(0.3 * shared.size)), replace=False)
+        copy(copier, source, chosen, False)
+        cases.append(("answers_only", (ids[copier], ids[source])))
+
+    rows = []
+    rr, jj = np.nonzero(drawn)
+    for i, j in zip(rr.tolist(), jj.tolist(), strict=True):
+        it = items[j]
+        k = int(resp[i, j])
+        rows.append((ids[i], it["id"], it["responses"][k], 1 if k == 0 else 0, round(float(times[i, j]), 1)))
+    return SyntheticPlan(rows=rows, cases=cases)
