@@ -96,7 +96,7 @@ def collusion_signal(
 
     P = _option_curves(data, prior_weight=prior_weight, bandwidth=bandwidth)
     pace = _own_pace(data, follow_window)
-    fast, pfast = _fast_correct(data, fast_z)
+    fast, pfast = _fast_correct(data, fast_z, P)
     counts, means, shared = _all_pairs(data, P, pace, fast, pfast, follow_window)
 
     # upper bounds on every tail for every pair (Hoeffding 1963, Theorem 1: valid for any
@@ -152,7 +152,7 @@ def _index(rows):
     if not rows:
         return {"candidates": [], "items": [], "A": np.zeros((0, 0), dtype=bool), "O": np.zeros((0, 0), dtype=np.int64),
                 "C": np.zeros((0, 0), dtype=np.int8), "T": np.zeros((0, 0)), "col_item": np.zeros(0, dtype=np.int64),
-                "item_start": np.zeros(1, dtype=np.int64), "L": 0}
+                "item_start": np.zeros(1, dtype=np.int64), "L": 0, "col_right": np.zeros(0, dtype=bool)}
     cand, item, opt, cor, tim = zip(*rows, strict=True)
     cand_ids, ci = _codes(cand)
     item_ids, ii = _codes(item)
@@ -176,8 +176,11 @@ def _index(rows):
     C[ci, ii] = (np.asarray(cor, dtype=np.float64) != 0).astype(np.int8)
     T[ci, ii] = np.asarray(tim, dtype=np.float64)
     starts = np.searchsorted(col_item, np.arange(m + 1))
+    # a column is a right answer when any row with it says correct = 1
+    col_right = np.zeros(col_keys.size, dtype=bool)
+    col_right[cols[C[ci, ii] == 1]] = True
     return {"candidates": cand_ids, "items": item_ids, "A": A, "O": Opt, "C": C, "T": T,
-            "col_item": col_item, "item_start": starts, "L": int(col_keys.size)}
+            "col_item": col_item, "item_start": starts, "L": int(col_keys.size), "col_right": col_right}
 
 
 def _codes(values):
@@ -209,10 +212,7 @@ def _option_curves(data, *, prior_weight, bandwidth):
     starts = data["item_start"]
     n_ans = A.sum(axis=1)
     score = C.sum(axis=1).astype(np.float64)
-    # a column is a right answer when any row with it says correct = 1
-    rr, jj = np.nonzero(A)
-    col_right = np.zeros(L, dtype=bool)
-    col_right[Opt[rr, jj][C[rr, jj] == 1]] = True
+    col_right = data["col_right"]
     P = np.zeros((n, L))
     for j in range(m):
         R = np.flatnonzero(A[:, j])
@@ -331,10 +331,11 @@ def _window_share(pace, a, t, window):
     return ((hi - lo).reshape(t.shape)) / pace["n"][a][:, None]
 
 
-def _fast_correct(data, fast_z):
+def _fast_correct(data, fast_z, P):
     """F[i, j]: i answered j right much faster than i's own pace on that item predicts;
-    p[i, j]: its chance under a two-way (candidate rate × item rate) model of such answers,
-    fitted by iterative proportional fitting.
+    p[i, j]: its chance, P(fast) × P(right): P(fast) from a two-way (candidate rate × item
+    rate) model of fast answers (right or wrong) fitted by iterative proportional fitting,
+    P(right) from the option curves.
 
     The time of an answer is the time since the candidate's previous answer (papers are
     answered in order, so it is the time spent on the item). log time = candidate pace + item
@@ -359,8 +360,9 @@ def _fast_correct(data, fast_z):
         scale = 1.4826 * np.nanmedian(np.abs(resid))
     if not np.isfinite(scale) or scale <= 0:
         scale = 1.0
-    F = A & (C == 1) & (np.nan_to_num(resid, nan=0.0) < -fast_z * scale)
-    Ff = F.astype(np.float64)
+    quick = A & (np.nan_to_num(resid, nan=0.0) < -fast_z * scale)
+    F = quick & (C == 1)
+    Ff = quick.astype(np.float64)
     Af = A.astype(np.float64)
     row = Ff.sum(axis=1)
     col = Ff.sum(axis=0)
@@ -369,7 +371,8 @@ def _fast_correct(data, fast_z):
     for _ in range(25):
         beta_j = col / np.maximum(Af.T @ alpha_i, 1e-12)
         alpha_i = row / np.maximum(Af @ beta_j, 1e-12)
-    p = np.clip(np.outer(alpha_i, beta_j), 0.0, 0.95) * Af
+    p_right = np.add.reduceat(P * data["col_right"][None, :], data["item_start"][:-1], axis=1)
+    p = np.clip(np.outer(alpha_i, beta_j), 0.0, 0.95) * Af * p_right
     return F, p
 
 

@@ -99,7 +99,7 @@ def model(rows):
     data = similarity._index(rows)
     P = similarity._option_curves(data, prior_weight=2.0, bandwidth=None)
     pace = similarity._own_pace(data, 30.0)
-    fast, pfast = similarity._fast_correct(data, 2.0)
+    fast, pfast = similarity._fast_correct(data, 2.0, P)
     return data, P, pace, fast, pfast
 
 
