@@ -30,6 +30,7 @@ counts by matrix products, a Hoeffding/Chernoff upper bound on every tail, and e
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -48,11 +49,12 @@ KIND = {
     "follow_ba": "timing_follow",
     "fast_correct": "shared_fast_correct",
 }
-# how far below a candidate's pace the exact tails are still computed (for the q-values of the
-# pairs near the cut); every other pair keeps its upper bound as a conservative p-value
+# which pairs get exact tails: Chernoff bounds within EXACT_MARGIN of the cut, Hoeffding
+# bounds within KL_MARGIN; every other pair keeps its upper bound as a conservative p-value
 EXACT_MARGIN = 1e3
+KL_MARGIN = 1e4
+CHERNOFF_STEPS = (0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 7.0)
 NEIGHBOURS = 40
-MAX_EXACT = 4000
 
 
 def collusion_signal(
@@ -97,28 +99,40 @@ def collusion_signal(
     P = _option_curves(data, prior_weight=prior_weight, bandwidth=bandwidth)
     pace = _own_pace(data, follow_window)
     fast, pfast = _fast_correct(data, fast_z, P)
-    counts, means, shared = _all_pairs(data, P, pace, fast, pfast, follow_window)
+    counts, means, shared, upper, lower = _all_pairs(data, P, pace, fast, pfast, follow_window)
 
-    # upper bounds on every tail for every pair (Hoeffding 1963, Theorem 1: valid for any
-    # sum of independent Bernoullis with that mean over that many trials)
+    # Upper bounds on every tail for every pair (conservative p-values where no exact tail is
+    # computed): Chernoff with the true generating function for ω and identical wrong answers,
+    # Hoeffding (1963, Thm 1: any sum of independent Bernoullis with that mean over that many
+    # trials) for the others.
     iu, ju = np.triu_indices(n, k=1)
     nsh = shared[iu, ju]
     bounds = np.empty((len(STATS), iu.size))
     for s, name in enumerate(STATS):
-        bounds[s] = _kl_bound(counts[name][iu, ju], means[name][iu, ju], nsh)
-    pair_bound = np.minimum(1.0, len(STATS) * bounds.min(axis=0))
-    pvals = pair_bound.copy()
+        kl = _kl_bound(counts[name][iu, ju], means[name][iu, ju], nsh)
+        bounds[s] = np.minimum(kl, np.exp(upper[name][iu, ju])) if name in upper else kl
+    pvals = np.minimum(1.0, len(STATS) * bounds.min(axis=0))
 
-    # exact tails where the bound could come near the cut
-    cand = np.flatnonzero(bounds.min(axis=0) <= cut * EXACT_MARGIN)
-    if cand.size > MAX_EXACT:
-        cand = cand[np.argsort(bounds.min(axis=0)[cand])[:MAX_EXACT]]
+    # exact tails for every pair that could pass: the follow tails whose lower bound is at or
+    # below the cut, and the pairs whose other bounds come within a margin of it (the
+    # Chernoff bound is within a small factor of the tail; Bahadur & Rao 1960)
+    log_cut = math.log(cut)
+    screen = np.zeros(iu.size, dtype=bool)
+    for name in ("follow_ab", "follow_ba"):
+        screen |= (counts[name][iu, ju] > 0) & (lower[name][iu, ju] <= log_cut)
+    for s, name in enumerate(STATS):
+        if name in upper:
+            screen |= bounds[s] <= cut * EXACT_MARGIN
+        elif name not in lower:
+            screen |= bounds[s] <= cut * KL_MARGIN
+    cand = np.flatnonzero(screen)
     exact = {}
     if cand.size:
         tails, evidence = _exact_tails(data, P, pace, fast, pfast, follow_window, iu[cand], ju[cand])
         pvals[cand] = np.minimum(1.0, len(STATS) * tails.min(axis=0))
         for k, c in enumerate(cand):
             exact[int(c)] = (tails[:, k], {key: val[k] for key, val in evidence.items()})
+    result["exact_pairs"] = int(cand.size)
 
     qvals = _bh(pvals)
     ids = data["candidates"]
@@ -320,6 +334,17 @@ def _own_pace(data, window):
     return {"sorted": ts, "n": n_ans, "gmax": gmax / n_ans, "pad": pad}
 
 
+def _event_share(pace, a, t, window):
+    """The share of candidate a[e]'s answer times in (t[e], t[e] + window], per event e."""
+    n, width = pace["sorted"].shape
+    step = pace["pad"] + 2 * window + 1.0
+    flat = (pace["sorted"] + step * np.arange(n)[:, None]).ravel()
+    q = np.minimum(t, pace["pad"]) + step * a
+    hi = np.searchsorted(flat, q + window, side="right")
+    lo = np.searchsorted(flat, q, side="right")
+    return (hi - lo) / pace["n"][a]
+
+
 def _window_share(pace, a, t, window):
     """[r, j]: the share of candidate a[r]'s answer times in (t[r, j], t[r, j] + window]."""
     ts = pace["sorted"][a]
@@ -418,6 +443,7 @@ def _all_pairs(data, P, pace, fast, pfast, window):
     # follow events (sparse, per item); their null mean is bounded by the follower's busiest
     # window times the chance of the same answers (exact values for the pairs that pass)
     follows = np.zeros(n * n)
+    ev_a, ev_b, ev_j = [], [], []
     for j in range(m):
         R = np.flatnonzero(A[:, j])
         if R.size < 2:
@@ -436,9 +462,35 @@ def _all_pairs(data, P, pace, fast, pfast, window):
             b = R[order[src]]
             a = R[order[fol]]
             keep = o[order[src]] == o[order[fol]]
-            np.add.at(follows, a[keep] * n + b[keep], 1.0)
-    mu_follow = pace["gmax"][:, None] * mu_omega
+            ev_a.append(a[keep])
+            ev_b.append(b[keep])
+            ev_j.append(np.full(int(keep.sum()), j))
+    if ev_a:
+        ev_a, ev_b, ev_j = np.concatenate(ev_a), np.concatenate(ev_b), np.concatenate(ev_j)
+    else:
+        ev_a = ev_b = ev_j = np.zeros(0, dtype=np.int64)
+    np.add.at(follows, ev_a * n + ev_b, 1.0)
     follows = follows.reshape(n, n)
+    # a lower bound on each follow tail: P(X >= x) >= P(every observed follow happens) =
+    # the product of their chances (a pair whose product is above the cut cannot pass)
+    chance = P[ev_a, Opt[ev_b, ev_j]] * _event_share(pace, ev_a, T[ev_b, ev_j], window)
+    follow_low = np.bincount(ev_a * n + ev_b, weights=np.log(np.maximum(chance, 1e-300)),
+                             minlength=n * n).reshape(n, n)
+    mu_follow = pace["gmax"][:, None] * mu_omega
+
+    # Chernoff bounds with the true moment generating function for ω and identical wrong
+    # answers: log P(X >= x) <= min_s [Σ_j log(1 + p_j (e^s - 1)) - s x]; with one answer per
+    # item the sum is a matrix product
+    both = np.concatenate([Y, Wr], axis=0).T.astype(np.float32)  # [columns, 2n]
+    seen = np.concatenate([matches, same_wrong], axis=1).astype(np.float32)
+    P32 = P.astype(np.float32)
+    chern = np.zeros((n, 2 * n), dtype=np.float32)
+    for step in CHERNOFF_STEPS:
+        Ls = np.log1p(P32 * np.float32(math.expm1(step)))
+        np.minimum(chern, Ls @ both - np.float32(step) * seen, out=chern)
+    # float32 sums of ~100 terms: a relative error of ~1e-5, well inside the exact-tail margin
+    chern_omega = chern[:, :n].astype(np.float64)
+    chern_wrong = chern[:, n:].astype(np.float64)
     counts = {
         "omega_ab": matches, "omega_ba": matches, "gbt": matches,
         "wrong_ab": same_wrong, "wrong_ba": same_wrong,
@@ -451,7 +503,10 @@ def _all_pairs(data, P, pace, fast, pfast, window):
         "follow_ab": mu_follow, "follow_ba": mu_follow.T,
         "fast_correct": mu_fast,
     }
-    return counts, means, shared
+    upper = {"omega_ab": chern_omega, "omega_ba": chern_omega.T, "wrong_ab": chern_wrong,
+             "wrong_ba": chern_wrong.T}
+    lower = {"follow_ab": follow_low, "follow_ba": follow_low.T}
+    return counts, means, shared, upper, lower
 
 
 def _kl_bound(x, mu, trials):

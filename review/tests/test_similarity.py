@@ -207,3 +207,19 @@ def test_empty_and_single_candidate_logs():
 def test_a_duplicate_answer_is_refused():
     with pytest.raises(ValueError, match="出现了两次"):
         collusion_signal([("112600100001", "Q1", "A", 1, 10.0), ("112600100001", "Q1", "B", 0, 20.0)])
+
+
+def test_screening_loses_no_pair_whose_exact_tail_passes():
+    """Exact tails for every pair against the flags: the bounds only decide where to look."""
+    plan = simulate_plan(5, n_candidates=60, n_items=40, paper=30, companies=1, trainees=10,
+                         realtime=1, realtime_unknown=1, answers_only=1, one_for_three=1, shared_key=1)
+    result = collusion_signal(plan.rows)
+    data, P, pace, fast, pfast = model(plan.rows)
+    n = len(data["candidates"])
+    a, b = np.triu_indices(n, k=1)
+    tails, _ = similarity._exact_tails(data, P, pace, fast, pfast, 30.0, a, b)
+    ids = data["candidates"]
+    passing = {frozenset((ids[a[k]], ids[b[k]])) for k in np.flatnonzero(tails.min(axis=0) <= result["bonferroni_cut"])}
+    assert passing  # the planted cases give the check something to find
+    assert set(flagged(result)) == passing
+    assert result["exact_pairs"] < a.size  # and the screen did skip pairs
