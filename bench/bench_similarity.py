@@ -101,6 +101,9 @@ def main():
     per_plan = sum(false_pairs) / len(false_pairs)
     print(f"similarity false pairs per plan: {per_plan:.3f} pairs over {len(false_pairs)} plans "
           f"(goal: <= 0.05, {'met' if per_plan <= 0.05 else 'NOT met'})", flush=True)
+    load = os.getloadavg()
+    print(f"# load average during the run (this machine has {os.cpu_count()} cores): "
+          f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}", flush=True)
     _common.report("similarity all pairs of 1,000 candidates (median)", statistics.median(times), "s",
                    statistics.median(floors))
     _common.report("similarity all pairs of 1,000 candidates (slowest)", max(times), "s", max(floors))

@@ -14,18 +14,20 @@ independently given their own ability and their own pace:
                        of that being P(a chooses b's option) × the share of a's OWN answer times
                        that fall in that window (a's paper order is shuffled, so under the null
                        a's answer to the item lands on any of a's answer times)
-  fast_correct         both answered the item right and much faster than their own median pace,
-                       the chance of each from a two-way (candidate × item) model of such answers
+  fast_correct         both answered the item right and much faster than their own pace on it
+                       predicts, the chance of each P(fast) × P(right), P(fast) from a two-way
+                       (candidate × item) model of fast answers
 
-Option probabilities come from the plan itself: per item, a Nadaraya–Watson (Gaussian kernel)
-estimate of every option's probability on the normal score of the rest score (share correct on
-the candidate's other items), leaving the candidate out of its own estimate.
+Option probabilities come from the plan itself: per item, on the normal score of the rest score
+(share right on the candidate's other items), a local logistic kernel fit for P(right) and
+kernel shares among the right / wrong options, leaving the candidate's own answer out.
 
 The pair's p-value is min(1, 8 × smallest tail) (Bonferroni over the eight); a pair is flagged
 when p × (number of pairs) ≤ alpha (Bonferroni over all pairs of the plan: the family-wise error
 is at most alpha); q-values (Benjamini–Hochberg over all pairs) rank. Speed: all-pairs means and
-counts by matrix products, a Hoeffding/Chernoff upper bound on every tail, and exact tails
-(convolution, vectorised over pairs) only for the pairs whose bound could pass.
+counts by matrix products; flags always from exact tails (convolution, vectorised over pairs),
+computed for every pair that could pass: a lower bound rules pairs out for the timing tails,
+Chernoff / Hoeffding upper bounds within a wide margin of the cut pick the rest.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ def collusion_signal(
         "flagged_pairs": [],
         "groups": [],
         "ranked_pairs": [],
+        "exact_pairs": 0,
         "parameters": {"follow_window": follow_window, "fast_z": fast_z,
                        "prior_weight": prior_weight, "bandwidth": bandwidth, "q_level": q_level},
     }
@@ -199,8 +202,8 @@ def _index(rows):
 
 def _codes(values):
     """Distinct values sorted by their text, and each value's code."""
-    index = {}
-    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
+    index = {v: k for k, v in enumerate(dict.fromkeys(values))}
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
     ids = sorted(index, key=str)
     remap = np.empty(len(ids), dtype=np.int64)
     for new, v in enumerate(ids):
@@ -276,7 +279,7 @@ def _option_curves(data, *, prior_weight, bandwidth):
     return P
 
 
-def _local_logistic(u, cnt, hits, W, prior_weight, iterations=10):
+def _local_logistic(u, cnt, hits, W, prior_weight, iterations=12):
     """P(right) at each distinct score u, for a candidate whose own answer was wrong (column 0)
     or right (column 1), that answer left out: a kernel-weighted logistic regression on
     (z - u), Newton steps, with `prior_weight` pseudo-answers at the item's overall rate."""
@@ -301,8 +304,9 @@ def _local_logistic(u, cnt, hits, W, prior_weight, iterations=10):
         h01 = vd.sum(axis=2)
         h11 = (vd * D).sum(axis=2) + 1e-2
         det = h00 * h11 - h01 * h01
-        a = a + ((h11 * g0 - h01 * g1) / det)[..., None]
-        b = b + ((h00 * g1 - h01 * g0) / det)[..., None]
+        # damped Newton: steps of at most 2 on the logit scale keep it from oscillating
+        a = np.clip(a + np.clip((h11 * g0 - h01 * g1) / det, -2.0, 2.0)[..., None], -15.0, 15.0)
+        b = np.clip(b + np.clip((h00 * g1 - h01 * g0) / det, -2.0, 2.0)[..., None], -15.0, 15.0)
     return (1.0 / (1.0 + np.exp(-np.clip(a[..., 0], -30, 30)))).T
 
 
