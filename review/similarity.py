@@ -55,7 +55,7 @@ KIND = {
 # bounds within KL_MARGIN; every other pair keeps its upper bound as a conservative p-value
 EXACT_MARGIN = 1e3
 KL_MARGIN = 1e4
-CHERNOFF_STEPS = (0.35, 0.7, 1.2, 2.0, 3.0, 4.5, 7.0)
+CHERNOFF_STEPS = (0.4, 0.9, 1.7, 3.0, 5.5)
 NEIGHBOURS = 40
 
 
@@ -433,16 +433,23 @@ def _all_pairs(data, P, pace, fast, pfast, window):
     Wr = np.zeros((n, L))
     wrong = C[rr, jj] == 0
     Wr[rr[wrong], Opt[rr[wrong], jj[wrong]]] = 1.0
-    Af = A.astype(np.float64)
-    shared = Af @ Af.T
-    matches = Y @ Y.T
-    same_wrong = Wr @ Wr.T
-    mu_omega = P @ Y.T  # [a, b]: Σ_j P_a(o_bj) over shared items
-    mu_wrong = P @ Wr.T
-    mu_gbt = P @ P.T
-    Ff = fast.astype(np.float64)
-    co_fast = Ff @ Ff.T
-    mu_fast = pfast @ pfast.T
+    # float32 products: counts stay exact (integers far below 2^24), means carry a relative
+    # error of ~1e-6, which only moves the screening bounds (the flags use exact tails)
+    f32 = np.float32
+    Af = A.astype(f32)
+    shared = np.rint(Af @ Af.T).astype(np.float64)
+    both = np.concatenate([Y, Wr], axis=0).T.astype(f32)  # [columns, 2n]
+    matches = np.rint(Y.astype(f32) @ both[:, :n]).astype(np.float64)
+    same_wrong = np.rint(Wr.astype(f32) @ both[:, n:]).astype(np.float64)
+    P32 = P.astype(f32)
+    mu = (P32 @ both).astype(np.float64)
+    mu_omega = mu[:, :n]  # [a, b]: Σ_j P_a(o_bj) over shared items
+    mu_wrong = mu[:, n:]
+    mu_gbt = (P32 @ P32.T).astype(np.float64)
+    Ff = fast.astype(f32)
+    co_fast = np.rint(Ff @ Ff.T).astype(np.float64)
+    pf32 = pfast.astype(f32)
+    mu_fast = (pf32 @ pf32.T).astype(np.float64)
 
     # follow events (sparse, per item); their null mean is bounded by the follower's busiest
     # window times the chance of the same answers (exact values for the pairs that pass)
@@ -485,9 +492,7 @@ def _all_pairs(data, P, pace, fast, pfast, window):
     # Chernoff bounds with the true moment generating function for ω and identical wrong
     # answers: log P(X >= x) <= min_s [Σ_j log(1 + p_j (e^s - 1)) - s x]; with one answer per
     # item the sum is a matrix product
-    both = np.concatenate([Y, Wr], axis=0).T.astype(np.float32)  # [columns, 2n]
     seen = np.concatenate([matches, same_wrong], axis=1).astype(np.float32)
-    P32 = P.astype(np.float32)
     chern = np.zeros((n, 2 * n), dtype=np.float32)
     for step in CHERNOFF_STEPS:
         Ls = np.log1p(P32 * np.float32(math.expm1(step)))
