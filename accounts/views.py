@@ -172,8 +172,14 @@ def candidate_login(request):
 
 def _rebind(form, form_class):
     """A fresh unbound form for the page after a failed POST: same typed identity, the old
-    errors, a new captcha (the old one was consumed)."""
-    fresh = form_class(initial={k: form.data.get(k) for k in ("id_type", "id_number") if form.data.get(k)})
+    errors, a new captcha (the old one was consumed). When only the captcha was wrong the typed
+    password stays too, as on 管理员登录 where only the status area is replaced (issue 18 §1)."""
+    keep = ["id_type", "id_number"]
+    if "password" in form.fields and set(form.errors) == {"captcha"}:
+        keep.append("password")
+    fresh = form_class(initial={k: form.data.get(k) for k in keep if form.data.get(k)})
+    if "password" in keep:
+        fresh.fields["password"].widget.render_value = True
     fresh._errors = form.errors
     return fresh
 

@@ -35,9 +35,9 @@ def test_home_login_and_the_regional_menu(page, world):
 
 
 def test_central_sees_the_audit_log(page, world):
-    from .conftest import login_session
-
     from audit.services import audit_record
+
+    from .conftest import login_session
 
     audit_record(actor=world.admin_a, action="account.login", obj=world.admin_a, region=world.region_a,
                  after={"full_name": world.admin_a.full_name}, message="管理员登录")
