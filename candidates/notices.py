@@ -13,35 +13,63 @@ from plans.models import ExamPlan
 
 from .services import (
     export_region,
+    notice_summary,
+    phone_notice_send,
     plan_notice_finish_record,
     registration_export_record,
-    registration_notice_send,
 )
 
 PROGRESS_EVERY = 50
 
+# The one place that knows where a registration's phone lives (the person's today): the notice
+# job groups by it and the notice page counts by it. Change both lines together.
+REGISTRATION_PHONE_LOOKUP = "person__phone"
+
+
+def registration_phone(registration) -> str:
+    """The phone number a registration's notice goes to."""
+    return registration.person.phone
+
+
+def registrations_by_phone(registrations) -> dict[str, list]:
+    """The registrations grouped by phone number, each group and the groups in the given order."""
+    groups: dict[str, list] = {}
+    for registration in registrations:
+        groups.setdefault(registration_phone(registration), []).append(registration)
+    return groups
+
+
+def plan_notified_today(*, plan, today) -> int:
+    """How many of the plan's candidates had their phone texted the notice today (by any plan)."""
+    from .models import NoticeLog, Registration
+
+    texted = NoticeLog.objects.filter(date=today).values("phone")
+    return Registration.objects.filter(plan=plan, **{f"{REGISTRATION_PHONE_LOOKUP}__in": texted}).count()
+
 
 def run_plan_notice(*, job, plan_id: int, user_id: int) -> None:
-    """Text every candidate of the plan once today (see services.registration_notice_send)."""
+    """Text every phone number of the plan's candidates once today (services.phone_notice_send):
+    candidates sharing a number get one SMS together. Counts are of candidates, `sms` of SMS."""
     from .selectors import plan_notice_recipients
 
     user = User.objects.get(pk=user_id)
     plan = ExamPlan.objects.get(pk=plan_id)
     today = timezone.localdate()
-    counts = {"sent": 0, "skipped": 0, "failed": 0}
+    counts = {"sent": 0, "skipped": 0, "failed": 0, "sms": 0}
     recipients = plan_notice_recipients(plan=plan)
-    total = recipients.count()
+    groups = registrations_by_phone(recipients.iterator(chunk_size=500))
+    total = sum(len(group) for group in groups.values())
     job_progress(job, done=0, total=total, message="正在发送")
-    for done, registration in enumerate(recipients.iterator(chunk_size=500), start=1):
-        outcome = registration_notice_send(registration=registration, acting_user=user, today=today, job=job)
-        counts[outcome] += 1
-        if done % PROGRESS_EVERY == 0:
-            job_progress(job, done=done, message=f"已发送 {counts['sent']}，跳过 {counts['skipped']}")
+    done = 0
+    for number, (phone, group) in enumerate(groups.items(), start=1):
+        outcome = phone_notice_send(phone=phone, registrations=group, acting_user=user, today=today, job=job)
+        counts[outcome] += len(group)
+        counts["sms"] += outcome == "sent"
+        done += len(group)
+        if number % PROGRESS_EVERY == 0:
+            job_progress(job, done=done, message=f"已通知 {counts['sent']} 名，跳过 {counts['skipped']} 名")
     plan_notice_finish_record(plan=plan, acting_user=user, counts=counts)
-    message = f"已发送 {counts['sent']} 条，今日已通知而跳过 {counts['skipped']} 条"
-    if counts["failed"]:
-        message += f"，手机号码无法使用而失败 {counts['failed']} 条"
-    job_finish(job, result=counts, message=message)
+    job_finish(job, result=counts, message=notice_summary(counts))
 
 
 def run_export(*, job, user_id: int, query: str, full: bool) -> None:

@@ -29,6 +29,7 @@ from . import services
 from .exports import LIST_COLUMNS, export_filename, registrations_tempfile
 from .forms import EXPORT_PART_SIZE, CandidateFilterForm, CandidateForm, ExportForm, ReasonForm
 from .models import NoticeLog, Registration
+from .notices import plan_notified_today, registration_phone
 from .selectors import (
     DEFAULT_SORT,
     EXACT_COUNT_LIMIT,
@@ -210,7 +211,8 @@ def candidate_detail(request, pk: int):
         "row": _row(registration),
         "may_change": _may_change(request.user, registration.plan),
         "history": registration_history(registration=registration, fetched_by=request.user)[:50],
-        "notices": NoticeLog.objects.filter(registration=registration).order_by("-date")[:10],
+        # the notices that reached this candidate's phone (one SMS per number and day)
+        "notices": NoticeLog.objects.filter(phone=registration_phone(registration)).order_by("-date")[:10],
         "login_lock": account_services.candidate_lock_status(person=registration.person),
     }
     return render(request, "candidates/detail.html", context)
@@ -408,7 +410,11 @@ def plan_notice(request, plan_id: int):
             job = None
     today = timezone.localdate()
     total = Registration.objects.filter(plan=plan).count()
-    notified = NoticeLog.objects.filter(registration__plan=plan, date=today).count()
+    notified = plan_notified_today(plan=plan, today=today)
+    if request.htmx and request.GET.get("part") == "counts":
+        # polled while the job runs, so the counts beside its progress agree when it is done
+        return render(request, "candidates/_notice_counts.html",
+                      {"plan": plan, "total": total, "notified": notified, "job": job})
     if not error:
         try:
             services.plan_notice_assert_allowed(plan=plan)
