@@ -78,10 +78,14 @@ def _row(reg: Registration) -> dict:
     }
 
 
+# Long headers on two lines, so that the list fits a 1366 px screen (issue 18 §2).
+HEADER_LINES = {"人员类型/报考类型": ("人员类型/", "报考类型"), "统一社会信用代码": ("统一社会", "信用代码")}
+
+
 def _sort_headers(request, current: str) -> list[dict]:
     headers = []
     for label, key in COLUMNS:
-        item = {"label": label, "url": None, "mark": ""}
+        item = {"label": label, "lines": HEADER_LINES.get(label, (label,)), "url": None, "mark": ""}
         if key:
             params = request.GET.copy()
             params.pop("page", None)
