@@ -67,6 +67,9 @@ def _login_page(request, *, form=None, status=None, errors=(), status_code=200):
     send_form = form if step == "send_code" else AdminLoginForm(step="send_code")
     login_form = form if step == "login" else AdminLoginForm(step="login")
     head = form or login_form
+    if step == "send_code" and set(form.errors) == {"captcha"}:
+        # without htmx the whole page comes back: a wrong captcha keeps the typed password here too
+        form.fields["password"].widget.render_value = True
     context = {
         "username": head["username"], "password": head["password"], "captcha": send_form["captcha"],
         "sms_code": login_form["sms_code"], "non_field_errors": head.non_field_errors() if form else [],

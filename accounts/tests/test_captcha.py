@@ -69,3 +69,12 @@ def test_a_wrong_password_is_not_echoed_back(client):
     person = PersonFactory()
     html = _login(client, person, password="Nicht#2026pass", captcha="PASSED").content.decode()
     assert "Nicht#2026pass" not in html and _password_value(html) is None
+
+
+def test_a_wrong_captcha_keeps_the_password_on_admin_login_without_htmx(client, world):
+    from core.testing import TEST_PASSWORD
+
+    html = client.post(reverse("accounts:login"), {
+        "action": "send_code", "username": world.admin_a.username, "password": TEST_PASSWORD,
+        "captcha_0": "k", "captcha_1": "WRONG"}).content.decode()
+    assert "动态码不正确" in html and _password_value(html) == TEST_PASSWORD

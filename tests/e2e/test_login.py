@@ -242,3 +242,22 @@ def test_candidate_sets_a_password_the_first_time_and_logs_in(page, world, demo)
     page.wait_for_url(page.base + "/candidates/mine/")  # a candidate's home is 我的考核
     assert person.name in page.get_by_test_id("current-user").inner_text()
     shot(page, "login_15_candidate_signed_in")
+
+
+def test_a_wrong_captcha_keeps_the_candidate_s_password(page, world, demo):
+    """Issue 18 §1: 考生登录 keeps the typed password after a wrong 动态码, as 管理员登录 does."""
+    from people.tests.factories import PersonFactory
+
+    person = PersonFactory(phone="13512345678")
+    page.goto(page.base + "/")
+    page.get_by_role("link", name="考生登录").first.click()
+    page.get_by_label("证件号码").fill(person.id_number)
+    page.locator("#id_password").fill("Kaosheng#2026")
+    page.get_by_label("动态码").fill("WRONG")
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_test_id("error-captcha").wait_for()
+    assert "动态码不正确" in page.get_by_test_id("error-captcha").inner_text()
+    assert page.get_by_label("证件号码").input_value() == person.id_number
+    assert page.locator("#id_password").input_value() == "Kaosheng#2026"
+    captcha_loaded(page)
+    shot(page, "login_16_candidate_wrong_captcha")

@@ -50,6 +50,13 @@
       Array.prototype.forEach.call(row.querySelectorAll(".errorlist"), function (ul) { ul.remove(); });
     }
   });
+  // A full-page submit (考生登录, 首次登录) makes the shown errors stale as soon as it starts.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.querySelectorAll || form.hasAttribute("hx-post")) { return; }
+    Array.prototype.forEach.call(form.querySelectorAll(".errorlist, .msg-error"), function (el) { el.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (el) { el.classList.remove("field-error"); });
+  });
   document.addEventListener("htmx:afterSettle", countdown);
   document.addEventListener("DOMContentLoaded", countdown);
 })();
