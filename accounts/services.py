@@ -417,6 +417,47 @@ def _find_person(id_type, id_number: str):
     return Person.objects.select_related("user").filter(id_type=id_type, id_number=normalize_id_number(id_number)).first()
 
 
+def candidate_code_phone(person) -> str:
+    """Where a candidate's first-login and password-reset codes go (issue 11 §2): the account's
+    verified phone once the candidate has activated it (set then, changed only by the candidate
+    or by central); before that, the phone of the person's EARLIEST registration — never one a
+    later region brought, so another region's import cannot re-route the code."""
+    from candidates.models import Registration
+
+    user = getattr(person, "user", None)
+    if user is not None and user.phone:
+        return user.phone
+    return (Registration.objects.filter(person=person).order_by("created_at", "pk")
+            .values_list("phone", flat=True).first() or "")
+
+
+@transaction.atomic
+def candidate_verified_phone_set(*, person, phone: str, reason: str, acting_user: User) -> User:
+    """部中心 changes a candidate account's verified phone (where login and reset codes go),
+    with a reason, audited (issue 11 §2). No 管局 may: the account is shared by every region
+    holding a registration of the person."""
+    from people.validation import validate_mobile
+
+    if not (getattr(acting_user, "is_authenticated", False) and acting_user.role == Role.CENTRAL):
+        raise PermissionDenied("只有部中心可以更正考生的登录手机号码")
+    user = User.objects.select_for_update().filter(pk=person.user_id).first() if person.user_id else None
+    if user is None:
+        raise ApplicationError("该考生尚未激活账号：首次登录的验证码发往其最早一条报名的手机号码", field="phone")
+    try:
+        phone = validate_mobile(phone)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), field="phone") from None
+    if not (reason or "").strip():
+        raise ApplicationError("请填写更正原因", field="reason")
+    before = _snapshot(user)
+    user.phone = phone
+    user.save(update_fields=["phone"])
+    audit_record(actor=acting_user, action="account.candidate_phone", obj=person, before={"phone": before["phone"]},
+                 after={"phone": phone}, reason=reason.strip()[:500],
+                 message=f"部中心更正考生 {person.name} 的登录手机号码")
+    return user
+
+
 def candidate_login(*, request, id_type, id_number: str, password: str) -> User:
     """考生登录 with 证件号码 and the password the candidate set. Unknown numbers, accounts not
     yet activated and wrong passwords give the same message; all count towards the lock."""
@@ -453,24 +494,27 @@ def candidate_activation_code_request(*, request, id_type, id_number: str) -> No
     audit_record(actor=ANONYMOUS, action="account.activation_code_request", obj=person,
                  object_type="" if person else "people.Person", object_repr="" if person else f"{id_type.name} {mask_id_number(number)}",
                  message="考生获取设置密码验证码" + ("" if person else "（证件未登记，未发送）"))
-    if person is None or not person.phone:
+    phone = candidate_code_phone(person) if person is not None else ""
+    if not phone:
         return
     # Delivered after commit and never reported on the page: a "短信发送失败" here would tell an
     # outsider that the document number is registered (the admin path may say it, because it
     # has already checked the password). A failure is stored on the SMS record and logged; the
     # page tells everyone alike to ask again after the 60 s cooldown if nothing arrives. The
     # provider is called off the request too, so the answer's speed says nothing either.
-    send_sms(phone=person.phone, template="candidate_activation_code", params={"code": code}, off_request=True)
+    send_sms(phone=phone, template="candidate_activation_code", params={"code": code}, off_request=True)
 
 
 @transaction.atomic
 def candidate_account_activate(*, person, new_password: str, acting_user=None) -> User:
     """Create (or re-activate) the candidate's account and set the password: username
-    p<person id>, role candidate, linked as Person.user (issue 3, §3)."""
+    p<person id>, role candidate, linked as Person.user (issue 3, §3). The first activation
+    records the phone the code went to as the account's verified phone; a later reset never
+    changes it (issue 11 §2)."""
     user = person.user
     created = user is None
     if created:
-        user = User(username=f"p{person.pk}", role=Role.CANDIDATE, full_name=person.name, phone=person.phone)
+        user = User(username=f"p{person.pk}", role=Role.CANDIDATE, full_name=person.name)
     try:
         validate_password(new_password, user)
     except ValidationError as exc:
@@ -480,7 +524,9 @@ def candidate_account_activate(*, person, new_password: str, acting_user=None) -
     user.is_active = True
     user.must_change_password = False
     user.password_changed_at = timezone.now()
-    user.full_name, user.phone = person.name, person.phone
+    user.full_name = person.name
+    if not user.phone:
+        user.phone = candidate_code_phone(person)
     user.save()
     if created:
         type(person).objects.filter(pk=person.pk).update(user=user)

@@ -55,7 +55,7 @@ def main():
         BlacklistEntry.objects.bulk_create(entries, batch_size=2000)
         # 20,000 people (half of them blacklisted) registered in region B's plans
         people = Person.objects.bulk_create(
-            [Person(id_type=id_type, id_number=numbers[i], name=f"人员{i}", phone="13900000000", company_name="公司")
+            [Person(id_type=id_type, id_number=numbers[i], name=f"人员{i}")
              for i in range(0, ENTRIES * 2, 2)], batch_size=2000)
         plans = [ExamPlanFactory(region=region_b, applicant=admin_b) for _ in range(4)]
         Registration.objects.bulk_create(

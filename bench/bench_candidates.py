@@ -91,34 +91,36 @@ def load(connection, n_regs: int) -> dict:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 raw = cursor.cursor
-                with raw.copy("COPY people_person (id_type_id, id_number, name, phone, company_name, credit_code, "
-                              "created_at, updated_at) FROM STDIN") as copy:
+                with raw.copy("COPY people_person (id_type_id, id_number, name, created_at, updated_at) "
+                              "FROM STDIN") as copy:
                     for i in range(n_people):
-                        name, area, phone, company = person_row(i, codes)
-                        copy.write_row((id_type, resident_id(i, area), name, phone, company,
-                                        "91110108551385082Q", now, now))
+                        name, area, _, _ = person_row(i, codes)
+                        copy.write_row((id_type, resident_id(i, area), name, now, now))
                 cursor.execute("SELECT min(id) FROM people_person")
                 first_person = cursor.fetchone()[0]
                 with raw.copy("COPY candidates_registration (person_id, plan_id, candidate_number, personnel_type, "
-                              "cert_number, region_id, exam_type, exam_year, created_at, updated_at) "
-                              "FROM STDIN") as copy:
+                              "cert_number, phone, company_name, credit_code, region_id, exam_type, exam_year, "
+                              "created_at, updated_at) FROM STDIN") as copy:
                     for i in range(n_regs):
                         plan = plans[i % len(plans)]
+                        _, _, phone, company = person_row(i % n_people, codes)
                         copy.write_row((first_person + i % n_people, plan[0], f"{plan[1]}{i // len(plans) + 1:05d}",
-                                        "ABC"[i % 3], "", plan[2], plan[3], plan[4].year, now, now))
+                                        "ABC"[i % 3], "", phone, company, "91110108551385082Q", plan[2], plan[3],
+                                        plan[4].year, now, now))
         else:
             from candidates.models import Registration
             from people.models import Person
 
             Person.objects.bulk_create(
-                (Person(id_type_id=id_type, id_number=resident_id(i, row[1]), name=row[0], phone=row[2],
-                        company_name=row[3], credit_code="91110108551385082Q")
+                (Person(id_type_id=id_type, id_number=resident_id(i, row[1]), name=row[0])
                  for i, row in ((i, person_row(i, codes)) for i in range(n_people))), batch_size=5000)
             first_person = Person.objects.order_by("id").values_list("id", flat=True).first()
             Registration.objects.bulk_create(
                 (Registration(person_id=first_person + i % n_people, plan_id=plans[i % len(plans)][0],
                               candidate_number=f"{plans[i % len(plans)][1]}{i // len(plans) + 1:05d}",
                               personnel_type="ABC"[i % 3], region_id=plans[i % len(plans)][2],
+                              phone=person_row(i % n_people, codes)[2], company_name=person_row(i % n_people, codes)[3],
+                              credit_code="91110108551385082Q",
                               exam_type=plans[i % len(plans)][3], exam_year=plans[i % len(plans)][4].year)
                  for i in range(n_regs)), batch_size=5000)
         per_plan = -(-n_regs // len(plans))
@@ -150,7 +152,7 @@ def combos(users: dict) -> list[tuple[str, object, dict]]:
         ("region: 姓名 (prefix)", r, {"name": sample.person.name[:2]}),
         ("region: 姓名 exact + 年份", r, {"name": sample.person.name, "exam_year": sample.exam_year}),
         ("region: 证件号码 exact", r, {"id_number": sample.person.id_number}),
-        ("region: 企业名称 contains + 人员类型", r, {"company_name": sample.person.company_name[-8:],
+        ("region: 企业名称 contains + 人员类型", r, {"company_name": sample.company_name[-8:],
                                                  "personnel_type": "B"}),
         ("region: 考试批次 + 人员类型", r, {"plan": bj_plan.pk, "personnel_type": "A"}),
         ("region: 年份 + 考试计划类型", r, {"exam_year": 2025, "exam_type": bj_plan.exam_type}),
@@ -161,7 +163,7 @@ def combos(users: dict) -> list[tuple[str, object, dict]]:
         ("central: 证件号码 exact", c, {"id_number": other.person.id_number}),
         ("central: 姓名 exact", c, {"name": other.person.name}),
         ("central: 地区 + 年份 + 考试计划类型", c, {"region": gd, "exam_year": 2024, "exam_type": gd_plan.exam_type}),
-        ("central: 企业名称 contains", c, {"company_name": other.person.company_name[-10:]}),
+        ("central: 企业名称 contains", c, {"company_name": other.company_name[-10:]}),
         ("central: 考试批次", c, {"plan": gd_plan.pk}),
         ("central: 年份 + 人员类型", c, {"exam_year": 2026, "personnel_type": "C"}),
         ("central: sort 姓名", c, {"sort": "name"}),
@@ -169,7 +171,7 @@ def combos(users: dict) -> list[tuple[str, object, dict]]:
         ("central: sort 人员类型 + 地区", c, {"sort": "personnel_type", "region": gd}),
         ("central: all seven filters", c, {"name": other.person.name, "id_number": other.person.id_number[:6],
                                             "personnel_type": other.personnel_type,
-                                            "company_name": other.person.company_name[-6:],
+                                            "company_name": other.company_name[-6:],
                                             "exam_type": other.exam_type, "exam_year": other.exam_year,
                                             "plan": other.plan_id}),
     ]

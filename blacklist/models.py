@@ -2,10 +2,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from core.roles import Role
 from core.scoping import ScopedQuerySet, scope_queryset
 
 from .choices import PenaltyState
@@ -34,29 +32,16 @@ class EntryStatus(models.TextChoices):
 
 
 class BlacklistQuerySet(ScopedQuerySet):
-    """Who sees which entry, decided here and nowhere else.
+    """Who sees which entry, decided here and nowhere else (issue 11 §3).
 
-    Central sees every entry. A regional administrator sees the entries that concern its region
-    (SPEC.md §7, the guide 五): the violation happened in one of its plans (entry.region), OR the
-    person (same 证件类型 + 证件号码) has a registration in one of its plans, whenever that
-    registration was made. Matching on the document rather than on entry.person also covers
-    entries recorded before the person's account existed. Candidates see nothing."""
+    Central sees every entry. A regional administrator sees its own region's entries in full
+    (entry.region: the violation happened in one of its plans; the guide 五 "查看本地区的黑名单
+    人员") and nothing of another region's entry, not even when it registers that person: of
+    those it learns only that the person is barred and until when, from the import's refusal
+    and from the 停考 mark of its own registrations (candidates.selectors.registration_suspension,
+    built on blacklist.selectors.penalty_ends_for_many). Candidates see nothing."""
 
     def visible_to(self, user) -> "BlacklistQuerySet":
-        if (
-            getattr(user, "role", None) == Role.REGIONAL
-            and getattr(user, "is_authenticated", False)
-            and user.is_active
-            and user.region_id
-        ):
-            from candidates.models import Registration
-
-            registered_here = Registration.objects.filter(
-                region_id=user.region_id,
-                person__id_type_id=OuterRef("id_type_id"),
-                person__id_number=OuterRef("id_number"),
-            )
-            return self.filter(Q(region_id=user.region_id) | Exists(registered_here))
         return scope_queryset(self, user)
 
     def in_state(self, state: str, on_date: datetime.date | None = None) -> "BlacklistQuerySet":

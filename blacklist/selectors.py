@@ -54,6 +54,19 @@ def penalty_ends_for_many(
     return result
 
 
+def running_penalty_end_subquery(*, id_type_ref: str, id_number_ref: str, on_date: datetime.date | None = None):
+    """The same question inside another query (the candidate export of 100,000 rows): the last
+    day of the running penalty of the document at OuterRef(id_type_ref, id_number_ref), or NULL."""
+    from django.db.models import OuterRef, Subquery
+
+    on_date = on_date or timezone.localdate()
+    return Subquery(
+        BlacklistEntry.objects.filter(_running(on_date), id_type_id=OuterRef(id_type_ref),
+                                      id_number=OuterRef(id_number_ref))
+        .order_by("-penalty_end").values("penalty_end")[:1]
+    )
+
+
 # --------------------------------------------------------------------------- pages
 
 def entry_list(*, filters: dict, fetched_by, on_date: datetime.date | None = None) -> QuerySet:

@@ -242,7 +242,7 @@ def entry_create_from_registration(
     person = registration.person
     return entry_create(
         id_type=person.id_type, id_number=person.id_number, name=person.name,
-        company_name=person.company_name, region=registration.region, category=category,
+        company_name=registration.company_name, region=registration.region, category=category,
         penalty_start=penalty_start, penalty_end=penalty_end, evidence_note=evidence_note,
         evidence_file=evidence_file, registration=registration, acting_user=acting_user,
     )

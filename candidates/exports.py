@@ -24,6 +24,7 @@ class ListColumn:
     field: str  # the values_list field the export reads
     width: int  # in the file
     sort: str | None = None  # the list page's sort key (selectors.SORT_KEYS), None: not sortable
+    on_page: bool = True  # False: the file only (the page shows it as a badge beside the name)
 
 
 LIST_COLUMNS: tuple[ListColumn, ...] = (
@@ -32,17 +33,21 @@ LIST_COLUMNS: tuple[ListColumn, ...] = (
     ListColumn("姓名", "person__name", 10, "name"),
     ListColumn("证件种类", "person__id_type__name", 14),
     ListColumn("证件号码", "person__id_number", 22, "id_number"),
-    ListColumn("公司名称", "person__company_name", 32, "company"),
-    ListColumn("统一社会信用代码", "person__credit_code", 22),
+    ListColumn("公司名称", "company_name", 32, "company"),
+    ListColumn("统一社会信用代码", "credit_code", 22),
     ListColumn("考试类型", "exam_type", 16, "exam_type"),
     ListColumn("人员类型/报考类型", "personnel_type", 22, "personnel_type"),
-    ListColumn("联系电话", "person__phone", 14),
+    ListColumn("联系电话", "phone", 14),
+    # 停考 (a running blacklist penalty, decisions.md): the last day of the penalty, annotated
+    # by selectors.registration_export_values
+    ListColumn("考试状态", "suspended_until", 20, on_page=False),
 )
+PAGE_COLUMNS = tuple(c for c in LIST_COLUMNS if c.on_page)
 HEADERS = [c.header for c in LIST_COLUMNS]
 WIDTHS = [c.width for c in LIST_COLUMNS]
 EXPORT_FIELDS = tuple(c.field for c in LIST_COLUMNS)
 _INDEX = {c.field: i for i, c in enumerate(LIST_COLUMNS)}
-ID_COL, PHONE_COL = _INDEX["person__id_number"], _INDEX["person__phone"]
+ID_COL, PHONE_COL, STATE_COL = _INDEX["person__id_number"], _INDEX["phone"], _INDEX["suspended_until"]
 EXAM_TYPE_COL, PERSONNEL_COL = _INDEX["exam_type"], _INDEX["personnel_type"]
 SHEET_NAME = "学员考核信息"
 
@@ -58,6 +63,8 @@ def row_transformer(*, full: bool) -> Callable[[tuple], tuple]:
         cells = list(row)
         cells[EXAM_TYPE_COL] = _EXAM_TYPES.get(cells[EXAM_TYPE_COL], cells[EXAM_TYPE_COL])
         cells[PERSONNEL_COL] = _PERSONNEL.get(cells[PERSONNEL_COL], cells[PERSONNEL_COL])
+        end = cells[STATE_COL]  # the running penalty's last day (blacklist): 停考 (issue 11 §4)
+        cells[STATE_COL] = f"停考（黑名单处罚期至 {end:%Y-%m-%d}）" if end else ""
         if not full:
             cells[ID_COL] = mask_id_number(cells[ID_COL])
             cells[PHONE_COL] = mask_phone(cells[PHONE_COL])

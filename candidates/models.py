@@ -18,6 +18,12 @@ class Registration(models.Model):
     personnel_type = models.CharField("人员类型", max_length=1, choices=PersonnelType.choices)
     cert_number = models.CharField("证书编号", max_length=50, blank=True)
     cert_expiry = models.DateField("证书到期日期", null=True, blank=True)
+    # Contact details belong to the registration the region imported (issue 11 §2): another
+    # region's import of the same person never changes them. The candidate account's verified
+    # phone (accounts.User.phone) is separate: see accounts.services.candidate_code_phone.
+    phone = models.CharField("手机号码", max_length=11)
+    company_name = models.CharField("企业名称", max_length=100)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     region = models.ForeignKey("regions.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+")
     exam_type = models.CharField("考试类型", max_length=32, choices=ExamType.choices)
     exam_year = models.PositiveSmallIntegerField("年份")
@@ -53,6 +59,14 @@ class ImportRun(ImportRunBase):
 
     plan = models.ForeignKey("plans.ExamPlan", verbose_name="考试批次", on_delete=models.PROTECT, related_name="import_runs")
     region = models.ForeignKey("regions.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+")
+    # rows whose person the 管局 had deleted from this plan (issue 11 §5): not re-added unless
+    # confirmed; each {"row", "candidate_number", "deleted_by", "deleted_at"}
+    deleted_rows = models.JSONField("曾被删除的行", default=list, blank=True)
+    # a confirmation run: only these Excel rows of the same file, deleted candidates re-added
+    only_rows = models.JSONField("仅导入的行", default=list, blank=True)
+    readd_deleted = models.BooleanField("重新添加曾被删除的考生", default=False)
+    readd_of = models.ForeignKey("self", verbose_name="确认自", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
 
     objects = ScopedManager()
     scope_region_field = "region"
@@ -63,6 +77,32 @@ class ImportRun(ImportRunBase):
 
     def __str__(self) -> str:
         return f"{self.file_name} → {self.plan.batch_no}"
+
+
+class RegistrationDeletion(models.Model):
+    """The trace of a deleted registration (issue 11 §5): who deleted which person from which
+    plan, when, and the retired 考生编号, so that a re-import of the whole file does not
+    silently bring the candidate back under a new number."""
+
+    plan = models.ForeignKey("plans.ExamPlan", verbose_name="考试批次", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", verbose_name="考生", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+")
+    candidate_number = models.CharField("考生编号", max_length=24)
+    deleted_by = models.ForeignKey("accounts.User", verbose_name="删除人", null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    deleted_at = models.DateTimeField("删除时间", auto_now_add=True)
+    reason = models.CharField("原因", max_length=500, blank=True)
+
+    objects = ScopedManager()
+    scope_region_field = "region"
+    scope_candidate_field = None
+
+    class Meta:
+        verbose_name = verbose_name_plural = "删除的考生报名"
+        indexes = [models.Index(fields=["plan", "person"], name="regdel_plan_person_idx")]
+
+    def __str__(self) -> str:
+        return self.candidate_number
 
 
 class NoticeLog(models.Model):

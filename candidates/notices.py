@@ -21,14 +21,14 @@ from .services import (
 
 PROGRESS_EVERY = 50
 
-# The one place that knows where a registration's phone lives (the person's today): the notice
-# job groups by it and the notice page counts by it. Change both lines together.
-REGISTRATION_PHONE_LOOKUP = "person__phone"
+# The one place that knows where a registration's phone lives (the registration's own, as its
+# region imported it): the notice job groups by it and the notice page counts by it.
+REGISTRATION_PHONE_LOOKUP = "phone"
 
 
 def registration_phone(registration) -> str:
     """The phone number a registration's notice goes to."""
-    return registration.person.phone
+    return registration.phone
 
 
 def registrations_by_phone(registrations) -> dict[str, list]:
@@ -49,23 +49,29 @@ def plan_notified_today(*, plan, today) -> int:
 
 def run_plan_notice(*, job, plan_id: int, user_id: int) -> None:
     """Text every phone number of the plan's candidates once today (services.phone_notice_send):
-    candidates sharing a number get one SMS together. Counts are of candidates, `sms` of SMS."""
-    from .selectors import plan_notice_recipients
+    candidates sharing a number get one SMS together; 停考 registrations (a running blacklist
+    penalty) get none. Counts are of candidates, `sms` of SMS."""
+    from .selectors import plan_notice_recipients, registration_suspension
 
     user = User.objects.get(pk=user_id)
     plan = ExamPlan.objects.get(pk=plan_id)
     today = timezone.localdate()
-    counts = {"sent": 0, "skipped": 0, "failed": 0, "sms": 0}
+    counts = {"sent": 0, "skipped": 0, "failed": 0, "suspended": 0, "sms": 0}
     recipients = plan_notice_recipients(plan=plan)
     groups = registrations_by_phone(recipients.iterator(chunk_size=500))
     total = sum(len(group) for group in groups.values())
     job_progress(job, done=0, total=total, message="正在发送")
     done = 0
     for number, (phone, group) in enumerate(groups.items(), start=1):
-        outcome = phone_notice_send(phone=phone, registrations=group, acting_user=user, today=today, job=job)
-        counts[outcome] += len(group)
-        counts["sms"] += outcome == "sent"
-        done += len(group)
+        # 停考 registrations (a running blacklist penalty) get no notice (decisions.md: 停考)
+        suspended = registration_suspension(group, on_date=today)
+        counts["suspended"] += sum(1 for r in group if r.pk in suspended)
+        group = [r for r in group if r.pk not in suspended]
+        if group:
+            outcome = phone_notice_send(phone=phone, registrations=group, acting_user=user, today=today, job=job)
+            counts[outcome] += len(group)
+            counts["sms"] += outcome == "sent"
+        done += len(group) + len(suspended)
         if number % PROGRESS_EVERY == 0:
             job_progress(job, done=done, message=f"已通知 {counts['sent']} 名，跳过 {counts['skipped']} 名")
     plan_notice_finish_record(plan=plan, acting_user=user, counts=counts)

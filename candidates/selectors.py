@@ -5,6 +5,8 @@ regional administrator only its own (core.scoping). `registration_list` is the O
 by the list page and by every export, so an exported file holds exactly the rows of the
 filtered screen, across all its pages and in the same order (issue 7, §4)."""
 
+import datetime
+
 from django.db.models import QuerySet
 
 from audit.selectors import audit_log_list
@@ -22,7 +24,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "candidate_number": ("candidate_number",),
     "name": ("person__name", "candidate_number"),
     "id_number": ("person__id_number", "candidate_number"),
-    "company": ("person__company_name", "candidate_number"),
+    "company": ("company_name", "candidate_number"),
     "exam_type": ("exam_type", "candidate_number"),
     "personnel_type": ("personnel_type", "candidate_number"),
 }
@@ -56,7 +58,7 @@ def registration_list(*, filters: dict, fetched_by) -> QuerySet:
         qs = qs.filter(personnel_type=filters["personnel_type"])
     if filters.get("company_name"):
         # contains (not icontains): Chinese has no case, and PostgreSQL's trigram index serves LIKE
-        qs = qs.filter(person__company_name__contains=filters["company_name"].strip())
+        qs = qs.filter(company_name__contains=filters["company_name"].strip())
     if filters.get("exam_type"):
         qs = qs.filter(exam_type=filters["exam_type"])
     if filters.get("exam_year"):
@@ -76,7 +78,35 @@ def registration_rows(qs: QuerySet) -> QuerySet:
 def registration_export_values(qs: QuerySet) -> QuerySet:
     """The same rows as `qs`, as tuples of EXPORT_FIELDS (no model instances: 100,000 rows in
     well under a second and little memory)."""
-    return qs.values_list(*EXPORT_FIELDS)
+    from blacklist.selectors import running_penalty_end_subquery
+
+    return qs.annotate(suspended_until=running_penalty_end_subquery(
+        id_type_ref="person__id_type_id", id_number_ref="person__id_number")).values_list(*EXPORT_FIELDS)
+
+
+# --------------------------------------------------------------------------- 停考 (issue 11 §4)
+
+SUSPENDED_LABEL = "停考"
+
+
+def registration_suspension(registrations, *, on_date: datetime.date | None = None) -> dict[int, datetime.date]:
+    """{registration pk: last day of the running penalty} for the registrations whose person is
+    under a running blacklist penalty on `on_date` (default today): such a registration is 停考 —
+    marked on the roster, the candidate page, 我的考核 and the export, sent no notices, and not
+    allowed to start the exam. Derived from the blacklist on every call (penalty_ends_for_many),
+    never copied, so a revoked or ended penalty lifts it at once. The exam engine calls this (or
+    is_suspended) when a candidate asks to start."""
+    from blacklist.selectors import penalty_ends_for_many
+
+    registrations = list(registrations)
+    keys = {reg.pk: (reg.person.id_type_id, reg.person.id_number) for reg in registrations}
+    ends = penalty_ends_for_many(keys.values(), on_date=on_date)
+    return {pk: ends[key] for pk, key in keys.items() if key in ends}
+
+
+def is_suspended(registration: Registration, *, on_date: datetime.date | None = None) -> bool:
+    """Whether this registration is 停考 (see registration_suspension)."""
+    return registration.pk in registration_suspension([registration], on_date=on_date)
 
 
 def registration_get(*, pk: int, fetched_by) -> Registration:
@@ -96,9 +126,14 @@ def plan_for_roster(*, plan_id: int, fetched_by) -> ExamPlan:
 
 
 def registration_history(*, registration: Registration, fetched_by):
-    """The registration's audit trail (add, changes with before/after, reveals, deletion)."""
-    return audit_log_list(
-        filters={"object_type": Registration._meta.label, "object_id": str(registration.pk)}, fetched_by=fetched_by
+    """The registration's audit trail (add, changes with before/after, reveals, deletion), and
+    the changes to its person written by any region or central (issue 11 §2)."""
+    from django.db.models import Q
+
+    own = audit_log_list(filters={}, fetched_by=fetched_by)
+    return own.filter(
+        Q(object_type=Registration._meta.label, object_id=str(registration.pk))
+        | Q(object_type="people.Person", object_id=str(registration.person_id))
     ).order_by("created_at", "id")
 
 

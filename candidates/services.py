@@ -27,10 +27,11 @@ from plans.rules import assert_roster_writable, roster_open
 
 from .importing.services import NAME_MISMATCH_MESSAGE
 from .importing.validation import ValidationContext, validate_row
-from .models import NoticeLog, Registration
+from .models import NoticeLog, Registration, RegistrationDeletion
 
-REG_FIELDS = ["plan", "candidate_number", "personnel_type", "cert_number", "cert_expiry"]
-PERSON_FIELDS = ["name", "id_type", "id_number", "phone", "company_name", "credit_code"]
+CONTACT_FIELDS = ["phone", "company_name", "credit_code"]
+REG_FIELDS = ["plan", "candidate_number", "personnel_type", "cert_number", "cert_expiry", *CONTACT_FIELDS]
+PERSON_FIELDS = ["name", "id_type", "id_number"]
 STARTED_MESSAGE = "考试已开始，不能删除考生"
 REASON_REQUIRED_MESSAGE = "名单已锁定（考核开始前 48 小时），部中心更正须填写原因"
 
@@ -100,11 +101,12 @@ def _person_for(cleaned: dict, *, acting_user, current: Person, plan: ExamPlan) 
     """The person the corrected row designates (one person per 证件类型 + 证件号码, SPEC.md §3),
     and any warnings. Rules, so that one region's edit never rewrites another region's person:
     * the number belongs to another existing person: the import's rule (person_upsert_many):
-      contact details brought up to date when the name matches; a different name is refused;
+      a different name is refused; nothing of that person changes (contact details are this
+      registration's own, issue 11 §2);
     * the number is new: a correction of the ID of a person known nowhere else (one registration,
       no account) changes that person in place; otherwise a new person is created;
     * the same person: a regional administrator may not rename a person who is also registered
-      in another region (central may); contact details follow the import's rule."""
+      in another region (central may)."""
     id_type, number = cleaned["id_type"], cleaned["id_number"]
     person = Person.objects.select_for_update().filter(id_type=id_type, id_number=number).first()
     if person is not None and person.pk != current.pk:
@@ -121,8 +123,7 @@ def _person_for(cleaned: dict, *, acting_user, current: Person, plan: ExamPlan) 
             and person.registrations.exclude(region_id=plan.region_id).exists()):
         raise ApplicationError(NAME_ELSEWHERE_MESSAGE, field="name")
     before = model_snapshot(person, PERSON_FIELDS) if person.pk else None
-    for name in ("name", "phone", "company_name", "credit_code"):
-        setattr(person, name, cleaned[name])
+    person.name = cleaned["name"]
     person.id_type, person.id_number = id_type, number
     person.full_clean(validate_unique=False)
     after = model_snapshot(person, PERSON_FIELDS)
@@ -145,7 +146,7 @@ def registration_create(*, plan: ExamPlan, raw: dict, acting_user, now: datetime
         result = _validate(plan=plan, raw=raw)
         if result.already_registered:
             raise ApplicationError("该考生已在本考试批次中，不能重复添加", field="id_number")
-        # the same person write as the import: created, or contact details brought up to date
+        # the same person write as the import: created when new; the contact details are the registration's
         upsert = person_upsert_many(rows=[result.cleaned], acting_user=acting_user, region=plan.region_id,
                                     reason=f"添加考生（批次 {plan.batch_no}）")
         person = upsert.persons[result.key]
@@ -155,7 +156,8 @@ def registration_create(*, plan: ExamPlan, raw: dict, acting_user, now: datetime
         registration = Registration(
             person=person, plan=plan, personnel_type=result.cleaned["personnel_type"],
             cert_number=result.cleaned["cert_number"], cert_expiry=result.cleaned["cert_expiry"],
-            region=plan.region, exam_type=plan.exam_type, exam_year=plan.exam_date.year,
+            phone=result.cleaned["phone"], company_name=result.cleaned["company_name"],
+            credit_code=result.cleaned["credit_code"], region=plan.region, exam_type=plan.exam_type, exam_year=plan.exam_date.year,
             candidate_number=_next_candidate_number(plan),
         )
         registration.save()
@@ -187,6 +189,8 @@ def registration_update(*, registration: Registration, raw: dict, acting_user, r
         registration.personnel_type = result.cleaned["personnel_type"]
         registration.cert_number = result.cleaned["cert_number"]
         registration.cert_expiry = result.cleaned["cert_expiry"]
+        for name in CONTACT_FIELDS:
+            setattr(registration, name, result.cleaned[name])
         registration.save()
         after = _snapshot(registration)
         if before != after:
@@ -212,6 +216,9 @@ def registration_delete(*, registration: Registration, acting_user, reason: str 
         audit_record(actor=acting_user, action="registration.delete", obj=registration, before=before,
                      reason=reason.strip(),
                      message=f"删除考生 {registration.candidate_number} {registration.person.name}（考生编号不再使用）")
+        RegistrationDeletion.objects.create(
+            plan=plan, person_id=registration.person_id, region_id=registration.region_id,
+            candidate_number=registration.candidate_number, deleted_by=acting_user, reason=reason.strip()[:500])
         registration.delete()
 
 
@@ -223,7 +230,7 @@ def registration_reveal(*, registration: Registration, acting_user) -> dict:
     with transaction.atomic():
         audit_record(actor=acting_user, action="registration.reveal", obj=registration,
                      message=f"查看完整证件号码和手机号码：{registration.candidate_number}")
-    return {"id_number": registration.person.id_number, "phone": registration.person.phone}
+    return {"id_number": registration.person.id_number, "phone": registration.phone}
 
 
 def export_region(filters: dict):
@@ -319,6 +326,8 @@ def notice_summary(counts: dict) -> str:
     text = f"已通知 {counts['sent']} 名考生，发送短信 {counts.get('sms', 0)} 条（同一手机号码每天只发一条）"
     if counts["skipped"]:
         text += f"，今日已通知而跳过 {counts['skipped']} 名"
+    if counts.get("suspended"):
+        text += f"，停考（黑名单处罚期内）未通知 {counts['suspended']} 名"
     if counts["failed"]:
         text += f"，手机号码无法使用而失败 {counts['failed']} 名"
     return text

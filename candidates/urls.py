@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.candidate_list, name="list"),
     path("<int:pk>/", views.candidate_detail, name="detail"),
     path("<int:pk>/reveal/", views.candidate_reveal, name="reveal"),
+    path("<int:pk>/phone/", views.candidate_phone, name="phone"),
     path("<int:pk>/unlock/", views.candidate_unlock, name="unlock"),
     path("<int:pk>/edit/", views.candidate_edit, name="edit"),
     path("<int:pk>/delete/", views.candidate_delete, name="delete"),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("imports/", views_import.import_runs, name="import_runs"),
     path("imports/<int:pk>/", views_import.import_run, name="import_run"),
     path("imports/<int:pk>/start/", views_import.import_start, name="import_start"),
+    path("imports/<int:pk>/readd/", views_import.import_readd, name="import_readd"),
     path("imports/<int:pk>/report/", views_import.import_report, name="import_report"),
     path("imports/template/", views_import.import_template, name="import_template"),
 ]

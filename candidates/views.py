@@ -26,7 +26,7 @@ from plans.choices import AuditStatus
 from plans.rules import Phase, phase, roster_cutoff, roster_open
 
 from . import services
-from .exports import LIST_COLUMNS, export_filename, registrations_tempfile
+from .exports import PAGE_COLUMNS, export_filename, registrations_tempfile
 from .forms import EXPORT_PART_SIZE, CandidateFilterForm, CandidateForm, ExportForm, ReasonForm
 from .models import NoticeLog, Registration
 from .notices import plan_notified_today, registration_phone
@@ -41,13 +41,14 @@ from .selectors import (
     registration_history,
     registration_list,
     registration_rows,
+    registration_suspension,
 )
 
 # Up to this many rows the whole list is written during the request and streamed back; above,
 # a background job writes it while the user watches its progress (issue 7 §4).
 EXPORT_SYNC_LIMIT = 20000
 
-COLUMNS = [(c.header, c.sort) for c in LIST_COLUMNS]  # (header, sort key or None), one table with the export
+COLUMNS = [(c.header, c.sort) for c in PAGE_COLUMNS]  # (header, sort key or None), one table with the export
 
 
 def _frozen_reason(plan) -> str:
@@ -59,9 +60,12 @@ def _frozen_reason(plan) -> str:
     return f"已过考核开始前 48 小时（{cutoff:%Y-%m-%d %H:%M}），考生名单已锁定"
 
 
-def _row(reg: Registration) -> dict:
+def _row(reg: Registration, suspended: dict | None = None) -> dict:
     person = reg.person
     frozen = _frozen_reason(reg.plan)
+    if suspended is None:
+        suspended = registration_suspension([reg])
+    until = suspended.get(reg.pk)
     return {
         "pk": reg.pk,
         "batch_no": reg.plan.batch_no,
@@ -69,11 +73,12 @@ def _row(reg: Registration) -> dict:
         "name": person.name,
         "id_type": person.id_type.name,
         "id_number": mask_id_number(person.id_number),
-        "company_name": person.company_name,
-        "credit_code": person.credit_code,
+        "company_name": reg.company_name,
+        "credit_code": reg.credit_code,
         "exam_type": reg.get_exam_type_display(),
         "personnel_type": reg.personnel_type,
-        "phone": mask_phone(person.phone),
+        "phone": mask_phone(reg.phone),
+        "suspended_until": until,
         "frozen": frozen,
     }
 
@@ -182,7 +187,9 @@ def candidate_list(request):
     page = _list_page(request, qs)
     count = page["paginator"].count
     plan = filters.get("plan")
-    rows = [_row(r) for r in page["page_obj"]]
+    page_regs = list(page["page_obj"])
+    suspended = registration_suspension(page_regs)  # one query for the page's 停考 marks
+    rows = [_row(r, suspended) for r in page_regs]
     # one reverse() per kind of link, not three per row (the page is on the 50 ms budget)
     urls = {k: reverse(f"candidates:{k}", args=[987654321]) for k in ("detail", "edit", "delete")}
     for row in rows:
@@ -218,6 +225,7 @@ def candidate_detail(request, pk: int):
         # the notices that reached this candidate's phone (one SMS per number and day)
         "notices": NoticeLog.objects.filter(phone=registration_phone(registration)).order_by("-date")[:10],
         "login_lock": account_services.candidate_lock_status(person=registration.person),
+        "account_phone": mask_phone(registration.person.user.phone) if registration.person.user_id else "",
     }
     return render(request, "candidates/detail.html", context)
 
@@ -234,6 +242,22 @@ def candidate_unlock(request, pk: int):
     else:
         messages.success(request, f"已解除 {registration.person.name} 的登录锁定" if was_locked
                          else f"{registration.person.name} 未处于锁定状态")
+    return redirect("candidates:detail", pk=registration.pk)
+
+
+@role_required(Role.CENTRAL)
+@require_POST
+def candidate_phone(request, pk: int):
+    """部中心 更正登录手机号码 of the candidate's account (audited, with a reason)."""
+    registration = registration_get(pk=pk, fetched_by=request.user)
+    try:
+        account_services.candidate_verified_phone_set(
+            person=registration.person, phone=request.POST.get("phone", "")[:20],
+            reason=request.POST.get("reason", "")[:500], acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已更正 {registration.person.name} 的登录手机号码")
     return redirect("candidates:detail", pk=registration.pk)
 
 
@@ -296,10 +320,11 @@ def candidate_edit(request, pk: int):
     # The form shows 证件号码 and 手机号码 masked, like every page but the logged 查看完整信息: a
     # value sent back unchanged (still masked) keeps the stored one; a correction is typed whole.
     masked = {"id_number": (mask_id_number(person.id_number), person.id_number),
-              "phone": (mask_phone(person.phone), person.phone)}
+              "phone": (mask_phone(registration.phone), registration.phone)}
     initial = {
         "name": person.name, "id_type": person.id_type, "id_number": masked["id_number"][0],
-        "phone": masked["phone"][0], "company_name": person.company_name, "credit_code": person.credit_code,
+        "phone": masked["phone"][0], "company_name": registration.company_name,
+        "credit_code": registration.credit_code,
         "personnel_type": registration.personnel_type, "cert_number": registration.cert_number,
         "cert_expiry": f"{registration.cert_expiry:%Y-%m-%d}" if registration.cert_expiry else "",
     }
@@ -444,12 +469,16 @@ def my_registrations(request):
     moment until which the 管局 can still correct them."""
     now = timezone.now()
     rows = []
-    for reg in own_registrations(fetched_by=request.user):
+    regs = list(own_registrations(fetched_by=request.user))
+    suspended = registration_suspension(regs)
+    for reg in regs:
         cutoff = roster_cutoff(reg.plan)
-        rows.append({"reg": reg, "state": _CANDIDATE_STATE[phase(reg.plan, now)], "cutoff": cutoff,
-                     "correctable": now < cutoff})
-    person = rows[0]["reg"].person if rows else None
+        until = suspended.get(reg.pk)
+        state = f"停考（黑名单处罚期至 {until:%Y-%m-%d}）" if until else _CANDIDATE_STATE[phase(reg.plan, now)]
+        rows.append({"reg": reg, "state": state, "suspended": bool(until), "cutoff": cutoff,
+                     "correctable": now < cutoff, "masked_phone": mask_phone(reg.phone)})
+    person = regs[0].person if regs else None
     context = {"rows": rows, "person": person,
                "masked_id": mask_id_number(person.id_number) if person else "",
-               "masked_phone": mask_phone(person.phone) if person else ""}
+               "masked_phone": request.user.masked_phone}
     return render(request, "candidates/mine.html", context)

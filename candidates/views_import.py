@@ -92,6 +92,19 @@ def import_start(request, pk):
 
 
 @admin_required
+@require_POST
+def import_readd(request, pk):
+    """确认重新添加: re-run only the rows whose candidate had been deleted (issue 11 §5)."""
+    run = get_visible_or_404(ImportRun.objects.select_related("plan"), request.user, pk=pk)
+    try:
+        confirm = services.import_readd_confirm(run=run, acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("candidates:import_run", run.pk)
+    return redirect("candidates:import_run", confirm.pk)
+
+
+@admin_required
 def import_runs(request):
     runs = import_run_list(user=request.user)
     plan_filter = query_text(request, "batch_no", 16)
@@ -106,9 +119,10 @@ def import_run(request, pk):
     return render(request, "candidates/import_run.html", {
         "run": run, "errors": masked_items(run.errors, ERRORS_SHOWN), "warnings": masked_items(run.warnings, ERRORS_SHOWN),
         "errors_shown": ERRORS_SHOWN, "in_progress": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        "readd_done": ImportRun.objects.filter(readd_of=run).order_by("pk").first() if run.deleted_rows else None,
         # the rows with 错误原因: offered when some row has a reason (failed, already present, warned)
         "has_report": bool(run.stored_file) and run.status in (RunStatus.DONE,)
-        and bool(run.failed_count or run.existing_count or run.warning_count),
+        and bool(run.failed_count or run.existing_count or run.warning_count or run.deleted_rows),
     })
 
 

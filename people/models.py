@@ -35,14 +35,13 @@ class IdType(models.Model):
 
 class Person(models.Model):
     """A person (考生) is one candidate account, keyed by 证件类型 + 证件号码, across plans and
-    regions (SPEC.md §3). A region sees a person only through its own plans' registrations."""
+    regions (SPEC.md §3). A region sees a person only through its own plans' registrations.
+    Contact details (手机号码, 企业名称, 统一社会信用代码) are not here: each registration holds
+    the ones its region imported (issue 11 §2)."""
 
     id_type = models.ForeignKey(IdType, verbose_name="证件类型", on_delete=models.PROTECT, related_name="+")
     id_number = models.CharField("证件号码", max_length=32)
     name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("手机号码", max_length=11)
-    company_name = models.CharField("企业名称", max_length=100)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name="考生账号", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="person",

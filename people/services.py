@@ -1,13 +1,11 @@
 """Writes of people (考生, keyed by 证件类型 + 证件号码 across plans and regions; SPEC.md §3).
 
-A person is created the first time any region imports them. A later import (or the
-single-candidate form) updates the contact details — 手机号码, 企业名称, 统一社会信用代码 — with
-the newer values, each change written to the audit log with before and after (masked by
-audit_record). The name is never changed by an import: a different name for the same document
-is more likely a typing error or the wrong document than a renamed person, so it is reported
-back (`name_mismatch`) and that person is left entirely as they are (contact details too: the
-callers refuse such a row, so one region cannot re-route another region's candidate's SMS);
-central corrects names explicitly.
+A person is created the first time any region imports them. A person holds only the document
+and the name: contact details (手机号码, 企业名称, 统一社会信用代码) belong to each registration
+(issue 11 §2), so no region's import can change what another region holds. The name is never
+changed by an import: a different name for the same document is more likely a typing error or
+the wrong document than a renamed person, so it is reported back (`name_mismatch`) and the
+callers refuse the row; central corrects names explicitly.
 
 Person creation is not audited row by row here: it only happens as part of adding a
 registration, and the caller's audit entry (e.g. the import run's) names what was added.
@@ -18,11 +16,8 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.services import audit_record, model_snapshot
-
 from .models import Person
 
-CONTACT_FIELDS = ("phone", "company_name", "credit_code")
 _CHUNK = 900  # SQLite's variable limit
 
 
@@ -100,7 +95,7 @@ def _key(data: dict) -> tuple[int, str]:
 
 
 def _lookup(keys) -> dict[tuple[int, str], tuple]:
-    """(id_type_id, id_number) → (pk, id_type_id, id_number, name, phone, company, credit code).
+    """(id_type_id, id_number) → (pk, id_type_id, id_number, name).
     Plain SQL: for thousands of numbers the ORM's per-parameter preparation of IN (...) costs
     more than the query (bench/bench_import.py)."""
     keys = set(keys)
@@ -108,7 +103,7 @@ def _lookup(keys) -> dict[tuple[int, str], tuple]:
     found = {}
     opts = Person._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(opts.get_field(f).column) for f in ("id", "id_type", "id_number", "name", *CONTACT_FIELDS))
+    columns = ", ".join(quote(opts.get_field(f).column) for f in ("id", "id_type", "id_number", "name"))
     chunk = min(connection.features.max_query_params or _CHUNK, 5000)
     with connection.cursor() as cursor:
         for start in range(0, len(numbers), chunk):
@@ -138,12 +133,11 @@ def persons_by_keys(keys) -> dict[tuple[int, str], Person]:
 
 
 def person_upsert_many(*, rows: list[dict], acting_user, reason: str = "", region=None) -> PersonUpsertResult:
-    """Create the people that do not exist yet and bring the contact details of the others up to
-    date (SPEC.md §3: "a later import updates the person's contact details"). `rows` are cleaned
-    rows of candidates.importing.validation (id_type, id_number, name, phone, company_name,
-    credit_code); one row per person. Safe against a concurrent import creating the same person:
-    the insert ignores the unique-constraint conflict and the row is then read back. `region` is
-    the region the audit entries belong to (the plan's), so that region sees them."""
+    """Create the people that do not exist yet; report those whose registered name differs.
+    `rows` are cleaned rows of candidates.importing.validation (id_type, id_number, name, …); one
+    row per person. Nothing of an existing person is changed (issue 11 §2). Safe against a
+    concurrent import creating the same person: the insert ignores the unique-constraint
+    conflict and the row is then read back."""
     result = PersonUpsertResult()
     by_key = {_key(row): row for row in rows}
     with transaction.atomic():
@@ -152,45 +146,23 @@ def person_upsert_many(*, rows: list[dict], acting_user, reason: str = "", regio
         now = timezone.now()
         if missing:
             insert_ignoring_conflicts(
-                Person,
-                ["id_type", "id_number", "name", "phone", "company_name", "credit_code", "created_at", "updated_at"],
-                [
-                    (key[0], key[1], by_key[key]["name"], by_key[key]["phone"], by_key[key]["company_name"],
-                     by_key[key].get("credit_code", ""), now, now)
-                    for key in missing
-                ],
+                Person, ["id_type", "id_number", "name", "created_at", "updated_at"],
+                [(key[0], key[1], by_key[key]["name"], now, now) for key in missing],
             )
             created = _lookup(missing)  # a concurrent import may have created some: read back
             result.created = len(created)
         else:
             created = {}
-        changed = []
         for key, row in existing.items():
             data = by_key[key]
             if data.get("name") and data["name"] != row[3]:
-                # not this person, or a mistyped name: nothing of theirs is changed
+                # not this person, or a mistyped name: refused by the callers
                 result.name_mismatch.add(key)
-                continue
-            new = {f: data.get(f, "") for f in CONTACT_FIELDS}
-            old = dict(zip(CONTACT_FIELDS, row[4:], strict=True))
-            if old == new:
-                continue
-            person = Person(pk=row[0], id_type_id=row[1], id_number=row[2], name=row[3], **new)
-            person.updated_at = now
-            changed.append((person, old))
-        if changed:
-            Person.objects.bulk_update([p for p, _ in changed], [*CONTACT_FIELDS, "updated_at"], batch_size=500)
-            for person, before in changed:
-                audit_record(
-                    actor=acting_user, action="person.update", obj=person, region=region, before=before,
-                    after=model_snapshot(person, list(CONTACT_FIELDS)), reason=reason,
-                )
-        result.updated = len(changed)
         result.person_ids = {key: row[0] for key, row in {**existing, **created}.items()}
     return result
 
 
 def person_upsert(*, data: dict, acting_user, reason: str = "", region=None) -> Person:
-    """One person (the single-candidate form): create, or update the contact details."""
+    """One person (the single-candidate form): created when new."""
     result = person_upsert_many(rows=[data], acting_user=acting_user, reason=reason, region=region)
     return Person.objects.get(pk=result.person_ids[_key(data)])

@@ -2,8 +2,10 @@
 shared by the Excel import, the CLI, the single-candidate form and the blacklist (SPEC.md §3).
 Each function returns the normalised value or raises ValueError with a Chinese message."""
 
+import functools
 import re
 
+from stdnum import numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
@@ -21,6 +23,31 @@ def normalize_id_number(value) -> str:
     return re.sub(r"\s+", "", str(value or "")).upper()
 
 
+UNKNOWN_COUNTY_WARNING = "身份证号码中的地址码（{code}）不在国家行政区划代码（GB/T 2260）各版本中，已接受，请核对"
+
+
+@functools.lru_cache(maxsize=8192)
+def gb2260_place_known(code: str) -> tuple[bool, bool]:
+    """(province known, county known) for a 6-digit address code, in ANY edition of GB/T 2260
+    (python-stdnum's cn/loc data, which lists every code with the years it was valid). The years
+    are ignored on purpose: an ID carries the code in force where and when it was issued (from
+    1984 on), not at birth, so python-stdnum's get_birth_place (code valid in the birth year)
+    refuses genuine numbers (issue 11: 渝 500xxx before 1997, 浦东 310115, most of 江苏)."""
+    parts = numdb.get("cn/loc").info(code)
+    province = any("province" in props for _, props in parts)
+    county = province and any("county" in props for _, props in parts[1:])
+    return province, county
+
+
+def resident_id_place_warning(number: str) -> str | None:
+    """The warning for an 18-digit number whose county code is in no edition of GB/T 2260 (the
+    number is still accepted: a missing code in our data must never refuse a genuine candidate)."""
+    province, county = gb2260_place_known(number[:6])
+    if province and not county:
+        return UNKNOWN_COUNTY_WARNING.format(code=number[:6])
+    return None
+
+
 def _gb11643(number: str, *, what: str, check_place: bool = True) -> str:
     if len(number) != 18:
         raise ValueError(f"{what}应为 18 位，当前为 {len(number)} 位")
@@ -32,16 +59,24 @@ def _gb11643(number: str, *, what: str, check_place: bool = True) -> str:
         ric.get_birth_date(number)
     except (InvalidComponent, ValidationError, KeyError):
         raise ValueError(f"{what}中的出生日期不正确") from None
-    if check_place:
-        try:
-            ric.get_birth_place(number)
-        except (InvalidComponent, ValidationError, KeyError):  # stdnum raises KeyError for some codes
-            raise ValueError(f"{what}中的地址码不正确") from None
+    if check_place and not gb2260_place_known(number[:6])[0]:
+        raise ValueError(f"{what}中的地址码不正确：前两位 {number[:2]} 不是省级行政区代码")
     return number
 
 
+def id_number_warning(check: str, number: str) -> str | None:
+    """A warning (never a refusal) for a 证件号码 that validate_id_number accepted: a 身份证 county
+    code found in no edition of GB/T 2260."""
+    if check == IdCheck.RESIDENT_ID:
+        return resident_id_place_warning(number)
+    return None
+
+
 def validate_id_number(check: str, value) -> str:
-    """Check a 证件号码 by its 证件类型's check kind; return it normalised (upper case, no spaces)."""
+    """Check a 证件号码 by its 证件类型's check kind; return it normalised (upper case, no spaces).
+    身份证: 18 characters, MOD 11-2 check digit, a real birth date and a province prefix are
+    required; the county code is not checked against the birth year (see gb2260_place_known), and an unknown
+    county code only gives id_number_warning."""
     number = normalize_id_number(value)
     if not number:
         raise ValueError("证件号码不能为空")

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditLog
+from candidates.tests.factories import RegistrationFactory
 from core.roles import Role
 from people.tests.factories import PersonFactory
 from sms.models import SmsMessage
@@ -20,7 +21,7 @@ GOOD = "Kaosheng#2026"
 
 @pytest.fixture
 def person(db):
-    return PersonFactory(phone="13512345678")
+    return RegistrationFactory(phone="13512345678", person=PersonFactory()).person
 
 
 def start(client, person, id_number=None):
@@ -61,7 +62,7 @@ def test_first_login_sets_the_password_and_signs_in(client, person, clock):
 
 
 def test_lower_case_x_and_spaces_in_the_number_are_accepted(client, clock):
-    person = PersonFactory(id_number="11010519491231002X", phone="13512345679")
+    person = RegistrationFactory(phone="13512345679", person=PersonFactory(id_number="11010519491231002X")).person
     start(client, person, id_number=" 11010519491231002x ")
     finish(client, code_for("13512345679"))
     client.logout()
@@ -119,7 +120,7 @@ def test_wrong_password_and_unknown_number_look_the_same(client, person, clock):
     wrong = login(client, person, password="Wrong#Pass2026").content.decode()
     unknown = login(client, person, id_number="110105198506010019").content.decode()
     assert "证件号码或密码错误" in wrong and "证件号码或密码错误" in unknown
-    not_activated = PersonFactory(phone="13512345670")
+    not_activated = RegistrationFactory(phone="13512345670", person=PersonFactory()).person
     assert "证件号码或密码错误" in login(client, not_activated).content.decode()
 
 

@@ -100,34 +100,17 @@ def test_central_sees_every_entry_regions_their_own_candidates_none(world):
 
 
 @pytest.mark.django_db
-def test_region_b_sees_region_a_entry_only_once_the_person_registers_in_a_b_plan(world):
+def test_region_b_never_sees_region_a_entry_even_after_registering_the_person(world):
     person = PersonFactory()
     RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_a))
     entry = make_entry(central=world.central, region=world.region_a, person=person)
-    assert not BlacklistEntry.objects.visible_to(world.admin_b).filter(pk=entry.pk).exists()
-    # someone else registered in B changes nothing
-    RegistrationFactory(plan=ExamPlanFactory(region=world.region_b))
+    RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_b))
     assert not BlacklistEntry.objects.visible_to(world.admin_b).exists()
-    # the person's own registration in a B plan (e.g. an earlier one, or after the penalty) does
-    RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_b))
-    assert list(BlacklistEntry.objects.visible_to(world.admin_b)) == [entry]
-    # still one row per entry even with several registrations in B
-    RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_b))
-    assert BlacklistEntry.objects.visible_to(world.admin_b).count() == 1
-
-
-@pytest.mark.django_db
-def test_registration_path_matches_by_document_even_without_person_link(world):
-    entry = make_entry(central=world.central, region=world.region_a, id_number=make_resident_id(77), name="王五")
-    assert entry.person is None
-    person = PersonFactory(id_number=entry.id_number, name="王五")
-    RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_b))
-    assert list(BlacklistEntry.objects.visible_to(world.admin_b)) == [entry]
-    # the same number under another document type is another person
-    other_type = PersonFactory(id_type=IdType.objects.get(code=2), id_number="E12345678", name="王五")
-    RegistrationFactory(person=other_type, plan=ExamPlanFactory(region=world.region_b))
-    entry2 = make_entry(central=world.central, region=world.region_a, id_number=make_resident_id(78), name="X")
-    assert entry2 not in BlacklistEntry.objects.visible_to(world.admin_b)
+    assert list(BlacklistEntry.objects.visible_to(world.admin_a)) == [entry]
+    assert list(BlacklistEntry.objects.visible_to(world.central)) == [entry]
+    # what B may know: barred, and until when
+    assert penalty_ends_for_many([(person.id_type_id, person.id_number)]) == {
+        (person.id_type_id, person.id_number): entry.penalty_end}
 
 
 # --------------------------------------------------------------------------- list filters

@@ -185,7 +185,7 @@ def test_create_from_registration_fills_person_company_and_region(world):
     entry = entry_create_from_registration(registration=reg, category=category("替考"), evidence_note="监控显示替考",
                                            acting_user=world.central)
     assert (entry.name, entry.company_name, entry.region, entry.person, entry.registration) == (
-        reg.person.name, reg.person.company_name, world.region_b, reg.person, reg)
+        reg.person.name, reg.company_name, world.region_b, reg.person, reg)
     assert (entry.id_type, entry.id_number) == (reg.person.id_type, reg.person.id_number)
     assert entry.penalty_end == penalty_default_end(entry.penalty_start, 36)
 

@@ -121,7 +121,7 @@ def test_add_with_end_before_start_is_refused(client, world):
 @pytest.mark.django_db
 def test_add_from_registration_search_select_and_decide(client, world):
     plan = ExamPlanFactory(region=world.region_b)
-    reg = RegistrationFactory(plan=plan, person=PersonFactory(name="钱七", company_name="乙公司"))
+    reg = RegistrationFactory(plan=plan, company_name="乙公司", person=PersonFactory(name="钱七"))
     client.force_login(world.central)
     url = reverse("blacklist:add_from_registration")
     html = client.get(url, {"q": reg.candidate_number}).content.decode()

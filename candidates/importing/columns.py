@@ -7,7 +7,6 @@ import datetime
 import re
 
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as StdnumError
 
 from core.spreadsheets.columns import (
     ERROR_COLUMN,
@@ -20,7 +19,13 @@ from core.spreadsheets.columns import (
 )
 from core.spreadsheets.columns import is_number as _is_number
 from people.models import IdCheck, IdType
-from people.validation import normalize_id_number, validate_id_number, validate_mobile
+from people.validation import (
+    gb2260_place_known,
+    id_number_warning,
+    normalize_id_number,
+    validate_id_number,
+    validate_mobile,
+)
 
 NUMERIC_ID_MESSAGE = "证件号码被 Excel 转成了数字，请将单元格设为文本后重新填写"
 NUMERIC_CREDIT_MESSAGE = "统一社会信用代码被 Excel 转成了数字，请将单元格设为文本后重新填写"
@@ -37,7 +42,6 @@ _SCI_RE = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _SPACES_RE = re.compile(r"\s+")
 _RESIDENT_RE = re.compile(r"^\d{17}[\dX]$")
-_PLACE_OK: dict[tuple[str, int], bool] = {}
 PERSONNEL_TYPES = (("A", "企业主要负责人"), ("B", "项目负责人"), ("C", "专职安全生产管理人员"))
 
 
@@ -79,15 +83,20 @@ def clean_id_number(value, row) -> str:
     if id_type is None:
         return ""
     number = normalize_id_number(cell_text(value))
-    if id_type.check_kind == IdCheck.RESIDENT_ID and _resident_id_accepted(number):
-        return number
-    try:
-        return validate_id_number(id_type.check_kind, number)
-    except ValueError as exc:
-        row.error(str(exc))
-    except (KeyError, IndexError):  # python-stdnum fails this way on some place codes
-        row.error("证件号码中的地址码不正确")
-    return ""
+    if not (id_type.check_kind == IdCheck.RESIDENT_ID and _resident_id_accepted(number)):
+        try:
+            number = validate_id_number(id_type.check_kind, number)
+        except ValueError as exc:
+            row.error(str(exc))
+            return ""
+        except (KeyError, IndexError):  # python-stdnum fails this way on some place codes
+            row.error("证件号码中的地址码不正确")
+            return ""
+    # an unknown county code is a warning, never a refusal (decisions.md: genuine ID numbers)
+    warning = id_number_warning(id_type.check_kind, number)
+    if warning:
+        row.warn(warning)
+    return number
 
 
 def clean_phone(value, row) -> str:
@@ -193,26 +202,17 @@ def same_person_and_blacklist(row) -> None:
 
 def _resident_id_accepted(number: str) -> bool:
     """A fast path for the commonest case, 二代身份证, with exactly the checks of
-    people.validation (18 characters, MOD 11-2 check digit, birth date, GB/T 2260 place code valid
-    in the birth year) but the slow part — python-stdnum's place look-up — done once per
-    (place code, year) instead of once per row. False means "ask people.validation", which then
-    gives the precise message; the equivalence is tested (test_import_validation.py)."""
+    people.validation (18 characters, MOD 11-2 check digit, birth date, a GB/T 2260 province
+    prefix; the county code looked up once per code, in any edition, whatever the birth year).
+    False means "ask people.validation", which then gives the precise message; the equivalence
+    is tested (test_import_validation.py)."""
     if not _RESIDENT_RE.match(number) or ric.calc_check_digit(number) != number[17]:
         return False
     try:
-        year = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14])).year
+        datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    key = (number[:6], year)
-    ok = _PLACE_OK.get(key)
-    if ok is None:
-        try:
-            ric.get_birth_place(number)
-            ok = True
-        except (StdnumError, KeyError, IndexError):  # KeyError: stdnum on some place codes
-            ok = False
-        _PLACE_OK[key] = ok
-    return ok
+    return gb2260_place_known(number[:6])[0]
 
 
 def _parse_date(value) -> datetime.date | None:

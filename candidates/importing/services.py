@@ -31,7 +31,7 @@ Rules and where they come from
 import datetime
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -40,11 +40,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
-from candidates.models import ImportRun, Registration
+from candidates.models import ImportRun, Registration, RegistrationDeletion
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
 from core.spreadsheets import runs
-from core.spreadsheets.runs import report_reasons, run_guarded, run_set_status
+from core.spreadsheets.runs import run_guarded, run_set_status
 from people.services import insert_ignoring_conflicts, person_upsert_many
 from plans.models import ExamPlan
 from plans.rules import assert_roster_writable
@@ -53,8 +53,6 @@ from .choices import BACKGROUND_THRESHOLD, RunSource, RunStatus
 from .columns import COLUMN_BY_KEY
 from .reader import FileRejected, ParsedFile, read_candidate_file
 from .validation import RowError, ValidationContext, display_value, validate_row
-
-__all__ = ["report_reasons"]  # shared (core.spreadsheets.runs), imported from here by callers
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +66,27 @@ class _Collision(Exception):
 
 @dataclass
 class ImportOutcome(runs.ImportOutcome):
+    # rows whose candidate the 管局 had deleted from this plan: reported apart, re-added only
+    # on confirmation (decisions.md: deleted candidates)
+    deleted_rows: list[dict] = field(default_factory=list)
     persons_updated: int = 0
     numbers: tuple[str, str] | None = None  # the first and last 考生编号 created
 
+    def as_json(self) -> dict:
+        return {**super().as_json(), "deleted": self.deleted_rows}
+
+    def summary(self) -> str:
+        text = super().summary()
+        if self.deleted_rows:
+            text += f"，曾被删除(待确认) {len(self.deleted_rows)}"
+        return text
+
     def detail_lines(self) -> list[str]:
-        return [f"考生编号 {self.numbers[0]} – {self.numbers[1]}"] if self.numbers else []
+        lines = [f"考生编号 {self.numbers[0]} – {self.numbers[1]}"] if self.numbers else []
+        return lines + [f"第 {item['row']} 行 {deleted_reason(item)}" for item in self.deleted_rows]
+
+    def run_values(self) -> dict:
+        return {**super().run_values(), "deleted_rows": self.deleted_rows}
 
 
 # --------------------------------------------------------------------------- checks
@@ -99,7 +113,7 @@ def _fresh_plan(plan: ExamPlan, *, lock: bool = False) -> ExamPlan:
 # --------------------------------------------------------------------------- upload
 
 def import_upload(*, plan: ExamPlan, uploaded_file, file_name: str, acting_user,
-                  source: str = RunSource.WEB, dry_run: bool = False,
+                  source: str = RunSource.WEB, dry_run: bool = False, readd_deleted: bool = False,
                   now: datetime.datetime | None = None) -> ImportRun:
     """上传: check who may import into the plan and whether its roster is open, then check the
     file as a whole (reader.py) and keep it for 导入. A refused file is recorded as a rejected
@@ -125,6 +139,7 @@ def import_upload(*, plan: ExamPlan, uploaded_file, file_name: str, acting_user,
         run = ImportRun(
             plan=plan, region_id=plan.region_id, created_by=_user_or_none(acting_user), source=source,
             file_name=file_name, status=RunStatus.UPLOADED, dry_run=dry_run, total_rows=len(parsed.rows),
+            readd_deleted=readd_deleted,
         )
         suffix = Path(file_name).suffix.lower()
         # a random name: the file holds full documents and phones, and must not be guessable
@@ -187,6 +202,9 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
     if parsed is None:
         with run.stored_file.open("rb") as handle:
             parsed = read_candidate_file(handle, file_name=run.stored_file.name)
+    if run.only_rows:  # a confirmation run: the confirmed rows only
+        wanted = set(run.only_rows)
+        parsed.rows = [(n, raw) for n, raw in parsed.rows if n in wanted]
     total = len(parsed.rows)
     raw_rows = [raw for _, raw in parsed.rows]
     ctx = ValidationContext.for_plan(plan, raw_rows=raw_rows, today=timezone.localdate(now) if now else None)
@@ -263,7 +281,8 @@ def _merge(outcome: ImportOutcome, written: ImportOutcome) -> ImportOutcome:
         errors=sorted(outcome.errors + written.errors, key=lambda e: e["row"]),
         warning_items=sorted((w for w in outcome.warning_items + written.warning_items
                               if w["row"] not in {e["row"] for e in written.errors}), key=lambda w: w["row"]),
-        existing_rows=written.existing_rows, persons_updated=written.persons_updated, numbers=written.numbers,
+        existing_rows=written.existing_rows, deleted_rows=written.deleted_rows,
+        persons_updated=written.persons_updated, numbers=written.numbers,
     )
 
 
@@ -283,11 +302,16 @@ def _write(*, plan: ExamPlan, run: ImportRun, valid: list, acting_user) -> Impor
         rows=[result.cleaned for _, result in valid], acting_user=acting_user,
         reason=f"导入考生 {run.file_name}（批次 {plan.batch_no}）", region=plan.region_id,
     )
-    written.persons_updated = upsert.updated
     name_col = COLUMN_BY_KEY["name"].header
     person_ids = upsert.person_ids
-    registered = set(Registration.objects.filter(plan=plan).values_list("person_id", flat=True))
+    registered = dict(Registration.objects.filter(plan=plan).values_list("person_id", "pk"))
+    deletions = {}
+    if not run.readd_deleted:
+        for d in (RegistrationDeletion.objects.filter(plan=plan).select_related("deleted_by")
+                  .order_by("deleted_at", "pk")):
+            deletions[d.person_id] = d  # the latest deletion of each person
     new = []
+    refreshed = []
     for row_number, result in valid:
         if result.key in upsert.name_mismatch:
             # the number is someone else's (or the name is mistyped): never registered, nothing of
@@ -300,8 +324,17 @@ def _write(*, plan: ExamPlan, run: ImportRun, valid: list, acting_user) -> Impor
         elif person_ids[result.key] in registered:
             written.existing += 1
             written.existing_rows.append(row_number)
+            refreshed.append((registered[person_ids[result.key]], result.cleaned))
+        elif person_ids[result.key] in deletions:
+            d = deletions[person_ids[result.key]]
+            written.deleted_rows.append({
+                "row": row_number, "candidate_number": d.candidate_number,
+                "deleted_by": (d.deleted_by.full_name or d.deleted_by.username) if d.deleted_by else "（已注销账号）",
+                "deleted_at": f"{timezone.localtime(d.deleted_at):%Y-%m-%d %H:%M}",
+            })
         else:
             new.append(result)
+    written.persons_updated = _refresh_contacts(refreshed, plan=plan, run=run, acting_user=acting_user)
     if not new:
         return written
     first = plan.last_candidate_seq + 1
@@ -311,11 +344,12 @@ def _write(*, plan: ExamPlan, run: ImportRun, valid: list, acting_user) -> Impor
     numbers = [f"{plan.batch_no}{first + i:05d}" for i in range(len(new))]
     insert_ignoring_conflicts(
         Registration,
-        ["person", "plan", "candidate_number", "personnel_type", "cert_number", "cert_expiry", "region",
-         "exam_type", "exam_year", "import_run", "created_at", "updated_at"],
+        ["person", "plan", "candidate_number", "personnel_type", "cert_number", "cert_expiry", "phone",
+         "company_name", "credit_code", "region", "exam_type", "exam_year", "import_run", "created_at", "updated_at"],
         [
             (person_ids[result.key], plan.pk, number, result.cleaned["personnel_type"], result.cleaned["cert_number"],
-             result.cleaned["cert_expiry"], plan.region_id, plan.exam_type, year, run.pk, now, now)
+             result.cleaned["cert_expiry"], result.cleaned["phone"], result.cleaned["company_name"],
+             result.cleaned.get("credit_code", ""), plan.region_id, plan.exam_type, year, run.pk, now, now)
             for number, result in zip(numbers, new, strict=True)
         ],
     )
@@ -327,19 +361,84 @@ def _write(*, plan: ExamPlan, run: ImportRun, valid: list, acting_user) -> Impor
     return written
 
 
+CONTACT_FIELDS = ("phone", "company_name", "credit_code")
+
+
+def _refresh_contacts(items, *, plan: ExamPlan, run: ImportRun, acting_user) -> int:
+    """A row already registered in this plan brings this plan's registration's contact details
+    up to date (the same region's roster; no other registration of the person is touched),
+    each change audited with before and after."""
+    if not items:
+        return 0
+    by_pk = {pk: cleaned for pk, cleaned in items}
+    changed = []
+    for reg in Registration.objects.filter(pk__in=list(by_pk)).only("pk", "candidate_number", *CONTACT_FIELDS):
+        new = {f: by_pk[reg.pk].get(f, "") for f in CONTACT_FIELDS}
+        old = {f: getattr(reg, f) for f in CONTACT_FIELDS}
+        if new != old:
+            for f, v in new.items():
+                setattr(reg, f, v)
+            changed.append((reg, old, new))
+    if changed:
+        Registration.objects.bulk_update([r for r, _, _ in changed], list(CONTACT_FIELDS), batch_size=500)
+        for reg, old, new in changed:
+            audit_record(actor=acting_user, action="registration.update", obj=reg, region=plan.region_id,
+                         before=old, after=new, reason=f"导入考生 {run.file_name}（批次 {plan.batch_no}）",
+                         message=f"导入更新联系方式：{reg.candidate_number}")
+    return len(changed)
+
+
 # --------------------------------------------------------------------------- one call (CLI, demo)
 
 def import_file(*, plan: ExamPlan, path, acting_user, source: str = RunSource.CLI, dry_run: bool = False,
-                file_name: str | None = None, now: datetime.datetime | None = None) -> ImportRun:
+                file_name: str | None = None, readd_deleted: bool = False,
+                now: datetime.datetime | None = None) -> ImportRun:
     """Upload and import a file from disk in one call, always inside this process (the CLI and
     the demo data). The same checks and the same writes as the web page."""
     path = Path(path)
     with path.open("rb") as handle:
         run = import_upload(plan=plan, uploaded_file=handle, file_name=file_name or path.name,
-                            acting_user=acting_user, source=source, dry_run=dry_run, now=now)
+                            acting_user=acting_user, source=source, dry_run=dry_run,
+                            readd_deleted=readd_deleted, now=now)
     parsed = run._parsed
     run_set_status(run, RunStatus.RUNNING)
     return import_execute(run=run, acting_user=acting_user, parsed=parsed, now=now)
+
+
+def deleted_reason(item: dict) -> str:
+    return (f"曾被删除：删除人 {item['deleted_by']}，时间 {item['deleted_at']}（原考生编号 {item['candidate_number']}），"
+            "未重新添加，须在导入结果页确认")
+
+
+def import_readd_confirm(*, run: ImportRun, acting_user, now: datetime.datetime | None = None) -> ImportRun:
+    """确认重新添加: the rows of `run` whose candidate the 管局 had deleted from the plan are
+    imported again, on the user's confirmation (issue 11 §5), as a new run over the same stored
+    file restricted to those rows; each gets a new 考生编号 (the old one stays retired). The
+    rows are validated again, under the same cutoff and rules as any import."""
+    assert_may_import(plan=run.plan, acting_user=acting_user)
+    if run.status != RunStatus.DONE or run.dry_run or not run.deleted_rows:
+        raise ApplicationError("该导入记录没有待确认重新添加的考生", code="nothing_to_confirm")
+    with transaction.atomic():
+        if ImportRun.objects.filter(readd_of=run).exists():
+            raise ApplicationError("已确认过重新添加，请查看导入记录", code="already_confirmed")
+        assert_roster_writable(_fresh_plan(run.plan), now)
+        confirm = ImportRun.objects.create(
+            plan=run.plan, region_id=run.region_id, created_by=_user_or_none(acting_user), source=run.source,
+            file_name=run.file_name, stored_file=run.stored_file.name, status=RunStatus.RUNNING,
+            total_rows=len(run.deleted_rows), only_rows=[d["row"] for d in run.deleted_rows],
+            readd_deleted=True, readd_of=run,
+        )
+    return import_execute(run=confirm, acting_user=acting_user, now=now)
+
+
+def report_reasons(run: ImportRun) -> dict[int, str]:
+    """错误原因 per Excel row for the downloadable report: the shared reasons (errors, already
+    present, warnings) and the rows of deleted candidates waiting for confirmation."""
+    reasons = runs.report_reasons(run)
+    for item in run.deleted_rows:
+        reason = deleted_reason(item)
+        reasons[item["row"]] = f"{reasons[item['row']]}；{reason}" if item["row"] in reasons else reason
+    return reasons
 
 
 def import_report_build(*, run: ImportRun, acting_user) -> bytes:

@@ -15,6 +15,9 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     plan = factory.SubFactory(ExamPlanFactory)
     personnel_type = PersonnelType.A
+    phone = factory.Sequence(lambda n: f"139{n % 10**8:08d}")
+    company_name = factory.Sequence(lambda n: f"测试通信工程有限公司{n % 50}")
+    credit_code = "91110108551385082Q"
     region = factory.LazyAttribute(lambda o: o.plan.region)
     exam_type = factory.LazyAttribute(lambda o: o.plan.exam_type)
     exam_year = factory.LazyAttribute(lambda o: o.plan.exam_date.year)

@@ -91,17 +91,23 @@ def test_one_audit_entry_per_run_names_the_numbers(world, plan, tmp_path):
     assert entry.after["candidate_numbers"] == "112600100001–112600100003"
 
 
-def test_later_import_updates_contact_details_with_audit(world, plan, tmp_path):
+def test_contact_details_belong_to_each_registration(world, plan, tmp_path):
+    """Issue 11 §2: another plan's import keeps its own contact details; a re-import into the
+    same plan updates that registration's, audited (masked)."""
     row = sample_row(1)
     run_file(plan, [row], world.admin_a, tmp_path)
     other = ExamPlanFactory(region=world.region_a)
     changed = dict(row, phone="13711112222", company_name="新公司有限公司")
     run_file(other, [changed], world.admin_a, tmp_path)
-    person = Person.objects.get(id_number=row["id_number"])
-    assert (person.phone, person.company_name) == ("13711112222", "新公司有限公司")
-    entry = AuditLog.objects.get(action="person.update")
+    first = Registration.objects.get(plan=plan)
+    assert (first.phone, first.company_name) == (row["phone"], row["company_name"])
+    assert Registration.objects.get(plan=other).phone == "13711112222"
+    assert not AuditLog.objects.filter(action__in=["person.update", "registration.update"]).exists()
+    run_file(plan, [changed], world.admin_a, tmp_path)  # the same plan, corrected file
+    first.refresh_from_db()
+    assert (first.phone, first.company_name) == ("13711112222", "新公司有限公司")
+    entry = AuditLog.objects.get(action="registration.update")
     assert entry.before["phone"] == "139****0001" and entry.after["phone"] == "137****2222"  # masked
-    assert entry.after["company_name"] == "新公司有限公司"
     assert Person.objects.count() == 1
 
 
@@ -175,9 +181,10 @@ def test_collision_with_a_writer_that_ignored_the_lock_rolls_back(world, plan, t
     did not take the plan lock): the run must not report rows as created that were not, and
     must not consume numbers — it rolls back and says so."""
     stray = Person.objects.create(id_type=IdType.objects.get(code=1), id_number="11010519491231002X",
-                                  name="x", phone="13800000000", company_name="c")
+                                  name="x")
     Registration.objects.create(person=stray, plan=plan, candidate_number="112600100001", personnel_type="A",
-                                region=plan.region, exam_type=plan.exam_type, exam_year=plan.exam_date.year)
+                                region=plan.region, exam_type=plan.exam_type, exam_year=plan.exam_date.year,
+                                phone="13800000000", company_name="c")
     with pytest.raises(ApplicationError, match="冲突"):
         run_file(plan, sample_rows(2), world.admin_a, tmp_path)
     plan.refresh_from_db()

@@ -128,8 +128,8 @@ def test_the_error_report_neutralises_formulas_in_echoed_cells(client, world):
     client.post(reverse("candidates:import_start", args=[second.pk]))
     second.refresh_from_db()
     assert (second.created_count, second.existing_count, second.failed_count) == (1, 1, 0)
-    person = Registration.objects.get(import_run=second).person
-    assert person.phone == rows[0]["phone"][3:] and person.company_name == "'北京电信工程局有限公司"
+    registration = Registration.objects.get(import_run=second)  # contact details are the registration's
+    assert registration.phone == rows[0]["phone"][3:] and registration.company_name == "'北京电信工程局有限公司"
 
 
 def test_bad_file_is_refused_with_the_reason(client, world):
@@ -177,7 +177,7 @@ def test_cli_json_prints_one_object(world, tmp_path, capsys):
     write_xlsx(rows, path)
     call_command("import_candidates", "1126002", str(path), "--json", "--user", world.admin_a.username)
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"created", "existing", "failed", "warnings", "errors"}
+    assert set(out) == {"created", "existing", "failed", "warnings", "errors", "deleted"}
     assert (out["created"], out["existing"], out["failed"]) == (2, 0, 1)
     assert out["errors"][0]["row"] == 4 and out["errors"][0]["column"] == "证件号码"
     assert out["errors"][0]["value"] == "110105********0013"  # masked: the output may land in a log

@@ -151,3 +151,21 @@ def test_my_registrations_scoping(client, world):
     """我的考核 is the candidate's own page: administrators get 403; what the candidate sees is
     limited to themselves (candidates/tests/test_mine.py)."""
     assert_scoping(client, world, ScopeCase(url=reverse("candidates:my_registrations"), roles={Role.CANDIDATE}))
+
+
+def test_phone_scoping(client, world, reg_a):
+    """更正登录手机号码: central only; a 管局 (even the candidate's own) is refused."""
+    from accounts.services import candidate_account_activate
+
+    user = candidate_account_activate(person=reg_a.person, new_password="Kaosheng#2026")
+    before = user.phone
+
+    def unchanged():
+        user.refresh_from_db()
+        assert user.phone == before
+
+    assert_scoping(client, world, ScopeCase(url=reverse("candidates:phone", args=[reg_a.pk]), method="post",
+                                            data={"phone": "13711110000", "reason": "本人来电核实"},
+                                            roles={Role.CENTRAL}, owner_region=world.region_a, unchanged=unchanged))
+    user.refresh_from_db()
+    assert user.phone == "13711110000"

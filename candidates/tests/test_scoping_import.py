@@ -92,3 +92,24 @@ def test_import_report_scoping(client, world, done_run):
 def test_import_template_scoping(client, world):
     assert_scoping(client, world, ScopeCase(url=reverse("candidates:import_template"),
                                             roles={Role.CENTRAL, Role.REGIONAL}))
+
+
+def test_import_readd_scoping(client, world, plan_a, tmp_path):
+    """确认重新添加: another region's administrator gets 404 and re-adds nothing."""
+    from candidates.services import registration_delete
+
+    path = tmp_path / "a.xlsx"
+    write_xlsx(sample_rows(2), path)
+    import_file(plan=plan_a, path=path, acting_user=world.admin_a)
+    registration_delete(registration=Registration.objects.filter(plan=plan_a).first(), acting_user=world.admin_a)
+    run = import_file(plan=plan_a, path=path, acting_user=world.admin_a)
+    assert len(run.deleted_rows) == 1
+
+    def unchanged():
+        assert Registration.objects.filter(plan=plan_a).count() == 1
+
+    assert_scoping(client, world, ScopeCase(
+        url=reverse("candidates:import_readd", args=[run.pk]), method="post",
+        owner_region=world.region_a, unchanged=unchanged,
+    ))
+    assert Registration.objects.filter(plan=plan_a).count() == 2

@@ -39,6 +39,10 @@ class ImportCommand(BaseCommand):
         """Lines printed before the counts (who imported what into what)."""
         return [f"文件 {path.name}" + ("（仅校验，未写入）" if run.dry_run else "")]
 
+    def epilogue(self, run, **options) -> list[str]:
+        """Lines printed after the rows (what the operator may do next)."""
+        return []
+
     def handle(self, *args, file: str, dry_run: bool, json: bool, **options):
         try:
             path = Path(file)
@@ -64,6 +68,8 @@ class ImportCommand(BaseCommand):
         for label, items in (("失败", outcome.errors), ("警告", outcome.warning_items)):
             for item in self.mask(items):
                 self.stdout.write(f"{label} 第 {item['row']} 行 [{item['column']}] {item['value']!s}：{item['message']}")
+        for line in self.epilogue(run, **options):
+            self.stdout.write(line)
 
     def _print_json(self, data: dict) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False))

@@ -24,6 +24,3 @@ class PersonFactory(factory.django.DjangoModelFactory):
     id_type = factory.LazyFunction(resident_id_type)
     id_number = factory.Sequence(make_resident_id)
     name = factory.Sequence(lambda n: f"考生{n:04d}")
-    phone = factory.Sequence(lambda n: f"139{n % 10**8:08d}")
-    company_name = factory.Sequence(lambda n: f"测试通信工程有限公司{n % 50}")
-    credit_code = "91110108551385082Q"

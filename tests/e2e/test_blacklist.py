@@ -30,8 +30,9 @@ def _as(page, user):
 
 
 def test_central_blacklists_a_person_the_region_sees_it_and_an_import_refuses_them(page, world, tmp_path):
-    person = PersonFactory(name="周建国", company_name="北京某通信建设有限公司")
-    registration = RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_a, days_ahead=-30))
+    person = PersonFactory(name="周建国")
+    registration = RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_a, days_ahead=-30),
+                                       company_name="北京某通信建设有限公司")
     # registered earlier in a 广东 plan that has not started yet: a conflict once blacklisted
     later = RegistrationFactory(person=person, plan=ExamPlanFactory(region=world.region_b, days_ahead=20))
     today = timezone.localdate()
@@ -88,10 +89,16 @@ def test_central_blacklists_a_person_the_region_sees_it_and_an_import_refuses_th
         page.get_by_test_id("export").click()
     assert download.value.suggested_filename.endswith(".xlsx")
 
-    # 广东, where the person is registered in a plan, sees it too; 上海 does not
+    # 广东, where the person is registered in a plan, does not see 北京's entry (issue 11 §3),
+    # only that its own registration is 停考 and until when; 上海 sees nothing
     _as(page, world.admin_b)
     page.goto(page.base + "/blacklist/")
-    assert "周建国" in page.get_by_test_id("blacklist-table").inner_text()
+    assert "周建国" not in page.get_by_test_id("blacklist-table").inner_text()
+    assert page.goto(page.base + f"/blacklist/{entry.pk}/").status == 404
+    page.goto(page.base + f"/candidates/{later.pk}/")
+    suspended = page.get_by_test_id("suspended").inner_text()
+    assert "停考" in suspended and f"{expected_end:%Y-%m-%d}" in suspended and "替考" not in suspended
+    shot(page, "blacklist_05_other_region_sees_only_suspension")
     admin_sh = User.objects.create_user("t_admin_sh", role=Role.REGIONAL, region=Region.objects.get(code="31"))
     _as(page, admin_sh)
     page.goto(page.base + "/blacklist/")
@@ -120,8 +127,8 @@ def test_central_blacklists_a_person_the_region_sees_it_and_an_import_refuses_th
     sheet = workbook["考生信息"]
     headers = [cell.value for cell in sheet[1]]
     rows = [
-        {"姓名": person.name, "证件类型": "1", "证件号码": person.id_number, "手机号码": person.phone,
-         "企业名称": person.company_name, "统一社会信用代码": "91110108551385082Q", "人员类型": "A"},
+        {"姓名": person.name, "证件类型": "1", "证件号码": person.id_number, "手机号码": registration.phone,
+         "企业名称": registration.company_name, "统一社会信用代码": "91110108551385082Q", "人员类型": "A"},
         {"姓名": "孙丽", "证件类型": "1", "证件号码": make_resident_id(801), "手机号码": "13912345678",
          "企业名称": "北京某通信建设有限公司", "统一社会信用代码": "91110108551385082Q", "人员类型": "B"},
     ]

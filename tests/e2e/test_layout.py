@@ -51,7 +51,7 @@ def screen(page):
 def test_the_candidate_list_fits_1366(screen, world, who):
     plan = ExamPlanFactory(region=world.region_a, exam_type=ExamType.CONTINUING_ONLINE)
     for i, name in enumerate(NAMES):
-        RegistrationFactory(plan=plan, person__name=name, person__company_name=COMPANIES[i % len(COMPANIES)],
+        RegistrationFactory(plan=plan, person__name=name, company_name=COMPANIES[i % len(COMPANIES)],
                             personnel_type="ABC"[i % 3])
     login_session(screen, getattr(world, who))
     screen.goto(screen.base + f"/candidates/?plan={plan.pk}")

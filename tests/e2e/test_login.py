@@ -215,9 +215,10 @@ def test_central_opens_an_account_and_the_first_login_forces_a_password_change(p
 
 
 def test_candidate_sets_a_password_the_first_time_and_logs_in(page, world, demo):
+    from candidates.tests.factories import RegistrationFactory
     from people.tests.factories import PersonFactory
 
-    person = PersonFactory(phone="13512345678")
+    person = RegistrationFactory(phone="13512345678", person=PersonFactory()).person
     page.goto(page.base + "/")
     page.get_by_role("link", name="考生登录").first.click()
     shot(page, "login_13_candidate_login")
@@ -246,9 +247,10 @@ def test_candidate_sets_a_password_the_first_time_and_logs_in(page, world, demo)
 
 def test_a_wrong_captcha_keeps_the_candidate_s_password(page, world, demo):
     """Issue 18 §1: 考生登录 keeps the typed password after a wrong 动态码, as 管理员登录 does."""
+    from candidates.tests.factories import RegistrationFactory
     from people.tests.factories import PersonFactory
 
-    person = PersonFactory(phone="13512345678")
+    person = RegistrationFactory(phone="13512345678", person=PersonFactory()).person
     page.goto(page.base + "/")
     page.get_by_role("link", name="考生登录").first.click()
     page.get_by_label("证件号码").fill(person.id_number)

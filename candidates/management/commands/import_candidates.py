@@ -29,17 +29,25 @@ class Command(ImportCommand):
     def add_target_arguments(self, parser):
         parser.add_argument("batch_no", help="考核计划的批次编号")
         parser.add_argument("--user", default="", help="以该账号的身份导入（默认：最早创建的部中心账号）")
+        parser.add_argument("--readd-deleted", action="store_true",
+                            help="重新添加本批次中曾被删除的考生（默认只列出，不重新添加）")
 
-    def run_import(self, path, *, dry_run: bool, batch_no: str, user: str, **options):
+    def run_import(self, path, *, dry_run: bool, batch_no: str, user: str, readd_deleted: bool = False, **options):
         acting_user = self._user(user)
         plan = ExamPlan.objects.filter(batch_no=batch_no.strip()).first()
         if plan is None:
             raise ApplicationError(f"批次编号 {batch_no} 不存在")
         if not path.is_file():
             raise ApplicationError(f"文件不存在：{path}")
-        run = import_file(plan=plan, path=path, acting_user=acting_user, source=RunSource.CLI, dry_run=dry_run)
+        run = import_file(plan=plan, path=path, acting_user=acting_user, source=RunSource.CLI, dry_run=dry_run,
+                          readd_deleted=readd_deleted)
         run.acting_user = acting_user
         return run
+
+    def epilogue(self, run, readd_deleted: bool = False, **options):
+        if run.outcome.deleted_rows and not readd_deleted:
+            return ["以上曾被删除的考生未重新添加；确认需要重新添加时，加 --readd-deleted 再次运行"]
+        return []
 
     def mask(self, items):
         return masked_items(items)

@@ -6,11 +6,13 @@ from django.db import migrations, models
 
 def fill_phone(apps, schema_editor):
     NoticeLog = apps.get_model("candidates", "NoticeLog")
-    Person = apps.get_model("people", "Person")
-    phone_of = dict(Person.objects.filter(pk__in=NoticeLog.objects.values("person_id")).values_list("pk", "phone"))
+    Registration = apps.get_model("candidates", "Registration")
+    # the phone the SMS went to: the registration's own (0006 copied the person's there)
+    phone_of = dict(Registration.objects.filter(pk__in=NoticeLog.objects.values("registration_id"))
+                    .values_list("pk", "phone"))
     seen = set()
     for log in NoticeLog.objects.order_by("sent_at", "pk"):
-        key = (phone_of.get(log.person_id) or f"#{log.pk}", log.date)
+        key = (phone_of.get(log.registration_id) or f"#{log.pk}", log.date)
         if key in seen:  # a second SMS to that number the same day under the old rule: the first counts
             log.delete()
             continue
@@ -22,8 +24,7 @@ def fill_phone(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("candidates", "0005_notice_once_per_person"),
-        ("people", "0001_initial"),
+        ("candidates", "0007_import_deleted_rows"),
     ]
 
     operations = [
