@@ -6,6 +6,7 @@ from core.roles import Role
 from regions.models import Region
 
 from .models import User
+from .password_validation import policy_text
 
 
 class CaptchaWidget(CaptchaTextInput):
@@ -61,7 +62,7 @@ class PasswordChangeForm(Form):
                                    max_length=128, strip=False)
     new_password1 = forms.CharField(label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                     max_length=128, strip=False,
-                                    help_text="至少 8 位，包含大写字母、小写字母、数字、特殊字符中的至少三类，且不能包含用户名")
+                                    help_text=policy_text())
     new_password2 = forms.CharField(label="确认新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                     max_length=128, strip=False)
 
@@ -170,7 +171,7 @@ class CandidateActivationFinishForm(Form):
                                widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
     new_password1 = forms.CharField(label="新密码", max_length=128, strip=False, error_messages={"required": "请输入新密码"},
                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                    help_text="至少 8 位，包含大写字母、小写字母、数字、特殊字符中的至少三类")
+                                    help_text=policy_text())
     new_password2 = forms.CharField(label="确认新密码", max_length=128, strip=False,
                                     error_messages={"required": "请再次输入新密码"},
                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))

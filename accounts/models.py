@@ -103,3 +103,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_candidate(self) -> bool:
         return self.role == Role.CANDIDATE
+
+
+class PasswordHistory(models.Model):
+    """密码历史: the hashes of an account's last passwords (never the passwords), so that a new
+    password cannot repeat one of the last five (等保 2.0 三级 身份鉴别; issue 18 §5). Written by
+    accounts.password_validation.PasswordHistoryValidator whenever a password is saved."""
+
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密码历史"
+        indexes = [models.Index(fields=["user", "-created_at"], name="accounts_pwhist_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"

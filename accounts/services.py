@@ -250,7 +250,8 @@ def account_unlock(*, user: User, acting_user: User) -> bool:
 @transaction.atomic
 def user_change_password(*, user: User, new_password: str, acting_user: User) -> User:
     """Set a new password after the policy check (accounts.password_validation: 8+ characters,
-    3 of 4 classes, not containing the username); clears the forced-change flag."""
+    3 of 4 classes, not containing the username, not a common password, none of the last 5);
+    clears the forced-change flag."""
     if user.check_password(new_password):
         raise ApplicationError("新密码不能与当前密码相同", field="new_password1")
     try:

@@ -67,6 +67,9 @@ def _login_page(request, *, form=None, status=None, errors=(), status_code=200):
     send_form = form if step == "send_code" else AdminLoginForm(step="send_code")
     login_form = form if step == "login" else AdminLoginForm(step="login")
     head = form or login_form
+    if step == "send_code" and set(form.errors) == {"captcha"}:
+        # without htmx the whole page comes back: a wrong captcha keeps the typed password here too
+        form.fields["password"].widget.render_value = True
     context = {
         "username": head["username"], "password": head["password"], "captcha": send_form["captcha"],
         "sms_code": login_form["sms_code"], "non_field_errors": head.non_field_errors() if form else [],
@@ -172,8 +175,14 @@ def candidate_login(request):
 
 def _rebind(form, form_class):
     """A fresh unbound form for the page after a failed POST: same typed identity, the old
-    errors, a new captcha (the old one was consumed)."""
-    fresh = form_class(initial={k: form.data.get(k) for k in ("id_type", "id_number") if form.data.get(k)})
+    errors, a new captcha (the old one was consumed). When only the captcha was wrong the typed
+    password stays too, as on 管理员登录 where only the status area is replaced (issue 18 §1)."""
+    keep = ["id_type", "id_number"]
+    if "password" in form.fields and set(form.errors) == {"captcha"}:
+        keep.append("password")
+    fresh = form_class(initial={k: form.data.get(k) for k in keep if form.data.get(k)})
+    if "password" in keep:
+        fresh.fields["password"].widget.render_value = True
     fresh._errors = form.errors
     return fresh
 

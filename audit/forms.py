@@ -22,8 +22,10 @@ class AuditFilterForm(Form):
         from .labels import action_label
 
         super().__init__(*args, **kwargs)
+        # Chinese labels only (issue 18 §3); a code without a label still shows as itself
         self.fields["action"].choices = [("", "全部"), *self.GROUPS,
-                                         *[(code, f"{action_label(code)}（{code}）") for code in actions]]
+                                         *sorted(((code, action_label(code)) for code in actions),
+                                                 key=lambda choice: (choice[0].split(".", 1)[0], choice[1]))]
 
     def clean(self):
         data = super().clean()

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from core.forms import Form
 from core.roles import Role
 from people.models import IdType
+from people.validation import normalize_id_number
 from plans.choices import ExamType
 from plans.models import ExamPlan
 from regions.models import Region
@@ -20,6 +21,7 @@ from .choices import PersonnelType
 from .selectors import SORT_KEYS, registration_years
 
 EXPORT_PART_SIZE = 5000
+ID_NUMBER_MIN_LENGTH = 5  # people.validation: a passport number has 5 to 17 characters
 
 
 class CandidateFilterForm(Form):
@@ -87,6 +89,14 @@ class CandidateFilterForm(Form):
                     for value, label, selected in item["options"]))
             fields.append(item)
         return fields
+
+    def clean_id_number(self):
+        """证件号码 is searched by the whole number (selectors.registration_list): a value no
+        document number can be (the shortest, a passport, has 5 characters) is a partial one."""
+        value = normalize_id_number(self.cleaned_data.get("id_number"))
+        if value and len(value) < ID_NUMBER_MIN_LENGTH:
+            raise forms.ValidationError("请输入完整的证件号码，不支持按部分号码查询")
+        return value
 
     def filters(self) -> dict:
         """The cleaned filters, or none at all when the query string is invalid (the form then

@@ -106,12 +106,15 @@ class RegistrationDeletion(models.Model):
 
 
 class NoticeLog(models.Model):
-    """考前测试通知: one SMS per candidate (person) per day at most (issue 7 §5), whichever of their
-    plans it is for. The unique constraint is the guarantee: two notice jobs racing (the same
-    plan twice, or two plans the person is registered in) cannot both text them the same day."""
+    """考前测试通知: one SMS per phone number per day at most (issue 7 §5, issue 18 §3), whichever
+    plans and candidates it is for: candidates sharing a phone (a company's contact number) get
+    one SMS naming them together, and someone registered in two plans one SMS a day. The unique
+    constraint is the guarantee: two notice jobs racing cannot both text a number the same day.
+    `registration` and `person` are the first candidate the SMS named."""
 
     registration = models.ForeignKey(Registration, verbose_name="考生报名", on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey("people.Person", verbose_name="考生", on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField("手机号码", max_length=11)
     date = models.DateField("通知日期")
     sent_at = models.DateTimeField("发送时间", auto_now_add=True)
     sent_by = models.ForeignKey(
@@ -122,7 +125,7 @@ class NoticeLog(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "考前测试通知记录"
         constraints = [
-            models.UniqueConstraint(fields=["person", "date"], name="notice_once_per_person_day"),
+            models.UniqueConstraint(fields=["phone", "date"], name="notice_once_per_phone_day"),
         ]
 
     def __str__(self) -> str:

@@ -13,52 +13,69 @@ from plans.models import ExamPlan
 
 from .services import (
     export_region,
+    notice_summary,
+    phone_notice_send,
     plan_notice_finish_record,
     registration_export_record,
-    registration_notice_send,
 )
 
 PROGRESS_EVERY = 50
 
+# The one place that knows where a registration's phone lives (the registration's own, as its
+# region imported it): the notice job groups by it and the notice page counts by it.
+REGISTRATION_PHONE_LOOKUP = "phone"
+
+
+def registration_phone(registration) -> str:
+    """The phone number a registration's notice goes to."""
+    return registration.phone
+
+
+def registrations_by_phone(registrations) -> dict[str, list]:
+    """The registrations grouped by phone number, each group and the groups in the given order."""
+    groups: dict[str, list] = {}
+    for registration in registrations:
+        groups.setdefault(registration_phone(registration), []).append(registration)
+    return groups
+
+
+def plan_notified_today(*, plan, today) -> int:
+    """How many of the plan's candidates had their phone texted the notice today (by any plan)."""
+    from .models import NoticeLog, Registration
+
+    texted = NoticeLog.objects.filter(date=today).values("phone")
+    return Registration.objects.filter(plan=plan, **{f"{REGISTRATION_PHONE_LOOKUP}__in": texted}).count()
+
 
 def run_plan_notice(*, job, plan_id: int, user_id: int) -> None:
-    """Text every candidate of the plan once today (see services.registration_notice_send)."""
+    """Text every phone number of the plan's candidates once today (services.phone_notice_send):
+    candidates sharing a number get one SMS together; 停考 registrations (a running blacklist
+    penalty) get none. Counts are of candidates, `sms` of SMS."""
     from .selectors import plan_notice_recipients, registration_suspension
 
     user = User.objects.get(pk=user_id)
     plan = ExamPlan.objects.get(pk=plan_id)
     today = timezone.localdate()
-    counts = {"sent": 0, "skipped": 0, "failed": 0, "suspended": 0}
+    counts = {"sent": 0, "skipped": 0, "failed": 0, "suspended": 0, "sms": 0}
     recipients = plan_notice_recipients(plan=plan)
-    total = recipients.count()
+    groups = registrations_by_phone(recipients.iterator(chunk_size=500))
+    total = sum(len(group) for group in groups.values())
     job_progress(job, done=0, total=total, message="正在发送")
-    chunk: list = []
-
-    def send(chunk):
-        # 停考 registrations (a running blacklist penalty) get no notice (issue 11 §4)
-        suspended = registration_suspension(chunk, on_date=today)
-        for registration in chunk:
-            if registration.pk in suspended:
-                counts["suspended"] += 1
-                continue
-            outcome = registration_notice_send(registration=registration, acting_user=user, today=today, job=job)
-            counts[outcome] += 1
-
-    for done, registration in enumerate(recipients.iterator(chunk_size=500), start=1):
-        chunk.append(registration)
-        if len(chunk) >= PROGRESS_EVERY:
-            send(chunk)
-            chunk = []
-        if done % PROGRESS_EVERY == 0:
-            job_progress(job, done=done, message=f"已发送 {counts['sent']}，跳过 {counts['skipped']}")
-    send(chunk)
+    done = 0
+    for number, (phone, group) in enumerate(groups.items(), start=1):
+        # 停考 registrations (a running blacklist penalty) get no notice (decisions.md: 停考)
+        suspended = registration_suspension(group, on_date=today)
+        counts["suspended"] += sum(1 for r in group if r.pk in suspended)
+        group = [r for r in group if r.pk not in suspended]
+        if group:
+            outcome = phone_notice_send(phone=phone, registrations=group, acting_user=user, today=today, job=job)
+            counts[outcome] += len(group)
+            counts["sms"] += outcome == "sent"
+        done += len(group) + len(suspended)
+        if number % PROGRESS_EVERY == 0:
+            job_progress(job, done=done, message=f"已通知 {counts['sent']} 名，跳过 {counts['skipped']} 名")
     plan_notice_finish_record(plan=plan, acting_user=user, counts=counts)
-    message = f"已发送 {counts['sent']} 条，今日已通知而跳过 {counts['skipped']} 条"
-    if counts["suspended"]:
-        message += f"，停考（黑名单处罚期内）未通知 {counts['suspended']} 条"
-    if counts["failed"]:
-        message += f"，手机号码无法使用而失败 {counts['failed']} 条"
-    job_finish(job, result=counts, message=message)
+    job_finish(job, result=counts, message=notice_summary(counts))
 
 
 def run_export(*, job, user_id: int, query: str, full: bool) -> None:

@@ -9,7 +9,7 @@ masks 证件号码 and 手机号码). Rules:
   one place where the rules of a candidate row live (STYLE.md 7);
 * a deleted registration's 考生编号 stays retired: the plan's counter never goes back;
 * revealing the full 证件号码 / 手机号码 and exporting full values are logged (GB/T 35273);
-* the 考前测试 notice goes at most once per candidate per day (NoticeLog's unique constraint)."""
+* the 考前测试 notice goes at most once per phone number per day (NoticeLog's unique constraint)."""
 
 import datetime
 
@@ -288,19 +288,24 @@ def plan_notice_start(*, plan: ExamPlan, acting_user, now: datetime.datetime | N
     return job
 
 
-def registration_notice_send(*, registration: Registration, acting_user, today: datetime.date, job=None) -> str:
-    """Text one candidate the 考前测试 notice unless they already had one today (for any plan).
-    Returns "sent", "skipped" (already notified today: the unique (person, date) row exists) or "failed"
-    (the SMS could not be recorded, e.g. an unusable phone number; nothing is kept)."""
+def phone_notice_send(*, phone: str, registrations: list[Registration], acting_user, today: datetime.date,
+                      job=None) -> str:
+    """Text one phone number the 考前测试 notice for the registrations of one plan that share it,
+    unless that number already had one today (for any plan). One SMS per number and day (issue 18
+    §3); when several candidates share the number it names the first "等 N 人". Returns "sent",
+    "skipped" (the unique (phone, date) row exists) or "failed" (the SMS could not be recorded,
+    e.g. an unusable phone number; nothing is kept)."""
     from sms.services import send_sms
 
-    plan = registration.plan
+    first = registrations[0]
+    plan = first.plan
+    name = first.person.name if len(registrations) == 1 else f"{first.person.name}等{len(registrations)}人"
     try:
         with transaction.atomic():
-            NoticeLog.objects.create(registration=registration, person_id=registration.person_id, date=today,
+            NoticeLog.objects.create(registration=first, person_id=first.person_id, phone=phone, date=today,
                                      sent_by=acting_user, job=job)
-            send_sms(phone=registration.phone, template=NOTICE_TEMPLATE, acting_user=acting_user, params={
-                "name": registration.person.name, "batch_no": plan.batch_no,
+            send_sms(phone=phone, template=NOTICE_TEMPLATE, acting_user=acting_user, params={
+                "name": name, "batch_no": plan.batch_no,
                 "exam_date": f"{plan.exam_date:%Y-%m-%d}", "start_time": f"{plan.start_time:%H:%M}",
             })
     except IntegrityError:
@@ -313,5 +318,16 @@ def registration_notice_send(*, registration: Registration, acting_user, today: 
 def plan_notice_finish_record(*, plan: ExamPlan, acting_user, counts: dict) -> None:
     with transaction.atomic():
         audit_record(actor=acting_user, action="plan.notice_done", obj=plan, after=counts,
-                     message=f"考前测试通知完成：批次 {plan.batch_no}，已发送 {counts['sent']}，"
-                             f"今日已通知而跳过 {counts['skipped']}，停考未通知 {counts.get('suspended', 0)}，失败 {counts['failed']}")
+                     message=f"考前测试通知完成：批次 {plan.batch_no}，{notice_summary(counts)}")
+
+
+def notice_summary(counts: dict) -> str:
+    """The notice job's outcome in words; counts are candidates, `sms` the messages sent."""
+    text = f"已通知 {counts['sent']} 名考生，发送短信 {counts.get('sms', 0)} 条（同一手机号码每天只发一条）"
+    if counts["skipped"]:
+        text += f"，今日已通知而跳过 {counts['skipped']} 名"
+    if counts.get("suspended"):
+        text += f"，停考（黑名单处罚期内）未通知 {counts['suspended']} 名"
+    if counts["failed"]:
+        text += f"，手机号码无法使用而失败 {counts['failed']} 名"
+    return text

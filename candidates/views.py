@@ -29,6 +29,7 @@ from . import services
 from .exports import PAGE_COLUMNS, export_filename, registrations_tempfile
 from .forms import EXPORT_PART_SIZE, CandidateFilterForm, CandidateForm, ExportForm, ReasonForm
 from .models import NoticeLog, Registration
+from .notices import plan_notified_today, registration_phone
 from .selectors import (
     DEFAULT_SORT,
     EXACT_COUNT_LIMIT,
@@ -82,10 +83,14 @@ def _row(reg: Registration, suspended: dict | None = None) -> dict:
     }
 
 
+# Long headers on two lines, so that the list fits a 1366 px screen (issue 18 §2).
+HEADER_LINES = {"人员类型/报考类型": ("人员类型/", "报考类型"), "统一社会信用代码": ("统一社会", "信用代码")}
+
+
 def _sort_headers(request, current: str) -> list[dict]:
     headers = []
     for label, key in COLUMNS:
-        item = {"label": label, "url": None, "mark": ""}
+        item = {"label": label, "lines": HEADER_LINES.get(label, (label,)), "url": None, "mark": ""}
         if key:
             params = request.GET.copy()
             params.pop("page", None)
@@ -217,7 +222,8 @@ def candidate_detail(request, pk: int):
         "row": _row(registration),
         "may_change": _may_change(request.user, registration.plan),
         "history": registration_history(registration=registration, fetched_by=request.user)[:50],
-        "notices": NoticeLog.objects.filter(registration=registration).order_by("-date")[:10],
+        # the notices that reached this candidate's phone (one SMS per number and day)
+        "notices": NoticeLog.objects.filter(phone=registration_phone(registration)).order_by("-date")[:10],
         "login_lock": account_services.candidate_lock_status(person=registration.person),
         "account_phone": mask_phone(registration.person.user.phone) if registration.person.user_id else "",
     }
@@ -433,7 +439,11 @@ def plan_notice(request, plan_id: int):
             job = None
     today = timezone.localdate()
     total = Registration.objects.filter(plan=plan).count()
-    notified = NoticeLog.objects.filter(registration__plan=plan, date=today).count()
+    notified = plan_notified_today(plan=plan, today=today)
+    if request.htmx and request.GET.get("part") == "counts":
+        # polled while the job runs, so the counts beside its progress agree when it is done
+        return render(request, "candidates/_notice_counts.html",
+                      {"plan": plan, "total": total, "notified": notified, "job": job})
     if not error:
         try:
             services.plan_notice_assert_allowed(plan=plan)

@@ -25,6 +25,33 @@ def demo_conveniences_off(app_configs, **kwargs):
     return errors
 
 
+# Cache backends whose state lives in one process: lockout counters, SMS-code limits and the
+# captcha/code stores would then be per worker, multiplying an attacker's tries by the workers.
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+)
+
+
+@register(Tags.security, deploy=True)
+def shared_state_configured(app_configs, **kwargs):
+    """Production keeps counters and codes in one store that every worker shares (issue 18 §6)."""
+    errors = []
+    if not getattr(settings, "REDIS_URL", ""):
+        errors.append(
+            Error("REDIS_URL is not set: lockout counters and SMS-code limits would be kept per process.",
+                  id="sanlei.E006", hint="Set REDIS_URL (e.g. redis://redis:6379/0) in production.")
+        )
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in PER_PROCESS_CACHES:
+        errors.append(
+            Error(f"The default cache is {backend.rsplit('.', 1)[-1]}: its state is not shared between workers.",
+                  id="sanlei.E007", hint="Use Redis (REDIS_URL) as the default cache in production.")
+        )
+    return errors
+
+
 @register(Tags.security, deploy=True)
 def sms_backend_configured(app_configs, **kwargs):
     """The configured SMS adapter can be built and has what it needs to send every template."""

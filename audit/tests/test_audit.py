@@ -91,3 +91,18 @@ def test_viewer_speaks_chinese_not_codes(client, world):
     assert client.get(reverse("audit:list"), {"action": "plan.create"}).context["page_obj"][0].message == "甲"
     html = client.get(reverse("audit:detail", args=[entry.pk])).content.decode()
     assert "账号 #" in html and "&quot;full_name&quot;: &quot;王五&quot;" in html and "{&#x27;" not in html and "True}" not in html
+
+
+def test_the_action_filter_offers_chinese_labels_not_codes(client, world):
+    """Issue 18 §3: the 动作 choices read "审核通过", not "审核通过（plan.approve）"."""
+    import re
+
+    for action in ("plan.approve", "plan.create", "account.login"):
+        audit_record(actor=world.central, action=action, message=action)
+    client.force_login(world.central)
+    html = client.get(reverse("audit:list")).content.decode()
+    select = re.search(r'<select name="action".*?</select>', html, re.S).group(0)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert "审核通过" in options and "添加考核计划" in options and "登录" in options
+    assert not [o for o in options if re.search(r"[a-z_]+\.[a-z_]+", o)], options
+    assert client.get(reverse("audit:list"), {"action": "plan.approve"}).context["page_obj"][0].message == "plan.approve"

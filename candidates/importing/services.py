@@ -52,7 +52,7 @@ from plans.rules import assert_roster_writable
 from .choices import BACKGROUND_THRESHOLD, RunSource, RunStatus
 from .columns import COLUMN_BY_KEY
 from .reader import FileRejected, ParsedFile, read_candidate_file
-from .validation import RowError, ValidationContext, validate_row
+from .validation import RowError, ValidationContext, display_value, validate_row
 
 log = logging.getLogger(__name__)
 
@@ -215,11 +215,11 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
         result = validate_row(raw, ctx=ctx, row_number=row_number)
         if result.errors:
             outcome.failed += 1
-            outcome.errors.extend(_item(row_number, e) for e in result.errors)
+            outcome.errors.extend(_item(row_number, e, name=raw.get("name")) for e in result.errors)
         else:
             valid.append((row_number, result))
         if result.warnings and not result.errors:  # a failed row is not imported: its warnings would mislead
-            outcome.warning_items.extend(_item(row_number, w) for w in result.warnings)
+            outcome.warning_items.extend(_item(row_number, w, name=raw.get("name")) for w in result.warnings)
         if progress and i % step == 0:
             progress(i, total, "正在校验")
     if progress:
@@ -270,8 +270,9 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
     raise ApplicationError(rejected_message)
 
 
-def _item(row_number: int, error: RowError) -> dict:
-    return {"row": row_number, **error.as_dict()}
+def _item(row_number: int, error: RowError, *, name) -> dict:
+    """One error or warning of a row, with the row's 姓名 so the page says whose row it is."""
+    return {"row": row_number, "name": display_value(name)[:50], **error.as_dict()}
 
 
 def _merge(outcome: ImportOutcome, written: ImportOutcome) -> ImportOutcome:
@@ -317,7 +318,8 @@ def _write(*, plan: ExamPlan, run: ImportRun, valid: list, acting_user) -> Impor
             # that person changed, and the registered name is not shown
             written.failed += 1
             written.errors.append(
-                {"row": row_number, "column": name_col, "value": result.cleaned["name"], "message": NAME_MISMATCH_MESSAGE}
+                {"row": row_number, "name": result.cleaned["name"], "column": name_col, "value": result.cleaned["name"],
+                 "message": NAME_MISMATCH_MESSAGE}
             )
         elif person_ids[result.key] in registered:
             written.existing += 1

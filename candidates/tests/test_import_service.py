@@ -55,6 +55,8 @@ def test_valid_rows_import_bad_rows_are_reported(world, plan, tmp_path):
     assert (run.created_count, run.existing_count, run.failed_count) == (3, 0, 2)
     assert run.status == RunStatus.DONE
     assert [(e["row"], e["column"]) for e in run.errors] == [(3, "手机号码"), (5, "证件号码")]
+    # whose row it is (issue 18 §3): the row's 姓名 travels with each error
+    assert [e["name"] for e in run.errors] == [rows[1]["name"], rows[3]["name"]]
     assert run.errors[1]["message"] == NUMERIC_ID_MESSAGE
     # 考生编号 = 批次编号 + 5-digit sequence, gapless from 1
     assert numbers(plan) == ["112600100001", "112600100002", "112600100003"]
@@ -163,7 +165,7 @@ def test_blacklisted_row_fails_the_rest_import(world, plan, tmp_path):
     )
     run = run_file(plan, rows, world.admin_a, tmp_path)
     assert run.created_count == 1
-    assert run.errors == [{"row": 2, "column": "证件号码", "value": rows[0]["id_number"],
+    assert run.errors == [{"row": 2, "name": rows[0]["name"], "column": "证件号码", "value": rows[0]["id_number"],
                            "message": "该考生在黑名单处罚期内（至 2099-01-31）"}]
 
 

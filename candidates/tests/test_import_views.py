@@ -58,6 +58,7 @@ def test_upload_then_import_then_result(client, world):
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="count-created">2<' in page and 'data-testid="count-failed">1<' in page
     assert "手机号码" in page and "手机号码应为 11 位" in page
+    assert f'data-testid="error-name">{rows[1]["name"]}<' in page  # whose row failed (issue 18 §3)
     # the report: the uploaded rows with 错误原因 appended
     report = client.get(reverse("candidates:import_report", args=[run.pk]))
     ws = openpyxl.load_workbook(io.BytesIO(report.content))["考生信息"]

@@ -185,7 +185,7 @@ def test_notice_skips_suspended_registrations_and_says_how_many(world, guangdong
                end=today + datetime.timedelta(days=30))
     job = plan_notice_start(plan=plan, acting_user=world.admin_b)
     job = Job.objects.get(pk=job.pk)
-    assert job.result == {"sent": 1, "skipped": 0, "failed": 0, "suspended": 1}
+    assert job.result == {"sent": 1, "skipped": 0, "failed": 0, "suspended": 1, "sms": 1}
     assert "停考" in job.message and "1" in job.message
     assert not SmsMessage.objects.filter(phone=guangdong.phone, template="exam_notice").exists()
     assert SmsMessage.objects.filter(phone=other.phone, template="exam_notice").exists()

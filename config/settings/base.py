@@ -127,8 +127,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS = [  # 等保 2.0 三级 身份鉴别 (accounts/password_validation.py)
     {"NAME": "accounts.password_validation.ComplexityValidator"},
+    {"NAME": "accounts.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.password_validation.PasswordHistoryValidator"},
 ]
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db"
@@ -224,3 +226,14 @@ PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))
 # Demo conveniences. Production settings refuse both (see production.py and core.checks).
 SMS_OUTBOX_PAGE_ENABLED = env_bool("SMS_OUTBOX_PAGE_ENABLED", False)
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", False)
+
+# The image captcha (动态码), readable at the first try (issue 18 §1; accounts/captcha.py).
+CAPTCHA_CHALLENGE_FUNCT = "accounts.captcha.readable_challenge"
+CAPTCHA_LENGTH = 4
+CAPTCHA_FONT_SIZE = 34
+CAPTCHA_IMAGE_SIZE = (140, 48)
+CAPTCHA_LETTER_ROTATION = (-8, 8)
+CAPTCHA_LETTER_COLOR_FUNCT = "accounts.captcha.letter_color"
+CAPTCHA_NOISE_FUNCTIONS = ("accounts.captcha.light_noise",)
+CAPTCHA_FILTER_FUNCTIONS = ()
+CAPTCHA_2X_IMAGE = False  # the page shows the 1x image; a fixed size cannot hold 2x letters

@@ -26,10 +26,21 @@ ALIYUN = {
 }
 
 
+REDIS = {"REDIS_URL": "redis://127.0.0.1:6379/0"}
+
+
 def test_production_settings_pass_check_deploy():
     result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64), SMS_OUTBOX_PAGE_ENABLED="0",
-                  CAPTCHA_TEST_MODE="0", DEBUG="0", **ALIYUN)
+                  CAPTCHA_TEST_MODE="0", DEBUG="0", **ALIYUN, **REDIS)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_production_refuses_to_run_without_redis():
+    """Lockout counters and code limits kept per process multiply an attacker's tries (issue 18 §6)."""
+    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64), SMS_OUTBOX_PAGE_ENABLED="0",
+                  CAPTCHA_TEST_MODE="0", DEBUG="0", **ALIYUN)
+    assert result.returncode != 0
+    assert "sanlei.E006" in result.stderr and "sanlei.E007" in result.stderr
 
 
 def test_production_refuses_an_sms_adapter_missing_a_template_code():

@@ -21,7 +21,8 @@ GUIDE_COLUMNS = ["批次编号", "考试类型", "考试日期", "考试开始�
 
 def _headers(html: str) -> list[str]:
     thead = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
-    return re.findall(r"<th>(.*?)</th>", thead)
+    # a long header may break on two lines (<br>) to fit a 1366 px screen: its text is the same
+    return [h.replace("<br>", "") for h in re.findall(r"<th>(.*?)</th>", thead)]
 
 
 def _in(days: int) -> str:

@@ -1,6 +1,11 @@
 """Browser tests: pytest-django's live server driven by Playwright for Python in Debian's
 /usr/bin/chromium (never a downloaded browser). A screenshot of every test's last page is saved
-under artifacts/screenshots/; tests may also save named steps with `shot(page, "name")`."""
+under artifacts/screenshots/; tests may also save named steps with `shot(page, "name")`.
+
+Every browser context a test opens (the `page` fixture's and any `browser.new_context()`) is
+watched: a console error, an uncaught script error or a Content-Security-Policy violation fails
+the test (issue 18 §4). A test that provokes one on purpose lists it in `page.allowed_console`
+(regular expressions)."""
 
 import os
 import re
@@ -27,6 +32,34 @@ CHROMIUM_ARGS = [
 ]
 
 
+# What the browsers of the running test reported: (where, text). Reset by the `page` fixture.
+CONSOLE_PROBLEMS: list[tuple[str, str]] = []
+
+# A page script cannot see a CSP report in the console API, so every document also listens for
+# the DOM event and logs it as a console error (init scripts are exempt from the page's CSP).
+CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')
+                + ' at ' + (e.sourceFile || document.location.href) + ':' + e.lineNumber);
+});
+"""
+
+
+def watch_console(context) -> None:
+    """Record console errors, uncaught exceptions and CSP violations of every page of `context`."""
+    context.add_init_script(CSP_LISTENER)
+
+    def on_console(msg):
+        if msg.type == "error":
+            CONSOLE_PROBLEMS.append((msg.page.url if msg.page else "?", msg.text))
+
+    def on_weberror(err):
+        CONSOLE_PROBLEMS.append((err.page.url if err.page else "?", f"uncaught: {err.error}"))
+
+    context.on("console", on_console)
+    context.on("weberror", on_weberror)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -35,18 +68,33 @@ def browser():
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        plain_new_context = b.new_context
+
+        def new_context(*args, **kwargs):
+            context = plain_new_context(*args, **kwargs)
+            watch_console(context)
+            return context
+
+        b.new_context = new_context  # tests opening a second browser are watched too
         yield b
         b.close()
 
 
+def console_problems(allowed=()) -> list[str]:
+    patterns = [re.compile(p) for p in allowed]
+    return [f"{url}: {text}" for url, text in CONSOLE_PROBLEMS if not any(p.search(text) for p in patterns)]
+
+
 @pytest.fixture
 def page(browser, request, live_server):
+    CONSOLE_PROBLEMS.clear()
     context = browser.new_context(
         viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True
     )
     context.set_default_timeout(15_000)
     pg = context.new_page()
     pg.base = live_server.url
+    pg.allowed_console = []
     yield pg
     SHOTS.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^\w.-]+", "_", request.node.nodeid.split("::", 1)[-1])
@@ -54,6 +102,10 @@ def page(browser, request, live_server):
         pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     finally:
         context.close()
+    problems = console_problems(pg.allowed_console)
+    CONSOLE_PROBLEMS.clear()
+    if problems:
+        pytest.fail("the browser reported errors:\n" + "\n".join(problems), pytrace=False)
 
 
 def shot(page, name: str) -> Path:

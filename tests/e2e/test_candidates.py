@@ -173,3 +173,19 @@ def test_the_estimated_total_pager(page, world, monkeypatch):
     assert page.get_by_test_id("next-page").count() == 0
     assert "显示 21 到 27" in page.get_by_test_id("estimated-total").inner_text()
     shot(page, "candidates_11_estimated_last_page")
+
+
+def test_the_notice_page_counts_agree_after_sending(page, world):
+    """Issue 18 §3: one SMS per phone number; 今日已通知 agrees with what the job reports."""
+    plan = ExamPlanFactory(region=world.region_a)
+    for name in ["王建国", "李秀英", "张志强"]:  # one company's contact phone for all three
+        RegistrationFactory(plan=plan, person__name=name, phone="13912345678")
+    RegistrationFactory(plan=plan, person__name="刘海燕", phone="13612345678")
+    login_session(page, world.admin_a)
+    page.goto(page.base + f"/candidates/plans/{plan.pk}/notice/")
+    assert page.get_by_test_id("notice-today").inner_text() == "0 名"
+    page.get_by_test_id("notice-send").click()
+    page.wait_for_selector("[data-status=done]")
+    page.get_by_text("已通知 4 名考生，发送短信 2 条").wait_for()
+    page.wait_for_function("() => document.querySelector('[data-testid=notice-today]').textContent.trim() === '4 名'")
+    shot(page, "candidates_notice_sent")

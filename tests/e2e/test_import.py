@@ -111,6 +111,7 @@ def test_bad_file_is_refused_in_the_browser(page, world, tmp_path):
     bad = tmp_path / "随便的表.xlsx"
     wb.save(bad)
     page.get_by_test_id("import-file").set_input_files(str(bad))
+    page.allowed_console = [r"status of 400 \(Bad Request\)"]  # the upload is refused with a 400
     page.get_by_test_id("upload-button").click()
     error = page.get_by_test_id("upload-error")
     error.wait_for()

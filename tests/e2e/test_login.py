@@ -77,6 +77,49 @@ def test_regional_admin_logs_in_with_the_sms_code(page, world, demo):
     shot(page, "login_04_signed_in")
 
 
+def test_the_captcha_is_large_refreshes_in_place_and_stale_errors_go(page, world, demo):
+    """Issue 18 §1: a large captcha, a refresh button that keeps the typed fields, and the
+    last answer's "动态码不正确" gone as soon as the next request starts."""
+    page.goto(page.base + "/accounts/login/")
+    captcha_loaded(page)
+    image = page.get_by_test_id("captcha-image")
+    box = image.bounding_box()
+    assert box["width"] >= 140 and box["height"] >= 48
+    image.screenshot(path=str(shot(page, "login_captcha_page").with_name("login_captcha_image.png")))
+    page.get_by_label("用户名").fill(world.admin_a.username)
+    page.get_by_label("密码", exact=True).fill(TEST_PASSWORD)
+    page.get_by_label("动态码").fill("WRONG")
+    with page.expect_response(lambda r: r.url.endswith("/accounts/login/") and r.request.method == "POST"):
+        page.get_by_role("button", name="获取验证码").click()
+    captcha_error = page.get_by_test_id("error-captcha")
+    assert "动态码不正确" in captcha_error.inner_text()
+    assert page.get_by_label("密码", exact=True).input_value() == TEST_PASSWORD  # kept after a wrong captcha
+    captcha_loaded(page)
+    shot(page, "login_captcha_wrong")
+
+    before = image.get_attribute("src")
+    page.get_by_test_id("captcha-refresh").click()
+    page.wait_for_function("(old) => document.querySelector('[data-captcha-image]').src !== old", arg=before)
+    captcha_loaded(page)
+    assert page.get_by_label("用户名").input_value() == world.admin_a.username
+    assert page.get_by_label("密码", exact=True).input_value() == TEST_PASSWORD
+
+    # hold the next answer back: while it is pending the stale error is already gone
+    held = []
+    page.route("**/accounts/login/", lambda route: held.append(route) if route.request.method == "POST"
+               else route.continue_())
+    page.get_by_label("动态码").fill("PASSED")
+    page.get_by_role("button", name="获取验证码").click()
+    page.wait_for_function("() => !document.querySelector('[data-testid=error-captcha]')")
+    assert page.get_by_test_id("code-status").inner_text().strip() == ""
+    assert held, "the request is still pending"
+    with page.expect_response(lambda r: r.url.endswith("/accounts/login/") and r.request.method == "POST"):
+        held[0].continue_()
+    page.unroute("**/accounts/login/")
+    page.get_by_test_id("code-status").get_by_text("验证码已发送").wait_for()
+    shot(page, "login_captcha_code_sent")
+
+
 def test_a_wrong_code_is_refused_then_the_right_one_works(page, world, demo):
     page.goto(page.base + "/accounts/login/")
     fill_credentials(page, world.admin_a.username, TEST_PASSWORD)
@@ -200,3 +243,23 @@ def test_candidate_sets_a_password_the_first_time_and_logs_in(page, world, demo)
     page.wait_for_url(page.base + "/candidates/mine/")  # a candidate's home is 我的考核
     assert person.name in page.get_by_test_id("current-user").inner_text()
     shot(page, "login_15_candidate_signed_in")
+
+
+def test_a_wrong_captcha_keeps_the_candidate_s_password(page, world, demo):
+    """Issue 18 §1: 考生登录 keeps the typed password after a wrong 动态码, as 管理员登录 does."""
+    from candidates.tests.factories import RegistrationFactory
+    from people.tests.factories import PersonFactory
+
+    person = RegistrationFactory(phone="13512345678", person=PersonFactory()).person
+    page.goto(page.base + "/")
+    page.get_by_role("link", name="考生登录").first.click()
+    page.get_by_label("证件号码").fill(person.id_number)
+    page.locator("#id_password").fill("Kaosheng#2026")
+    page.get_by_label("动态码").fill("WRONG")
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_test_id("error-captcha").wait_for()
+    assert "动态码不正确" in page.get_by_test_id("error-captcha").inner_text()
+    assert page.get_by_label("证件号码").input_value() == person.id_number
+    assert page.locator("#id_password").input_value() == "Kaosheng#2026"
+    captcha_loaded(page)
+    shot(page, "login_16_candidate_wrong_captcha")

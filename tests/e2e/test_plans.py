@@ -41,6 +41,15 @@ def test_plan_add_reject_modify_approve_then_locked(page, world):
     modal.get_by_label("考核类型").select_option(label="继续教育(线上)")
     assert end.input_value() == "11:00"
     assert "90 分钟" in modal.inner_text()
+    # too late in the day: the whole message shows under the box (issue 18 §3), then goes
+    modal.get_by_label("开始时间").fill("23:00")
+    error = modal.get_by_test_id("end-time-error")
+    assert error.inner_text() == "考试将超过当天 24:00 结束，请提前开始时间（时长 90 分钟）"
+    assert error.evaluate("el => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().width > 0")
+    assert end.input_value() == ""
+    shot(page, "plans_01a_end_time_error")
+    modal.get_by_label("开始时间").fill("09:30")
+    assert end.input_value() == "11:00" and not error.is_visible()
     shot(page, "plans_01_add_modal")
     modal.get_by_role("button", name="确认").click()
     page.wait_for_selector("text=等待部中心审核")

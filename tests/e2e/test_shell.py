@@ -55,3 +55,17 @@ def test_central_sees_the_audit_log(page, world):
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(page.base + "/")
     assert page.get_by_role("link", name="管理员登录").first.is_visible()
+
+
+def test_the_console_guard_sees_a_csp_violation(page, world):
+    """The guard every browser test relies on (issue 18 §4): an inline style the policy refuses
+    is reported, so a page that writes one fails its test."""
+    from .conftest import console_problems
+
+    page.goto(page.base + "/accounts/login/")
+    assert console_problems() == []
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
+    page.wait_for_timeout(200)
+    problems = console_problems()
+    assert problems and all("style" in p for p in problems), problems
+    page.allowed_console = [r"CSP violation: style-src", r"inline style violates"]

@@ -37,6 +37,26 @@
     var code = document.querySelector("#row-sms_code input");
     if (code) { code.focus(); }
   }
+  // A new "获取验证码" request makes the last answer stale: its messages (动态码不正确, 已发送…)
+  // go as soon as the request starts, not when the next answer arrives.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target.closest ? event.target.closest("#login-form") : null;
+    if (!form) { return; }
+    var status = form.querySelector("#code-status");
+    if (status) { status.textContent = ""; }
+    var row = form.querySelector("#row-captcha");
+    if (row) {
+      row.classList.remove("field-error");
+      Array.prototype.forEach.call(row.querySelectorAll(".errorlist"), function (ul) { ul.remove(); });
+    }
+  });
+  // A full-page submit (考生登录, 首次登录) makes the shown errors stale as soon as it starts.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.querySelectorAll || form.hasAttribute("hx-post")) { return; }
+    Array.prototype.forEach.call(form.querySelectorAll(".errorlist, .msg-error"), function (el) { el.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (el) { el.classList.remove("field-error"); });
+  });
   document.addEventListener("htmx:afterSettle", countdown);
   document.addEventListener("DOMContentLoaded", countdown);
 })();

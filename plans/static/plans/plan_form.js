@@ -15,9 +15,31 @@
     var minutes = option ? parseInt(option.getAttribute("data-duration"), 10) : NaN;
     if (out) { out.textContent = isNaN(minutes) ? "请先选择考核类型" : minutes + " 分钟"; }
     var match = /^(\d{1,2}):(\d{2})/.exec(start.value || "");
-    if (!match || isNaN(minutes)) { end.value = ""; return; }
+    if (!match || isNaN(minutes)) { end.value = ""; say(end, ""); return; }
     var total = parseInt(match[1], 10) * 60 + parseInt(match[2], 10) + minutes;
-    end.value = total >= 24 * 60 ? "超过当天 24:00，请提前开始时间" : pad(Math.floor(total / 60)) + ":" + pad(total % 60);
+    if (total >= 24 * 60) {
+      // the whole sentence below the box: inside the narrow read-only box it was cut off
+      end.value = "";
+      say(end, "考试将超过当天 24:00 结束，请提前开始时间（时长 " + minutes + " 分钟）");
+      return;
+    }
+    end.value = pad(Math.floor(total / 60)) + ":" + pad(total % 60);
+    say(end, "");
+  }
+
+  // The message under the 结束时间 box (created once; no inline style under the CSP).
+  function say(end, text) {
+    var box = end.parentNode.querySelector("[data-end-time-error]");
+    if (!box && text) {
+      box = document.createElement("div");
+      box.className = "errorlist end-time-error";
+      box.setAttribute("data-end-time-error", "");
+      box.setAttribute("data-testid", "end-time-error");
+      box.setAttribute("role", "alert");
+      end.insertAdjacentElement("afterend", box);
+    }
+    if (box) { box.textContent = text; box.hidden = !text; }
+    if (text) { end.setAttribute("aria-invalid", "true"); } else { end.removeAttribute("aria-invalid"); }
   }
 
   function fillWithin(root) {
