@@ -181,3 +181,19 @@ class CandidateActivationFinishForm(Form):
         if data.get("new_password1") and data.get("new_password2") and data["new_password1"] != data["new_password2"]:
             self.add_error("new_password2", "两次输入的新密码不一致")
         return data
+
+
+class CandidatePhoneChangeStartForm(Form):
+    new_phone = forms.CharField(label="新手机号码", max_length=20, error_messages={"required": "请输入新手机号码"},
+                                widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}))
+
+
+def _code_field(label):
+    return forms.CharField(label=label, max_length=6, min_length=6,
+                           error_messages={"required": f"请输入{label}", "min_length": f"{label}为 6 位数字"},
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
+class CandidatePhoneChangeFinishForm(Form):
+    old_code = _code_field("原手机验证码")
+    new_code = _code_field("新手机验证码")

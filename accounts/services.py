@@ -564,3 +564,105 @@ def candidate_activation_finish(*, request, code: str, new_password: str) -> Use
     request.session.pop(ACTIVATION_KEY, None)
     _login(request, user, subject, "考生设置密码后登录")
     return user
+
+
+# ---- the candidate changes their own verified phone (issue 11 §2) ----------------------------
+
+PHONE_CHANGE_KEY = "candidate_phone_change"
+
+
+def _phone_change_subjects(user: User) -> tuple[str, str]:
+    """The old phone's code is kept under the candidate's login subject (one cooldown, one daily
+    limit and one lock with the login codes); the new phone's under a subject of its own."""
+    if user.role != Role.CANDIDATE:
+        raise PermissionDenied("只有考生本人可以更换登录手机号码")
+    subject = login_subject(user)
+    if subject is None:
+        raise ApplicationError("该账号没有对应的考生信息，请联系报名所在管局", code="no_person")
+    return subject, subject + "|new-phone"
+
+
+def candidate_phone_change_request(*, request, user: User, new_phone: str) -> tuple[str, str]:
+    """更换手机号码, step 1: a 6-digit code to the OLD verified phone and one to the NEW phone,
+    under the login codes' limits (60 s, 10 a day, the lock). Returns both phones masked."""
+    from people.validation import validate_mobile
+
+    old_subject, new_subject = _phone_change_subjects(user)
+    _check_lock(old_subject, unlocker=CANDIDATE_UNLOCKER)
+    try:
+        new_phone = validate_mobile(new_phone)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), field="new_phone") from None
+    if not user.phone:
+        raise ApplicationError("账号尚无登录手机号码，请联系报名所在管局", field="new_phone")
+    if new_phone == user.phone:
+        raise ApplicationError("新手机号码与当前登录手机号码相同", field="new_phone")
+    old_code = security.code_issue(old_subject)
+    try:
+        new_code = security.code_issue(new_subject)
+    except ApplicationError:
+        security.code_release_cooldown(old_subject)
+        raise
+    sent_old = send_sms_now(phone=user.phone, template="candidate_phone_change_code", params={"code": old_code},
+                            acting_user=user)
+    sent_new = sent_old and send_sms_now(phone=new_phone, template="candidate_phone_change_code",
+                                         params={"code": new_code}, acting_user=user)
+    audit_record(actor=user, action="account.phone_change_code_request", obj=user,
+                 message=f"更换登录手机号码：验证码发往 {mask_phone(user.phone)} 和 {mask_phone(new_phone)}"
+                 + ("" if sent_new else "（短信发送失败）"))
+    if not sent_new:
+        security.code_release_cooldown(old_subject)
+        security.code_release_cooldown(new_subject)
+        raise ApplicationError(SEND_FAILED_MESSAGE, field="old_code", code="sms_failed")
+    request.session[PHONE_CHANGE_KEY] = {"uid": user.pk, "new_phone": new_phone, "old_phone": user.phone}
+    return mask_phone(user.phone), mask_phone(new_phone)
+
+
+def candidate_phone_change_finish(*, request, user: User, old_code: str, new_code: str) -> User:
+    """更换手机号码, step 2: both codes right → the verified phone is the new one, audited
+    (masked), and the old phone is told. A wrong code on either phone changes nothing and
+    counts as a failed login (the fifth within 15 minutes locks and signs out)."""
+    old_subject, new_subject = _phone_change_subjects(user)
+    _check_lock(old_subject, unlocker=CANDIDATE_UNLOCKER)
+    pending = request.session.get(PHONE_CHANGE_KEY) or {}
+    if pending.get("uid") != user.pk or pending.get("old_phone") != user.phone or not pending.get("new_phone"):
+        raise ApplicationError("请先填写新手机号码并获取验证码", field="new_phone", code="no_code")
+    for subject, code, field in ((old_subject, old_code, "old_code"), (new_subject, new_code, "new_code")):
+        try:
+            security.code_verify(subject, code)
+        except ApplicationError as exc:
+            label = "原手机" if field == "old_code" else "新手机"
+            audit_record(actor=user, action="account.phone_change_failed", obj=user,
+                         message=f"更换登录手机号码：{label}验证码错误（{exc.message}）")
+            if field == "new_code":  # the old code was used up: both must be asked for again
+                exc = ApplicationError(f"新手机{exc.message}；请重新获取验证码", field="new_code", code=exc.code)
+            else:
+                exc = ApplicationError(f"原手机{exc.message}", field="old_code", code=exc.code)
+            if security.failure_register(old_subject):
+                audit_record(actor=user, action="account.locked", obj=user,
+                             message=f"更换手机号码时验证码错误 {security.FAIL_LIMIT} 次，"
+                                     f"锁定 {security.LOCK_SECONDS // 60} 分钟")
+                request.session.pop(PHONE_CHANGE_KEY, None)
+                logout(request)
+                raise ApplicationError(security.locked_message(security.lock_status(old_subject),
+                                                               unlocker=CANDIDATE_UNLOCKER), code="locked") from None
+            raise exc from None
+    new_phone = pending["new_phone"]
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.phone != pending["old_phone"]:
+            raise ApplicationError("登录手机号码已被更改，请重新操作", field="new_phone")
+        old_phone = locked.phone
+        locked.phone = new_phone
+        locked.save(update_fields=["phone"])
+        from people.models import Person
+
+        person = Person.objects.filter(user=locked).first()  # its audit shows under each region holding it
+        audit_record(actor=user, action="account.candidate_phone", obj=person or locked, before={"phone": old_phone},
+                     after={"phone": new_phone},
+                     message=f"考生本人更换登录手机号码：{mask_phone(old_phone)} → {mask_phone(new_phone)}")
+        send_sms(phone=old_phone, template="candidate_phone_changed", acting_user=user,
+                 params={"changed_at": f"{timezone.localtime():%Y-%m-%d %H:%M}", "new_phone": mask_phone(new_phone)})
+    request.session.pop(PHONE_CHANGE_KEY, None)
+    user.phone = new_phone
+    return locked

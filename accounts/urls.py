@@ -9,6 +9,7 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("candidate/login/", views.candidate_login, name="candidate_login"),
     path("candidate/activate/", views.candidate_activate, name="candidate_activate"),
+    path("candidate/phone/", views.candidate_phone_change, name="candidate_phone_change"),
     path("regional/", views.regional_accounts, name="regional_accounts"),
     path("regional/open/", views.regional_account_open, name="regional_account_open"),
     path("regional/<int:pk>/replace/", views.regional_account_replace, name="regional_account_replace"),

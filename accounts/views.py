@@ -13,7 +13,7 @@ from audit.services import audit_record
 from core.errors import ApplicationError
 from core.http import query_text
 from core.pagination import paginate
-from core.permissions import central_required
+from core.permissions import central_required, role_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
 from regions.models import Region
@@ -25,6 +25,8 @@ from .forms import (
     CandidateActivationFinishForm,
     CandidateActivationStartForm,
     CandidateLoginForm,
+    CandidatePhoneChangeFinishForm,
+    CandidatePhoneChangeStartForm,
     PasswordChangeForm,
     ReasonForm,
     RegionalAccountOpenForm,
@@ -229,6 +231,59 @@ def candidate_activate(request):
                       {"form": CandidateActivationFinishForm(), "step": "finish", "demo_outbox": demo_outbox_link()})
     return render(request, "accounts/candidate_activate.html",
                   {"form": CandidateActivationStartForm(), "step": "start", "demo_outbox": demo_outbox_link()})
+
+
+@never_cache
+@role_required(Role.CANDIDATE)
+def candidate_phone_change(request):
+    """更换登录手机号码 (issue 11 §2): the signed-in candidate enters the new phone, gets a code on
+    the old verified phone and one on the new; both right → changed. Always the session's own
+    account: no id in the URL or the form."""
+    user = request.user
+    pending = request.session.get(services.PHONE_CHANGE_KEY) or {}
+    pending = pending if pending.get("uid") == user.pk and pending.get("old_phone") == user.phone else {}
+    start_form, finish_form = CandidatePhoneChangeStartForm(), CandidatePhoneChangeFinishForm()
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "restart":
+        request.session.pop(services.PHONE_CHANGE_KEY, None)
+        return redirect("accounts:candidate_phone_change")
+    if action == "send_code":
+        start_form = CandidatePhoneChangeStartForm(request.POST)
+        if start_form.is_valid():
+            try:
+                old, new = services.candidate_phone_change_request(
+                    request=request, user=user, new_phone=start_form.cleaned_data["new_phone"])
+            except ApplicationError as exc:
+                _apply_error(start_form, exc)
+            else:
+                messages.info(request, f"验证码已分别发送至原手机 {old} 和新手机 {new}，5 分钟内有效")
+                return redirect("accounts:candidate_phone_change")
+    elif action == "confirm" and pending:
+        finish_form = CandidatePhoneChangeFinishForm(request.POST)
+        if finish_form.is_valid():
+            try:
+                services.candidate_phone_change_finish(request=request, user=user,
+                                                       old_code=finish_form.cleaned_data["old_code"],
+                                                       new_code=finish_form.cleaned_data["new_code"])
+            except ApplicationError as exc:
+                if exc.code == "locked":
+                    messages.error(request, exc.message)
+                    return redirect("accounts:candidate_login")
+                _apply_error(finish_form, exc)
+            else:
+                messages.success(request, f"登录手机号码已更换为 {request.user.masked_phone}，原手机已收到变更通知")
+                return redirect("candidates:my_registrations")
+    elif action == "confirm":
+        finish_form = CandidatePhoneChangeFinishForm(request.POST)
+        finish_form.is_valid()
+        finish_form.add_error(None, "请先填写新手机号码并获取验证码")
+    from core.masking import mask_phone
+
+    # a refused new request shows its form and message, even with an earlier request pending
+    context = {"start_form": start_form, "finish_form": finish_form, "pending": bool(pending) and action != "send_code",
+               "masked_phone": user.masked_phone, "masked_new": mask_phone(pending.get("new_phone", "")),
+               "demo_outbox": demo_outbox_link()}
+    return render(request, "accounts/candidate_phone_change.html", context)
 
 
 # ---- central: regional account allocation (表1) -----------------------------------------

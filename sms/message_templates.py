@@ -47,6 +47,19 @@ TEMPLATES: dict[str, SmsTemplate] = {
             secret_params=frozenset({"code"}),
         ),
         SmsTemplate(
+            code="candidate_phone_change_code",
+            name="考生更换手机号码验证码",
+            text="您正在更换“三类人员”线上考核系统的登录手机号码，验证码为{code}，5分钟内有效，请勿告知他人。",
+            params=("code",),
+            secret_params=frozenset({"code"}),
+        ),
+        SmsTemplate(
+            code="candidate_phone_changed",
+            name="考生登录手机号码变更通知",
+            text="您在“三类人员”线上考核系统的登录手机号码已于{changed_at}变更为{new_phone}。如非本人操作，请立即联系报名所在通信管理局。",
+            params=("changed_at", "new_phone"),
+        ),
+        SmsTemplate(
             code="initial_password",
             name="管理员初始密码",
             text="{name}您好，您的“三类人员”线上考核系统管理员账号已开通。用户名：{username}，初始密码：{password}。"

@@ -61,3 +61,18 @@ def test_candidate_login_pages_are_public(client, world, name):
     assert response.status_code == 200 and "证件号码" in response.content.decode()
     client.force_login(world.candidate)
     assert client.get(reverse(name))["Location"] == reverse("core:home")
+
+
+def test_candidate_phone_change_scoping(client, world):
+    """Only a signed-in candidate, and only for their own account (the session's: no id in the
+    URL); administrators get 403 and nothing changes."""
+    def unchanged():
+        for user in (world.candidate, world.central, world.admin_a):
+            phone = user.phone
+            user.refresh_from_db()
+            assert user.phone == phone
+    assert_scoping(client, world, ScopeCase(url=reverse("accounts:candidate_phone_change"),
+                                            roles={Role.CANDIDATE}, unchanged=unchanged))
+    assert_scoping(client, world, ScopeCase(url=reverse("accounts:candidate_phone_change"), method="post",
+                                            data={"action": "send_code", "new_phone": "18988776655"},
+                                            roles={Role.CANDIDATE}, try_allowed=False, unchanged=unchanged))

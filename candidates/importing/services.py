@@ -226,10 +226,15 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
         progress(total, total, "正在写入")
 
     if run.dry_run:
+        # the same sorting as _write: rows of candidates deleted from the plan are listed apart
+        deletions = {} if run.readd_deleted else {
+            (d.person.id_type_id, d.person.id_number): d for d in _latest_deletions(plan).values()}
         for row_number, result in valid:
             if result.already_registered:
                 outcome.existing += 1
                 outcome.existing_rows.append(row_number)
+            elif result.key in deletions:
+                outcome.deleted_rows.append(_deleted_item(row_number, deletions[result.key]))
             else:
                 outcome.created += 1
         outcome.count_warnings()
@@ -293,6 +298,23 @@ def _finish(run: ImportRun, outcome: ImportOutcome, *, status: str, message: str
     run.outcome = outcome
 
 
+def _latest_deletions(plan: ExamPlan) -> dict:
+    """The latest deletion from `plan` of each person deleted from it, by person id."""
+    deletions = {}
+    for d in (RegistrationDeletion.objects.filter(plan=plan).select_related("deleted_by", "person")
+              .order_by("deleted_at", "pk")):
+        deletions[d.person_id] = d
+    return deletions
+
+
+def _deleted_item(row_number: int, d: RegistrationDeletion) -> dict:
+    return {
+        "row": row_number, "candidate_number": d.candidate_number,
+        "deleted_by": (d.deleted_by.full_name or d.deleted_by.username) if d.deleted_by else "（已注销账号）",
+        "deleted_at": f"{timezone.localtime(d.deleted_at):%Y-%m-%d %H:%M}",
+    }
+
+
 def _write(*, plan: ExamPlan, run: ImportRun, valid: list, acting_user) -> ImportOutcome:
     """Inside the transaction, with the plan row locked: people, then registrations."""
     written = ImportOutcome()
@@ -305,11 +327,7 @@ def _write(*, plan: ExamPlan, run: ImportRun, valid: list, acting_user) -> Impor
     name_col = COLUMN_BY_KEY["name"].header
     person_ids = upsert.person_ids
     registered = dict(Registration.objects.filter(plan=plan).values_list("person_id", "pk"))
-    deletions = {}
-    if not run.readd_deleted:
-        for d in (RegistrationDeletion.objects.filter(plan=plan).select_related("deleted_by")
-                  .order_by("deleted_at", "pk")):
-            deletions[d.person_id] = d  # the latest deletion of each person
+    deletions = {} if run.readd_deleted else _latest_deletions(plan)
     new = []
     refreshed = []
     for row_number, result in valid:
@@ -326,12 +344,7 @@ def _write(*, plan: ExamPlan, run: ImportRun, valid: list, acting_user) -> Impor
             written.existing_rows.append(row_number)
             refreshed.append((registered[person_ids[result.key]], result.cleaned))
         elif person_ids[result.key] in deletions:
-            d = deletions[person_ids[result.key]]
-            written.deleted_rows.append({
-                "row": row_number, "candidate_number": d.candidate_number,
-                "deleted_by": (d.deleted_by.full_name or d.deleted_by.username) if d.deleted_by else "（已注销账号）",
-                "deleted_at": f"{timezone.localtime(d.deleted_at):%Y-%m-%d %H:%M}",
-            })
+            written.deleted_rows.append(_deleted_item(row_number, deletions[person_ids[result.key]]))
         else:
             new.append(result)
     written.persons_updated = _refresh_contacts(refreshed, plan=plan, run=run, acting_user=acting_user)

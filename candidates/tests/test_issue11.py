@@ -268,3 +268,37 @@ def test_only_central_changes_the_verified_phone_with_a_reason_audited(client, w
     assert not AuditLog.objects.visible_to(world.admin_a).filter(pk=entry.pk).exists()  # 北京 holds none
     attack(world)  # once 北京 registers him, it sees the change too
     assert AuditLog.objects.visible_to(world.admin_a).filter(pk=entry.pk).exists()
+
+
+def test_a_dry_run_lists_deleted_rows_apart_as_a_real_run_does(client, world, tmp_path, capsys):
+    """仅校验 sorts the rows like the real run: a candidate deleted from the plan is listed under
+    曾被删除 (who, when, the retired number), not counted as new; nothing is written."""
+    plan = ExamPlanFactory(region=world.region_a, batch_no="1126001")
+    rows = [sample_row(i) for i in range(3)]
+    path = tmp_path / "名单.xlsx"
+    write_xlsx(rows, path)
+    import_file(plan=plan, path=path, acting_user=world.admin_a)
+    gone = Registration.objects.get(plan=plan, person__id_number=rows[2]["id_number"])
+    registration_delete(registration=gone, acting_user=world.admin_a, reason="企业撤回报名")
+    write_xlsx(rows + [sample_row(7)], path)
+
+    dry = import_file(plan=plan, path=path, acting_user=world.admin_a, dry_run=True)
+    real_like = {"created": 1, "existing": 2, "deleted": [4]}
+    assert (dry.created_count, dry.existing_count, [d["row"] for d in dry.deleted_rows]) == (
+        real_like["created"], real_like["existing"], real_like["deleted"])
+    assert dry.deleted_rows[0]["candidate_number"] == gone.candidate_number
+    assert dry.deleted_rows[0]["deleted_by"] == world.admin_a.full_name
+    assert Registration.objects.filter(plan=plan).count() == 2
+    with pytest.raises(ApplicationError):
+        import_readd_confirm(run=dry, acting_user=world.admin_a)
+    client.force_login(world.admin_a)
+    body = client.get(reverse("candidates:import_run", args=[dry.pk])).content.decode()
+    assert "曾被删除" in body and 'data-testid="readd-button"' not in body and 'data-testid="readd-dry-run"' in body
+
+    call_command("import_candidates", plan.batch_no, str(path), "--user", world.admin_a.username, "--dry-run")
+    out = capsys.readouterr().out
+    assert "曾被删除" in out and gone.candidate_number in out
+    assert Registration.objects.filter(plan=plan).count() == 2
+
+    real = import_file(plan=plan, path=path, acting_user=world.admin_a)
+    assert (real.created_count, real.existing_count, [d["row"] for d in real.deleted_rows]) == (1, 2, [4])

@@ -22,7 +22,8 @@ ALIYUN = {
     "SMS_ALIYUN_SIGN_NAME": "三类人员考核",
     # the environment's form, exactly as the README shows it
     "SMS_ALIYUN_TEMPLATE_CODES": '{"login_code": "SMS_1", "candidate_activation_code": "SMS_2", '
-                                 '"initial_password": "SMS_3", "exam_notice": "SMS_4"}',
+                                 '"initial_password": "SMS_3", "exam_notice": "SMS_4", '
+                                 '"candidate_phone_change_code": "SMS_5", "candidate_phone_changed": "SMS_6"}',
 }
 
 
