@@ -23,12 +23,21 @@ ACTION_LABELS = {
     "blacklist.reveal_id_number": "查看黑名单完整证件号码", "blacklist.evidence_download": "下载证据附件",
     "blacklist.export": "导出黑名单", "blacklist_category.create": "添加违规类型",
     "blacklist_category.update": "修改违规类型", "job.download": "下载任务文件",
+    "knowledge_area.create": "添加知识领域", "knowledge_area.update": "修改知识领域",
+    "question.create": "添加试题", "question.update": "修改试题属性", "question.new_version": "修改试题（新版本）",
+    "question.enable": "启用试题", "question.disable": "停用试题", "question.delete": "删除试题",
+    "question.import": "导入题库", "question.export": "导出题库",
+    "paper_rule.create": "新建组卷规则", "paper_rule.update": "修改组卷规则", "paper_rule.enable": "启用组卷规则",
+    "paper_rule.disable": "停用组卷规则", "paper.generate": "生成试卷", "paper.replace": "重新生成试卷",
+    "paper.preview": "预览试卷",
 }
 
 OBJECT_LABELS = {
     "accounts.User": "账号", "plans.ExamPlan": "考核计划", "candidates.Registration": "考生报名",
     "candidates.ImportRun": "导入记录", "people.Person": "考生", "blacklist.BlacklistEntry": "黑名单记录",
     "blacklist.ViolationCategory": "违规类型", "plans.ExamTypeSetting": "考试时长设置", "jobs.Job": "后台任务",
+    "questions.Question": "试题", "questions.KnowledgeArea": "知识领域", "papers.PaperRule": "组卷规则",
+    "papers.Paper": "试卷",
 }
 
 

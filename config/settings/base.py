@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "plans",
     "blacklist",
     "candidates",
+    "questions",
+    "papers",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +176,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # How background jobs run when Celery is eager: "thread" (the page can be left and progress
 # polled; the default for `make run`) or "inline" (tests: the job finishes inside the request).
 JOBS_EAGER_MODE = os.environ.get("JOBS_EAGER_MODE", "thread")
+# Periodic work (run `celery -A config beat` beside the worker). Papers are drawn once a
+# plan's roster freezes, 48 hours before its start (issue 13 §4); every 5 minutes catches
+# central's later corrections too. Without a broker, the plan page starts the same work as a job.
+CELERY_BEAT_SCHEDULE = {
+    "papers-generate-due": {"task": "papers.generate_due", "schedule": float(os.environ.get("PAPERS_SCAN_SECONDS", 300))},
+}
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
