@@ -10,6 +10,8 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("blacklist/", include("blacklist.urls")),
     path("candidates/", include("candidates.urls")),
+    path("questions/", include("questions.urls")),
+    path("papers/", include("papers.urls")),
     path("captcha/", include("captcha.urls")),
 ]
 

@@ -14,6 +14,8 @@ MENU = [
     ("成绩管理", "results:list", {Role.CENTRAL, Role.REGIONAL}),
     ("黑名单管理", "blacklist:list", {Role.CENTRAL, Role.REGIONAL}),
     ("违规类型", "blacklist:categories", {Role.CENTRAL}),
+    ("题库管理", "questions:list", {Role.CENTRAL}),
+    ("组卷规则", "papers:rules", {Role.CENTRAL}),
     ("管局账号管理", "accounts:regional_accounts", {Role.CENTRAL}),
     ("审计日志", "audit:list", {Role.CENTRAL}),
     ("短信发件箱", "sms:outbox", {Role.CENTRAL}),

@@ -152,11 +152,19 @@ class CellReport:
     def least(self) -> int:
         return min(self.available.values()) if self.available else 0
 
+    @property
+    def missing(self) -> int:
+        return max(0, self.need - self.least)
+
 
 @dataclass
 class RuleReport:
     rule: PaperRule
     cells: list
+
+    @property
+    def question_count(self) -> int:
+        return sum(c.need for c in self.cells)
 
     @property
     def short(self) -> list:
@@ -254,3 +262,27 @@ def plans_missing_papers(*, now=None) -> list[ExamPlan]:
              .filter(pk__in=Paper.objects.exclude(personnel_type=F("registration__personnel_type")).values("plan_id"))
              .exclude(pk__in=[p.pk for p in missing]))
     return missing + list(stale)
+
+
+def rule_preview_paper(rule: PaperRule, *, personnel_type: str, seed: int) -> Paper:
+    """A paper drawn by the rule from today's bank, in memory only (never saved): what a
+    candidate of that type would get. Raises drawing.DrawShort when the bank cannot satisfy it."""
+    from .services import rule_blueprint, rule_pools
+
+    blueprint = rule_blueprint(rule)
+    pools = rule_pools(blueprint=blueprint, exam_type=rule.exam_type, personnel_type=personnel_type)
+    drawing.check_draw(blueprint, pools)
+    sections, items = drawing.draw(seed, blueprint, pools)
+    return Paper(seed=seed, personnel_type=personnel_type, sections=sections, items=items,
+                 total_points=rule.total_points, pass_mark=rule.pass_mark)
+
+
+def paper_view(paper: Paper) -> dict:
+    """The candidate payload with the server-side key beside each question (central's preview
+    only; a candidate's page renders candidate_payload alone)."""
+    versions = paper_versions(paper)
+    payload = candidate_payload(paper, versions)
+    key = answer_key(paper, versions)
+    for question, entry in zip(payload["questions"], key, strict=True):
+        question["key"] = entry
+    return payload

@@ -134,3 +134,8 @@ class QuestionVersion(models.Model):
     def content(self) -> dict:
         return {"qtype": self.qtype, "stem": self.stem, "options": list(self.options), "answer": self.answer,
                 "explanation": self.explanation}
+
+    @property
+    def lettered_options(self) -> list[dict]:
+        return [{"letter": LETTERS[i], "text": text, "correct": LETTERS[i] in self.answer}
+                for i, text in enumerate(self.options)]

@@ -3,13 +3,16 @@ bank, everyone else an empty queryset (the views refuse them before that)."""
 
 from collections import Counter
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .models import KnowledgeArea, Question, QuestionVersion
 
 
-def area_list(*, fetched_by, active_only: bool = False) -> QuerySet:
+def area_list(*, fetched_by, active_only: bool = False, with_counts: bool = False) -> QuerySet:
     qs = KnowledgeArea.objects.visible_to(fetched_by)
+    if with_counts:
+        qs = qs.annotate(n_questions=Count("questions"),
+                         n_enabled=Count("questions", filter=Q(questions__is_enabled=True)))
     return qs.filter(is_active=True) if active_only else qs
 
 
