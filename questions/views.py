@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from plans.choices import ExamType
 from core.pagination import paginate
 from core.permissions import central_required
 from core.scoping import get_visible_or_404
+from plans.choices import ExamType
 
 from .choices import DEMO_LABEL
 from .forms import AreaForm, QuestionFilterForm, QuestionForm, ReasonForm
