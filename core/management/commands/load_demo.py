@@ -13,6 +13,8 @@ DEMO_MODULES = [
     "plans.demo",
     "blacklist.demo",
     "candidates.demo",
+    "questions.demo",
+    "papers.demo",
 ]
 
 
