@@ -77,7 +77,7 @@ def plan_history_rows(*, plan: ExamPlan, fetched_by) -> list[dict]:
                 if name in before and name in after and before[name] != after[name]:
                     label = ExamPlan._meta.get_field(name).verbose_name
                     changes.append((label, _shown(name, before[name]), _shown(name, after[name])))
-        rows.append({"entry": entry, "label": ACTION_LABELS.get(entry.action, entry.action), "changes": changes})
+        rows.append({"entry": entry, "label": ACTION_LABELS.get(entry.action) or entry.action_label, "changes": changes})
     return rows
 
 
