@@ -239,6 +239,12 @@ def plan_rule_warnings(plan: ExamPlan, counts=None) -> list[str]:
     return warnings
 
 
+def plan_paper_rows(*, plan: ExamPlan, fetched_by):
+    """A plan's registrations with their paper (or none yet), for central's 试卷 list."""
+    return (Registration.objects.visible_to(fetched_by).filter(plan=plan).select_related("person", "paper")
+            .order_by("candidate_number"))
+
+
 def paper_progress(plan: ExamPlan) -> tuple[int, int]:
     """(papers generated, registrations) of a plan: 试卷已生成 N / M."""
     return Paper.objects.filter(plan=plan).count(), Registration.objects.filter(plan=plan).count()

@@ -13,4 +13,5 @@ urlpatterns = [
     path("registrations/<int:registration_id>/", views.registration_paper, name="registration_paper"),
     path("plans/<int:plan_id>/status/", views.plan_status, name="plan_status"),
     path("plans/<int:plan_id>/generate/", views.plan_generate, name="plan_generate"),
+    path("plans/<int:plan_id>/papers/", views.plan_papers, name="plan_papers"),
 ]

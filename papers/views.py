@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from candidates.models import Registration
 from core.errors import ApplicationError
+from core.pagination import paginate
 from core.permissions import admin_required, central_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
@@ -23,6 +24,7 @@ from .selectors import (
     paper_for_registration,
     paper_progress,
     paper_view,
+    plan_paper_rows,
     plan_rule_warnings,
     rule_get,
     rule_list,
@@ -155,6 +157,15 @@ def plan_status(request, plan_id: int):
     if context["polling"] and settings.CELERY_TASK_ALWAYS_EAGER and settings.JOBS_EAGER_MODE != "inline":
         papers_enqueue(plan=plan)
     return render(request, "papers/_plan_status.html", context)
+
+
+@central_required
+def plan_papers(request, plan_id: int):
+    """试卷列表 of a plan: each registration and whether its paper exists (central)."""
+    plan = get_visible_or_404(ExamPlan, request.user, pk=plan_id)
+    context = paginate(request, plan_paper_rows(plan=plan, fetched_by=request.user))
+    context.update(plan=plan, progress=paper_progress(plan))
+    return render(request, "papers/plan_papers.html", context)
 
 
 @central_required

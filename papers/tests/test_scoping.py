@@ -82,3 +82,11 @@ def test_plan_generate_scoping(client, world, rules, registrations, frozen_plan)
     client.force_login(world.central)
     assert client.post(reverse("papers:plan_generate", args=[frozen_plan.pk])).status_code == 302
     assert Paper.objects.filter(plan=frozen_plan).count() == 5
+
+
+def test_plan_papers_scoping(client, world, rules, registrations, frozen_plan):
+    papers_generate(plan=frozen_plan)
+    assert_scoping(client, world, ScopeCase(url=reverse("papers:plan_papers", args=[frozen_plan.pk]), roles=CENTRAL))
+    client.force_login(world.central)
+    page = client.get(reverse("papers:plan_papers", args=[frozen_plan.pk])).content.decode()
+    assert page.count("查看试卷") == 5
