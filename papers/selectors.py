@@ -291,4 +291,6 @@ def paper_view(paper: Paper) -> dict:
     key = answer_key(paper, versions)
     for question, entry in zip(payload["questions"], key, strict=True):
         question["key"] = entry
+    # 演示题库 on every page that shows demo questions
+    payload["demo"] = QuestionVersion.objects.filter(pk__in=list(versions), question__is_demo=True).exists()
     return payload

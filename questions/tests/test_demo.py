@@ -43,3 +43,18 @@ def test_default_rules_are_satisfied_with_variety(loaded):
         blueprints.add(tuple((c.area_id, c.qtype, c.need) for c in report.cells))
     assert len(blueprints) >= 4  # 继续教育 and the three 新取证 types differ (线上/线下 alike)
     assert "本次新建 0" in papers_demo.load(io.StringIO())[0]
+
+
+def test_pages_showing_demo_questions_say_so(client, world, loaded):
+    from django.urls import reverse
+
+    from papers.models import PaperRule
+    from questions.models import Question
+
+    client.force_login(world.central)
+    rule = PaperRule.objects.get(exam_type="continuing_online")
+    q = Question.objects.first()
+    for url in (reverse("questions:list"), reverse("questions:detail", args=[q.pk]),
+                reverse("questions:edit", args=[q.pk]), reverse("papers:rules"),
+                reverse("papers:rule_detail", args=[rule.pk]), reverse("papers:rule_preview", args=[rule.pk])):
+        assert 'data-testid="demo-mark"' in client.get(url).content.decode(), url
