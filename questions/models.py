@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from core.scoping import ScopedManager
+from core.spreadsheets.runs import ImportRunBase
 
 from .choices import DIFFICULTY_MAX, DIFFICULTY_MIN, LETTERS, QuestionType
 
@@ -139,3 +140,21 @@ class QuestionVersion(models.Model):
     def lettered_options(self) -> list[dict]:
         return [{"letter": LETTERS[i], "text": text, "correct": LETTERS[i] in self.answer}
                 for i, text in enumerate(self.options)]
+
+
+class QuestionImportRun(ImportRunBase):
+    """题库导入记录: one upload (or CLI run) of a bank file, its counts and per-row report
+    (core.spreadsheets.runs.ImportRunBase). Central's only, like the bank."""
+
+    versioned_count = models.PositiveIntegerField("生成新版本", default=0)
+    updated_count = models.PositiveIntegerField("更新属性", default=0)
+
+    objects = ScopedManager()
+    scope_region_field = None
+    scope_candidate_field = None
+
+    class Meta(ImportRunBase.Meta):
+        verbose_name = verbose_name_plural = "题库导入记录"
+
+    def __str__(self) -> str:
+        return f"题库导入 {self.file_name}"

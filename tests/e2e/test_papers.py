@@ -93,3 +93,67 @@ def test_plan_page_generates_and_opens_a_candidates_paper(page, world):
     assert page.get_by_test_id("paper-key-12").is_visible()
     shot(page, "papers_07_registration_paper")
     assert errors == []
+
+
+def test_bank_import_fix_a_bad_row_and_upload_again(page, world, tmp_path):
+    """导入试题: download the template, fill it (one answer naming a missing option), upload, read
+    the failure, fix it in the downloaded 导入结果, upload that file again."""
+    import openpyxl
+
+    from questions.importing.columns import SHEET
+    from questions.models import Question
+    from questions.services import area_create
+
+    for i, name in enumerate(["有限空间作业", "高处作业"]):
+        area_create(name=name, sort_order=i, acting_user=world.central)
+    errors = _watch_console(page)
+    login_session(page, world.central)
+    page.goto(page.base + "/questions/import/")
+    with page.expect_download() as info:
+        page.get_by_test_id("bank-template").click()
+    template = tmp_path / "template.xlsx"
+    info.value.save_as(template)
+    wb = openpyxl.load_workbook(template)
+    ws = wb["试题"]
+    assert [c.value for c in ws[1]][:len(SHEET.headers)] == SHEET.headers
+    col = {h: i + 1 for i, h in enumerate(SHEET.headers)}
+    rows = [
+        {"题目编号": "YX-0001", "题型": "单选题", "题干": "进入有限空间作业前，应当（ ）。", "选项A": "先通风、再检测、后作业",
+         "选项B": "直接进入", "答案": "A", "知识领域": "有限空间作业", "适用人员类型": "ABC",
+         "适用考核类型": "新取证(线上)", "难度": "2"},
+        {"题目编号": "YX-0002", "题型": "多选题", "题干": "高处作业应当佩戴的防护用品有（ ）。", "选项A": "安全帽",
+         "选项B": "安全带", "选项C": "拖鞋", "答案": "ABD", "知识领域": "高处作业", "适用人员类型": "BC",
+         "适用考核类型": "新取证(线上)", "难度": "3"},
+        {"题目编号": "YX-0003", "题型": "判断题", "题干": "高处作业可以不系安全带。", "答案": "错误", "知识领域": "高处作业",
+         "适用人员类型": "C", "适用考核类型": "继续教育(线上)", "难度": "1"},
+    ]
+    for r, row in enumerate(rows, start=2):
+        for header, value in row.items():
+            ws.cell(row=r, column=col[header], value=value)
+    filled = tmp_path / "题库.xlsx"
+    wb.save(filled)
+    page.get_by_test_id("bank-file").set_input_files(str(filled))
+    page.get_by_test_id("bank-upload").click()
+    summary = page.get_by_test_id("bank-run-summary").inner_text()
+    assert "新增 2" in summary and "失败 1" in summary
+    assert "不存在的选项 D" in page.get_by_test_id("bank-errors").inner_text()
+    shot(page, "papers_08_bank_import_failed_row")
+
+    with page.expect_download() as info:
+        page.get_by_test_id("bank-report").click()
+    report = tmp_path / "题库_导入结果.xlsx"
+    info.value.save_as(report)
+    wb = openpyxl.load_workbook(report)
+    ws = wb["试题"]
+    ws.cell(row=3, column=col["答案"], value="AB")
+    wb.save(report)
+    page.goto(page.base + "/questions/import/")
+    page.get_by_test_id("bank-file").set_input_files(str(report))
+    page.get_by_test_id("bank-upload").click()
+    summary = page.get_by_test_id("bank-run-summary").inner_text()
+    assert "新增 1" in summary and "已存在(内容未变化) 2" in summary and "失败 0" in summary
+    shot(page, "papers_09_bank_import_fixed")
+    assert Question.objects.get(code="YX-0002").current_version.answer == "AB"
+    page.goto(page.base + "/questions/")
+    assert page.get_by_test_id("question-row-YX-0002").is_visible()
+    assert errors == []
