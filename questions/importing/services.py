@@ -65,11 +65,13 @@ def bank_import(*, source, file_name: str, acting_user, dry_run: bool = False, o
     """Read, validate and import one file. A refused file (FileRejected: wrong type, too big, a
     formula, a wrong header …) raises with its Chinese message and imports nothing."""
     require_central(acting_user)
+    # the reader checks the size before reading a byte more than the limit
+    parsed = read_workbook(source, file_name=file_name, sheet=SHEET)
     if hasattr(source, "read"):
+        source.seek(0)
         content = source.read()
     else:
         content = Path(source).read_bytes()
-    parsed = read_workbook(io.BytesIO(content), file_name=file_name, sheet=SHEET)
     run = QuestionImportRun(created_by=acting_user, source=origin, file_name=Path(file_name).name[:255],
                             dry_run=dry_run, total_rows=len(parsed.rows), status=RunStatus.RUNNING)
     run.stored_file.save(f"bank_{uuid.uuid4().hex}{Path(file_name).suffix.lower()}", ContentFile(content), save=False)
