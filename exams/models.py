@@ -17,7 +17,13 @@ from django.db import models
 from core.scoping import ScopedManager
 from plans.choices import ExamType
 
-from .choices import DEFAULT_GRACE_SECONDS, DEFAULT_LATE_ENTRY_MINUTES, AttemptState, SaveOutcome, TransitionCause
+from .choices import (
+    DEFAULT_GRACE_SECONDS,
+    DEFAULT_LATE_ENTRY_MINUTES,
+    AttemptState,
+    SaveOutcome,
+    TransitionCause,
+)
 
 
 class AppendOnly(models.Model):

@@ -317,7 +317,7 @@ def test_regrade_after_a_correction_recomputes_every_score_audited(world, rule):
 
     plan = open_plan()
     scores = {}
-    for i, user in enumerate([world.candidate, User.objects.create_user("t_candidate2", role="candidate")]):
+    for user in [world.candidate, User.objects.create_user("t_candidate2", role="candidate")]:
         registration = sitting(plan, user=user)
         attempt, token = _started(registration, user)
         key = answer_key(paper_for_registration(registration))
