@@ -32,3 +32,53 @@ def saved_answers(attempt: Attempt) -> dict[int, dict]:
 def remaining_seconds(attempt: Attempt, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[int, dict]:
+    """我的考核: per registration, its exam state and what the candidate must do next, with the
+    link to the exam page when there is one: {registration_id: {"state", "step", "url", "open"}}."""
+    from django.urls import reverse
+
+    from plans.choices import AuditStatus, ExamType
+
+    from .choices import AttemptState
+    from .services import ONLINE_TYPES, entry_closes_at
+
+    now = now or timezone.now()
+    registrations = list(registrations)
+    attempts = {a.registration_id: a for a in Attempt.objects.filter(
+        registration__in=[r.pk for r in registrations]).select_related("plan", "registration")}
+    steps = {}
+    for reg in registrations:
+        plan = reg.plan
+        attempt = attempts.get(reg.pk)
+        if attempt is not None:
+            attempt = attempt_close_if_overdue(attempt, now=now)
+        state = attempt.state if attempt else AttemptState.NOT_STARTED
+        url = reverse("exams:sit", args=[reg.pk])
+        step = {"state": AttemptState(state).label, "step": "", "url": None, "open": False}
+        if plan.exam_type == ExamType.NEW_OFFLINE:
+            step.update(state="线下考试", step="答题卡考试，请按管局通知到考点参加")
+        elif plan.audit_status != AuditStatus.APPROVED or plan.exam_type not in ONLINE_TYPES:
+            step.update(step="等待考核计划审核")
+        elif state == AttemptState.IN_PROGRESS:
+            minutes = remaining_seconds(attempt, now) // 60
+            step.update(step=f"继续考试（剩余约 {minutes} 分钟）", url=url, open=True)
+        elif state in (AttemptState.SUBMITTED, AttemptState.GRADED):
+            step.update(state=AttemptState.SUBMITTED.label, step="等待成绩发布", url=url)
+        elif state == AttemptState.ABSENT:
+            step.update(step="未在考试时间内进入考试")
+        elif state == AttemptState.VOID:
+            step.update(step="本场考试已作废，如有疑问请联系报名所在管局")
+        else:
+            closes = entry_closes_at(plan)
+            if now < plan.starts_at:
+                step.update(step=f"进入考试：{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起", url=url)
+            elif now <= closes:
+                step.update(step=f"进入考试（{timezone.localtime(closes):%H:%M} 前）", url=url, open=True)
+            elif now < plan.ends_at:
+                step.update(step=f"已超过入场时间（{timezone.localtime(closes):%H:%M}）")
+            else:
+                step.update(state=AttemptState.ABSENT.label, step="未在考试时间内进入考试")
+        steps[reg.pk] = step
+    return steps
