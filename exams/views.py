@@ -104,7 +104,7 @@ def _error(exc: ApplicationError, status: int = 400) -> JsonResponse:
 def save(request, pk: int):
     """Answers from the exam page: {"token", "answers": [{position, answer, seq, client_at}]}.
     The outcome of each seq comes back with the server's clock; a page that was taken over is
-    told so (409) and stops."""
+    told so ("error": "taken_over") and stops."""
     now = timezone.now()
     attempt = selectors.attempt_get(pk=pk, fetched_by=request.user, now=now)
     try:
@@ -117,8 +117,10 @@ def save(request, pk: int):
     attempt.refresh_from_db()
     body = {"outcomes": {str(k): v for k, v in report.outcomes.items()}, "last_seq": report.last_seq,
             "message": report.message, **_clock(attempt, now)}
-    taken_over = any(v == "taken_over" for v in report.outcomes.values())
-    return JsonResponse(body, status=409 if taken_over else 200)
+    if any(v == "taken_over" for v in report.outcomes.values()):
+        body["error"] = "taken_over"
+    # a takeover is an answer (200), not a failure: the browser logs no error for it
+    return JsonResponse(body)
 
 
 @never_cache
@@ -132,7 +134,6 @@ def clock(request, pk: int):
     if attempt.state == AttemptState.IN_PROGRESS and not services.attempt_touch(
             attempt=attempt, token=request.GET.get("token", ""), now=now):
         body.update(error="taken_over", message=services.TAKEN_OVER_MESSAGE)
-        return JsonResponse(body, status=409)
     return JsonResponse(body)
 
 
@@ -148,6 +149,8 @@ def submit(request, pk: int):
         attempt = services.attempt_submit(attempt=attempt, token=str(data.get("token", "")), acting_user=request.user,
                                           now=now)
     except ApplicationError as exc:
-        return _error(exc, status=409 if exc.code in ("taken_over", "closed") else 400)
+        if exc.code in ("taken_over", "closed"):
+            return JsonResponse({"error": exc.code, "message": exc.message})
+        return _error(exc)
     return JsonResponse({"state": attempt.state, "state_label": attempt.get_state_display(),
                          "next": reverse("exams:sit", args=[attempt.registration_id])})

@@ -85,8 +85,13 @@ def test_save_clock_and_takeover(client, world, registration):
     assert resumed["saved"] == {"2": {"answer": "B", "seq": 3}} and resumed["last_seq"] == 3
     assert resumed["clock"]["deadline_ms"] == first["clock"]["deadline_ms"]  # the clock never restarts
     stale = _post_json(client, url, {"token": first["token"], "answers": [{"position": 2, "answer": "A", "seq": 4}]})
-    assert stale.status_code == 409 and "另一个页面" in stale.json()["message"]
-    assert client.get(reverse("exams:clock", args=[first["attempt"]]), {"token": first["token"]}).status_code == 409
+    assert stale.json()["error"] == "taken_over" and "另一个页面" in stale.json()["message"]
+    assert stale.json()["outcomes"] == {"4": "taken_over"}
+    old_clock = client.get(reverse("exams:clock", args=[first["attempt"]]), {"token": first["token"]})
+    assert old_clock.json()["error"] == "taken_over"
+    submit = _post_json(client, reverse("exams:submit", args=[first["attempt"]]), {"token": first["token"]})
+    assert submit.json()["error"] == "taken_over"
+    assert Attempt.objects.get(pk=first["attempt"]).state == AttemptState.IN_PROGRESS
     assert Answer.objects.get(attempt_id=first["attempt"], position=2).displayed == "B"
 
 

@@ -124,7 +124,7 @@
       flushing = false;
       backOnline();
       var data = result.data;
-      if (result.status === 409 || data.error === "taken_over") { takenOver(data.message); return; }
+      if (data.error === "taken_over") { takenOver(data.message); return; }
       if (result.status !== 200) { showBanner(data.message || "答案未能保存，请联系监考人员"); return; }
       items.forEach(function (item) {
         var outcome = data.outcomes[String(item.seq)];
@@ -162,15 +162,18 @@
     fetch(clockUrl + "?token=" + encodeURIComponent(config.token), { credentials: "same-origin", cache: "no-store" })
       .then(function (response) { return response.json().then(function (data) { return { status: response.status, data: data }; }); })
       .then(function (result) {
-        if (result.status === 409) { takenOver(result.data.message); return; }
+        if (result.data.error === "taken_over") { takenOver(result.data.message); return; }
         applyClock(result.data);
         if (offline) { backOnline(); setNet("网络已恢复，正在提交…", "pending"); }
         if (pendingCount()) { schedule(0); }
       })
-      .catch(function () { if (pendingCount() || !offline) { wentOffline(); } });
+      .catch(wentOffline);
   }
 
-  function disable() { paper.querySelectorAll("input").forEach(function (input) { input.disabled = true; }); }
+  function disable() {
+    paper.querySelectorAll("input").forEach(function (input) { input.disabled = true; });
+    document.getElementById("exam-submit").disabled = true;
+  }
 
   function overlay(text, linkText) {
     document.getElementById("exam-overlay-text").textContent = text;
@@ -181,6 +184,10 @@
   function takenOver(message) {
     stopped = true;
     disable();
+    Object.keys(pending).forEach(function (position) {
+      var status = root.querySelector('[data-status="' + position + '"]');
+      if (status) { status.textContent = "未保存：本页面已停止作答"; }
+    });
     setNet("本页面已停止作答", "offline");
     overlay(message || "您的考试已在另一个页面或另一台电脑上打开，本页面已停止作答。", "在本页面继续作答");
   }
