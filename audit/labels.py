@@ -32,7 +32,8 @@ ACTION_LABELS = {
     "paper.preview": "预览试卷",
     "attempt.in_progress": "进入考试", "attempt.submitted": "交卷", "attempt.graded": "评分",
     "attempt.absent": "缺考", "attempt.void": "考试作废", "attempt.extend": "延长考试时间",
-    "entry_rule.update": "修改入场规则", "question.correct": "更正试题", "score.regrade": "重新评分",
+    "entry_rule.update": "修改入场规则",
+    "entry_code.create": "生成入场码", "attempt.unlock": "解锁入场", "question.correct": "更正试题", "score.regrade": "重新评分",
 }
 
 OBJECT_LABELS = {

@@ -22,7 +22,7 @@ from regions.models import Region
 
 from .choices import AttemptState
 from .models import Attempt
-from .services import entry_closes_at
+from .services import entry_closes_at, entry_code_for
 
 OTHERS = 5
 
@@ -89,7 +89,11 @@ def load(out) -> list[str]:
             if result.problems:
                 out.write(f"exams demo: {plan.batch_no}: {'；'.join(result.problems)}\n")
         plan = registration.plan
+        code = ""
+        if exam_type == ExamType.NEW_ONLINE:
+            code = (f"，入场码 {entry_code_for(plan=plan, acting_user=admin).code}"
+                    f"（{region.name}管局在“考试监控”查看）")
         lines.append(f"演示考试（{plan.get_exam_type_display()}）：批次 {plan.batch_no}，"
-                     f"{timezone.localtime(plan.starts_at):%H:%M} 开考，{timezone.localtime(entry_closes_at(plan)):%H:%M} 前可进入；"
+                     f"{timezone.localtime(plan.starts_at):%H:%M} 开考，{timezone.localtime(entry_closes_at(plan)):%H:%M} 前可进入{code}；"
                      f"考生登录后在“我的考核”点击“进入考试”")
     return lines

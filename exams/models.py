@@ -77,6 +77,11 @@ class Attempt(models.Model):
     session_token = models.CharField("考试会话", max_length=32, blank=True)
     sessions_opened = models.PositiveIntegerField("打开考试页面次数", default=0)
     last_contact_at = models.DateTimeField("最后联系时间", null=True, blank=True)
+    # 新取证(线上): entry with the room's code, or after the 管局 unlocked this candidate
+    unlocked_at = models.DateTimeField("解锁时间", null=True, blank=True)
+    unlocked_by = models.ForeignKey("accounts.User", verbose_name="解锁人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    entry_code_failures = models.PositiveSmallIntegerField("入场码错误次数", default=0)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -96,6 +101,28 @@ class Attempt(models.Model):
         """start + duration (the plan's end) + the candidate's extension: never from when the
         candidate entered, so a late entry, a reload or another computer changes nothing."""
         return self.plan.ends_at + datetime.timedelta(minutes=self.extension_minutes)
+
+
+class PlanEntryCode(models.Model):
+    """入场码 of a centralized plan (新取证(线上)): the 管局 reads it on its monitor page and gives it
+    to the candidates in the exam room; without it (or an unlock) a candidate cannot start."""
+
+    plan = models.OneToOneField("plans.ExamPlan", verbose_name="考试批次", on_delete=models.PROTECT,
+                                related_name="entry_code")
+    code = models.CharField("入场码", max_length=6)
+    created_by = models.ForeignKey("accounts.User", verbose_name="生成人", null=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    objects = ScopedManager()
+    scope_region_field = "plan__region"
+    scope_candidate_field = None
+
+    class Meta:
+        verbose_name = verbose_name_plural = "入场码"
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: ******"
 
 
 class AttemptTransition(AppendOnly):

@@ -82,3 +82,60 @@ def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[i
                 step.update(state=AttemptState.ABSENT.label, step="未在考试时间内进入考试")
         steps[reg.pk] = step
     return steps
+
+
+# ---------------------------------------------------------------- 考试监控
+
+
+def monitor_plans(*, fetched_by, now: datetime.datetime | None = None):
+    """Online plans the user may watch: approved, of its region (central: all), from a day before
+    their start until a day after their end."""
+    from plans.choices import AuditStatus
+    from plans.models import ExamPlan
+
+    from .services import ONLINE_TYPES
+
+    now = now or timezone.now()
+    day = datetime.timedelta(days=1)
+    return (ExamPlan.objects.visible_to(fetched_by)
+            .filter(audit_status=AuditStatus.APPROVED, exam_type__in=ONLINE_TYPES, starts_at__lte=now + day,
+                    ends_at__gte=now - day)
+            .select_related("region").order_by("starts_at", "pk"))
+
+
+def monitor_plan_get(*, pk: int, fetched_by):
+    from plans.models import ExamPlan
+
+    return get_visible_or_404(ExamPlan.objects.select_related("region"), fetched_by, pk=pk)
+
+
+def monitor_rows(*, plan, fetched_by, now: datetime.datetime | None = None) -> tuple[dict, list[dict]]:
+    """考试监控 of one plan: counts per state (a registration without an attempt is 未开始) and one
+    row per registration with its state, entry time, last contact and saved answers. Overdue
+    attempts are closed on the way (a read submits them)."""
+    from django.db.models import Count
+
+    from candidates.models import Registration
+
+    from .choices import AttemptState
+
+    now = now or timezone.now()
+    registrations = list(Registration.objects.visible_to(fetched_by).filter(plan=plan)
+                         .select_related("person").order_by("candidate_number"))
+    attempts = {a.registration_id: a for a in Attempt.objects.visible_to(fetched_by).filter(plan=plan)
+                .select_related("plan", "registration")}
+    for key, attempt in list(attempts.items()):
+        attempts[key] = attempt_close_if_overdue(attempt, now=now)
+    answered = dict(Answer.objects.filter(attempt__plan=plan).exclude(displayed="").order_by()
+                    .values("attempt").annotate(n=Count("pk")).values_list("attempt", "n"))
+    counts = {state: 0 for state in AttemptState}
+    rows = []
+    for reg in registrations:
+        attempt = attempts.get(reg.pk)
+        state = attempt.state if attempt else AttemptState.NOT_STARTED
+        if state == AttemptState.NOT_STARTED and now > plan.ends_at and attempt is None:
+            state = AttemptState.ABSENT  # the periodic task records it; the monitor already says so
+        counts[AttemptState(state)] += 1
+        rows.append({"registration": reg, "attempt": attempt, "state": AttemptState(state),
+                     "answered": answered.get(attempt.pk, 0) if attempt else 0})
+    return {"labels": [(s.label, counts[s]) for s in AttemptState], "total": len(registrations)}, rows

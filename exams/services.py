@@ -27,7 +27,7 @@ from .choices import (
     SaveOutcome,
     TransitionCause,
 )
-from .models import Answer, AnswerLog, Attempt, AttemptTransition, EntryRule
+from .models import Answer, AnswerLog, Attempt, AttemptTransition, EntryRule, PlanEntryCode
 
 ONLINE_TYPES = (ExamType.CONTINUING_ONLINE, ExamType.NEW_ONLINE)
 MAX_ITEMS_PER_SAVE = 500
@@ -134,11 +134,77 @@ def _barred_until(registration, on_date: datetime.date):
     return penalty_ends_for_many([key], on_date=on_date).get(key)
 
 
-def attempt_start(*, registration, acting_user, now: datetime.datetime | None = None) -> Attempt:
+MAX_ENTRY_CODE_FAILURES = 5
+
+
+def _require_plan_staff(user, plan) -> None:
+    """Central, or the 管局 of the plan's region (an exam room is the region's)."""
+    role = getattr(user, "role", None)
+    if not getattr(user, "is_active", False) or role not in (Role.CENTRAL, Role.REGIONAL) or (
+            role == Role.REGIONAL and user.region_id != plan.region_id):
+        raise PermissionDenied("只有部中心或本地区管局可以执行此操作")
+
+
+def entry_code_for(*, plan, acting_user) -> PlanEntryCode:
+    """The 入场码 of a centralized plan (新取证(线上)), made on first use: six random digits the
+    管局 reads on its monitor and announces in the exam room. Audited when made."""
+    _require_plan_staff(acting_user, plan)
+    if plan.exam_type != ExamType.NEW_ONLINE:
+        raise ApplicationError("只有新取证(线上)集中考试使用入场码")
+    existing = PlanEntryCode.objects.filter(plan=plan).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        code, created = PlanEntryCode.objects.get_or_create(
+            plan=plan, defaults={"code": f"{secrets.randbelow(10**6):06d}", "created_by": acting_user})
+        if created:
+            audit_record(actor=acting_user, action="entry_code.create", obj=plan,
+                         message=f"生成入场码（批次 {plan.batch_no}）")
+    return code
+
+
+def attempt_unlock(*, registration, acting_user, now: datetime.datetime | None = None) -> Attempt:
+    """The 管局 (or central) admits one candidate of a centralized plan without the code (a
+    candidate who cannot type it, or who used up the tries). Audited."""
+    now = now or timezone.now()
+    _require_plan_staff(acting_user, registration.plan)
+    if registration.plan.exam_type != ExamType.NEW_ONLINE:
+        raise ApplicationError("只有新取证(线上)集中考试需要解锁入场")
+    attempt = attempt_for(registration)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.state != AttemptState.NOT_STARTED:
+            raise ApplicationError(f"该考生考试状态为“{attempt.get_state_display()}”，无需解锁")
+        attempt.unlocked_at, attempt.unlocked_by, attempt.entry_code_failures = now, acting_user, 0
+        attempt.save(update_fields=["unlocked_at", "unlocked_by", "entry_code_failures", "updated_at"])
+        audit_record(actor=acting_user, action="attempt.unlock", obj=attempt, region=attempt.region_id,
+                     object_repr=f"考生 {registration.candidate_number}", message="解锁入场（无需入场码）")
+    return attempt
+
+
+def _check_entry_code(attempt: Attempt, entry_code: str | None) -> None:
+    if attempt.unlocked_at is not None:
+        return
+    if attempt.entry_code_failures >= MAX_ENTRY_CODE_FAILURES:
+        raise ApplicationError("入场码输入错误次数过多，请联系监考人员解锁", field="entry_code")
+    code = PlanEntryCode.objects.filter(plan_id=attempt.plan_id).values_list("code", flat=True).first()
+    given = (entry_code or "").strip()
+    if not given:
+        raise ApplicationError("请输入监考人员公布的入场码", field="entry_code")
+    if code is None or not secrets.compare_digest(given, code):
+        Attempt.objects.filter(pk=attempt.pk).update(entry_code_failures=attempt.entry_code_failures + 1)
+        left = MAX_ENTRY_CODE_FAILURES - attempt.entry_code_failures - 1
+        raise ApplicationError(f"入场码不正确（还可尝试 {left} 次）" if left else "入场码输入错误次数过多，请联系监考人员解锁",
+                               field="entry_code")
+
+
+def attempt_start(*, registration, acting_user, entry_code: str | None = None,
+                  now: datetime.datetime | None = None) -> Attempt:
     """进入考试. Only the registration's own candidate, in an approved online plan whose paper is
     drawn, from the start until start + the late-entry limit, and not while a blacklist penalty
-    runs (停考, SPEC.md §7). An attempt already 进行中 is resumed as it is: the clock never
-    restarts (issue 14 §4)."""
+    runs (停考, SPEC.md §7). 新取证(线上) is centralized: only with the room's 入场码 (five wrong
+    tries, then only the 管局's unlock) or after an unlock. An attempt already 进行中 is resumed as
+    it is: the clock never restarts (issue 14 §4)."""
     from papers.selectors import paper_for_registration
 
     now = now or timezone.now()
@@ -163,6 +229,8 @@ def attempt_start(*, registration, acting_user, now: datetime.datetime | None = 
         raise ApplicationError(f"已超过入场时间（{timezone.localtime(closes):%H:%M} 前可进入），不能进入考试")
     if paper_for_registration(registration) is None:
         raise ApplicationError("您的试卷尚未生成，请联系所在地管局")
+    if plan.exam_type == ExamType.NEW_ONLINE:
+        _check_entry_code(attempt, entry_code)
     with transaction.atomic():
         attempt = _locked(attempt)
         if attempt.state == AttemptState.IN_PROGRESS:

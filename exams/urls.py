@@ -9,4 +9,9 @@ urlpatterns = [
     path("attempt/<int:pk>/save/", views.save, name="save"),
     path("attempt/<int:pk>/clock/", views.clock, name="clock"),
     path("attempt/<int:pk>/submit/", views.submit, name="submit"),
+    path("monitor/", views.monitor, name="monitor"),
+    path("monitor/<int:pk>/", views.monitor_plan, name="monitor_plan"),
+    path("unlock/<int:registration_id>/", views.unlock, name="unlock"),
+    path("monitor/<int:pk>/extend/", views.extend, name="extend"),
+    path("entry-rules/", views.entry_rules, name="entry_rules"),
 ]

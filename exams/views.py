@@ -76,7 +76,8 @@ def sit(request, registration_id: int):
 def start(request, registration_id: int):
     registration = _own_registration(request, registration_id)
     try:
-        services.attempt_start(registration=registration, acting_user=request.user)
+        services.attempt_start(registration=registration, acting_user=request.user,
+                               entry_code=request.POST.get("entry_code", "")[:20])
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("exams:sit", registration_id=registration.pk)
@@ -154,3 +155,89 @@ def submit(request, pk: int):
         return _error(exc)
     return JsonResponse({"state": attempt.state, "state_label": attempt.get_state_display(),
                          "next": reverse("exams:sit", args=[attempt.registration_id])})
+
+
+# ---------------------------------------------------------------- 考试监控 (管局 and central)
+
+
+@never_cache
+@role_required(Role.CENTRAL, Role.REGIONAL)
+@require_GET
+def monitor(request):
+    plans = list(selectors.monitor_plans(fetched_by=request.user))
+    return render(request, "exams/monitor.html", {"plans": plans, "now": timezone.now()})
+
+
+@never_cache
+@role_required(Role.CENTRAL, Role.REGIONAL)
+@require_GET
+def monitor_plan(request, pk: int):
+    """One plan's live counts and list (the list refreshes itself every 15 s through htmx), with
+    the 入场码 of a centralized plan, unlocks, and central's extensions."""
+    plan = selectors.monitor_plan_get(pk=pk, fetched_by=request.user)
+    now = timezone.now()
+    summary, rows = selectors.monitor_rows(plan=plan, fetched_by=request.user, now=now)
+    context = {"plan": plan, "summary": summary, "rows": rows, "now": now, "states": AttemptState,
+               "is_central": request.user.role == Role.CENTRAL, "centralized": plan.exam_type == "new_online",
+               "entry_closes_at": services.entry_closes_at(plan)}
+    if request.htmx:
+        return render(request, "exams/_monitor_rows.html", context)
+    if context["centralized"]:
+        context["entry_code"] = services.entry_code_for(plan=plan, acting_user=request.user).code
+    return render(request, "exams/monitor_plan.html", context)
+
+
+@role_required(Role.CENTRAL, Role.REGIONAL)
+@require_POST
+def unlock(request, registration_id: int):
+    registration = get_visible_or_404(Registration.objects.select_related("plan"), request.user, pk=registration_id)
+    try:
+        services.attempt_unlock(registration=registration, acting_user=request.user)
+        messages.success(request, f"已解锁考生 {registration.candidate_number}：无需入场码即可进入考试")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("exams:monitor_plan", pk=registration.plan_id)
+
+
+@role_required(Role.CENTRAL)
+@require_POST
+def extend(request, pk: int):
+    """Central extends one candidate's time (the form on the plan's monitor page)."""
+    plan = selectors.monitor_plan_get(pk=pk, fetched_by=request.user)
+    try:
+        registration = get_visible_or_404(Registration.objects.select_related("plan"), request.user, plan=plan,
+                                          pk=int(request.POST.get("registration", "")))
+        minutes = int(request.POST.get("minutes", ""))
+    except ValueError:
+        messages.error(request, "延长时间：请选择考生并填写 1 到 240 之间的整数分钟")
+        return redirect("exams:monitor_plan", pk=plan.pk)
+    try:
+        services.attempt_extend(attempt=services.attempt_for(registration), minutes=minutes,
+                                reason=request.POST.get("reason", ""), acting_user=request.user)
+        messages.success(request, f"已为考生 {registration.candidate_number} 延长 {minutes} 分钟")
+    except ApplicationError as exc:
+        messages.error(request, f"延长时间：{exc.message}")
+    return redirect("exams:monitor_plan", pk=plan.pk)
+
+
+@role_required(Role.CENTRAL)
+def entry_rules(request):
+    """Central sets each online type's late-entry limit and save grace."""
+    from plans.choices import ExamType
+
+    if request.method == "POST":
+        exam_type = request.POST.get("exam_type", "")
+        try:
+            late, grace = int(request.POST.get("late_entry_minutes", "")), int(request.POST.get("grace_seconds", ""))
+        except ValueError:
+            messages.error(request, "请填写整数：开考后允许进入（分钟）与交卷宽限（秒）")
+        else:
+            try:
+                services.entry_rule_set(exam_type=exam_type, late_entry_minutes=late, grace_seconds=grace,
+                                        acting_user=request.user)
+                messages.success(request, "入场规则已保存")
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+        return redirect("exams:entry_rules")
+    rows = [{"exam_type": t, "label": ExamType(t).label, "rule": services.entry_rule(t)} for t in services.ONLINE_TYPES]
+    return render(request, "exams/entry_rules.html", {"rows": rows})

@@ -65,3 +65,49 @@ def test_submit_scoping(client, world, started):
         url=reverse("exams:submit", args=[started.pk]), method="post", roles=CANDIDATE, extra=JSON,
         data=json.dumps({"token": started.session_token}),
         unchanged=_still_open(started)))
+
+
+def test_monitor_scoping(client, world, registration):
+    from exams.tests.factories import open_plan
+
+    open_plan(region=world.region_b)  # 广东's own plan, listed for its 管局
+    assert_scoping(client, world, ScopeCase(url=reverse("exams:monitor"), hidden_text=registration.plan.batch_no))
+
+
+def test_monitor_plan_scoping(client, world, registration):
+    assert_scoping(client, world, ScopeCase(url=reverse("exams:monitor_plan", args=[registration.plan_id]),
+                                            owner_region=world.region_a))
+
+
+def test_unlock_scoping(client, world, bank):
+    from exams.tests.factories import open_plan, rules_for, sitting
+
+    rules_for(world.central, exam_type="new_online")
+    registration = sitting(open_plan(exam_type="new_online"), user=world.candidate)
+
+    def still_locked():
+        assert not Attempt.objects.filter(unlocked_at__isnull=False).exists()
+
+    assert_scoping(client, world, ScopeCase(url=reverse("exams:unlock", args=[registration.pk]), method="post",
+                                            owner_region=world.region_a, unchanged=still_locked))
+
+
+def test_extend_scoping(client, world, started):
+    def unchanged():
+        assert Attempt.objects.get(pk=started.pk).extension_minutes == 0
+
+    assert_scoping(client, world, ScopeCase(
+        url=reverse("exams:extend", args=[started.plan_id]), method="post", roles={Role.CENTRAL},
+        data={"registration": started.registration_id, "minutes": 10, "reason": "考点断电"}, unchanged=unchanged))
+    assert Attempt.objects.get(pk=started.pk).extension_minutes == 10
+
+
+def test_entry_rules_scoping(client, world):
+    from exams.models import EntryRule
+
+    assert_scoping(client, world, ScopeCase(url=reverse("exams:entry_rules"), roles={Role.CENTRAL}))
+    assert_scoping(client, world, ScopeCase(
+        url=reverse("exams:entry_rules"), method="post", roles={Role.CENTRAL},
+        data={"exam_type": "new_online", "late_entry_minutes": 20, "grace_seconds": 60},
+        unchanged=lambda: None if not EntryRule.objects.exists() else pytest.fail("changed")))
+    assert EntryRule.objects.get(exam_type="new_online").late_entry_minutes == 20

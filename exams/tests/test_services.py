@@ -339,3 +339,48 @@ def test_regrade_after_a_correction_recomputes_every_score_audited(world, rule):
     assert log.after["scores"] == 2 and len(log.after["changed"]) == holders >= 1
     before, after = next(iter(log.after["changed"].values()))
     assert Decimal(after) > Decimal(before)
+
+
+# ---------------------------------------------------------------- centralized entry (新取证(线上))
+
+
+@pytest.fixture
+def centralized(world, bank):
+    from exams.tests.factories import rules_for
+
+    rules_for(world.central, exam_type=ExamType.NEW_ONLINE)
+    return sitting(open_plan(exam_type=ExamType.NEW_ONLINE), user=world.candidate, person__name="赵丽华")
+
+
+def test_centralized_entry_needs_the_room_code(centralized, world):
+    from exams.services import MAX_ENTRY_CODE_FAILURES, entry_code_for
+
+    with pytest.raises(ApplicationError, match="请输入"):
+        attempt_start(registration=centralized, acting_user=world.candidate)
+    with pytest.raises(PermissionDenied):
+        entry_code_for(plan=centralized.plan, acting_user=world.admin_b)  # another region's 管局
+    code = entry_code_for(plan=centralized.plan, acting_user=world.admin_a).code
+    assert entry_code_for(plan=centralized.plan, acting_user=world.central).code == code  # one per plan
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(ApplicationError, match="入场码不正确"):
+        attempt_start(registration=centralized, acting_user=world.candidate, entry_code=wrong)
+    assert attempt_start(registration=centralized, acting_user=world.candidate,
+                         entry_code=code).state == AttemptState.IN_PROGRESS
+    assert MAX_ENTRY_CODE_FAILURES == 5
+
+
+def test_wrong_codes_lock_until_the_region_unlocks(centralized, world):
+    from exams.services import attempt_unlock, entry_code_for
+
+    code = entry_code_for(plan=centralized.plan, acting_user=world.admin_a).code
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        with pytest.raises(ApplicationError):
+            attempt_start(registration=centralized, acting_user=world.candidate, entry_code=wrong)
+    with pytest.raises(ApplicationError, match="错误次数过多"):
+        attempt_start(registration=centralized, acting_user=world.candidate, entry_code=code)
+    with pytest.raises(PermissionDenied):
+        attempt_unlock(registration=centralized, acting_user=world.admin_b)
+    attempt_unlock(registration=centralized, acting_user=world.admin_a)
+    assert AuditLog.objects.filter(action="attempt.unlock").exists()
+    assert attempt_start(registration=centralized, acting_user=world.candidate).state == AttemptState.IN_PROGRESS

@@ -128,3 +128,64 @@ def test_my_exams_says_what_to_do_next(client, world, registration):
     client.post(reverse("exams:start", args=[registration.pk]))
     home = client.get(reverse("candidates:my_registrations")).content.decode()
     assert "继续考试（剩余约" in home and "进行中" in home
+
+
+def test_monitor_counts_and_rows_for_the_region(client, world, registration):
+    from candidates.tests.factories import RegistrationFactory
+
+    RegistrationFactory(plan=registration.plan, person__name="孙海燕")  # never enters
+    client.force_login(world.candidate)
+    client.post(reverse("exams:start", args=[registration.pk]))
+    client.force_login(world.admin_a)
+    listing = client.get(reverse("exams:monitor")).content.decode()
+    assert registration.plan.batch_no in listing
+    page = client.get(reverse("exams:monitor_plan", args=[registration.plan_id]))
+    html = page.content.decode()
+    assert "进行中 1" in html and "未开始 1" in html and "报名 2" in html
+    assert "王建国" in html and "孙海燕" in html and 'hx-trigger="every 15s"' in html
+    assert "延长考试时间" not in html  # central's
+    partial = client.get(reverse("exams:monitor_plan", args=[registration.plan_id]), HTTP_HX_REQUEST="true")
+    assert "进行中 1" in partial.content.decode() and "<html" not in partial.content.decode()
+
+
+def test_centralized_entry_through_the_pages(client, world, bank):
+    from exams.tests.factories import open_plan, rules_for, sitting
+
+    rules_for(world.central, exam_type="new_online")
+    registration = sitting(open_plan(exam_type="new_online"), user=world.candidate, person__name="周晓东")
+    client.force_login(world.admin_a)
+    monitor = client.get(reverse("exams:monitor_plan", args=[registration.plan_id])).content.decode()
+    code = re.search(r'data-testid="entry-code">(\d{6})<', monitor).group(1)
+    client.force_login(world.candidate)
+    entry = client.get(reverse("exams:sit", args=[registration.pk])).content.decode()
+    assert 'name="entry_code"' in entry and code not in entry
+    refused = client.post(reverse("exams:start", args=[registration.pk]), {"entry_code": "12345x"}, follow=True)
+    assert "入场码不正确" in refused.content.decode()
+    assert Attempt.objects.get(registration=registration).state == AttemptState.NOT_STARTED
+    client.post(reverse("exams:start", args=[registration.pk]), {"entry_code": code})
+    assert Attempt.objects.get(registration=registration).state == AttemptState.IN_PROGRESS
+
+
+def test_central_extends_on_the_monitor(client, world, registration):
+    client.force_login(world.candidate)
+    client.post(reverse("exams:start", args=[registration.pk]))
+    client.force_login(world.central)
+    bad = client.post(reverse("exams:extend", args=[registration.plan_id]),
+                      {"registration": registration.pk, "minutes": "十", "reason": "断电"}, follow=True)
+    assert "整数分钟" in bad.content.decode()
+    no_reason = client.post(reverse("exams:extend", args=[registration.plan_id]),
+                            {"registration": registration.pk, "minutes": 10, "reason": ""}, follow=True)
+    assert "原因" in no_reason.content.decode()
+    assert Attempt.objects.get(registration=registration).extension_minutes == 0
+    client.post(reverse("exams:extend", args=[registration.plan_id]),
+                {"registration": registration.pk, "minutes": 10, "reason": "考生电脑故障"})
+    assert Attempt.objects.get(registration=registration).extension_minutes == 10
+
+
+def test_entry_rules_page_refuses_bad_values(client, world):
+    from exams.models import EntryRule
+
+    client.force_login(world.central)
+    page = client.post(reverse("exams:entry_rules"), {"exam_type": "new_online", "late_entry_minutes": "999",
+                                                      "grace_seconds": "60"}, follow=True)
+    assert "0 到 240 分钟" in page.content.decode() and not EntryRule.objects.exists()

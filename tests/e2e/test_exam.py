@@ -200,3 +200,47 @@ def test_early_submission_lists_unanswered_questions(page, world):
     assert attempt.state == AttemptState.GRADED
     assert Score.objects.get(attempt=attempt).total == key[0].points
     assert not errors, errors
+
+
+def test_centralized_exam_needs_the_code_the_region_reads_on_its_monitor(browser, live_server, world):
+    make_bank(world.central, per_cell=4)
+    rules_for(world.central, exam_type=ExamType.NEW_ONLINE)
+    plan = open_plan(minutes_ago=2, exam_type=ExamType.NEW_ONLINE)
+    registration = sitting(plan, user=world.candidate, person__name="黄建华")
+
+    def new_page(user):
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
+                                      timezone_id="Asia/Shanghai")
+        context.set_default_timeout(15_000)
+        pg = context.new_page()
+        pg.base = live_server.url
+        login_session(pg, user)
+        return pg
+
+    admin = new_page(world.admin_a)
+    errors = _watch_console(admin, [])
+    admin.goto(admin.base + "/")
+    admin.get_by_role("link", name="考试监控").click()
+    admin.get_by_test_id("monitor-plan").get_by_role("link", name="监控").click()
+    code = admin.get_by_test_id("entry-code").inner_text().strip()
+    assert re.fullmatch(r"\d{6}", code)
+    assert "未开始 1" in admin.get_by_test_id("monitor-counts").inner_text()
+    shot(admin, "exam_11_monitor_entry_code")
+
+    candidate = new_page(world.candidate)
+    errors += _watch_console(candidate, [])
+    candidate.goto(candidate.base + f"/exams/sit/{registration.pk}/")
+    candidate.get_by_test_id("entry-code-input").fill("000000" if code != "000000" else "111111")
+    candidate.get_by_test_id("start-exam").click()
+    expect(candidate.locator(".msg-error")).to_contain_text("入场码不正确")
+    assert Attempt.objects.get(registration=registration).state == AttemptState.NOT_STARTED
+    shot(candidate, "exam_12_wrong_code")
+    candidate.get_by_test_id("entry-code-input").fill(code)
+    candidate.get_by_test_id("start-exam").click()
+    candidate.wait_for_selector('[data-testid="question-1"]')
+    assert Attempt.objects.get(registration=registration).state == AttemptState.IN_PROGRESS
+
+    admin.reload()
+    assert "进行中 1" in admin.get_by_test_id("monitor-counts").inner_text()
+    shot(admin, "exam_13_monitor_in_progress")
+    assert not errors, errors
