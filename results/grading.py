@@ -13,8 +13,19 @@ accepts after a correction.
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 MULTIPLE = "multiple"
+
+
+@lru_cache(maxsize=1024)
+def _norm_cached(letters: str) -> str:
+    return "".join(sorted(set(letters.strip().upper())))
+
+
+def _norm(letters: str | None) -> str:
+    # answers are a handful of distinct letter strings: normalise each once
+    return _norm_cached(letters) if letters else ""
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,9 @@ class KeyItem:
     points: Decimal
     accepted: tuple[str, ...]  # canonical answers that earn full points
     void: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "accepted", tuple(_norm(a) for a in self.accepted))
 
 
 @dataclass(frozen=True)
@@ -35,18 +49,15 @@ class GradeResult:
     answered: int = 0
 
 
-def _norm(letters: str | None) -> str:
-    return "".join(sorted(set((letters or "").strip().upper())))
-
-
 def grade(key: list[KeyItem], answers: dict[int, str], *, pass_mark: Decimal,
           partial_multiple: bool = False) -> GradeResult:
     total, earned, correct, answered = Decimal("0"), {}, 0, 0
+    zero = Decimal("0")
     for item in key:
         given = _norm(answers.get(item.position))
         if given:
             answered += 1
-        accepted = {_norm(a) for a in item.accepted}
+        accepted = item.accepted
         if item.void or given in accepted:
             points = item.points
             correct += 1
@@ -54,7 +65,7 @@ def grade(key: list[KeyItem], answers: dict[int, str], *, pass_mark: Decimal,
               and any(set(given) < set(a) for a in accepted)):
             points = item.points / 2
         else:
-            points = Decimal("0")
+            points = zero
         earned[item.position] = points
         total += points
     return GradeResult(total=total, passed=total >= pass_mark, earned=earned, correct=correct, answered=answered)

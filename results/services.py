@@ -18,25 +18,43 @@ from .grading import GradeResult, KeyItem, grade
 from .models import CorrectionKind, QuestionCorrection, Score
 
 
-def grading_key(paper, corrections: dict | None = None, versions: dict | None = None) -> list[KeyItem]:
-    """The paper's key (papers.selectors.answer_key) as the grader's plain data, with central's
-    corrections of the plan applied ({version_id: QuestionCorrection})."""
-    from papers.selectors import answer_key
+def grading_key(paper, corrections: dict | None = None, versions: dict | None = None,
+                cache: dict | None = None) -> list[KeyItem]:
+    """The paper's key as the grader's plain data: per position the canonical answer of its
+    question version (what papers.selectors.answer_key gives as `canonical`), with central's
+    corrections of the plan applied ({version_id: QuestionCorrection}). `cache` (version id →
+    its accepted answers) lets a plan's regrade build each version's entry once."""
+    from papers.selectors import paper_versions
 
     corrections = corrections or {}
+    versions = versions if versions is not None else paper_versions(paper)
+    cache = cache if cache is not None else {}
     items = []
-    for entry in answer_key(paper, versions):
-        correction = corrections.get(entry.version_id)
-        accepted = (entry.canonical,)
-        void = False
-        if correction is not None:
-            if correction.kind == CorrectionKind.VOID:
-                void = True
-            else:
-                accepted = tuple(dict.fromkeys([entry.canonical, *correction.accepted]))
-        items.append(KeyItem(position=entry.position, qtype=entry.qtype, points=entry.points, accepted=accepted,
-                             void=void))
+    for position, (version_id, _permutation, points) in enumerate(paper.items, start=1):
+        entry = cache.get(version_id)
+        if entry is None:
+            version = versions[version_id]
+            correction = corrections.get(version_id)
+            accepted, void = (version.answer,), False
+            if correction is not None:
+                if correction.kind == CorrectionKind.VOID:
+                    void = True
+                else:
+                    accepted = tuple(dict.fromkeys([version.answer, *correction.accepted]))
+            entry = cache[version_id] = (version.qtype, accepted, void)
+        items.append(KeyItem(position=position, qtype=entry[0], points=_decimal(points), accepted=entry[1],
+                             void=entry[2]))
     return items
+
+
+_DECIMALS: dict = {}
+
+
+def _decimal(points) -> Decimal:
+    value = _DECIMALS.get(points)
+    if value is None:
+        value = _DECIMALS[points] = Decimal(str(points))
+    return value
 
 
 def _partial_multiple(paper) -> bool:
@@ -114,35 +132,51 @@ def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | 
 
 
 def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> int:
-    """Recompute every score of the plan with its corrections (issue 14 §9). One audit row with
-    each changed score before and after. Returns how many scores changed."""
+    """Recompute every score of the plan with its corrections (issue 14 §9), in bulk: the papers,
+    their versions and every answer of the plan are read once, graded by the pure grader, and
+    the changed scores written back in batches. One audit row with each changed score before
+    and after. Returns how many scores changed."""
     from papers.models import Paper
-    from papers.selectors import paper_versions
 
     if getattr(acting_user, "role", None) != Role.CENTRAL:
         raise PermissionDenied("仅部中心可以重新评分")
     now = now or timezone.now()
     corrections = _corrections(plan.pk)
-    changed = {}
+    changed, dirty = {}, []
     with transaction.atomic():
         scores = {s.attempt_id: s for s in Score.objects.select_for_update().filter(plan=plan)}
+        attempts = dict(Attempt.objects.filter(plan=plan, pk__in=list(scores)).values_list("pk", "registration_id"))
+        numbers = dict(Attempt.objects.filter(pk__in=list(scores)).values_list("pk", "registration__candidate_number"))
         papers = {p.registration_id: p for p in Paper.objects.filter(plan=plan).select_related("draw")}
-        versions = {}
-        for attempt in Attempt.objects.filter(plan=plan, pk__in=list(scores)).select_related("registration"):
-            paper = papers[attempt.registration_id]
-            missing = {item[0] for item in paper.items} - versions.keys()
-            if missing:
-                versions.update(paper_versions(paper))
-            result = _grade_attempt(attempt, paper, corrections, versions)
-            score = scores[attempt.pk]
-            values = _values(result, paper)
+        answers: dict[int, dict] = {}
+        for attempt_id, position, canonical in Answer.objects.filter(attempt__plan=plan).values_list(
+                "attempt_id", "position", "canonical").iterator(chunk_size=5000):
+            answers.setdefault(attempt_id, {})[position] = canonical
+        versions, cache = _versions_of(papers.values()), {}
+        for attempt_id, registration_id in attempts.items():
+            paper = papers[registration_id]
+            key = grading_key(paper, corrections, versions, cache)
+            result = grade(key, answers.get(attempt_id, {}), pass_mark=Decimal(paper.pass_mark),
+                           partial_multiple=_partial_multiple(paper))
+            score, values = scores[attempt_id], _values(result, paper)
             if score.total != values["total"] or score.passed != values["passed"] or score.earned != values["earned"]:
-                changed[attempt.registration.candidate_number] = [str(score.total), str(values["total"])]
+                changed[numbers[attempt_id]] = [str(score.total), str(values["total"])]
                 for name, value in values.items():
                     setattr(score, name, value)
                 score.regraded_at = now
-                score.save()
+                dirty.append(score)
+        Score.objects.bulk_update(dirty, ["total", "pass_mark", "passed", "correct", "answered", "earned",
+                                          "regraded_at"], batch_size=1000)
         audit_record(actor=acting_user, action="score.regrade", obj=plan, region=plan.region_id,
                      after={"changed": changed, "scores": len(scores)},
                      message=f"重新评分（批次 {plan.batch_no}）：{len(scores)} 份，{len(changed)} 份成绩变化")
     return len(changed)
+
+
+def _versions_of(papers) -> dict:
+    """Every question version the plan's papers hold, in one query (a plan draws from one pool)."""
+    from questions.models import QuestionVersion
+
+    ids = {item[0] for paper in papers for item in paper.items}
+    return {v.pk: v for v in QuestionVersion.objects.filter(pk__in=ids).only(
+        "id", "qtype", "stem", "options", "answer", "explanation")}
