@@ -66,12 +66,13 @@ def _people(plan, n):
     if users[0].pk is None:  # SQLite before 3.35 returns no ids
         users = list(User.objects.filter(username__startswith="bench_c").order_by("pk"))
     people = Person.objects.bulk_create([
-        Person(id_type=id_type, id_number=f"1101051980{i:08d}", name=f"考生{i}", phone=f"139{i:08d}",
-               company_name="华信通信工程有限公司", user=users[i]) for i in range(n)], batch_size=2000)
+        Person(id_type=id_type, id_number=f"1101051980{i:08d}", name=f"考生{i}", user=users[i]) for i in range(n)],
+        batch_size=2000)
     if people[0].pk is None:
         people = list(Person.objects.filter(id_number__startswith="1101051980").order_by("pk"))
     Registration.objects.bulk_create([
         Registration(person=p, plan=plan, candidate_number=f"{plan.batch_no}{i + 1:05d}", personnel_type="ABC"[i % 3],
+                     phone=f"139{i:08d}", company_name="华信通信工程有限公司",
                      region_id=plan.region_id, exam_type=plan.exam_type, exam_year=plan.exam_date.year)
         for i, p in enumerate(people)], batch_size=2000)
     return list(Registration.objects.filter(plan=plan).select_related("person__user").order_by("pk"))

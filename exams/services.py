@@ -126,12 +126,11 @@ def _locked(attempt: Attempt) -> Attempt:
 
 
 def _barred_until(registration, on_date: datetime.date):
-    """The end of a running blacklist penalty (停考) of the registration's person, or None."""
-    from blacklist.selectors import penalty_ends_for_many
+    """The end of a running blacklist penalty (停考) of the registration's person, or None: the
+    one question candidates.selectors asks the blacklist (issue 11)."""
+    from candidates.selectors import registration_suspension
 
-    person = registration.person
-    key = (person.id_type_id, person.id_number)
-    return penalty_ends_for_many([key], on_date=on_date).get(key)
+    return registration_suspension([registration], on_date=on_date).get(registration.pk)
 
 
 MAX_ENTRY_CODE_FAILURES = 5
