@@ -30,6 +30,10 @@ ACTION_LABELS = {
     "paper_rule.create": "新建组卷规则", "paper_rule.update": "修改组卷规则", "paper_rule.enable": "启用组卷规则",
     "paper_rule.disable": "停用组卷规则", "paper.generate": "生成试卷", "paper.replace": "重新生成试卷",
     "paper.preview": "预览试卷",
+    "attempt.in_progress": "进入考试", "attempt.submitted": "交卷", "attempt.graded": "评分",
+    "attempt.absent": "缺考", "attempt.void": "考试作废", "attempt.extend": "延长考试时间",
+    "entry_rule.update": "修改入场规则",
+    "entry_code.create": "生成入场码", "attempt.unlock": "解锁入场", "question.correct": "更正试题", "score.regrade": "重新评分",
 }
 
 OBJECT_LABELS = {
@@ -37,7 +41,7 @@ OBJECT_LABELS = {
     "candidates.ImportRun": "导入记录", "people.Person": "考生", "blacklist.BlacklistEntry": "黑名单记录",
     "blacklist.ViolationCategory": "违规类型", "plans.ExamTypeSetting": "考试时长设置", "jobs.Job": "后台任务",
     "questions.Question": "试题", "questions.KnowledgeArea": "知识领域", "papers.PaperRule": "组卷规则",
-    "papers.Paper": "试卷",
+    "papers.Paper": "试卷", "exams.Attempt": "考试记录", "exams.EntryRule": "入场规则",
 }
 
 

@@ -467,16 +467,22 @@ _CANDIDATE_STATE = {
 def my_registrations(request):
     """我的考核: the candidate's own exams and the details their 管局 imported, masked, with the
     moment until which the 管局 can still correct them."""
+    from exams.selectors import next_steps
+
     now = timezone.now()
-    rows = []
     regs = list(own_registrations(fetched_by=request.user))
     suspended = registration_suspension(regs)
+    steps = next_steps(regs, now=now)
+    rows = []
     for reg in regs:
         cutoff = roster_cutoff(reg.plan)
         until = suspended.get(reg.pk)
         state = f"停考（黑名单处罚期至 {until:%Y-%m-%d}）" if until else _CANDIDATE_STATE[phase(reg.plan, now)]
+        exam = steps[reg.pk]
+        if until:  # 停考: no entry (exams.services.attempt_start refuses it too)
+            exam = {**exam, "step": "停考，不能进入考试", "url": None, "open": False}
         rows.append({"reg": reg, "state": state, "suspended": bool(until), "cutoff": cutoff,
-                     "correctable": now < cutoff, "masked_phone": mask_phone(reg.phone)})
+                     "correctable": now < cutoff, "masked_phone": mask_phone(reg.phone), "exam": exam})
     person = regs[0].person if regs else None
     context = {"rows": rows, "person": person,
                "masked_id": mask_id_number(person.id_number) if person else "",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("candidates/", include("candidates.urls")),
     path("questions/", include("questions.urls")),
     path("papers/", include("papers.urls")),
+    path("exams/", include("exams.urls")),
     path("captcha/", include("captcha.urls")),
 ]
 

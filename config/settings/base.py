@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "review",
     "questions",
     "papers",
+    "exams",
+    "results",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +185,8 @@ JOBS_EAGER_MODE = os.environ.get("JOBS_EAGER_MODE", "thread")
 # plan's roster freezes, 48 hours before its start (issue 13 §4); every 5 minutes catches
 # central's later corrections too. Without a broker, the plan page starts the same work as a job.
 CELERY_BEAT_SCHEDULE = {
+    # the server submits every attempt past its deadline + grace (reads do it too: exams.services)
+    "exams-close-due": {"task": "exams.close_due", "schedule": float(os.environ.get("EXAMS_CLOSE_SECONDS", 30))},
     "papers-generate-due": {"task": "papers.generate_due", "schedule": float(os.environ.get("PAPERS_SCAN_SECONDS", 300))},
 }
 

@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "candidates.demo",
     "questions.demo",
     "papers.demo",
+    "exams.demo",
 ]
 
 

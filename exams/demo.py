@@ -1,0 +1,99 @@
+"""Demo exams that can be sat at once (issue 14 §11): for each online mode (继续教育(线上) and
+新取证(线上)) a plan of 北京 that started a minute ago, with the demo candidate and a few other
+demo people registered and their papers drawn. A roster is frozen 48 hours before the start,
+so these registrations cannot go through the import: they are written directly (with their
+考生编号 from the plan's counter and an audit row), the papers through papers.services.
+Idempotent in the sense that matters: a new plan is added only when the demo candidate has no
+exam of that mode open for entry right now (a `make run` later in the day gets a fresh one)."""
+
+import datetime
+
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_record
+from candidates.models import Registration
+from core.roles import Role
+from plans.choices import AuditStatus, ExamType
+from plans.models import ExamPlan
+from plans.rules import plan_moments
+from plans.services import duration_for
+from regions.models import Region
+
+from .choices import AttemptState
+from .models import Attempt
+from .services import entry_closes_at, entry_code_for
+
+OTHERS = 5
+
+
+def _open_for_entry(person, exam_type, now) -> Registration | None:
+    for reg in Registration.objects.filter(person=person, exam_type=exam_type, plan__starts_at__lte=now,
+                                           plan__ends_at__gt=now).select_related("plan"):
+        attempt = Attempt.objects.filter(registration=reg).first()
+        if entry_closes_at(reg.plan) >= now and (attempt is None or attempt.state in (
+                AttemptState.NOT_STARTED, AttemptState.IN_PROGRESS)):
+            return reg
+    return None
+
+
+def _plan(region, exam_type, *, central, admin, now) -> ExamPlan:
+    from plans.services import _next_batch_no
+
+    start = timezone.localtime(now - datetime.timedelta(minutes=1)).replace(second=0, microsecond=0)
+    minutes = duration_for(exam_type)
+    starts_at, ends_at, end_time = plan_moments(start.date(), start.time(), minutes)
+    plan = ExamPlan.objects.create(
+        batch_no=_next_batch_no(region=region, year=start.year), region=region, exam_type=exam_type,
+        exam_date=start.date(), start_time=start.time(), end_time=end_time, duration_minutes=minutes,
+        starts_at=starts_at, ends_at=ends_at, audit_status=AuditStatus.APPROVED, reviewer=central, reviewed_at=now,
+        review_note="演示考试", applicant=admin)
+    audit_record(actor=central, action="plan.create", obj=plan, message=f"演示考试（{plan.get_exam_type_display()}），立即开考")
+    return plan
+
+
+def _register(plan, person, personnel_type) -> Registration:
+    from candidates.services import _next_candidate_number
+
+    registration = Registration.objects.create(
+        person=person, plan=plan, personnel_type=personnel_type, region=plan.region, exam_type=plan.exam_type,
+        exam_year=plan.exam_date.year, candidate_number=_next_candidate_number(plan))
+    audit_record(actor=None, action="registration.create", obj=registration, message="演示考试报名")
+    return registration
+
+
+def load(out) -> list[str]:
+    from candidates.demo import _demo_candidate
+    from papers.services import papers_generate
+    from people.models import Person
+
+    central = User.objects.filter(role=Role.CENTRAL, is_active=True).order_by("pk").first()
+    region = Region.objects.get(code="11")
+    admin = User.objects.filter(role=Role.REGIONAL, region=region, is_active=True).order_by("pk").first()
+    person = _demo_candidate()
+    if central is None or admin is None or person is None:
+        return []
+    now = timezone.now()
+    lines = []
+    for exam_type in (ExamType.CONTINUING_ONLINE, ExamType.NEW_ONLINE):
+        registration = _open_for_entry(person, exam_type, now)
+        if registration is None:
+            plan = _plan(region, exam_type, central=central, admin=admin, now=now)
+            ptype = person.registrations.order_by("pk").values_list("personnel_type", flat=True).first() or "A"
+            registration = _register(plan, person, ptype)
+            others = (Person.objects.filter(registrations__plan__region=region).exclude(pk=person.pk).distinct()
+                      .order_by("pk")[:OTHERS])
+            for i, other in enumerate(others):
+                _register(plan, other, "ABC"[i % 3])
+            result = papers_generate(plan=plan, acting_user=central, now=now)
+            if result.problems:
+                out.write(f"exams demo: {plan.batch_no}: {'；'.join(result.problems)}\n")
+        plan = registration.plan
+        code = ""
+        if exam_type == ExamType.NEW_ONLINE:
+            code = (f"，入场码 {entry_code_for(plan=plan, acting_user=admin).code}"
+                    f"（{region.name}管局在“考试监控”查看）")
+        lines.append(f"演示考试（{plan.get_exam_type_display()}）：批次 {plan.batch_no}，"
+                     f"{timezone.localtime(plan.starts_at):%H:%M} 开考，{timezone.localtime(entry_closes_at(plan)):%H:%M} 前可进入{code}；"
+                     f"考生登录后在“我的考核”点击“进入考试”")
+    return lines

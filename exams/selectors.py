@@ -1,0 +1,141 @@
+"""Reads of attempts. Every read of one attempt goes through attempt_close_if_overdue, so an
+attempt past its deadline + grace is submitted by the first read (issue 14 §6)."""
+
+import datetime
+
+from django.utils import timezone
+
+from core.scoping import get_visible_or_404
+
+from .models import Answer, Attempt
+from .services import attempt_close_if_overdue, attempt_for
+
+
+def attempt_for_candidate(*, registration, now: datetime.datetime | None = None) -> Attempt:
+    """The registration's attempt (created 未开始), closed first when overdue. The caller fetched
+    the registration through its own scope."""
+    return attempt_close_if_overdue(attempt_for(registration), now=now)
+
+
+def attempt_get(*, pk: int, fetched_by, now: datetime.datetime | None = None) -> Attempt:
+    """An attempt the user may see (its candidate, its region, central), else 404."""
+    attempt = get_visible_or_404(Attempt.objects.select_related("plan", "registration__person"), fetched_by, pk=pk)
+    return attempt_close_if_overdue(attempt, now=now)
+
+
+def saved_answers(attempt: Attempt) -> dict[int, dict]:
+    """{position: {"answer": displayed letters, "seq": n}} of the attempt (what a resumed page shows)."""
+    return {position: {"answer": displayed, "seq": seq} for position, displayed, seq in
+            Answer.objects.filter(attempt=attempt).values_list("position", "displayed", "seq")}
+
+
+def remaining_seconds(attempt: Attempt, now: datetime.datetime | None = None) -> int:
+    now = now or timezone.now()
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[int, dict]:
+    """我的考核: per registration, its exam state and what the candidate must do next, with the
+    link to the exam page when there is one: {registration_id: {"state", "step", "url", "open"}}."""
+    from django.urls import reverse
+
+    from plans.choices import AuditStatus, ExamType
+
+    from .choices import AttemptState
+    from .services import ONLINE_TYPES, entry_closes_at
+
+    now = now or timezone.now()
+    registrations = list(registrations)
+    attempts = {a.registration_id: a for a in Attempt.objects.filter(
+        registration__in=[r.pk for r in registrations]).select_related("plan", "registration")}
+    steps = {}
+    for reg in registrations:
+        plan = reg.plan
+        attempt = attempts.get(reg.pk)
+        if attempt is not None:
+            attempt = attempt_close_if_overdue(attempt, now=now)
+        state = attempt.state if attempt else AttemptState.NOT_STARTED
+        url = reverse("exams:sit", args=[reg.pk])
+        step = {"state": AttemptState(state).label, "step": "", "url": None, "open": False}
+        if plan.exam_type == ExamType.NEW_OFFLINE:
+            step.update(state="线下考试", step="答题卡考试，请按管局通知到考点参加")
+        elif plan.audit_status != AuditStatus.APPROVED or plan.exam_type not in ONLINE_TYPES:
+            step.update(step="等待考核计划审核")
+        elif state == AttemptState.IN_PROGRESS:
+            minutes = remaining_seconds(attempt, now) // 60
+            step.update(step=f"继续考试（剩余约 {minutes} 分钟）", url=url, open=True)
+        elif state in (AttemptState.SUBMITTED, AttemptState.GRADED):
+            step.update(state=AttemptState.SUBMITTED.label, step="等待成绩发布", url=url)
+        elif state == AttemptState.ABSENT:
+            step.update(step="未在考试时间内进入考试")
+        elif state == AttemptState.VOID:
+            step.update(step="本场考试已作废，如有疑问请联系报名所在管局")
+        else:
+            closes = entry_closes_at(plan)
+            if now < plan.starts_at:
+                step.update(step=f"进入考试：{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起", url=url)
+            elif now <= closes:
+                step.update(step=f"进入考试（{timezone.localtime(closes):%H:%M} 前）", url=url, open=True)
+            elif now < plan.ends_at:
+                step.update(step=f"已超过入场时间（{timezone.localtime(closes):%H:%M}）")
+            else:
+                step.update(state=AttemptState.ABSENT.label, step="未在考试时间内进入考试")
+        steps[reg.pk] = step
+    return steps
+
+
+# ---------------------------------------------------------------- 考试监控
+
+
+def monitor_plans(*, fetched_by, now: datetime.datetime | None = None):
+    """Online plans the user may watch: approved, of its region (central: all), from a day before
+    their start until a day after their end."""
+    from plans.choices import AuditStatus
+    from plans.models import ExamPlan
+
+    from .services import ONLINE_TYPES
+
+    now = now or timezone.now()
+    day = datetime.timedelta(days=1)
+    return (ExamPlan.objects.visible_to(fetched_by)
+            .filter(audit_status=AuditStatus.APPROVED, exam_type__in=ONLINE_TYPES, starts_at__lte=now + day,
+                    ends_at__gte=now - day)
+            .select_related("region").order_by("starts_at", "pk"))
+
+
+def monitor_plan_get(*, pk: int, fetched_by):
+    from plans.models import ExamPlan
+
+    return get_visible_or_404(ExamPlan.objects.select_related("region"), fetched_by, pk=pk)
+
+
+def monitor_rows(*, plan, fetched_by, now: datetime.datetime | None = None) -> tuple[dict, list[dict]]:
+    """考试监控 of one plan: counts per state (a registration without an attempt is 未开始) and one
+    row per registration with its state, entry time, last contact and saved answers. Overdue
+    attempts are closed on the way (a read submits them)."""
+    from django.db.models import Count
+
+    from candidates.models import Registration
+
+    from .choices import AttemptState
+
+    now = now or timezone.now()
+    registrations = list(Registration.objects.visible_to(fetched_by).filter(plan=plan)
+                         .select_related("person").order_by("candidate_number"))
+    attempts = {a.registration_id: a for a in Attempt.objects.visible_to(fetched_by).filter(plan=plan)
+                .select_related("plan", "registration")}
+    for key, attempt in list(attempts.items()):
+        attempts[key] = attempt_close_if_overdue(attempt, now=now)
+    answered = dict(Answer.objects.filter(attempt__plan=plan).exclude(displayed="").order_by()
+                    .values("attempt").annotate(n=Count("pk")).values_list("attempt", "n"))
+    counts = {state: 0 for state in AttemptState}
+    rows = []
+    for reg in registrations:
+        attempt = attempts.get(reg.pk)
+        state = attempt.state if attempt else AttemptState.NOT_STARTED
+        if state == AttemptState.NOT_STARTED and now > plan.ends_at and attempt is None:
+            state = AttemptState.ABSENT  # the periodic task records it; the monitor already says so
+        counts[AttemptState(state)] += 1
+        rows.append({"registration": reg, "attempt": attempt, "state": AttemptState(state),
+                     "answered": answered.get(attempt.pk, 0) if attempt else 0})
+    return {"labels": [(s.label, counts[s]) for s in AttemptState], "total": len(registrations)}, rows

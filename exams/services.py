@@ -1,0 +1,479 @@
+"""Writes of the exam engine (issue 14). Time is the server's: entry opens at the plan's start
+and closes `late_entry_minutes` later (EntryRule, per 考核类型, central's); the deadline is the
+plan's end plus the candidate's extension (Attempt.deadline). A save stamped before the deadline
+that arrives within the grace (EntryRule.grace_seconds) is kept; an attempt still open after
+deadline + grace is submitted by the server with its last saved answers — by the periodic task
+(`attempts_close_due`) and by every read of the attempt (`attempt_close_if_overdue`), so
+nothing depends on the task running on time (Moodle MDL-43733)."""
+
+import datetime
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from core.errors import ApplicationError, PermissionDenied
+from core.roles import Role
+from plans.choices import AuditStatus, ExamType
+
+from .choices import (
+    DEFAULT_GRACE_SECONDS,
+    DEFAULT_LATE_ENTRY_MINUTES,
+    OPEN_STATES,
+    TRANSITIONS,
+    AttemptState,
+    SaveOutcome,
+    TransitionCause,
+)
+from .models import Answer, AnswerLog, Attempt, AttemptTransition, EntryRule, PlanEntryCode
+
+ONLINE_TYPES = (ExamType.CONTINUING_ONLINE, ExamType.NEW_ONLINE)
+MAX_ITEMS_PER_SAVE = 500
+
+
+def _require_central(user) -> None:
+    if getattr(user, "role", None) != Role.CENTRAL or not user.is_active:
+        raise PermissionDenied("仅部中心可以执行此操作")
+
+
+# ---------------------------------------------------------------- entry rules (central's)
+
+
+def entry_rule(exam_type: str) -> tuple[int, int]:
+    """(late-entry minutes, grace seconds) central set for the type, or the defaults (30, 60)."""
+    rule = EntryRule.objects.filter(exam_type=exam_type).first()
+    if rule is None:
+        return DEFAULT_LATE_ENTRY_MINUTES, DEFAULT_GRACE_SECONDS
+    return rule.late_entry_minutes, rule.grace_seconds
+
+
+def entry_rule_set(*, exam_type: str, late_entry_minutes: int, grace_seconds: int, acting_user) -> EntryRule:
+    """Central sets a 考核类型's late-entry limit (minutes after the start a candidate may still
+    enter) and the save grace (issue 14 §4–§5). Audited with before and after."""
+    _require_central(acting_user)
+    if exam_type not in ExamType.values:
+        raise ApplicationError("考核类型不存在", field="exam_type")
+    if not 0 <= late_entry_minutes <= 240:
+        raise ApplicationError("开考后允许进入的时间须在 0 到 240 分钟之间", field="late_entry_minutes")
+    if not 0 <= grace_seconds <= 600:
+        raise ApplicationError("交卷宽限须在 0 到 600 秒之间", field="grace_seconds")
+    with transaction.atomic():
+        rule, _ = EntryRule.objects.select_for_update().get_or_create(exam_type=exam_type)
+        before = {"late_entry_minutes": rule.late_entry_minutes, "grace_seconds": rule.grace_seconds}
+        rule.late_entry_minutes, rule.grace_seconds = late_entry_minutes, grace_seconds
+        rule.save()
+        audit_record(actor=acting_user, action="entry_rule.update", obj=rule, before=before,
+                     after={"late_entry_minutes": late_entry_minutes, "grace_seconds": grace_seconds},
+                     message=f"修改{rule.get_exam_type_display()}入场规则：开考后 {late_entry_minutes} 分钟内可进入，"
+                             f"交卷宽限 {grace_seconds} 秒")
+    return rule
+
+
+def entry_closes_at(plan) -> datetime.datetime:
+    """The last moment a candidate may enter: start + the type's late-entry limit, never after
+    the end."""
+    late, _grace = entry_rule(plan.exam_type)
+    return min(plan.starts_at + datetime.timedelta(minutes=late), plan.ends_at)
+
+
+def grace_for(plan) -> datetime.timedelta:
+    return datetime.timedelta(seconds=entry_rule(plan.exam_type)[1])
+
+
+# ---------------------------------------------------------------- the state machine
+
+
+def attempt_for(registration) -> Attempt:
+    """The registration's one attempt, created 未开始 the first time it is asked for."""
+    attempt, _ = Attempt.objects.select_related("plan", "registration").get_or_create(
+        registration=registration, defaults={"plan_id": registration.plan_id, "region_id": registration.region_id})
+    return attempt
+
+
+def attempt_transition(*, attempt: Attempt, to_state: str, cause: str, actor=None, note: str = "",
+                       now: datetime.datetime | None = None) -> Attempt:
+    """Move an attempt to `to_state` if exams.choices.TRANSITIONS allows it (issue 14 §3), else
+    refuse. Records the transition (time, cause, actor) and an audit row. The caller holds the
+    attempt's row lock (select_for_update) inside its transaction."""
+    now = now or timezone.now()
+    if to_state not in TRANSITIONS[AttemptState(attempt.state)]:
+        raise ApplicationError(f"考试状态不能从“{AttemptState(attempt.state).label}”变为“{AttemptState(to_state).label}”",
+                               code="illegal_transition")
+    before = attempt.state
+    attempt.state = to_state
+    fields = ["state", "updated_at"]
+    if to_state == AttemptState.IN_PROGRESS:
+        attempt.started_at = now
+        fields.append("started_at")
+    elif to_state == AttemptState.SUBMITTED:
+        attempt.submitted_at = now
+        fields.append("submitted_at")
+    attempt.save(update_fields=fields)
+    AttemptTransition.objects.create(attempt=attempt, from_state=before, to_state=to_state, cause=cause, note=note[:200],
+                                     actor=actor if getattr(actor, "is_authenticated", False) else None, at=now)
+    audit_record(actor=actor, action=f"attempt.{to_state}", obj=attempt, region=attempt.region_id,
+                 before={"state": before}, after={"state": to_state, "cause": cause}, reason=note,
+                 object_repr=f"考生 {attempt.registration.candidate_number}",
+                 message=f"考试状态：{AttemptState(before).label} → {AttemptState(to_state).label}"
+                         f"（{TransitionCause(cause).label}）")
+    return attempt
+
+
+def _locked(attempt: Attempt) -> Attempt:
+    return Attempt.objects.select_for_update().select_related("plan", "registration").get(pk=attempt.pk)
+
+
+def _barred_until(registration, on_date: datetime.date):
+    """The end of a running blacklist penalty (停考) of the registration's person, or None: the
+    one question candidates.selectors asks the blacklist (issue 11)."""
+    from candidates.selectors import registration_suspension
+
+    return registration_suspension([registration], on_date=on_date).get(registration.pk)
+
+
+MAX_ENTRY_CODE_FAILURES = 5
+
+
+def _require_plan_staff(user, plan) -> None:
+    """Central, or the 管局 of the plan's region (an exam room is the region's)."""
+    role = getattr(user, "role", None)
+    if not getattr(user, "is_active", False) or role not in (Role.CENTRAL, Role.REGIONAL) or (
+            role == Role.REGIONAL and user.region_id != plan.region_id):
+        raise PermissionDenied("只有部中心或本地区管局可以执行此操作")
+
+
+def entry_code_for(*, plan, acting_user) -> PlanEntryCode:
+    """The 入场码 of a centralized plan (新取证(线上)), made on first use: six random digits the
+    管局 reads on its monitor and announces in the exam room. Audited when made."""
+    _require_plan_staff(acting_user, plan)
+    if plan.exam_type != ExamType.NEW_ONLINE:
+        raise ApplicationError("只有新取证(线上)集中考试使用入场码")
+    existing = PlanEntryCode.objects.filter(plan=plan).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        code, created = PlanEntryCode.objects.get_or_create(
+            plan=plan, defaults={"code": f"{secrets.randbelow(10**6):06d}", "created_by": acting_user})
+        if created:
+            audit_record(actor=acting_user, action="entry_code.create", obj=plan,
+                         message=f"生成入场码（批次 {plan.batch_no}）")
+    return code
+
+
+def attempt_unlock(*, registration, acting_user, now: datetime.datetime | None = None) -> Attempt:
+    """The 管局 (or central) admits one candidate of a centralized plan without the code (a
+    candidate who cannot type it, or who used up the tries). Audited."""
+    now = now or timezone.now()
+    _require_plan_staff(acting_user, registration.plan)
+    if registration.plan.exam_type != ExamType.NEW_ONLINE:
+        raise ApplicationError("只有新取证(线上)集中考试需要解锁入场")
+    attempt = attempt_for(registration)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.state != AttemptState.NOT_STARTED:
+            raise ApplicationError(f"该考生考试状态为“{attempt.get_state_display()}”，无需解锁")
+        attempt.unlocked_at, attempt.unlocked_by, attempt.entry_code_failures = now, acting_user, 0
+        attempt.save(update_fields=["unlocked_at", "unlocked_by", "entry_code_failures", "updated_at"])
+        audit_record(actor=acting_user, action="attempt.unlock", obj=attempt, region=attempt.region_id,
+                     object_repr=f"考生 {registration.candidate_number}", message="解锁入场（无需入场码）")
+    return attempt
+
+
+def _check_entry_code(attempt: Attempt, entry_code: str | None) -> None:
+    if attempt.unlocked_at is not None:
+        return
+    if attempt.entry_code_failures >= MAX_ENTRY_CODE_FAILURES:
+        raise ApplicationError("入场码输入错误次数过多，请联系监考人员解锁", field="entry_code")
+    code = PlanEntryCode.objects.filter(plan_id=attempt.plan_id).values_list("code", flat=True).first()
+    given = (entry_code or "").strip()
+    if not given:
+        raise ApplicationError("请输入监考人员公布的入场码", field="entry_code")
+    if code is None or not secrets.compare_digest(given, code):
+        Attempt.objects.filter(pk=attempt.pk).update(entry_code_failures=attempt.entry_code_failures + 1)
+        left = MAX_ENTRY_CODE_FAILURES - attempt.entry_code_failures - 1
+        raise ApplicationError(f"入场码不正确（还可尝试 {left} 次）" if left else "入场码输入错误次数过多，请联系监考人员解锁",
+                               field="entry_code")
+
+
+def attempt_start(*, registration, acting_user, entry_code: str | None = None,
+                  now: datetime.datetime | None = None) -> Attempt:
+    """进入考试. Only the registration's own candidate, in an approved online plan whose paper is
+    drawn, from the start until start + the late-entry limit, and not while a blacklist penalty
+    runs (停考, SPEC.md §7). 新取证(线上) is centralized: only with the room's 入场码 (five wrong
+    tries, then only the 管局's unlock) or after an unlock. An attempt already 进行中 is resumed as
+    it is: the clock never restarts (issue 14 §4)."""
+    from papers.selectors import paper_for_registration
+
+    now = now or timezone.now()
+    plan = registration.plan
+    if registration.person.user_id != getattr(acting_user, "pk", None):
+        raise PermissionDenied("只能进入本人的考试")
+    attempt = attempt_for(registration)
+    attempt = attempt_close_if_overdue(attempt, now=now)
+    if attempt.state == AttemptState.IN_PROGRESS:
+        return attempt
+    if attempt.state != AttemptState.NOT_STARTED:
+        raise ApplicationError(f"本场考试{attempt.get_state_display()}，不能再次进入")
+    if plan.audit_status != AuditStatus.APPROVED or plan.exam_type not in ONLINE_TYPES:
+        raise ApplicationError("本场考核不是线上考试，不能在线进入")
+    until = _barred_until(registration, timezone.localtime(now).date())
+    if until is not None:
+        raise ApplicationError(f"您处于黑名单处理期内（至 {until:%Y-%m-%d}），本场考试已停考，不能进入")
+    if now < plan.starts_at:
+        raise ApplicationError(f"考试尚未开始，{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起可以进入")
+    closes = entry_closes_at(plan)
+    if now > closes:
+        raise ApplicationError(f"已超过入场时间（{timezone.localtime(closes):%H:%M} 前可进入），不能进入考试")
+    if paper_for_registration(registration) is None:
+        raise ApplicationError("您的试卷尚未生成，请联系所在地管局")
+    if plan.exam_type == ExamType.NEW_ONLINE:
+        _check_entry_code(attempt, entry_code)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.state == AttemptState.IN_PROGRESS:
+            return attempt
+        return attempt_transition(attempt=attempt, to_state=AttemptState.IN_PROGRESS, cause=TransitionCause.START,
+                                  actor=acting_user, now=now)
+
+
+def attempt_open_session(*, attempt: Attempt, now: datetime.datetime | None = None) -> str:
+    """A new exam page was opened (a reload, another tab or computer): it gets a new session
+    token and takes over; the older page's next save or clock sync is told why and stops."""
+    now = now or timezone.now()
+    token = secrets.token_hex(16)
+    Attempt.objects.filter(pk=attempt.pk).update(session_token=token, last_contact_at=now,
+                                                 sessions_opened=attempt.sessions_opened + 1)
+    attempt.session_token = token
+    return token
+
+
+def _submit_and_grade(attempt: Attempt, *, cause: str, actor, now) -> Attempt:
+    from results.services import score_compute
+
+    attempt = attempt_transition(attempt=attempt, to_state=AttemptState.SUBMITTED, cause=cause, actor=actor, now=now)
+    score_compute(attempt=attempt, now=now)
+    return attempt_transition(attempt=attempt, to_state=AttemptState.GRADED, cause=TransitionCause.GRADE, now=now)
+
+
+def attempt_submit(*, attempt: Attempt, token: str, acting_user, now: datetime.datetime | None = None) -> Attempt:
+    """交卷 by the candidate (after the page's confirmation), from the current exam page only.
+    Graded at once by the paper's rule (results.services.score_compute)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.registration.person.user_id != getattr(acting_user, "pk", None):
+            raise PermissionDenied("只能提交本人的试卷")
+        if attempt.state != AttemptState.IN_PROGRESS:
+            raise ApplicationError(f"本场考试{attempt.get_state_display()}，不能交卷", code="closed")
+        if token != attempt.session_token:
+            raise ApplicationError(TAKEN_OVER_MESSAGE, code="taken_over")
+        if now > attempt.deadline + grace_for(attempt.plan):
+            return _submit_and_grade(attempt, cause=TransitionCause.DEADLINE, actor=None, now=now)
+        return _submit_and_grade(attempt, cause=TransitionCause.SUBMIT, actor=acting_user, now=now)
+
+
+def attempt_close_if_overdue(attempt: Attempt, *, now: datetime.datetime | None = None) -> Attempt:
+    """Every read of an attempt goes through here: one still 进行中 after deadline + grace is
+    submitted with its last saved answers and graded; one never started is 缺考."""
+    now = now or timezone.now()
+    if attempt.state not in OPEN_STATES or now <= attempt.deadline + grace_for(attempt.plan):
+        return attempt
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.state == AttemptState.IN_PROGRESS and now > attempt.deadline + grace_for(attempt.plan):
+            return _submit_and_grade(attempt, cause=TransitionCause.DEADLINE, actor=None, now=now)
+        if attempt.state == AttemptState.NOT_STARTED and now > attempt.deadline + grace_for(attempt.plan):
+            return attempt_transition(attempt=attempt, to_state=AttemptState.ABSENT, cause=TransitionCause.ABSENT,
+                                      now=now)
+    return attempt
+
+
+def attempts_close_due(*, now: datetime.datetime | None = None) -> dict:
+    """The periodic task's body (Celery beat `exams-close-due`): submit and grade every attempt
+    whose deadline + grace has passed, and mark 缺考 every registration of an ended online plan
+    that never started."""
+    from candidates.models import Registration
+
+    now = now or timezone.now()
+    counts = {"submitted": 0, "absent": 0}
+    longest_grace = datetime.timedelta(seconds=max([DEFAULT_GRACE_SECONDS, *EntryRule.objects.values_list(
+        "grace_seconds", flat=True)]))
+    shortest = now - longest_grace  # a plan that ended before this is past every grace
+    candidates = Attempt.objects.filter(state__in=OPEN_STATES, plan__ends_at__lt=now).select_related(
+        "plan", "registration")
+    for attempt in candidates.iterator():
+        before = attempt.state
+        attempt = attempt_close_if_overdue(attempt, now=now)
+        if attempt.state != before:
+            counts["submitted" if before == AttemptState.IN_PROGRESS else "absent"] += 1
+    # registrations of ended online plans without any attempt yet: created, then 缺考
+    missing = (Registration.objects.filter(plan__ends_at__lt=shortest, plan__exam_type__in=ONLINE_TYPES,
+                                           plan__audit_status=AuditStatus.APPROVED, attempt__isnull=True)
+               .select_related("plan"))
+    for registration in missing.iterator():
+        attempt = attempt_close_if_overdue(attempt_for(registration), now=now)
+        if attempt.state == AttemptState.ABSENT:
+            counts["absent"] += 1
+    return counts
+
+
+def attempt_extend(*, attempt: Attempt, minutes: int, reason: str, acting_user) -> Attempt:
+    """Central grants one candidate extra time with a reason (issue 14 §4): the deadline becomes
+    the plan's end + `minutes` (the total extension). Audited; not after the attempt closed."""
+    _require_central(acting_user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写延长考试时间的原因", field="reason")
+    if not 1 <= minutes <= 240:
+        raise ApplicationError("延长时间须在 1 到 240 分钟之间", field="minutes")
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        attempt = attempt_close_if_overdue(attempt)
+        if attempt.state not in OPEN_STATES:
+            raise ApplicationError(f"本场考试{attempt.get_state_display()}，不能延长时间")
+        before = {"extension_minutes": attempt.extension_minutes, "extension_reason": attempt.extension_reason}
+        attempt.extension_minutes, attempt.extension_reason = minutes, reason[:200]
+        attempt.save(update_fields=["extension_minutes", "extension_reason", "updated_at"])
+        audit_record(actor=acting_user, action="attempt.extend", obj=attempt, region=attempt.region_id, before=before,
+                     after={"extension_minutes": minutes, "extension_reason": attempt.extension_reason},
+                     reason=reason, object_repr=f"考生 {attempt.registration.candidate_number}",
+                     message=f"延长考试时间 {minutes} 分钟，截止 {timezone.localtime(attempt.deadline):%Y-%m-%d %H:%M}")
+    return attempt
+
+
+def attempt_void(*, attempt: Attempt, reason: str, acting_user) -> Attempt:
+    """作废 (the violation check's decision, central only): from any state but 缺考."""
+    _require_central(acting_user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写作废原因", field="reason")
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        return attempt_transition(attempt=attempt, to_state=AttemptState.VOID, cause=TransitionCause.VOID,
+                                  actor=acting_user, note=reason)
+
+
+# ---------------------------------------------------------------- answers
+
+
+TAKEN_OVER_MESSAGE = "您的考试已在另一个页面或另一台电脑上打开，本页面已停止作答。请在最新打开的页面继续作答。"
+
+
+@dataclass
+class SaveItem:
+    position: int
+    answer: str
+    seq: int
+    client_at: datetime.datetime | None = None
+
+
+@dataclass
+class SaveReport:
+    outcomes: dict = field(default_factory=dict)  # seq -> SaveOutcome
+    state: str = ""
+    last_seq: int = 0
+    message: str = ""
+
+
+def parse_save_items(raw, *, paper) -> list[SaveItem]:
+    """Check every received answer before anything is written: a bad one refuses the whole
+    request with a message naming the question (nothing changes)."""
+    from papers.selectors import displayed_to_canonical
+
+    if not isinstance(raw, list) or not raw:
+        raise ApplicationError("没有收到答案")
+    if len(raw) > MAX_ITEMS_PER_SAVE:
+        raise ApplicationError(f"一次最多保存 {MAX_ITEMS_PER_SAVE} 个答案")
+    items = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            raise ApplicationError("答案格式不正确")
+        try:
+            position, seq = int(entry.get("position")), int(entry.get("seq"))
+        except (TypeError, ValueError) as exc:
+            raise ApplicationError("答案缺少题号或序号") from exc
+        answer = str(entry.get("answer") or "").strip().upper()
+        if seq < 1 or seq > 2**62:
+            raise ApplicationError(f"第 {position} 题的序号不正确")
+        try:
+            displayed_to_canonical(paper, position, answer)
+        except ValueError as exc:
+            raise ApplicationError(f"第 {position} 题的答案“{answer[:8]}”不正确：{exc}") from exc
+        client_at = None
+        stamp = entry.get("client_at")
+        if stamp is not None:
+            try:
+                client_at = datetime.datetime.fromtimestamp(float(stamp) / 1000, tz=datetime.UTC)
+            except (TypeError, ValueError, OverflowError, OSError) as exc:
+                raise ApplicationError(f"第 {position} 题的作答时间不正确") from exc
+        items.append(SaveItem(position=position, answer="".join(sorted(set(answer))), seq=seq, client_at=client_at))
+    return items
+
+
+def answers_save(*, attempt: Attempt, token: str, raw_items, acting_user, ip: str | None = None,
+                 now: datetime.datetime | None = None) -> SaveReport:
+    """Save answers as they are given (issue 14 §5), idempotently: each carries the page's
+    per-attempt sequence number and overwrites the stored answer at its position only when its
+    number is higher, so a retried or late-arriving older save never overwrites a newer one.
+    Every received answer goes to the append-only answer log with server and client times and
+    its outcome. After the deadline, an answer stamped before it is kept until deadline + grace;
+    others are refused (and logged). A page that was taken over writes nothing."""
+    from papers.selectors import displayed_to_canonical, paper_for_registration
+
+    now = now or timezone.now()
+    if attempt.registration.person.user_id != getattr(acting_user, "pk", None):
+        raise PermissionDenied("只能保存本人的答案")
+    paper = paper_for_registration(attempt.registration_id)
+    items = parse_save_items(raw_items, paper=paper)
+    attempt = attempt_close_if_overdue(attempt, now=now)
+    report = SaveReport()
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        deadline = attempt.deadline
+        if attempt.state != AttemptState.IN_PROGRESS:
+            refused, report.message = SaveOutcome.CLOSED, f"本场考试{attempt.get_state_display()}，答案未保存"
+        elif token != attempt.session_token:
+            refused, report.message = SaveOutcome.TAKEN_OVER, TAKEN_OVER_MESSAGE
+        else:
+            refused = None
+        existing = {a.position: a for a in Answer.objects.filter(attempt=attempt, position__in=[i.position for i in items])}
+        logs = []
+        for item in sorted(items, key=lambda i: i.seq):
+            canonical = displayed_to_canonical(paper, item.position, item.answer)
+            current = existing.get(item.position)
+            if refused:
+                outcome = refused
+            elif now > deadline and (item.client_at is None or item.client_at > deadline):
+                outcome = SaveOutcome.LATE
+            elif current is not None and current.seq >= item.seq:
+                outcome = (SaveOutcome.DUPLICATE if current.seq == item.seq and current.displayed == item.answer
+                           else SaveOutcome.STALE)
+            else:
+                outcome = SaveOutcome.ACCEPTED
+                if current is None:
+                    current = Answer(attempt=attempt, position=item.position)
+                    existing[item.position] = current
+                current.displayed, current.canonical, current.seq = item.answer, canonical, item.seq
+                current.client_at, current.saved_at = item.client_at, now
+                current.save()
+                attempt.last_seq = max(attempt.last_seq, item.seq)
+            report.outcomes[item.seq] = outcome
+            logs.append(AnswerLog(attempt=attempt, position=item.position, displayed=item.answer, canonical=canonical,
+                                  seq=item.seq, client_at=item.client_at, server_at=now, outcome=outcome, ip=ip))
+        AnswerLog.objects.bulk_create(logs)
+        if refused != SaveOutcome.TAKEN_OVER:
+            attempt.last_contact_at = now
+            attempt.save(update_fields=["last_seq", "last_contact_at"])
+    report.state, report.last_seq = attempt.state, attempt.last_seq
+    return report
+
+
+def attempt_touch(*, attempt: Attempt, token: str, now: datetime.datetime | None = None) -> bool:
+    """A clock sync from the current page records the last contact; False when taken over."""
+    now = now or timezone.now()
+    if token != attempt.session_token:
+        return False
+    Attempt.objects.filter(pk=attempt.pk).update(last_contact_at=now)
+    return True

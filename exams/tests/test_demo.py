@@ -1,0 +1,35 @@
+"""After load_demo the demo candidate can sit an exam of each online mode at once (issue 14 §11)."""
+
+import pytest
+from django.core.management import call_command
+
+from exams.choices import AttemptState
+from exams.demo import _open_for_entry
+from exams.services import attempt_start, entry_code_for
+from papers.selectors import paper_for_registration
+from plans.choices import ExamType
+from plans.models import ExamPlan
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_candidate_can_start_each_online_mode_at_once():
+    from django.utils import timezone
+
+    from candidates.demo import _demo_candidate
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    plans = ExamPlan.objects.count()
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert ExamPlan.objects.count() == plans  # nothing new while the first ones are open
+    person = _demo_candidate()
+    for exam_type in (ExamType.CONTINUING_ONLINE, ExamType.NEW_ONLINE):
+        registration = _open_for_entry(person, exam_type, timezone.now())
+        assert registration is not None and paper_for_registration(registration) is not None
+        assert paper_for_registration(registration).items
+        code = None
+        if exam_type == ExamType.NEW_ONLINE:  # centralized: the room's code from the 管局's monitor
+            code = entry_code_for(plan=registration.plan, acting_user=registration.plan.applicant).code
+        attempt = attempt_start(registration=registration, acting_user=person.user, entry_code=code)
+        assert attempt.state == AttemptState.IN_PROGRESS
+        assert registration.plan.registrations.count() > 1  # others to watch on the monitor

@@ -1,0 +1,71 @@
+"""The grader: one pure function over plain data (no database), shared by the online exam, the
+answer-card import and the CLI (STYLE.md: the grader is a pure function).
+
+    key = [KeyItem(position=1, qtype="single", points=Decimal("1"), accepted=("B",)), …]
+    result = grade(key, {1: "B", 2: "AC"}, pass_mark=Decimal("60"))
+
+Answers and keys are in canonical letters (papers.selectors.displayed_to_canonical), sorted.
+单选 and 判断: exact. 多选: exact, unless `partial_multiple` (a rule that allows partial credit):
+then a non-empty choice of correct letters only earns half the points. A void question (central
+found it wrong) earns its points for everyone; `accepted` may hold several answers central
+accepts after a correction.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+MULTIPLE = "multiple"
+
+
+@lru_cache(maxsize=1024)
+def _norm_cached(letters: str) -> str:
+    return "".join(sorted(set(letters.strip().upper())))
+
+
+def _norm(letters: str | None) -> str:
+    # answers are a handful of distinct letter strings: normalise each once
+    return _norm_cached(letters) if letters else ""
+
+
+@dataclass(frozen=True)
+class KeyItem:
+    position: int
+    qtype: str
+    points: Decimal
+    accepted: tuple[str, ...]  # canonical answers that earn full points
+    void: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "accepted", tuple(_norm(a) for a in self.accepted))
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    total: Decimal
+    passed: bool
+    earned: dict = field(default_factory=dict)  # position -> points earned (Decimal)
+    correct: int = 0
+    answered: int = 0
+
+
+def grade(key: list[KeyItem], answers: dict[int, str], *, pass_mark: Decimal,
+          partial_multiple: bool = False) -> GradeResult:
+    total, earned, correct, answered = Decimal("0"), {}, 0, 0
+    zero = Decimal("0")
+    for item in key:
+        given = _norm(answers.get(item.position))
+        if given:
+            answered += 1
+        accepted = item.accepted
+        if item.void or given in accepted:
+            points = item.points
+            correct += 1
+        elif (partial_multiple and item.qtype == MULTIPLE and given
+              and any(set(given) < set(a) for a in accepted)):
+            points = item.points / 2
+        else:
+            points = zero
+        earned[item.position] = points
+        total += points
+    return GradeResult(total=total, passed=total >= pass_mark, earned=earned, correct=correct, answered=answered)
