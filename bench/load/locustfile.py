@@ -43,6 +43,7 @@ LOGIN_WINDOW = float(os.environ.get("BENCH_LOAD_LOGIN_WINDOW", "1800"))
 START_WINDOW = float(os.environ.get("BENCH_LOAD_START_WINDOW", "60"))
 ANSWER_EVERY = float(os.environ.get("BENCH_LOAD_ANSWER_EVERY", "30"))
 SUBMIT_WINDOW = float(os.environ.get("BENCH_LOAD_SUBMIT_WINDOW", "60"))
+SUBMIT_AFTER = float(os.environ.get("BENCH_LOAD_SUBMIT_AFTER", "0"))  # 0: within the exam's last minute
 SNAPSHOT_BYTES = int(os.environ.get("BENCH_LOAD_SNAPSHOT_BYTES", "0"))  # the proctoring scenario, when built
 CLIENT_LOG = os.environ["BENCH_LOAD_CLIENT_LOG"]
 CONFIG_RE = re.compile(r'<script id="exam-config" type="application/json">(.*?)</script>', re.S)
@@ -122,6 +123,8 @@ class Examinee(FastHttpUser):
         self.login_at = PLAN["login_from"] + random.random() * LOGIN_WINDOW
         self.start_at = starts + random.random() * START_WINDOW
         self.submit_at = ends - 5 - random.random() * max(0.0, SUBMIT_WINDOW - 5)
+        if SUBMIT_AFTER:  # a shorter run: everyone hands in early, within a minute after that
+            self.submit_at = min(self.submit_at, starts + START_WINDOW + SUBMIT_AFTER + random.random() * SUBMIT_WINDOW)
         self.reload_at = self.start_at + 40 + random.random() * max(1.0, self.submit_at - self.start_at - 80)
 
     # ---------------------------------------------------------------- plumbing
