@@ -87,6 +87,12 @@ def _sleep_until(moment: float) -> None:
         gevent.sleep(delay)
 
 
+def _why(response) -> str:
+    if response.status_code:
+        return f"HTTP {response.status_code}"
+    return f"no response: {type(response.error).__name__ if response.error else 'unknown'}"
+
+
 def _json(response):
     try:
         return response.json()
@@ -100,7 +106,7 @@ class Examinee(FastHttpUser):
     wait_time = constant(0)
     weight = 100
     connection_timeout = 60.0
-    network_timeout = 60.0
+    network_timeout = 120.0  # a browser's fetch has no timeout of its own; the app server's is 120 s
     max_retries = 0
 
     def on_start(self):
@@ -111,7 +117,7 @@ class Examinee(FastHttpUser):
         self.rec = {"registration": me["registration"], "attempt": None, "acked": {}, "pending_end": 0,
                     "deadlines": [], "offset_ms": [None, None], "requests": 0, "save_requests": 0, "retried_requests": 0,
                     "retried_answers": 0, "refused": [], "submitted": False, "reload_missing": 0,
-                    "upstreams": Counter(), "answers_given": 0, "phase": "waiting"}
+                    "upstreams": Counter(), "answers_given": 0, "phase": "waiting", "takeovers": 0}
         self.pending = {}  # position -> item, as exam.js keeps it (and localStorage)
         self.seq = 0
         self.token = ""
@@ -139,7 +145,7 @@ class Examinee(FastHttpUser):
         with self.client.get(url, name=name, catch_response=True, allow_redirects=False, **kwargs) as response:
             self._note(response)
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(_why(response))
                 return None
             return response.text
 
@@ -187,6 +193,16 @@ class Examinee(FastHttpUser):
             self.next_flush = time.time()
         return True
 
+    def _taken_over(self):
+        """The page says another page took the exam over (here: a reload whose answer never
+        arrived, so this client still holds the older token). The examinee clicks the overlay's
+        link, 在本页面继续作答, which opens the exam page again."""
+        self.rec["takeovers"] += 1
+        for _attempt in range(20):
+            if self._exam_page("exam page (takeover)"):
+                return
+            gevent.sleep(3)
+
     # ---------------------------------------------------------------- the exam page's behaviour
 
     def _answer(self):
@@ -218,14 +234,18 @@ class Examinee(FastHttpUser):
             self._note(response)
             data = _json(response) if response.status_code else None
             if data is None:
-                response.failure(f"HTTP {response.status_code}: retried")
+                response.failure(f"{_why(response)}: retried")
                 # exam.js: wentOffline, retryDelay doubled up to 15 s, the same pending sent again
                 self.retry_delay = min(self.retry_delay * 2, 15.0)
                 self.next_flush = time.time() + self.retry_delay
                 return
             self.retry_delay = 2.0
             self.retried_positions = set()
-            if data.get("error") == "taken_over" or response.status_code != 200:
+            if data.get("error") == "taken_over":
+                response.failure("taken_over")
+                self._taken_over()
+                return
+            if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}: {data.get('error') or data.get('message')}")
                 self.rec["refused"].append(data.get("error") or data.get("message", "")[:60])
                 return
@@ -251,11 +271,11 @@ class Examinee(FastHttpUser):
             self._note(response)
             data = _json(response) if response.status_code else None
             if data is None:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(_why(response))
                 return
             if data.get("error") == "taken_over":
                 response.failure("taken_over")
-                self.rec["refused"].append("taken_over")
+                self._taken_over()
                 return
             self._clock(data)
             if self.pending:  # exam.js: a successful sync while answers wait flushes them at once
@@ -271,7 +291,9 @@ class Examinee(FastHttpUser):
             self._note(response)
             data = _json(response) if response.status_code else None
             if data is None or response.status_code != 200 or data.get("error"):
-                response.failure(f"HTTP {response.status_code}: {data and data.get('error')}")
+                response.failure(f"{_why(response)}: {data and data.get('error')}")
+                if data is not None and data.get("error") == "taken_over":
+                    self._taken_over()
                 return data is not None and data.get("error") == "closed"
             self.rec["submitted"] = True
             self._page(data["next"], "after submit")
@@ -346,8 +368,10 @@ class Examinee(FastHttpUser):
             if now >= self.submit_at:
                 break
             if not reloaded and now >= self.reload_at:
-                reloaded = True
-                self._exam_page("reload")
+                # a reload that gets no page is tried again, as an examinee presses F5 again
+                reloaded = self._exam_page("reload")
+                if not reloaded:
+                    self.reload_at = now + 3
                 continue
             if self.next_flush is not None and now >= self.next_flush:
                 self._flush()

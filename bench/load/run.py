@@ -252,6 +252,13 @@ def move_plan(env: dict, plan: int, start: float) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def db_size() -> int:
+    import psycopg
+
+    with psycopg.connect(PG_URL, connect_timeout=10) as conn:
+        return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+
 def verify(world: dict, records: list[dict], wait_until: float) -> dict:
     """Compare every client's acknowledged saves with the server's answers (must all be there),
     and say what became of each attempt (submitted by the examinee or by the server)."""
@@ -384,6 +391,7 @@ def run_layout(args, env: dict, tmp: Path, n: int, kind: str, processes: int, fa
         f"{time.strftime('%H:%M:%S', time.localtime(plan['login_from']))}), end "
         f"{time.strftime('%H:%M', time.localtime(ends))}; Locust on {host}; load average {os.getloadavg()[0]:.1f}")
     load_before = os.getloadavg()
+    db_before = db_size()
     locust = spawn(cmd, locust_env, tmp / f"locust-{n}-{kind}-{processes}.log", cwd=HERE)
     watched = _watched(servers, nginx, locust)
     cpu_before = {name: cpu_seconds(pids) for name, pids in watched.items()}
@@ -409,6 +417,7 @@ def run_layout(args, env: dict, tmp: Path, n: int, kind: str, processes: int, fa
     for path in tmp.glob(client_log.name + ".*"):
         records += [json.loads(line) for line in path.read_text().splitlines() if line]
     result = verify(world, records, wait_until=ends + 60 + 35)
+    result["db_growth"] = db_size() - db_before
     for proc in servers + ([nginx] if nginx else []):
         stop(proc)
     stats = read_stats(prefix)
@@ -490,13 +499,19 @@ def report(args, n, label, stats, records, result, faults, starts, ends, prefix,
     served_by_both = sum(1 for r in records if len(r["upstreams"]) > 1)
     print(f"answers: {given} given, {result['acked']} positions acknowledged, lost {result['lost']} (acknowledged but "
           f"not held by the server), {pending} still unsent at the end, {refused} refused by the server, "
-          f"{sum(r['reload_missing'] for r in records)} missing on a reloaded page")
+          f"{sum(r['reload_missing'] for r in records)} missing on a reloaded page; "
+          f"{sum(r.get('takeovers', 0) for r in records)} pages told they were taken over (a reload whose answer was lost)")
     print(f"examinees: {len(records)} of {n} reported; finished as {phases}; attempts on the server {result['states']} "
           "(one 缺考 is the floor view's registration, which nobody sits)")
     print(f"clock: deadline {'unchanged' if clock_ok else 'CHANGED'} (every client was told "
           f"{len(result['deadlines'])} deadline(s), the plan's is {result['plan_deadline_ms']}); server minus client "
           f"clock {result['offset_ms'][0]}..{result['offset_ms'][1]} ms")
     print(f"retried: {retried} save requests after a failed one, carrying {retried_answers} answers")
+    sent = sum(int(r["Request Count"]) * float(r["Average Content Size"] or 0) for k, r in stats.items()
+               if k not in ("Aggregated", "floor"))
+    print(f"bandwidth: {sent / max(n, 1) / 1024:.0f} KiB of responses per examinee (≈ {sent / max(n, 1) * 10_000 / 2**30:.2f} "
+          f"GiB per 10,000, request bodies not counted); database grew {result['db_growth'] / 2**20:.1f} MiB "
+          f"({result['db_growth'] / max(n, 1) / 1024:.1f} KiB per examinee: answers, answer log, transitions, audit)")
     if upstreams:
         print(f"nginx upstreams: {upstreams}; {served_by_both} of {len(records)} examinees were served by more than one "
               "app server process (sessions, locks and the clock are not kept in the process)")
