@@ -401,16 +401,17 @@ def run_layout(args, env: dict, tmp: Path, n: int, kind: str, processes: int, fa
         active_end = min(ends, starts + 60 + args.submit_after * 60) if args.submit_after else ends
         fault_thread = Faults(servers, starts, active_end)
         fault_thread.start()
-    cpu_exam = {}
+    # a process tree's CPU can only be read while it lives: keep the last reading of each
+    cpu_exam, frozen = dict(cpu_before), False
+    busy_exam = machine_busy()
     while locust.poll() is None:
         time.sleep(2)
-        if not cpu_exam and time.time() > ends:
-            cpu_exam = {name: cpu_seconds(pids) for name, pids in watched.items()}
+        if not frozen:
+            for name, pids in watched.items():
+                cpu_exam[name] = max(cpu_exam[name], cpu_seconds(pids))
             busy_exam = machine_busy()
+            frozen = time.time() > ends
     load_after = os.getloadavg()
-    if not cpu_exam:
-        cpu_exam = {name: cpu_seconds(pids) for name, pids in watched.items()}
-        busy_exam = machine_busy()
     cpu_exam["whole machine"] = busy_exam[0] - busy_before[0]
     cpu_exam["of which"] = busy_exam[1] - busy_before[1]
     records = []
@@ -502,7 +503,7 @@ def report(args, n, label, stats, records, result, faults, starts, ends, prefix,
           f"{sum(r['reload_missing'] for r in records)} missing on a reloaded page; "
           f"{sum(r.get('takeovers', 0) for r in records)} pages told they were taken over (a reload whose answer was lost)")
     print(f"examinees: {len(records)} of {n} reported; finished as {phases}; attempts on the server {result['states']} "
-          "(one 缺考 is the floor view's registration, which nobody sits)")
+          "(one 未开始/缺考 is the floor view's registration, which nobody sits)")
     print(f"clock: deadline {'unchanged' if clock_ok else 'CHANGED'} (every client was told "
           f"{len(result['deadlines'])} deadline(s), the plan's is {result['plan_deadline_ms']}); server minus client "
           f"clock {result['offset_ms'][0]}..{result['offset_ms'][1]} ms")
