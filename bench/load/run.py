@@ -175,7 +175,7 @@ def default_workers(kind: str, processes: int) -> tuple[int, int]:
 NGINX_CONF = """worker_processes 1;
 pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log warn;
-worker_rlimit_nofile 65536;
+worker_rlimit_nofile {nofile};
 events {{ worker_connections 30000; }}
 http {{
     access_log off;
@@ -206,6 +206,12 @@ http {{
     }}
 }}
 """
+
+
+def _nofile() -> int:
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def ensure_nginx() -> str:
@@ -361,7 +367,7 @@ def run_layout(args, env: dict, tmp: Path, n: int, kind: str, processes: int, fa
     if processes > 1:
         port = free_port()
         conf = tmp / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, static=env["STATIC_ROOT"],
+        conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, nofile=_nofile(), static=env["STATIC_ROOT"],
                                           servers="\n".join(f"        server 127.0.0.1:{p};" for p in ports)))
         nginx = spawn([ensure_nginx(), "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"], run_env,
                       tmp / "nginx.log")
