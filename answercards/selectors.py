@@ -3,7 +3,8 @@ plans' rooms, seats, versions and cards; central all."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from candidates.models import Registration
 from core.masking import mask_id_number
@@ -17,9 +18,16 @@ from .services import card_plan_get
 
 
 def offline_plans(*, fetched_by):
-    """The 新取证(线下) plans the user may see, approved ones first."""
+    """The 新取证(线下) plans the user may see, newest first, with their rooms, cards and the close
+    of their scanning."""
+    def count(model):
+        return Coalesce(Subquery(model.objects.filter(plan=OuterRef("pk")).order_by().values("plan")
+                                 .annotate(n=Count("pk")).values("n")), 0)
+
     return (ExamPlan.objects.visible_to(fetched_by).filter(exam_type=ExamType.NEW_OFFLINE)
-            .select_related("region").order_by("-exam_date", "-start_time", "-pk"))
+            .select_related("region", "card_plan")
+            .annotate(n_rooms=count(ExamRoom), n_cards=count(AnswerCard), n_regs=count(Registration))
+            .order_by("-exam_date", "-start_time", "-pk"))
 
 
 def plan_get(*, pk: int, fetched_by) -> ExamPlan:
@@ -129,9 +137,8 @@ def similarity_rows(plan: ExamPlan) -> list[tuple]:
     from exams.choices import AttemptState
     from exams.models import Answer
     from papers.models import Paper
-    from results.services import grading_key
-
     from papers.selectors import paper_versions
+    from results.services import grading_key
 
     papers = {p.registration_id: p for p in Paper.objects.filter(plan=plan).select_related("draw")}
     numbers = dict(Registration.objects.filter(plan=plan).values_list("pk", "candidate_number"))
