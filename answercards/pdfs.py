@@ -45,7 +45,7 @@ def roster_pdf(plan, card_plan, rooms: list[ExamRoom], *, progress: Callable[[in
                     f"{r.version} 卷", "", ""] for r in rows],
                   widths=[7, 17, 12, 8, 22, 44, 9, 22, 8], line_height=7)
         doc.spacer(3)
-        doc.paragraph(f"应到 {len(rows)} 人，实到 ____ 人，缺考 ____ 人（缺考考生在“缺考”栏打“√”）。"
+        doc.paragraph(f"应到{len(rows)}人，实到____人，缺考____人（缺考考生在“缺考”栏打“√”）。"
                       "监考人签名：________________　________________")
         if progress:
             progress(index + 1)
@@ -59,7 +59,7 @@ def doors_pdf(plan, card_plan, rooms: list[ExamRoom], *, progress: Callable[[int
             doc.new_page()
         rows = room_seat_rows(room)
         doc.heading(room.name, size=28)
-        doc.paragraph(f"本考场 {len(rows)} 人。请考生按座号就座，携带身份证件，在签到表上签名。")
+        doc.paragraph(f"本考场{len(rows)}人。请考生按座号就座，携带身份证件，在签到表上签名。")
         doc.table(["座号", "考生编号", "姓名", "试卷版本"],
                   [[r.seat, r.candidate_number, r.name, f"{r.version} 卷"] for r in rows], widths=[10, 30, 25, 15],
                   line_height=8)
@@ -83,7 +83,8 @@ def booklet_pdf(plan, card_plan, version, payload: dict, *, pass_mark) -> bytes:
     doc = PdfDocument(title, subtitle=_subtitle(plan, card_plan), font_size=10.5)
     if payload.get("demo"):
         doc.paragraph("【演示题库】本试卷的试题来自系统的演示题库，仅供演示，不是正式考试试题。")
-    doc.paragraph(f"本试卷共 {payload['question_count']} 题，满分 {payload['total_points']} 分，{pass_mark} 分合格。"
+    # no ASCII spaces in running text: the paragraph is justified and would stretch them
+    doc.paragraph(f"本试卷共{payload['question_count']}题，满分{payload['total_points']}分，{pass_mark}分合格。"
                   f"请在答题卡上填涂试卷版本“{version.letter}”和本人考生编号；单选题、判断题每题只涂一个选项"
                   "（判断题 A 为正确、B 为错误），多选题涂全部正确选项，多选、少选、错选均不得分。")
     for index, (section, questions) in enumerate(_sections(payload)):
