@@ -79,10 +79,12 @@ def _lock_key(plan_id: int) -> str:
 
 
 def card_import_upload(*, plan, source, file_name: str, acting_user, dry_run: bool = False,
-                       origin: str = RunSource.WEB, now: datetime.datetime | None = None) -> CardImportRun:
+                       origin: str = RunSource.WEB, background: bool = True,
+                       now: datetime.datetime | None = None) -> CardImportRun:
     """上传: who may, whether the plan takes cards now, the file as a whole; then the run is
     recorded and its rows are imported by a background job (jobs: Celery, a thread, or inline
-    in tests). A refused file raises FileRejected (its Chinese reason) and records nothing."""
+    in tests), or at once when `background` is off (the CLI: the returned run carries
+    `.outcome`). A refused file raises FileRejected (its Chinese reason) and records nothing."""
     from jobs.services import job_create, job_enqueue
 
     assert_card_staff(acting_user, plan)
@@ -102,11 +104,15 @@ def card_import_upload(*, plan, source, file_name: str, acting_user, dry_run: bo
         run.stored_file.save(f"cards_{uuid.uuid4().hex}{Path(file_name).suffix.lower()}", ContentFile(content),
                              save=False)
         run.save()
-        job = job_create(kind="answercards.import", title=f"导入答题卡（批次 {plan.batch_no}）{run.file_name}",
-                         acting_user=acting_user, region=plan.region, total=len(parsed.rows))
-        CardImportRun.objects.filter(pk=run.pk).update(job=job)
-        run.job = job
-        job_enqueue(job, "answercards.importing.services:card_import_job", run_id=run.pk, user_id=acting_user.pk)
+        if background:
+            job = job_create(kind="answercards.import", title=f"导入答题卡（批次 {plan.batch_no}）{run.file_name}",
+                             acting_user=acting_user, region=plan.region, total=len(parsed.rows))
+            CardImportRun.objects.filter(pk=run.pk).update(job=job)
+            run.job = job
+            job_enqueue(job, "answercards.importing.services:card_import_job", run_id=run.pk,
+                        user_id=acting_user.pk)
+    if not background:
+        return card_import_execute(run=run, acting_user=acting_user, now=now)
     run.refresh_from_db()
     return run
 
