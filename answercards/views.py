@@ -67,6 +67,7 @@ def plan_detail(request, pk: int):
         "versions": selectors.versions_of(plan=plan, fetched_by=request.user),
         "runs": selectors.import_runs_of(plan=plan, fetched_by=request.user)[:10],
         "is_central": request.user.role == Role.CENTRAL, "cutoff": roster_cutoff(plan),
+        "pending": overview.registrations - overview.cards,
         "may_seat": plan.audit_status == "approved" and roster_cutoff(plan) <= now < plan.starts_at
         and not overview.cards and not card_plan.scanning_closed_at,
         "import_closed": _import_closed_reason(plan, card_plan),

@@ -33,6 +33,11 @@ ACTION_LABELS = {
     "attempt.in_progress": "进入考试", "attempt.submitted": "交卷", "attempt.graded": "评分",
     "attempt.absent": "缺考", "attempt.void": "考试作废", "attempt.extend": "延长考试时间",
     "entry_rule.update": "修改入场规则",
+    "paper.assign_version": "按试卷版本生成考生试卷",
+    "answercards.rooms_generate": "生成考场", "answercards.import": "导入答题卡",
+    "answercards.card_replace": "更正答题卡", "answercards.scanning_close": "结束扫描",
+    "answercards.print_roster": "打印考场签到表", "answercards.print_doors": "打印考场门贴",
+    "answercards.print_booklet": "打印试卷题本", "answercards.print_key": "打印试卷答案",
     "entry_code.create": "生成入场码", "attempt.unlock": "解锁入场", "question.correct": "更正试题", "score.regrade": "重新评分",
 }
 
@@ -42,6 +47,7 @@ OBJECT_LABELS = {
     "blacklist.ViolationCategory": "违规类型", "plans.ExamTypeSetting": "考试时长设置", "jobs.Job": "后台任务",
     "questions.Question": "试题", "questions.KnowledgeArea": "知识领域", "papers.PaperRule": "组卷规则",
     "papers.Paper": "试卷", "exams.Attempt": "考试记录", "exams.EntryRule": "入场规则",
+    "answercards.CardImportRun": "答题卡导入记录", "answercards.AnswerCard": "答题卡",
 }
 
 
