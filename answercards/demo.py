@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from audit.actions import Action
 from audit.services import audit_record
 from candidates.models import Registration
 from core.roles import Role
@@ -50,7 +51,7 @@ def _plan(region, central, admin) -> ExamPlan:
         exam_date=day, start_time=datetime.time(9, 0), end_time=end_time, duration_minutes=minutes,
         starts_at=starts_at, ends_at=ends_at, audit_status=AuditStatus.APPROVED, reviewer=central,
         reviewed_at=starts_at - datetime.timedelta(days=10), review_note=NOTE, applicant=admin)
-    audit_record(actor=central, action="plan.create", obj=plan, message="演示答题卡考试（新取证(线下)），昨日举行")
+    audit_record(actor=central, action=Action.PLAN_CREATE, obj=plan, message="演示答题卡考试（新取证(线下)），昨日举行")
     return plan
 
 
@@ -64,7 +65,7 @@ def _register(plan, people) -> None:
             exam_year=plan.exam_date.year, candidate_number=_next_candidate_number(plan),
             phone=source.phone if source else "", company_name=source.company_name if source else "",
             credit_code=source.credit_code if source else "")
-        audit_record(actor=None, action="registration.create", obj=registration, message="演示答题卡考试报名")
+        audit_record(actor=None, action=Action.REGISTRATION_CREATE, obj=registration, message="演示答题卡考试报名")
 
 
 def sample_path(plan):

@@ -20,6 +20,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from candidates.models import Registration
 from core.errors import ApplicationError, PermissionDenied
@@ -131,7 +132,7 @@ def rooms_generate(*, plan: ExamPlan, room_size: int, version_count: int, site: 
                                            for s in seats},
                          acting_user=acting_user, reason="答题卡考试：考生试卷为其座位的试卷版本")
         after = _snapshot(card_plan)
-        audit_record(actor=acting_user, action="answercards.rooms_generate", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.ANSWERCARDS_ROOMS_GENERATE, obj=plan, region=plan.region_id,
                      before=before, after={**after, "versions": sorted(f"{p}{v}" for p, v in versions)},
                      message=f"生成考场（批次 {plan.batch_no}）：{after['rooms']} 个考场，{after['seats']} 个座位，"
                              f"每类人员 {version_count} 个试卷版本")
@@ -199,7 +200,7 @@ def scanning_close(*, plan: ExamPlan, acting_user, now: datetime.datetime | None
         card_plan.scanning_closed_at, card_plan.scanning_closed_by = now, acting_user
         card_plan.save(update_fields=["scanning_closed_at", "scanning_closed_by", "updated_at"])
         cards = AnswerCard.objects.filter(plan=plan).count()
-        audit_record(actor=acting_user, action="answercards.scanning_close", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.ANSWERCARDS_SCANNING_CLOSE, obj=plan, region=plan.region_id,
                      after={"cards": cards, "absent": len(absent), "absent_numbers": absent[:500]},
                      message=f"结束扫描（批次 {plan.batch_no}）：答题卡 {cards} 张，缺考 {len(absent)} 人")
     return len(absent)
@@ -210,8 +211,10 @@ def scanning_close(*, plan: ExamPlan, acting_user, now: datetime.datetime | None
 def print_record(*, plan: ExamPlan, what: str, acting_user, detail: str = "") -> None:
     """Every printed document of a plan goes to the audit log (rosters hold names and masked
     documents; booklets hold the questions; keys the answers)."""
-    audit_record(actor=acting_user, action=f"answercards.print_{what}", obj=plan, region=plan.region_id,
+    audit_record(actor=acting_user, action=PRINT_ACTIONS[what], obj=plan, region=plan.region_id,
                  message=f"打印{PRINT_LABELS[what]}（批次 {plan.batch_no}）{detail}")
 
 
 PRINT_LABELS = {"roster": "考场签到表", "doors": "考场门贴", "booklet": "试卷（题本）", "key": "试卷答案"}
+PRINT_ACTIONS = {"roster": Action.ANSWERCARDS_PRINT_ROSTER, "doors": Action.ANSWERCARDS_PRINT_DOORS,
+                 "booklet": Action.ANSWERCARDS_PRINT_BOOKLET, "key": Action.ANSWERCARDS_PRINT_KEY}

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError
 from core.spreadsheets.columns import validate_row
@@ -242,7 +243,7 @@ def _execute(*, run: CardImportRun, acting_user, progress, now) -> CardImportRun
     if progress:
         progress(len(accepted), len(accepted), message)
     if not run.dry_run:
-        audit_record(actor=acting_user, action="answercards.import", obj=run, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.ANSWERCARDS_IMPORT, obj=run, region=plan.region_id,
                      after={"file": run.file_name, "plan": plan.batch_no, **outcome.as_json(),
                             "errors": len(outcome.errors)},
                      message=f"导入答题卡 {run.file_name}（批次 {plan.batch_no}）：{outcome.summary()}")
@@ -274,7 +275,7 @@ def _write_row(*, run, plan, registration, version, joined, answers, number, act
         card.version, card.answers, card.import_run, card.row_number = version, joined, run, number
         card.save()
         if before is not None:
-            audit_record(actor=acting_user, action="answercards.card_replace", obj=card, region=plan.region_id,
+            audit_record(actor=acting_user, action=Action.ANSWERCARDS_CARD_REPLACE, obj=card, region=plan.region_id,
                          before=before, after={"version": version, "answers": joined, "file": run.file_name,
                                                "row": number},
                          object_repr=f"考生 {registration.candidate_number}",
@@ -287,6 +288,6 @@ def card_report_bytes(*, run: CardImportRun, acting_user) -> bytes:
     again. The download is audited: it holds what was uploaded."""
     assert_card_staff(acting_user, run.plan)
     parsed = _parsed(run)
-    audit_record(actor=acting_user, action="import.report_download", obj=run, region=run.region_id,
+    audit_record(actor=acting_user, action=Action.IMPORT_REPORT_DOWNLOAD, obj=run, region=run.region_id,
                  message=f"下载答题卡导入结果 {run.file_name}")
     return build_error_report(SHEET, parsed=parsed, reasons=report_reasons(run))
