@@ -171,3 +171,21 @@ def test_the_scanning_cannot_close_before_seating(world, plan, regs):
 
 def test_now_is_after_the_freeze_for_the_fixture(plan):
     assert plan.ends_at < timezone.now()
+
+
+def test_printing_refuses_another_region_and_an_unseated_plan(world, seated, regs, rule):
+    from answercards.printing import booklet_bytes, print_enqueue, room_roster_bytes
+    from jobs.models import Job
+
+    room = ExamRoom.objects.filter(plan=seated).first()
+    version = PaperVersion.objects.filter(plan=seated).first()
+    for call in (lambda u: print_enqueue(plan=seated, what="roster", acting_user=u),
+                 lambda u: room_roster_bytes(room=room, acting_user=u),
+                 lambda u: booklet_bytes(version=version, acting_user=u)):
+        for user in (world.admin_b, world.candidate):
+            with pytest.raises(PermissionDenied):
+                call(user)
+    assert not Job.objects.exists() and not AuditLog.objects.filter(action__startswith="answercards.print").exists()
+    unseated = offline_plan()
+    with pytest.raises(ApplicationError, match="尚未生成考场"):
+        print_enqueue(plan=unseated, what="doors", acting_user=world.admin_a)

@@ -269,7 +269,7 @@ def _csv_table(data: bytes) -> list[list]:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     table = []
     try:
-        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
             if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
                 raise FileRejected(f"第 {len(table) + 1} 行超出模板的列范围，请删除模板以外的列后重新上传")
             table.append([c if c.strip() else None for c in cells[:MAX_COLUMNS]] if cells else _EMPTY_ROW)
