@@ -287,9 +287,13 @@ def attempt_submit(*, attempt: Attempt, token: str, acting_user, now: datetime.d
 
 def attempt_close_if_overdue(attempt: Attempt, *, now: datetime.datetime | None = None) -> Attempt:
     """Every read of an attempt goes through here: one still 进行中 after deadline + grace is
-    submitted with its last saved answers and graded; one never started is 缺考."""
+    submitted with its last saved answers and graded; one never started is 缺考. Not for
+    新取证(线下): its cards are scanned after the exam, and only central's close of the scanning
+    says who was absent (answercards.services.scanning_close)."""
     now = now or timezone.now()
     if attempt.state not in OPEN_STATES or now <= attempt.deadline + grace_for(attempt.plan):
+        return attempt
+    if attempt.plan.exam_type == ExamType.NEW_OFFLINE:
         return attempt
     with transaction.atomic():
         attempt = _locked(attempt)

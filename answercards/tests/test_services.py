@@ -189,3 +189,28 @@ def test_printing_refuses_another_region_and_an_unseated_plan(world, seated, reg
     unseated = offline_plan()
     with pytest.raises(ApplicationError, match="尚未生成考场"):
         print_enqueue(plan=unseated, what="doors", acting_user=world.admin_a)
+
+
+def test_the_online_engine_never_marks_an_offline_candidate_absent(client, world, seated, regs):
+    """A candidate of a 新取证(线下) plan who opens the exam page after the end, and the periodic
+    close of ended exams, leave the attempt 未开始: the card scanned later is still graded."""
+    from django.urls import reverse
+
+    from answercards.importing.services import card_import_upload
+    from exams.services import attempts_close_due
+    from people.models import Person
+
+    from .files import upload_rows
+
+    reg = regs[0]
+    person = Person.objects.get(pk=reg.person_id)
+    person.user = world.candidate
+    person.save(update_fields=["user"])
+    client.force_login(world.candidate)
+    assert client.get(reverse("exams:sit", args=[reg.pk])).status_code == 200
+    assert Attempt.objects.get(registration=reg).state == AttemptState.NOT_STARTED
+    attempts_close_due()
+    assert Attempt.objects.get(registration=reg).state == AttemptState.NOT_STARTED
+    run = card_import_upload(plan=seated, **upload_rows([reg]), acting_user=world.admin_a)
+    assert run.created_count == 1, run.errors
+    assert Attempt.objects.get(registration=reg).state == AttemptState.GRADED
