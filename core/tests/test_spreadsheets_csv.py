@@ -25,7 +25,7 @@ def test_the_encodings_excel_and_scanners_write(encoding):
 
 
 def test_tab_separated_and_utf16():
-    assert read("编号\t名称\n1\t甲\n".encode("utf-8")).rows == [(2, {"code": "1", "name": "甲"})]
+    assert read("编号\t名称\n1\t甲\n".encode()).rows == [(2, {"code": "1", "name": "甲"})]
     assert read("编号,名称\n1,乙\n".encode("utf-16")).rows == [(2, {"code": "1", "name": "乙"})]
 
 
