@@ -23,6 +23,7 @@ from django.utils import timezone
 from audit.actions import Action
 from audit.services import audit_record
 from candidates.models import Registration
+from candidates.selectors import registration_suspension
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
 from plans.choices import AuditStatus, ExamType
@@ -101,10 +102,15 @@ def rooms_generate(*, plan: ExamPlan, room_size: int, version_count: int, site: 
         before = _snapshot(card_plan) if card_plan else None
         card_plan = card_plan or CardPlan(plan=plan, region_id=plan.region_id)
         card_plan.room_size, card_plan.version_count, card_plan.site = room_size, version_count, site
-        registrations = list(Registration.objects.filter(plan=plan).values_list(
-            "pk", "candidate_number", "company_name", "credit_code", "personnel_type"))
-        if not registrations:
+        roster = list(Registration.objects.filter(plan=plan).select_related("person"))
+        if not roster:
             raise ApplicationError("该考核计划没有考生，不能生成考场")
+        # 停考 (a running blacklist penalty on the exam day) gets no seat (SPEC.md §7: no entry to the exam)
+        barred = registration_suspension(roster, on_date=plan.exam_date)
+        registrations = [(r.pk, r.candidate_number, r.company_name, r.credit_code, r.personnel_type)
+                         for r in roster if r.pk not in barred]
+        if not registrations:
+            raise ApplicationError("该考核计划的考生均处于黑名单处理期（停考），不能生成考场")
         letters = VERSION_LETTERS[:version_count]
         ptypes = sorted({r[4] for r in registrations})
         for ptype in ptypes:
@@ -132,10 +138,12 @@ def rooms_generate(*, plan: ExamPlan, room_size: int, version_count: int, site: 
                                            for s in seats},
                          acting_user=acting_user, reason="答题卡考试：考生试卷为其座位的试卷版本")
         after = _snapshot(card_plan)
+        suspended = sorted(r.candidate_number for r in roster if r.pk in barred)
         audit_record(actor=acting_user, action=Action.ANSWERCARDS_ROOMS_GENERATE, obj=plan, region=plan.region_id,
-                     before=before, after={**after, "versions": sorted(f"{p}{v}" for p, v in versions)},
+                     before=before, after={**after, "versions": sorted(f"{p}{v}" for p, v in versions),
+                                           "suspended": suspended},
                      message=f"生成考场（批次 {plan.batch_no}）：{after['rooms']} 个考场，{after['seats']} 个座位，"
-                             f"每类人员 {version_count} 个试卷版本")
+                             f"每类人员 {version_count} 个试卷版本" + (f"；停考 {len(suspended)} 人未安排座位" if suspended else ""))
     return card_plan
 
 

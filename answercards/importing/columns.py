@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from candidates.models import Registration, RegistrationDeletion
+from candidates.selectors import registration_suspension
 from core.spreadsheets.columns import Column, HelpTable, Sheet, ValidationContext, cell_text
 from regions.models import Region
 
@@ -37,6 +38,7 @@ class CardContext(ValidationContext):
     states: dict = field(default_factory=dict)  # registration id -> attempt state
     deleted: dict = field(default_factory=dict)  # 考生编号 -> RegistrationDeletion of this plan
     rows_of: dict = field(default_factory=dict)  # 考生编号 -> the Excel rows it is on
+    suspended: set = field(default_factory=set)  # registration ids without a seat that are 停考
 
     @classmethod
     def for_rows(cls, *, plan, letters: str, slots: dict, parsed_rows) -> "CardContext":
@@ -53,13 +55,16 @@ class CardContext(ValidationContext):
         from exams.models import Attempt
 
         regs = {r.candidate_number.upper(): r for r in Registration.objects.filter(candidate_number__in=keys)
-                .select_related("plan")}
+                .select_related("plan", "person")}
         self.registrations.update(regs)
         mine = [r.pk for r in regs.values() if r.plan_id == self.plan.pk]
         self.seats.update({s.registration_id: s for s in Seat.objects.filter(registration_id__in=mine)
                            .select_related("room")})
         self.cards.update({c.registration_id: c for c in AnswerCard.objects.filter(registration_id__in=mine)})
         self.states.update(dict(Attempt.objects.filter(registration_id__in=mine).values_list("registration_id", "state")))
+        unseated = [r for r in regs.values() if r.plan_id == self.plan.pk and r.pk not in self.seats]
+        if unseated:
+            self.suspended |= set(registration_suspension(unseated, on_date=self.plan.exam_date))
         self.deleted.update({d.candidate_number.upper(): d for d in RegistrationDeletion.objects.filter(
             plan=self.plan, candidate_number__in=keys).select_related("deleted_by")})
 
@@ -126,7 +131,11 @@ def card_row_rule(row) -> None:
         return
     seat = ctx.seats.get(registration.pk)
     if seat is None:
-        row.error("该考生不在考场安排中（考场生成后才加入本计划），无法确定其试卷版本，请联系部中心核实", key="candidate_number")
+        if registration.pk in ctx.suspended:
+            row.error("该考生处于黑名单处理期（停考），未安排考场座位，不能导入答题卡", key="candidate_number")
+        else:
+            row.error("该考生不在考场安排中（考场生成后才加入本计划），无法确定其试卷版本，请联系部中心核实",
+                      key="candidate_number")
         return
     state = ctx.states.get(registration.pk)
     if state in ("absent", "void"):

@@ -214,3 +214,22 @@ def test_the_online_engine_never_marks_an_offline_candidate_absent(client, world
     run = card_import_upload(plan=seated, **upload_rows([reg]), acting_user=world.admin_a)
     assert run.created_count == 1, run.errors
     assert Attempt.objects.get(registration=reg).state == AttemptState.GRADED
+
+
+def test_a_candidate_under_a_blacklist_penalty_gets_no_seat_and_no_card(world, plan, regs):
+    from answercards.importing.services import card_import_upload
+    from blacklist.tests.factories import make_entry
+
+    from .files import csv_bytes, upload
+
+    barred = regs[0]
+    make_entry(central=world.central, region=world.region_a, person=barred.person,
+               start=plan.exam_date - datetime.timedelta(days=30))
+    seat(plan, world.admin_a)
+    assert not Seat.objects.filter(registration=barred).exists()
+    assert Seat.objects.filter(plan=plan).count() == 11
+    log = AuditLog.objects.get(action="answercards.rooms_generate")
+    assert log.after["suspended"] == [barred.candidate_number] and "停考 1 人未安排座位" in log.message
+    run = card_import_upload(plan=plan, **upload(csv_bytes([[barred.candidate_number, "A", "A"]]), "scan.csv"),
+                             acting_user=world.admin_a)
+    assert run.failed_count == 1 and "停考" in run.errors[0]["message"]
