@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
@@ -64,7 +65,7 @@ def entry_rule_set(*, exam_type: str, late_entry_minutes: int, grace_seconds: in
         before = {"late_entry_minutes": rule.late_entry_minutes, "grace_seconds": rule.grace_seconds}
         rule.late_entry_minutes, rule.grace_seconds = late_entry_minutes, grace_seconds
         rule.save()
-        audit_record(actor=acting_user, action="entry_rule.update", obj=rule, before=before,
+        audit_record(actor=acting_user, action=Action.ENTRY_RULE_UPDATE, obj=rule, before=before,
                      after={"late_entry_minutes": late_entry_minutes, "grace_seconds": grace_seconds},
                      message=f"修改{rule.get_exam_type_display()}入场规则：开考后 {late_entry_minutes} 分钟内可进入，"
                              f"交卷宽限 {grace_seconds} 秒")
@@ -92,6 +93,16 @@ def attempt_for(registration) -> Attempt:
     return attempt
 
 
+# The audit action of a move to each state (no move leads back to 未开始).
+TRANSITION_ACTIONS = {
+    AttemptState.IN_PROGRESS: Action.ATTEMPT_IN_PROGRESS,
+    AttemptState.SUBMITTED: Action.ATTEMPT_SUBMITTED,
+    AttemptState.GRADED: Action.ATTEMPT_GRADED,
+    AttemptState.ABSENT: Action.ATTEMPT_ABSENT,
+    AttemptState.VOID: Action.ATTEMPT_VOID,
+}
+
+
 def attempt_transition(*, attempt: Attempt, to_state: str, cause: str, actor=None, note: str = "",
                        now: datetime.datetime | None = None) -> Attempt:
     """Move an attempt to `to_state` if exams.choices.TRANSITIONS allows it (issue 14 §3), else
@@ -113,7 +124,7 @@ def attempt_transition(*, attempt: Attempt, to_state: str, cause: str, actor=Non
     attempt.save(update_fields=fields)
     AttemptTransition.objects.create(attempt=attempt, from_state=before, to_state=to_state, cause=cause, note=note[:200],
                                      actor=actor if getattr(actor, "is_authenticated", False) else None, at=now)
-    audit_record(actor=actor, action=f"attempt.{to_state}", obj=attempt, region=attempt.region_id,
+    audit_record(actor=actor, action=TRANSITION_ACTIONS[AttemptState(to_state)], obj=attempt, region=attempt.region_id,
                  before={"state": before}, after={"state": to_state, "cause": cause}, reason=note,
                  object_repr=f"考生 {attempt.registration.candidate_number}",
                  message=f"考试状态：{AttemptState(before).label} → {AttemptState(to_state).label}"
@@ -157,7 +168,7 @@ def entry_code_for(*, plan, acting_user) -> PlanEntryCode:
         code, created = PlanEntryCode.objects.get_or_create(
             plan=plan, defaults={"code": f"{secrets.randbelow(10**6):06d}", "created_by": acting_user})
         if created:
-            audit_record(actor=acting_user, action="entry_code.create", obj=plan,
+            audit_record(actor=acting_user, action=Action.ENTRY_CODE_CREATE, obj=plan,
                          message=f"生成入场码（批次 {plan.batch_no}）")
     return code
 
@@ -176,7 +187,7 @@ def attempt_unlock(*, registration, acting_user, now: datetime.datetime | None =
             raise ApplicationError(f"该考生考试状态为“{attempt.get_state_display()}”，无需解锁")
         attempt.unlocked_at, attempt.unlocked_by, attempt.entry_code_failures = now, acting_user, 0
         attempt.save(update_fields=["unlocked_at", "unlocked_by", "entry_code_failures", "updated_at"])
-        audit_record(actor=acting_user, action="attempt.unlock", obj=attempt, region=attempt.region_id,
+        audit_record(actor=acting_user, action=Action.ATTEMPT_UNLOCK, obj=attempt, region=attempt.region_id,
                      object_repr=f"考生 {registration.candidate_number}", message="解锁入场（无需入场码）")
     return attempt
 
@@ -276,9 +287,13 @@ def attempt_submit(*, attempt: Attempt, token: str, acting_user, now: datetime.d
 
 def attempt_close_if_overdue(attempt: Attempt, *, now: datetime.datetime | None = None) -> Attempt:
     """Every read of an attempt goes through here: one still 进行中 after deadline + grace is
-    submitted with its last saved answers and graded; one never started is 缺考."""
+    submitted with its last saved answers and graded; one never started is 缺考. Not for
+    新取证(线下): its cards are scanned after the exam, and only central's close of the scanning
+    says who was absent (answercards.services.scanning_close)."""
     now = now or timezone.now()
     if attempt.state not in OPEN_STATES or now <= attempt.deadline + grace_for(attempt.plan):
+        return attempt
+    if attempt.plan.exam_type == ExamType.NEW_OFFLINE:
         return attempt
     with transaction.atomic():
         attempt = _locked(attempt)
@@ -336,7 +351,7 @@ def attempt_extend(*, attempt: Attempt, minutes: int, reason: str, acting_user) 
         before = {"extension_minutes": attempt.extension_minutes, "extension_reason": attempt.extension_reason}
         attempt.extension_minutes, attempt.extension_reason = minutes, reason[:200]
         attempt.save(update_fields=["extension_minutes", "extension_reason", "updated_at"])
-        audit_record(actor=acting_user, action="attempt.extend", obj=attempt, region=attempt.region_id, before=before,
+        audit_record(actor=acting_user, action=Action.ATTEMPT_EXTEND, obj=attempt, region=attempt.region_id, before=before,
                      after={"extension_minutes": minutes, "extension_reason": attempt.extension_reason},
                      reason=reason, object_repr=f"考生 {attempt.registration.candidate_number}",
                      message=f"延长考试时间 {minutes} 分钟，截止 {timezone.localtime(attempt.deadline):%Y-%m-%d %H:%M}")
@@ -476,4 +491,70 @@ def attempt_touch(*, attempt: Attempt, token: str, now: datetime.datetime | None
     if token != attempt.session_token:
         return False
     Attempt.objects.filter(pk=attempt.pk).update(last_contact_at=now)
+    return True
+
+
+# ---------------------------------------------------------------- answer cards (新取证(线下))
+
+
+def _require_card_staff(user, plan) -> None:
+    if plan.exam_type != ExamType.NEW_OFFLINE:
+        raise ApplicationError("只有新取证(线下)考试使用答题卡")
+    _require_plan_staff(user, plan)
+
+
+def attempt_record_card(*, registration, answers: list[tuple[int, str, str]], acting_user, note: str = "",
+                        now: datetime.datetime | None = None) -> tuple[Attempt, bool]:
+    """新取证(线下): record a candidate's scanned answer card as their attempt, graded by the same
+    grader as an online paper (results.services), so the violation check and publication treat
+    it like any other score. `answers` are (position, displayed letters, canonical letters) of the
+    answered questions (a blank is left out). The first card moves the attempt 未开始 → 进行中 →
+    已交卷 (cause 答题卡扫描结果导入, at the plan's start and end: the candidate sat it then) and
+    grades it (→ 已评分); a corrected card of a graded attempt replaces its answers and regrades
+    it. A 缺考 or 作废 attempt takes no card. Returns (attempt, replaced). The caller (the
+    answer-card import) runs it in the row's transaction and audits the row."""
+    from results.services import score_compute, score_recompute
+
+    now = now or timezone.now()
+    plan = registration.plan
+    _require_card_staff(acting_user, plan)
+    attempt = attempt_for(registration)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        state = attempt.state
+        if state in (AttemptState.ABSENT, AttemptState.VOID):
+            raise ApplicationError(f"该考生本场考试为“{attempt.get_state_display()}”，不能再导入答题卡")
+        if state not in (AttemptState.NOT_STARTED, AttemptState.GRADED):
+            raise ApplicationError(f"该考生的考试状态为“{attempt.get_state_display()}”，不能导入答题卡")
+        seq = attempt.last_seq + 1
+        Answer.objects.filter(attempt=attempt).delete()
+        Answer.objects.bulk_create([Answer(attempt=attempt, position=position, displayed=displayed, canonical=canonical,
+                                           seq=seq, saved_at=now) for position, displayed, canonical in answers])
+        attempt.last_seq = seq
+        attempt.save(update_fields=["last_seq", "updated_at"])
+        if state == AttemptState.GRADED:
+            score_recompute(attempt=attempt, now=now)
+            return attempt, True
+        attempt_transition(attempt=attempt, to_state=AttemptState.IN_PROGRESS, cause=TransitionCause.CARD,
+                           actor=acting_user, note=note, now=min(plan.starts_at, now))
+        attempt_transition(attempt=attempt, to_state=AttemptState.SUBMITTED, cause=TransitionCause.CARD,
+                           actor=acting_user, note=note, now=min(plan.ends_at, now))
+        score_compute(attempt=attempt, now=now)
+        attempt_transition(attempt=attempt, to_state=AttemptState.GRADED, cause=TransitionCause.GRADE, now=now)
+    return attempt, False
+
+
+def attempt_absent_card(*, registration, acting_user, now: datetime.datetime | None = None) -> bool:
+    """新取证(线下): the scanning of the plan is closed and this candidate has no card: 缺考
+    (cause 扫描结束时没有答题卡). True when the attempt became 缺考 now; an attempt already closed
+    (graded, absent, void) is left as it is."""
+    now = now or timezone.now()
+    _require_card_staff(acting_user, registration.plan)
+    attempt = attempt_for(registration)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.state != AttemptState.NOT_STARTED:
+            return False
+        attempt_transition(attempt=attempt, to_state=AttemptState.ABSENT, cause=TransitionCause.CARD_ABSENT,
+                           actor=acting_user, now=now)
     return True

@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record, model_snapshot
 from candidates.models import Registration
 from core.errors import ApplicationError
@@ -145,7 +146,7 @@ def rule_create(*, data: RuleInput, acting_user, is_demo: bool = False) -> Paper
         values, cells = _clean_rule(data, rule=None)
         rule = PaperRule(created_by=acting_user, is_demo=is_demo)
         _save_rule(rule, values, cells)
-        audit_record(actor=acting_user, action="paper_rule.create", obj=rule, after=_snapshot(rule),
+        audit_record(actor=acting_user, action=Action.PAPER_RULE_CREATE, obj=rule, after=_snapshot(rule),
                      message=f"新建组卷规则：{rule.name}")
     return rule
 
@@ -162,7 +163,7 @@ def rule_update(*, rule: PaperRule, data: RuleInput, seen_revision: int | None, 
         values["revision"] = rule.revision + 1
         _save_rule(rule, values, cells)
         after = _snapshot(rule)
-        audit_record(actor=acting_user, action="paper_rule.update", obj=rule, before=before, after=after,
+        audit_record(actor=acting_user, action=Action.PAPER_RULE_UPDATE, obj=rule, before=before, after=after,
                      message=f"修改组卷规则：{rule.name}（修订 {rule.revision}，已生成的试卷不受影响）")
     return rule
 
@@ -185,7 +186,7 @@ def rule_set_active(*, rule: PaperRule, active: bool, acting_user) -> PaperRule:
         rule.is_active = active
         values["revision"] = rule.revision + 1
         _save_rule(rule, values, cells)
-        audit_record(actor=acting_user, action="paper_rule.enable" if active else "paper_rule.disable", obj=rule,
+        audit_record(actor=acting_user, action=Action.PAPER_RULE_ENABLE if active else Action.PAPER_RULE_DISABLE, obj=rule,
                      before=before, after=_snapshot(rule), message=f"{'启用' if active else '停用'}组卷规则：{rule.name}")
     return rule
 
@@ -308,7 +309,7 @@ def papers_generate(*, plan: ExamPlan, acting_user=None, job=None, now: datetime
                     old = Paper.objects.filter(registration_id=pk).first()
                     if old is None:
                         continue
-                    audit_record(actor=acting_user, action="paper.replace", obj=plan, region=plan.region_id,
+                    audit_record(actor=acting_user, action=Action.PAPER_REPLACE, obj=plan, region=plan.region_id,
                                  before={"registration": pk, "personnel_type": old.personnel_type, "seed": old.seed},
                                  message=f"考生 {number} 的人员类型已更正，重新生成试卷")
                     old.delete()
@@ -321,7 +322,7 @@ def papers_generate(*, plan: ExamPlan, acting_user=None, job=None, now: datetime
     result.present = Paper.objects.filter(plan=plan).count()
     result.created = max(0, result.present - (len(have)))
     if todo or result.problems:
-        audit_record(actor=acting_user, action="paper.generate", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.PAPER_GENERATE, obj=plan, region=plan.region_id,
                      after={"total": result.total, "present": result.present, "created": result.created,
                             "replaced": result.replaced, "problems": result.problems},
                      message=f"生成试卷（批次 {plan.batch_no}）：{result.summary}")
@@ -388,3 +389,49 @@ def papers_generate_due(*, now: datetime.datetime | None = None) -> list[tuple[s
         finally:
             cache.delete(_lock_key(plan.pk))
     return done
+
+
+# ---------------------------------------------------------------- printed versions (answer-card mode)
+
+def paper_draw_for(*, plan: ExamPlan, personnel_type: str) -> PaperDraw:
+    """The plan's frozen draw for one personnel type, taken now from the active rule if it does
+    not exist yet (the answer-card mode prints its paper versions from it). Raises
+    ApplicationError with the reason when the type has no rule or the bank cannot satisfy it."""
+    return _draw_for(plan, personnel_type)
+
+
+def papers_set_seeds(*, plan: ExamPlan, seeds: dict[int, tuple[str, int]], acting_user, reason: str) -> int:
+    """Give each registration the paper its seed draws from the plan's draw of its personnel
+    type ({registration_id: (personnel_type, seed)}): the answer-card mode (新取证(线下)) prints a
+    few versions and every candidate of a version sits that one printed paper, so their papers
+    must be that version's, not one drawn for them alone. A paper already drawn from that seed
+    and draw is kept; any other is replaced. One audit row for the plan. Returns how many papers
+    were written."""
+    if not seeds:
+        return 0
+    draws = {ptype: _draw_for(plan, ptype) for ptype in sorted({p for p, _s in seeds.values()})}
+    have = {p.registration_id: (p.seed, p.draw_id, p.personnel_type) for p in Paper.objects.filter(
+        plan=plan, registration_id__in=list(seeds)).only("registration_id", "seed", "draw_id", "personnel_type")}
+    built, used, papers = {}, set(), []
+    for registration_id, (ptype, seed) in seeds.items():
+        draw = draws[ptype]
+        if have.get(registration_id) == (seed, draw.pk, ptype):
+            continue
+        if (ptype, seed) not in built:
+            built[(ptype, seed)] = drawing.draw(seed, draw.blueprint, draw.pools)
+            used.update(item[0] for item in built[(ptype, seed)][1])
+        sections, items = built[(ptype, seed)]
+        papers.append(Paper(registration_id=registration_id, plan_id=plan.pk, draw=draw, personnel_type=ptype,
+                            seed=seed, sections=sections, items=items,
+                            total_points=Decimal(draw.blueprint["total_points"]),
+                            pass_mark=Decimal(draw.blueprint["pass_mark"])))
+    if not papers:
+        return 0
+    with transaction.atomic():
+        replaced = Paper.objects.filter(registration_id__in=[p.registration_id for p in papers]).delete()[0]
+        Paper.objects.bulk_create(papers, batch_size=GENERATE_BATCH)
+        versions_mark_used(used, now=timezone.now())
+        audit_record(actor=acting_user, action=Action.PAPER_ASSIGN_VERSION, obj=plan, region=plan.region_id,
+                     after={"papers": len(papers), "replaced": replaced, "versions": len(built)},
+                     reason=reason, message=f"按试卷版本生成考生试卷（批次 {plan.batch_no}）：{len(papers)} 份")
+    return len(papers)

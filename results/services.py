@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
@@ -94,6 +95,25 @@ def score_compute(*, attempt: Attempt, now: datetime.datetime | None = None) -> 
     return score
 
 
+def score_recompute(*, attempt: Attempt, now: datetime.datetime | None = None) -> tuple[dict, Score]:
+    """Grade a graded attempt again from its answers, now stored anew (新取证(线下): a corrected
+    answer card replaced the scanned one). Returns (the score's values before, the score)."""
+    from papers.selectors import paper_for_registration
+
+    now = now or timezone.now()
+    if attempt.state != AttemptState.GRADED:
+        raise ApplicationError("只有已评分的试卷才能重新评分")
+    score = Score.objects.select_for_update().get(attempt=attempt)
+    before = {"total": str(score.total), "passed": score.passed, "correct": score.correct, "answered": score.answered}
+    paper = paper_for_registration(attempt.registration_id)
+    result = _grade_attempt(attempt, paper, _corrections(attempt.plan_id))
+    for name, value in _values(result, paper).items():
+        setattr(score, name, value)
+    score.regraded_at = now
+    score.save()
+    return before, score
+
+
 def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | None = None, reason: str,
                      acting_user) -> QuestionCorrection:
     """Central corrects a question found wrong after the exam: void for everyone (everyone earns
@@ -124,7 +144,7 @@ def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | 
         correction, _ = QuestionCorrection.objects.update_or_create(
             plan=plan, version=version, defaults={"kind": kind, "accepted": letters, "reason": reason[:200],
                                                   "created_by": acting_user})
-        audit_record(actor=acting_user, action="question.correct", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.QUESTION_CORRECT, obj=plan, region=plan.region_id,
                      after={"version": version.pk, "kind": kind, "accepted": letters}, reason=reason,
                      message=f"更正试题（批次 {plan.batch_no}，版本 {version.pk}）：{CorrectionKind(kind).label}")
         plan_regrade(plan=plan, acting_user=acting_user)
@@ -167,7 +187,7 @@ def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> 
                 dirty.append(score)
         Score.objects.bulk_update(dirty, ["total", "pass_mark", "passed", "correct", "answered", "earned",
                                           "regraded_at"], batch_size=1000)
-        audit_record(actor=acting_user, action="score.regrade", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.SCORE_REGRADE, obj=plan, region=plan.region_id,
                      after={"changed": changed, "scores": len(scores)},
                      message=f"重新评分（批次 {plan.batch_no}）：{len(scores)} 份，{len(changed)} 份成绩变化")
     return len(changed)
