@@ -328,7 +328,7 @@ class Examinee(FastHttpUser):
                     self._note(response)
                     if response.status_code == 302:
                         return self._page(response.headers["Location"], "my exams") is not None
-                    response.failure(f"HTTP {response.status_code}")
+                    response.failure(_why(response))
             gevent.sleep(5)
         return False
 
@@ -347,7 +347,7 @@ class Examinee(FastHttpUser):
                         if self._exam_page("exam page"):
                             return True
                     else:
-                        response.failure(f"HTTP {response.status_code}")
+                        response.failure(_why(response))
             gevent.sleep(3)
         return False
 
