@@ -626,7 +626,7 @@ def find_max(args, env, tmp, kind, processes) -> list[dict]:
         if n <= low:
             break
     verdict = (f"largest N that holds [{kind} ×{processes}]: {low}" if low else "no probed N holds") + (
-        f" (the next probe, N={high}, did not)" if high else "")
+        f" (the smallest probe that failed: N={high})" if high else "")
     print(verdict, flush=True)
     results.append({"line": verdict, "holds": bool(low)})
     return results
