@@ -79,15 +79,17 @@ def run_plan_notice(*, job, plan_id: int, user_id: int) -> None:
 
 
 def run_export(*, job, user_id: int, query: str, full: bool) -> None:
-    """Write the whole filtered list (the same selector and filters as the page) to a file and
-    attach it to the job for download."""
+    """Write the whole filtered list to a file and attach it to the job for download: the query
+    string of the page, parsed by the list's one filter definition (candidates.filters) under the
+    job's user, read through the same selector as the page (services.registration_export)."""
     from .exports import export_filename, registrations_tempfile
-    from .forms import CandidateFilterForm
-    from .selectors import registration_export_values, registration_list
+    from .filters import CandidateFilterForm
+    from .selectors import registration_export_values
 
     user = User.objects.get(pk=user_id)
     form = CandidateFilterForm(QueryDict(query), user=user)
-    qs = registration_list(filters=form.filters(), fetched_by=user)
+    filters = form.filters()  # InvalidFilter fails the job with its message (a plan deleted meanwhile)
+    qs = form.rows()
     total = qs.count()
     job_progress(job, done=0, total=total, message="正在生成文件")
     handle, count = registrations_tempfile(
@@ -101,9 +103,8 @@ def run_export(*, job, user_id: int, query: str, full: bool) -> None:
         handle.close()
     job_progress(job, done=count, total=count)
     # recorded now that the rows really left the database (a failed job exports nothing)
-    registration_export_record(acting_user=user, filters=form.filters(), count=count, full=full, part=None,
-                               region=export_region(form.filters()))
-    job_finish(job, file_path=name, filename=export_filename(form.filters(), full=full, stamp=stamp),
+    registration_export_record(acting_user=user, filters=filters, count=count, full=full, part=None,
+                               region=export_region(filters))
+    job_finish(job, file_path=name, filename=export_filename(filters, full=full, stamp=stamp),
                result={"rows": count},
                message=f"共 {count} 条")
-

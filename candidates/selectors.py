@@ -2,8 +2,9 @@
 
 Every query starts from Registration.objects.visible_to(user): central sees every region, a
 regional administrator only its own (core.scoping). `registration_list` is the ONE filter used
-by the list page and by every export, so an exported file holds exactly the rows of the
-filtered screen, across all its pages and in the same order (issue 7, §4)."""
+by the list page and by every export (through candidates.filters.CandidateFilterForm), so an
+exported file holds exactly the rows of the filtered screen, across all its pages and in the
+same order (issue 7, §4)."""
 
 import datetime
 
@@ -42,11 +43,9 @@ def order_for(sort: str | None) -> tuple[str, ...]:
 def registration_list(*, filters: dict, fetched_by) -> QuerySet:
     """The candidate list as `fetched_by` may see it, filtered and ordered.
 
-    Filters (the guide 三): 姓名 (begins with), 证件号码 (the whole number), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central).
-    An invalid filter set (`_invalid`) gives no rows rather than an unfiltered list."""
+    Filters (the guide 三): 姓名 (begins with), 证件号码 (the whole number), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central),
+    as candidates.filters.CandidateFilterForm cleans them (an invalid query string reads nothing)."""
     qs = Registration.objects.visible_to(fetched_by)
-    if filters.get("_invalid"):
-        return qs.none()
     if filters.get("name"):
         qs = qs.filter(person__name__startswith=filters["name"].strip())
     if filters.get("id_number"):

@@ -12,6 +12,8 @@ masks 证件号码 and 手机号码). Rules:
 * the 考前测试 notice goes at most once per phone number per day (NoticeLog's unique constraint)."""
 
 import datetime
+from dataclasses import dataclass
+from typing import IO
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -257,6 +259,65 @@ def registration_export_record(*, acting_user, filters: dict, count: int, full: 
             after={"filters": described, "rows": count, "part": part, "full_values": full},
             message=f"导出学员考核信息 {what} {count} 条" + ("（含完整证件号码和手机号码）" if full else "（已脱敏）"),
         )
+
+
+# One part of the export (导出第N批); up to EXPORT_SYNC_LIMIT rows the whole list is written during
+# the request and streamed back, above it a background job writes it while the user watches its
+# progress (issue 7 §4).
+EXPORT_PART_SIZE = 5000
+EXPORT_SYNC_LIMIT = 20000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class RegistrationExport:
+    """What registration_export produced: a written file, or the job that will write it."""
+
+    handle: IO | None = None
+    filename: str = ""
+    job: object | None = None
+
+
+def registration_export(*, query: str, part: int | None, full: bool, acting_user) -> RegistrationExport:
+    """导出 the candidate list exactly as the page shows it (issue 7 §4): the page's query string
+    is parsed by the list's one filter definition (candidates.filters.CandidateFilterForm) under
+    the exporter's scope, so the file holds the rows of the filtered screen, across its pages, in
+    its order. An invalid filter is refused (core.filters.InvalidFilter) and nothing is written.
+
+    `part`: one part of EXPORT_PART_SIZE rows (a part past the end is refused); otherwise the
+    whole list, written now up to EXPORT_SYNC_LIMIT rows, and above it by a background job
+    (candidates.notices.run_export) that parses the same query string again. A written file is
+    recorded (registration_export_record); the job records it once its file exists."""
+    from django.http import QueryDict
+
+    from . import exports
+    from .filters import CandidateFilterForm
+    from .selectors import registration_export_values
+
+    form = CandidateFilterForm(QueryDict(query), user=acting_user)
+    filters = form.filters()
+    qs = form.rows()
+    total = qs.count()
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
+    if part:
+        start = (part - 1) * EXPORT_PART_SIZE
+        if start >= max(total, 1):
+            raise ApplicationError(f"没有第 {part} 批：当前条件共 {total} 条，每批 {EXPORT_PART_SIZE} 条")
+        values = registration_export_values(qs)[start:start + EXPORT_PART_SIZE]
+    elif total > EXPORT_SYNC_LIMIT:
+        from jobs.services import job_create, job_enqueue
+
+        job = job_create(kind="candidates.export", title=f"导出学员考核信息（{total} 条）",
+                         acting_user=acting_user, region=acting_user.region, total=total)
+        job_enqueue(job, "candidates.notices:run_export", user_id=acting_user.pk, query=query, full=full)
+        return RegistrationExport(job=job)
+    else:
+        values = registration_export_values(qs)
+    handle, written = exports.registrations_tempfile(values, full=full)
+    registration_export_record(acting_user=acting_user, filters=filters, count=written, full=full, part=part,
+                               region=export_region(filters))
+    return RegistrationExport(handle=handle, filename=exports.export_filename(filters, full=full, stamp=stamp,
+                                                                               part=part))
 
 
 NOTICE_TEMPLATE = "exam_notice"
