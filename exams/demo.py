@@ -18,7 +18,7 @@ from core.roles import Role
 from plans.choices import AuditStatus, ExamType
 from plans.models import ExamPlan
 from plans.rules import plan_moments
-from plans.services import duration_for
+from plans.selectors import duration_for
 from regions.models import Region
 
 from .choices import AttemptState
