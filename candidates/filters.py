@@ -1,6 +1,6 @@
-"""The candidate list's filters (学员考核信息管理, the guide 三): one definition (core.filters) for
-the list page, its export and the background export job. The filtering itself is
-candidates.selectors.registration_list."""
+"""The candidate lists' filters (学员考核信息管理, the guide 三): one definition (core.filters) for
+the list page, its export and the background export job (the filtering itself is
+candidates.selectors.registration_list), and for 导入记录."""
 
 from django import forms
 from django.utils.html import escape
@@ -14,6 +14,7 @@ from plans.models import ExamPlan
 from regions.models import Region
 
 from .choices import PersonnelType
+from .importing.selectors import import_run_list
 from .selectors import SORT_KEYS, registration_list, registration_years
 
 ID_NUMBER_MIN_LENGTH = 5  # people.validation: a passport number has 5 to 17 characters
@@ -95,3 +96,11 @@ class CandidateFilterForm(FilterForm):
         if value and len(value) < ID_NUMBER_MIN_LENGTH:
             raise forms.ValidationError("请输入完整的证件号码，不支持按部分号码查询")
         return value
+
+
+class ImportRunFilterForm(FilterForm):
+    """导入记录: 批次编号 (contains)."""
+
+    batch_no = forms.CharField(label="批次编号", max_length=16, required=False)
+
+    selector = staticmethod(import_run_list)

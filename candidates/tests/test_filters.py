@@ -149,3 +149,23 @@ def test_the_job_parses_the_query_string_again_and_fails_on_a_plan_gone_meanwhil
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "考试批次的选项无效" in job.message and not job.result_file
     assert not AuditLog.objects.filter(action__startswith="registration.export").exists()
+
+
+def test_import_runs_filter_by_batch_number_and_refuse_an_invalid_one(client, world, tmp_path):
+    from candidates.importing.samples import sample_rows, write_xlsx
+    from candidates.importing.services import import_file
+
+    runs = {}
+    for key in ("a", "b"):
+        plan = ExamPlanFactory(region=world.region_a)
+        path = tmp_path / f"{key}.xlsx"
+        write_xlsx(sample_rows(1), path)
+        runs[key] = import_file(plan=plan, path=path, acting_user=world.admin_a, file_name=f"{key}.xlsx")
+    client.force_login(world.admin_a)
+    url = reverse("candidates:import_runs")
+    shown = lambda **q: [r.pk for r in client.get(url, q).context["page_obj"]]  # noqa: E731
+    assert sorted(shown()) == sorted(r.pk for r in runs.values())
+    assert shown(batch_no=runs["b"].plan.batch_no) == [runs["b"].pk]
+    response = client.get(url, {"batch_no": runs["b"].plan.batch_no + "x" * 16})
+    body = response.content.decode()
+    assert list(response.context["page_obj"]) == [] and "批次编号" in body and 'data-testid="filter-invalid"' in body
