@@ -181,7 +181,7 @@ def page_sql(user, params: dict):
     """The selector's two statements for this page (count and the 20 rows), as SQL + params."""
     from django.http import QueryDict
 
-    from candidates.filters import CandidateFilterForm
+    from candidates.forms import CandidateFilterForm
     from candidates.selectors import registration_rows
 
     query = QueryDict(mutable=True)

@@ -83,7 +83,7 @@ def run_export(*, job, user_id: int, query: str, full: bool) -> None:
     string of the page, parsed by the list's one filter definition (candidates.filters) under the
     job's user, read through the same selector as the page (services.registration_export)."""
     from .exports import export_filename, registrations_tempfile
-    from .filters import CandidateFilterForm
+    from .forms import CandidateFilterForm
     from .selectors import registration_export_values
 
     user = User.objects.get(pk=user_id)

@@ -2,7 +2,7 @@
 
 Every query starts from Registration.objects.visible_to(user): central sees every region, a
 regional administrator only its own (core.scoping). `registration_list` is the ONE filter used
-by the list page and by every export (through candidates.filters.CandidateFilterForm), so an
+by the list page and by every export (through candidates.forms.CandidateFilterForm), so an
 exported file holds exactly the rows of the filtered screen, across all its pages and in the
 same order (issue 7, §4)."""
 
@@ -44,7 +44,7 @@ def registration_list(*, filters: dict, fetched_by) -> QuerySet:
     """The candidate list as `fetched_by` may see it, filtered and ordered.
 
     Filters (the guide 三): 姓名 (begins with), 证件号码 (the whole number), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central),
-    as candidates.filters.CandidateFilterForm cleans them (an invalid query string reads nothing)."""
+    as candidates.forms.CandidateFilterForm cleans them (an invalid query string reads nothing)."""
     qs = Registration.objects.visible_to(fetched_by)
     if filters.get("name"):
         qs = qs.filter(person__name__startswith=filters["name"].strip())

@@ -280,7 +280,7 @@ class RegistrationExport:
 
 def registration_export(*, query: str, part: int | None, full: bool, acting_user) -> RegistrationExport:
     """导出 the candidate list exactly as the page shows it (issue 7 §4): the page's query string
-    is parsed by the list's one filter definition (candidates.filters.CandidateFilterForm) under
+    is parsed by the list's one filter definition (candidates.forms.CandidateFilterForm) under
     the exporter's scope, so the file holds the rows of the filtered screen, across its pages, in
     its order. An invalid filter is refused (core.filters.InvalidFilter) and nothing is written.
 
@@ -291,7 +291,7 @@ def registration_export(*, query: str, part: int | None, full: bool, acting_user
     from django.http import QueryDict
 
     from . import exports
-    from .filters import CandidateFilterForm
+    from .forms import CandidateFilterForm
     from .selectors import registration_export_values
 
     form = CandidateFilterForm(QueryDict(query), user=acting_user)

@@ -27,8 +27,7 @@ from plans.rules import Phase, phase, roster_cutoff, roster_open
 
 from . import services
 from .exports import PAGE_COLUMNS
-from .filters import CandidateFilterForm
-from .forms import CandidateForm, ExportForm, ReasonForm
+from .forms import CandidateFilterForm, CandidateForm, ExportForm, ReasonForm
 from .models import NoticeLog, Registration
 from .notices import plan_notified_today, registration_phone
 from .selectors import (

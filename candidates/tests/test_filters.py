@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.models import AuditLog
 from candidates import services
-from candidates.filters import CandidateFilterForm
+from candidates.forms import CandidateFilterForm
 from candidates.tests.factories import RegistrationFactory
 from jobs.models import Job, JobStatus
 from plans.choices import ExamType
