@@ -2,9 +2,8 @@
 
 Every query starts from Registration.objects.visible_to(user): central sees every region, a
 regional administrator only its own (core.scoping). `registration_list` is the ONE filter used
-by the list page and by every export (through candidates.forms.CandidateFilterForm), so an
-exported file holds exactly the rows of the filtered screen, across all its pages and in the
-same order (issue 7, §4)."""
+by the list page and by every export, so an exported file holds exactly the rows of the
+filtered screen, across all its pages and in the same order (issue 7, §4)."""
 
 import datetime
 

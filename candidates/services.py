@@ -263,7 +263,7 @@ def registration_export_record(*, acting_user, filters: dict, count: int, full: 
 
 # One part of the export (导出第N批); up to EXPORT_SYNC_LIMIT rows the whole list is written during
 # the request and streamed back, above it a background job writes it while the user watches its
-# progress (issue 7 §4).
+# progress (SPEC.md §4).
 EXPORT_PART_SIZE = 5000
 EXPORT_SYNC_LIMIT = 20000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -279,7 +279,7 @@ class RegistrationExport:
 
 
 def registration_export(*, query: str, part: int | None, full: bool, acting_user) -> RegistrationExport:
-    """导出 the candidate list exactly as the page shows it (issue 7 §4): the page's query string
+    """导出 the candidate list exactly as the page shows it (SPEC.md §4): the page's query string
     is parsed by the list's one filter definition (candidates.forms.CandidateFilterForm) under
     the exporter's scope, so the file holds the rows of the filtered screen, across its pages, in
     its order. An invalid filter is refused (core.filters.InvalidFilter) and nothing is written.

@@ -1,4 +1,4 @@
-"""One filter definition per list (issue 12 §5).
+"""One filter definition per list (docs/decisions.md "One filter definition per list").
 
 A list's filters are one `FilterForm` subclass in its app's `filters.py`. Its fields parse the
 query string and its `selector` (the list's scoped read, `selector(*, filters, fetched_by)`)

@@ -1,4 +1,4 @@
-"""One filter definition per list (issue 12 §5): every app's filters live in its filters.py as
+"""One filter definition per list (decisions.md "One filter definition per list"): every app's filters live in its filters.py as
 core.filters.FilterForm subclasses whose selector has the one signature
 `selector(*, filters, fetched_by, ...)`, and no other module of an app declares a FilterForm, so
 a list page, its export and an API cannot each grow their own parsing. One exception, listed

@@ -1,4 +1,4 @@
-"""The audit log viewer's one filter definition (audit.filters, issue 12 §5): the page shows the
+"""The audit log viewer's one filter definition (audit.filters; decisions.md "One filter definition per list"): the page shows the
 rows of the filter definition; an invalid filter shows its message and no rows, never the log."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The blacklist list's one filter definition (blacklist.filters, issue 12 §5): the same query
+"""The blacklist list's one filter definition (blacklist.filters; decisions.md "One filter definition per list"): the same query
 string gives the same rows on the page and in the export; an invalid filter gives no rows, no
 file and no export record. 违规类型 are reference data every administrator reads."""
 

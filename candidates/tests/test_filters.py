@@ -1,4 +1,4 @@
-"""The candidate list's one filter definition (candidates.filters, issue 12 §5): the same query
+"""The candidate list's one filter definition (candidates.forms.CandidateFilterForm; decisions.md "One filter definition per list"): the same query
 string gives the same rows on the page, in the file written during the request and in the file
 of the background export job; an invalid filter gives no rows, no file and no export record."""
 

@@ -1,4 +1,4 @@
-"""The plan lists' one filter definition (plans.filters, issue 12 §5): an invalid filter on
+"""The plan lists' one filter definition (plans.filters; decisions.md "One filter definition per list"): an invalid filter on
 考核计划管理 or 计划审核 shows its message and no rows (before, it filtered by the valid fields
 only); the durations are reference data every administrator reads; the schedule rule lives in
 plans.rules."""

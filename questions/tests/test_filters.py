@@ -1,4 +1,4 @@
-"""The bank list's one filter definition (questions.filters, issue 12 §5): the same query string
+"""The bank list's one filter definition (questions.filters; decisions.md "One filter definition per list"): the same query string
 gives the same questions on the page and in the export; an invalid filter shows its message and
 no rows, and exports nothing (before, it was dropped and the whole bank was shown and exported)."""
 

@@ -1,4 +1,4 @@
-"""The outbox's one filter definition (sms.filters, issue 12 §5): 手机号码 and 短信类型 filter the
+"""The outbox's one filter definition (sms.filters; decisions.md "One filter definition per list"): 手机号码 and 短信类型 filter the
 page, readable anonymously in the demo too; an invalid one (an unknown type, a number longer than
 11 digits) shows its message and no messages (before: dropped or cut, and every message shown)."""
 

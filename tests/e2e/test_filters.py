@@ -1,4 +1,4 @@
-"""An invalid filter in the browser (issue 12 §5): the list says what is wrong and where, shows
+"""An invalid filter in the browser (decisions.md "One filter definition per list"): the list says what is wrong and where, shows
 no rows (and no export), and 重置 brings the rows back."""
 
 import pytest
