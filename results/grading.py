@@ -5,8 +5,9 @@ answer-card import and the CLI (STYLE.md: the grader is a pure function).
     result = grade(key, {1: "B", 2: "AC"}, pass_mark=Decimal("60"))
 
 Answers and keys are in canonical letters (papers.selectors.displayed_to_canonical), sorted.
-单选 and 判断: exact. 多选: exact, unless `partial_multiple` (a rule that allows partial credit):
-then a non-empty choice of correct letters only earns half the points. A void question (central
+单选 and 判断: exact. 多选: exact, unless `partial_multiple` (the paper rule's 多选题部分得分,
+papers.choices.PARTIAL_MULTIPLE_RULE): then a non-empty strict subset of a correct answer, with
+no wrong letter, earns half the points (the rule keeps halves to one decimal). A void question (central
 found it wrong) earns its points for everyone; `accepted` may hold several answers central
 accepts after a correction.
 """

@@ -58,9 +58,9 @@ def _decimal(points) -> Decimal:
 
 
 def _partial_multiple(paper) -> bool:
-    """Whether the paper's rule allows partial credit for 多选. Rules have no such setting yet
-    (papers.PaperRule), so every frozen draw grades 多选 exactly; a blueprint that carries
-    `partial_multiple` is honoured."""
+    """Whether the paper's rule allows partial credit for 多选 (PaperRule.partial_multiple, as
+    frozen in the plan's draw: a later change of the rule never regrades a plan differently). A
+    draw frozen before the setting existed carries none: exact."""
     return bool((paper.draw.blueprint or {}).get("partial_multiple", False)) if paper.draw_id else False
 
 
