@@ -153,6 +153,9 @@ class Answer(models.Model):
     displayed = models.CharField("所选答案", max_length=8, blank=True)
     canonical = models.CharField("标准字母答案", max_length=8, blank=True)
     seq = models.PositiveBigIntegerField("序号")
+    # the exam page (Attempt.sessions_opened when it was opened) the answer was given on: across
+    # pages the later answer wins, not the higher number (exams.services._supersedes)
+    session = models.PositiveIntegerField("考试页面序号", default=0)
     client_at = models.DateTimeField("客户端时间", null=True, blank=True)
     saved_at = models.DateTimeField("保存时间")
 
@@ -172,6 +175,7 @@ class AnswerLog(AppendOnly):
     displayed = models.CharField("所选答案", max_length=8, blank=True)
     canonical = models.CharField("标准字母答案", max_length=8, blank=True)
     seq = models.PositiveBigIntegerField("序号")
+    session = models.PositiveIntegerField("考试页面序号", default=0)
     client_at = models.DateTimeField("客户端时间", null=True, blank=True)
     server_at = models.DateTimeField("服务器时间")
     outcome = models.CharField("结果", max_length=16, choices=SaveOutcome.choices)

@@ -29,6 +29,25 @@ def saved_answers(attempt: Attempt) -> dict[int, dict]:
             Answer.objects.filter(attempt=attempt).values_list("position", "displayed", "seq")}
 
 
+def exam_page_data(attempt: Attempt) -> tuple[dict, dict]:
+    """(payload, saved) of a started exam's page in two queries (issue 14 §10): the stored paper
+    with the attempt's saved answers aggregated by the database into the same row
+    (core.db.JSONRows), then the paper's question versions. `payload` is
+    papers.selectors.candidate_payload (never the key); `saved` as saved_answers."""
+    from django.db.models import JSONField, Subquery
+
+    from core.db import JSONRows
+    from papers.selectors import candidate_payload, paper_for_registration, paper_versions
+
+    rows = (Answer.objects.filter(attempt_id=attempt.pk).order_by().values("attempt_id")
+            .annotate(rows=JSONRows("position", "displayed", "seq")).values("rows"))
+    paper = paper_for_registration(attempt.registration_id,
+                                   annotations={"saved_rows": Subquery(rows, output_field=JSONField())})
+    saved = {int(position): {"answer": displayed, "seq": int(seq)}
+             for position, displayed, seq in (paper.saved_rows or [])}
+    return candidate_payload(paper, paper_versions(paper)), saved
+
+
 def remaining_seconds(attempt: Attempt, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     return max(0, int((attempt.deadline - now).total_seconds()))

@@ -243,9 +243,11 @@ def attempt_open_session(*, attempt: Attempt, now: datetime.datetime | None = No
     token and takes over; the older page's next save or clock sync is told why and stops."""
     now = now or timezone.now()
     token = secrets.token_hex(16)
-    Attempt.objects.filter(pk=attempt.pk).update(session_token=token, last_contact_at=now,
-                                                 sessions_opened=attempt.sessions_opened + 1)
-    attempt.session_token = token
+    with transaction.atomic():
+        # the page's number orders the pages: answers given on a later page win (_supersedes)
+        number = Attempt.objects.select_for_update().values_list("sessions_opened", flat=True).get(pk=attempt.pk) + 1
+        Attempt.objects.filter(pk=attempt.pk).update(session_token=token, last_contact_at=now, sessions_opened=number)
+    attempt.session_token, attempt.sessions_opened = token, number
     return token
 
 
@@ -367,6 +369,7 @@ class SaveItem:
     answer: str
     seq: int
     client_at: datetime.datetime | None = None
+    session: int = 0  # the exam page it was given on (Attempt.sessions_opened then)
 
 
 @dataclass
@@ -375,11 +378,29 @@ class SaveReport:
     state: str = ""
     last_seq: int = 0
     message: str = ""
+    # position -> {"answer", "seq"}: what the server keeps where an answer was refused as stale,
+    # so the page shows the kept answer instead of its own older one
+    kept: dict = field(default_factory=dict)
 
 
-def parse_save_items(raw, *, paper) -> list[SaveItem]:
+def _supersedes(item: SaveItem, current: Answer) -> bool:
+    """Whether a received answer replaces the stored one at its position (issue 14 §5). On one
+    exam page the higher sequence number wins. Between pages the numbers do not compare: an old
+    computer that kept answers offline replays numbers the newer page never saw. There the
+    answer given later wins, by the pages' client stamps (each the page's estimate of the
+    server's time), and without both stamps the later page's answer. So answers buffered on an
+    old computer never overwrite what the candidate answered since on a new one."""
+    if item.session == current.session:
+        return item.seq > current.seq
+    if item.client_at is not None and current.client_at is not None and item.client_at != current.client_at:
+        return item.client_at > current.client_at
+    return item.session > current.session
+
+
+def parse_save_items(raw, *, paper, session: int = 0) -> list[SaveItem]:
     """Check every received answer before anything is written: a bad one refuses the whole
-    request with a message naming the question (nothing changes)."""
+    request with a message naming the question (nothing changes). An answer without its page
+    number (`session`) is the current page's (`session`); a number above it does not exist."""
     from papers.selectors import displayed_to_canonical
 
     if not isinstance(raw, list) or not raw:
@@ -408,7 +429,18 @@ def parse_save_items(raw, *, paper) -> list[SaveItem]:
                 client_at = datetime.datetime.fromtimestamp(float(stamp) / 1000, tz=datetime.UTC)
             except (TypeError, ValueError, OverflowError, OSError) as exc:
                 raise ApplicationError(f"第 {position} 题的作答时间不正确") from exc
-        items.append(SaveItem(position=position, answer="".join(sorted(set(answer))), seq=seq, client_at=client_at))
+        page = entry.get("session")
+        if page is None:
+            page = session
+        else:
+            try:
+                page = int(page)
+            except (TypeError, ValueError) as exc:
+                raise ApplicationError(f"第 {position} 题的考试页面序号不正确") from exc
+            if not 0 <= page <= session:
+                raise ApplicationError(f"第 {position} 题的考试页面序号不正确")
+        items.append(SaveItem(position=position, answer="".join(sorted(set(answer))), seq=seq, client_at=client_at,
+                              session=page))
     return items
 
 
@@ -419,14 +451,16 @@ def answers_save(*, attempt: Attempt, token: str, raw_items, acting_user, ip: st
     number is higher, so a retried or late-arriving older save never overwrites a newer one.
     Every received answer goes to the append-only answer log with server and client times and
     its outcome. After the deadline, an answer stamped before it is kept until deadline + grace;
-    others are refused (and logged). A page that was taken over writes nothing."""
+    others are refused (and logged). A page that was taken over writes nothing. Answers carry
+    the number of the page they were given on: between pages the later answer wins
+    (_supersedes), so an old computer replaying its offline answers cannot undo newer ones."""
     from papers.selectors import displayed_to_canonical, paper_for_registration
 
     now = now or timezone.now()
     if attempt.registration.person.user_id != getattr(acting_user, "pk", None):
         raise PermissionDenied("只能保存本人的答案")
     paper = paper_for_registration(attempt.registration_id)
-    items = parse_save_items(raw_items, paper=paper)
+    items = parse_save_items(raw_items, paper=paper, session=attempt.sessions_opened)
     attempt = attempt_close_if_overdue(attempt, now=now)
     report = SaveReport()
     with transaction.atomic():
@@ -447,21 +481,25 @@ def answers_save(*, attempt: Attempt, token: str, raw_items, acting_user, ip: st
                 outcome = refused
             elif now > deadline and (item.client_at is None or item.client_at > deadline):
                 outcome = SaveOutcome.LATE
-            elif current is not None and current.seq >= item.seq:
-                outcome = (SaveOutcome.DUPLICATE if current.seq == item.seq and current.displayed == item.answer
-                           else SaveOutcome.STALE)
+            elif current is not None and not _supersedes(item, current):
+                duplicate = (current.seq, current.session, current.displayed) == (item.seq, item.session, item.answer)
+                outcome = SaveOutcome.DUPLICATE if duplicate else SaveOutcome.STALE
+                if outcome == SaveOutcome.STALE:
+                    report.kept[item.position] = {"answer": current.displayed, "seq": current.seq}
             else:
                 outcome = SaveOutcome.ACCEPTED
                 if current is None:
                     current = Answer(attempt=attempt, position=item.position)
                     existing[item.position] = current
                 current.displayed, current.canonical, current.seq = item.answer, canonical, item.seq
-                current.client_at, current.saved_at = item.client_at, now
+                current.client_at, current.saved_at, current.session = item.client_at, now, item.session
+                report.kept.pop(item.position, None)
                 current.save()
                 attempt.last_seq = max(attempt.last_seq, item.seq)
             report.outcomes[item.seq] = outcome
             logs.append(AnswerLog(attempt=attempt, position=item.position, displayed=item.answer, canonical=canonical,
-                                  seq=item.seq, client_at=item.client_at, server_at=now, outcome=outcome, ip=ip))
+                                  seq=item.seq, session=item.session, client_at=item.client_at, server_at=now,
+                                  outcome=outcome, ip=ip))
         AnswerLog.objects.bulk_create(logs)
         if refused != SaveOutcome.TAKEN_OVER:
             attempt.last_contact_at = now

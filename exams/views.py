@@ -57,15 +57,13 @@ def sit(request, registration_id: int):
         context["entry_open"] = (attempt.state == AttemptState.NOT_STARTED
                                  and plan.starts_at <= now <= context["entry_closes_at"])
         return render(request, "exams/entry.html", context)
-    from papers.selectors import candidate_payload, paper_for_registration
-
     token = services.attempt_open_session(attempt=attempt, now=now)
-    payload = candidate_payload(paper_for_registration(registration))
-    saved = selectors.saved_answers(attempt)
+    payload, saved = selectors.exam_page_data(attempt)
     for question in payload["questions"]:
         question["saved"] = saved.get(question["position"], {}).get("answer", "")
     context.update(payload=payload, config={
-        "attempt": attempt.pk, "token": token, "last_seq": attempt.last_seq, "saved": saved,
+        "attempt": attempt.pk, "token": token, "session": attempt.sessions_opened, "last_seq": attempt.last_seq,
+        "saved": saved,
         "clock": _clock(attempt, now), "sync_seconds": CLOCK_SYNC_SECONDS, "debounce_ms": SAVE_DEBOUNCE_MS,
         "question_count": payload["question_count"]})
     return render(request, "exams/sit.html", context)
@@ -117,7 +115,7 @@ def save(request, pk: int):
         return _error(exc)
     attempt.refresh_from_db()
     body = {"outcomes": {str(k): v for k, v in report.outcomes.items()}, "last_seq": report.last_seq,
-            "message": report.message, **_clock(attempt, now)}
+            "kept": {str(k): v for k, v in report.kept.items()}, "message": report.message, **_clock(attempt, now)}
     if any(v == "taken_over" for v in report.outcomes.values()):
         body["error"] = "taken_over"
     # a takeover is an answer (200), not a failure: the browser logs no error for it

@@ -203,6 +203,56 @@ def test_a_batch_replayed_out_of_order_keeps_the_newest(registration, world):
     assert dict(Answer.objects.filter(attempt=attempt).values_list("position", "seq")) == {2: 9, 3: 8}
 
 
+def _page_item(position, answer, seq, session, client_at):
+    return {**_item(position, answer, seq, client_at), "session": session}
+
+
+def test_answers_an_old_computer_kept_offline_never_overwrite_newer_ones(registration, world):
+    """Issue 14 §5 known limit, fixed: computer A (page 1) answers question 2 offline with a high
+    sequence number; the candidate moves to computer B (page 2, numbers from the server's last
+    one) and answers question 2 again; when A reopens (page 3) it replays its kept answers. The
+    older answer of question 2 is refused as stale (B's stays), A's answer to a question B never
+    touched is kept, and the page is told what the server keeps."""
+    now = timezone.now()
+    attempt, page_a = _started(registration, world.candidate, now=now)
+    assert attempt.sessions_opened == 1
+    answers_save(attempt=attempt, token=page_a, acting_user=world.candidate,
+                 raw_items=[_page_item(1, "A", 1, 1, now + MIN)], now=now + MIN)
+    # A goes offline and keeps these (seq 2..40 locally): never sent
+    kept_on_a = [_page_item(2, "A", 40, 1, now + 2 * MIN), _page_item(3, "C", 41, 1, now + 2 * MIN)]
+    page_b = attempt_open_session(attempt=attempt, now=now + 3 * MIN)
+    assert attempt.sessions_opened == 2 and Attempt.objects.get(pk=attempt.pk).last_seq == 1
+    report = answers_save(attempt=attempt, token=page_b, acting_user=world.candidate,
+                          raw_items=[_page_item(2, "B", 2, 2, now + 4 * MIN)], now=now + 4 * MIN)
+    assert report.outcomes == {2: SaveOutcome.ACCEPTED}
+    page_a_again = attempt_open_session(attempt=attempt, now=now + 5 * MIN)
+    report = answers_save(attempt=attempt, token=page_a_again, acting_user=world.candidate, raw_items=kept_on_a,
+                          now=now + 5 * MIN)
+    assert report.outcomes == {40: SaveOutcome.STALE, 41: SaveOutcome.ACCEPTED}
+    assert report.kept == {2: {"answer": "B", "seq": 2}}
+    assert dict(Answer.objects.filter(attempt=attempt).values_list("position", "displayed")) == {
+        1: "A", 2: "B", 3: "C"}
+    assert AnswerLog.objects.filter(attempt=attempt, seq=40, session=1, outcome=SaveOutcome.STALE).exists()
+
+
+def test_between_pages_the_answer_given_later_wins(registration, world):
+    """Both computers in use: A's kept answer was given after B's, so it wins, whatever the numbers;
+    without client stamps the later page wins; on one page the higher number still decides."""
+    now = timezone.now()
+    attempt, page_a = _started(registration, world.candidate, now=now)
+    page_b = attempt_open_session(attempt=attempt, now=now + MIN)
+    answers_save(attempt=attempt, token=page_b, acting_user=world.candidate,
+                 raw_items=[_page_item(1, "B", 5, 2, now + 2 * MIN), {**_item(2, "B", 6), "session": 2}])
+    page_c = attempt_open_session(attempt=attempt, now=now + 3 * MIN)
+    report = answers_save(attempt=attempt, token=page_c, acting_user=world.candidate, raw_items=[
+        _page_item(1, "A", 3, 1, now + 2 * MIN + datetime.timedelta(seconds=30)), {**_item(2, "A", 4), "session": 1}])
+    assert report.outcomes == {3: SaveOutcome.ACCEPTED, 4: SaveOutcome.STALE}
+    assert dict(Answer.objects.filter(attempt=attempt).values_list("position", "displayed")) == {1: "A", 2: "B"}
+    with pytest.raises(ApplicationError, match="页面序号"):
+        answers_save(attempt=attempt, token=page_c, acting_user=world.candidate,
+                     raw_items=[{**_item(1, "C", 9), "session": 9}])
+
+
 def test_bad_input_changes_nothing_and_says_where(registration, world):
     attempt, token = _started(registration, world.candidate)
     paper = paper_for_registration(registration)

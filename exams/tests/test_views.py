@@ -38,7 +38,7 @@ def test_entry_page_then_the_exam_page(client, world, registration):
     html = page.content.decode()
     assert html.count('class="card question"') == len(paper.items)
     assert config["attempt"] == Attempt.objects.get(registration=registration).pk
-    assert set(config) == {"attempt", "token", "last_seq", "saved", "clock", "sync_seconds", "debounce_ms",
+    assert set(config) == {"attempt", "token", "session", "last_seq", "saved", "clock", "sync_seconds", "debounce_ms",
                            "question_count"}
     assert 0 < config["clock"]["remaining_seconds"] <= 90 * 60
     assert "script-src" in page.headers.get("Content-Security-Policy", "")
