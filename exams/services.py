@@ -7,6 +7,8 @@ deadline + grace is submitted by the server with its last saved answers — by t
 nothing depends on the task running on time (Moodle MDL-43733)."""
 
 import datetime
+import ipaddress
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -27,7 +29,7 @@ from .choices import (
     SaveOutcome,
     TransitionCause,
 )
-from .models import Answer, AnswerLog, Attempt, AttemptTransition, EntryRule, PlanEntryCode
+from .models import Answer, AnswerLog, Attempt, AttemptTransition, EntryRule, PlanEntryCode, PlanEntryNetwork
 
 ONLINE_TYPES = (ExamType.CONTINUING_ONLINE, ExamType.NEW_ONLINE)
 MAX_ITEMS_PER_SAVE = 500
@@ -197,13 +199,95 @@ def _check_entry_code(attempt: Attempt, entry_code: str | None) -> None:
                                field="entry_code")
 
 
-def attempt_start(*, registration, acting_user, entry_code: str | None = None,
+# ---------------------------------------------------------------- 考点网络 (centralized plans)
+
+MAX_ENTRY_NETWORKS = 50
+# a range wider than this is no exam site (0.0.0.0/0 would switch the limit off unnoticed)
+MIN_PREFIX = {4: 8, 6: 32}
+
+
+def parse_networks(text: str) -> list[str]:
+    """The site's IP ranges as typed by the 管局: one per line (or separated by commas, 、 or
+    spaces), CIDR (10.20.0.0/16, 2001:db8::/48) or single addresses (a /32 or /128). Every bad
+    entry is named with its position and why; nothing is returned unless all are good."""
+    entries = [e for e in re.split(r"[\s,，、;；]+", text or "") if e]
+    if len(entries) > MAX_ENTRY_NETWORKS:
+        raise ApplicationError(f"考点 IP 段最多 {MAX_ENTRY_NETWORKS} 个，现有 {len(entries)} 个", field="networks")
+    networks, seen = [], set()
+    for index, entry in enumerate(entries, start=1):
+        where = f"第 {index} 项“{entry[:50]}”"
+        try:
+            network = ipaddress.ip_network(entry, strict=True)
+        except ValueError:
+            try:
+                loose = ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ApplicationError(f"{where}不是有效的 IP 地址或网段（应写作如 10.20.0.0/16 或 10.20.1.5）",
+                                       field="networks") from None
+            raise ApplicationError(f"{where}的主机位不为 0：该网段应写作 {loose}", field="networks") from None
+        if network.prefixlen < MIN_PREFIX[network.version]:
+            raise ApplicationError(f"{where}范围过大（IPv{network.version} 网段前缀不能短于 /{MIN_PREFIX[network.version]}），"
+                                   "请填写考点实际使用的网段", field="networks")
+        if str(network) not in seen:
+            seen.add(str(network))
+            networks.append(str(network))
+    return networks
+
+
+def entry_networks_set(*, plan, text: str, acting_user) -> PlanEntryNetwork:
+    """The 管局 of the plan's region, or central, sets (or clears, with an empty text) the exam
+    site's IP ranges of a centralized plan (issue 14 §7). Audited with before and after; a bad
+    entry changes nothing."""
+    _require_plan_staff(acting_user, plan)
+    if plan.exam_type != ExamType.NEW_ONLINE:
+        raise ApplicationError("只有新取证(线上)集中考试可以限定考点网络")
+    networks = parse_networks(text)
+    with transaction.atomic():
+        row, _ = PlanEntryNetwork.objects.select_for_update().get_or_create(plan=plan)
+        before = list(row.networks)
+        if before == networks:
+            return row
+        row.networks, row.updated_by = networks, acting_user
+        row.save()
+        audit_record(actor=acting_user, action="entry_network.update", obj=plan, region=plan.region_id,
+                     before={"networks": before}, after={"networks": networks},
+                     message=f"设置考点网络（批次 {plan.batch_no}）：{'、'.join(networks) if networks else '不限制'}")
+    return row
+
+
+def entry_networks(plan) -> list[str]:
+    return list(PlanEntryNetwork.objects.filter(plan=plan).values_list("networks", flat=True).first() or [])
+
+
+def entry_network_refusal(plan, ip: str | None) -> str | None:
+    """Why `ip` may not enter the centralized plan (a message), or None when it may: no ranges
+    set, or the address is inside one of them."""
+    if plan.exam_type != ExamType.NEW_ONLINE:
+        return None
+    networks = entry_networks(plan)
+    if not networks:
+        return None
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        address = None
+    if address is not None:
+        if address.version == 6 and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if any(address in ipaddress.ip_network(n) for n in networks):
+            return None
+    return (f"本场为集中考试，只能在考点的电脑上进入（本机地址 {ip or '未知'} 不在考点网络内）。"
+            "请在考点电脑上登录，或联系监考人员")
+
+
+def attempt_start(*, registration, acting_user, entry_code: str | None = None, ip: str | None = None,
                   now: datetime.datetime | None = None) -> Attempt:
     """进入考试. Only the registration's own candidate, in an approved online plan whose paper is
     drawn, from the start until start + the late-entry limit, and not while a blacklist penalty
     runs (停考, SPEC.md §7). 新取证(线上) is centralized: only with the room's 入场码 (five wrong
-    tries, then only the 管局's unlock) or after an unlock. An attempt already 进行中 is resumed as
-    it is: the clock never restarts (issue 14 §4)."""
+    tries, then only the 管局's unlock) or after an unlock, and, when the plan has 考点网络, only
+    from an `ip` inside them (the unlock does not lift that: the candidate must be at the site).
+    An attempt already 进行中 is resumed as it is: the clock never restarts (issue 14 §4)."""
     from papers.selectors import paper_for_registration
 
     now = now or timezone.now()
@@ -212,6 +296,10 @@ def attempt_start(*, registration, acting_user, entry_code: str | None = None,
         raise PermissionDenied("只能进入本人的考试")
     attempt = attempt_for(registration)
     attempt = attempt_close_if_overdue(attempt, now=now)
+    if attempt.state in (AttemptState.NOT_STARTED, AttemptState.IN_PROGRESS):
+        refusal = entry_network_refusal(plan, ip)
+        if refusal:
+            raise ApplicationError(refusal, code="network")
     if attempt.state == AttemptState.IN_PROGRESS:
         return attempt
     if attempt.state != AttemptState.NOT_STARTED:

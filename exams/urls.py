@@ -14,4 +14,5 @@ urlpatterns = [
     path("unlock/<int:registration_id>/", views.unlock, name="unlock"),
     path("monitor/<int:pk>/extend/", views.extend, name="extend"),
     path("entry-rules/", views.entry_rules, name="entry_rules"),
+    path("plans/<int:pk>/networks/", views.entry_networks, name="entry_networks"),
 ]

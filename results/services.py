@@ -146,11 +146,13 @@ def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> 
         raise PermissionDenied("仅部中心可以重新评分")
     now = now or timezone.now()
     corrections = _corrections(plan.pk)
-    changed, dirty = {}, []
+    changed, dirty, same = {}, [], {}
     with transaction.atomic():
-        scores = {attempt_id: (pk, total, passed, earned) for pk, attempt_id, total, passed, earned in
+        # earned (a JSON object per score) is read only for the scores whose total and pass stay
+        # the same, to see whether a point moved between questions: decoding it is the cost
+        scores = {attempt_id: (pk, total, passed) for pk, attempt_id, total, passed in
                   Score.objects.select_for_update().filter(plan=plan).order_by("pk").values_list(
-                      "pk", "attempt_id", "total", "passed", "earned")}
+                      "pk", "attempt_id", "total", "passed")}
         attempts = {pk: (registration_id, number) for pk, registration_id, number in
                     Attempt.objects.filter(plan=plan, score__isnull=False).values_list(
                         "pk", "registration_id", "registration__candidate_number")}
@@ -167,12 +169,22 @@ def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> 
             key = _key_items(items, corrections, versions, cache)
             result = grade(key, answers.get(attempt_id, {}), pass_mark=Decimal(pass_mark),
                            partial_multiple=partial.get(draw_id, False))
-            score_pk, total, passed, earned = scores[attempt_id]
-            new_earned = _earned(result)
-            if total != result.total or passed != result.passed or earned != new_earned:
+            score_pk, total, passed = scores[attempt_id]
+            row = (score_pk, result.total, pass_mark, result.passed, result.correct, result.answered,
+                   _earned(result), now)
+            if total != result.total or passed != result.passed:
                 changed[number] = [str(total), str(result.total)]
-                dirty.append((score_pk, result.total, pass_mark, result.passed, result.correct, result.answered,
-                              new_earned, now))
+                dirty.append(row)
+            else:
+                same[score_pk] = (number, row)
+        unchanged = list(same)
+        for start in range(0, len(unchanged), 2000):
+            chunk = unchanged[start:start + 2000]
+            for score_pk, earned in Score.objects.filter(pk__in=chunk).values_list("pk", "earned"):
+                number, row = same[score_pk]
+                if earned != row[6]:
+                    changed[number] = [str(row[1]), str(row[1])]
+                    dirty.append(row)
         bulk_update_rows(Score, ["total", "pass_mark", "passed", "correct", "answered", "earned", "regraded_at"],
                          dirty)
         audit_record(actor=acting_user, action="score.regrade", obj=plan, region=plan.region_id,

@@ -434,3 +434,58 @@ def test_wrong_codes_lock_until_the_region_unlocks(centralized, world):
     attempt_unlock(registration=centralized, acting_user=world.admin_a)
     assert AuditLog.objects.filter(action="attempt.unlock").exists()
     assert attempt_start(registration=centralized, acting_user=world.candidate).state == AttemptState.IN_PROGRESS
+
+
+# ---------------------------------------------------------------- 考点网络 (centralized plans)
+
+
+def test_site_networks_are_validated_with_a_clear_message(centralized, world):
+    from exams.models import PlanEntryNetwork
+    from exams.services import entry_networks_set
+
+    plan = centralized.plan
+    for text, message in [("10.20.0.0/16\n10.20.1.5/24", "第 2 项“10.20.1.5/24”的主机位不为 0：该网段应写作 10.20.1.0/24"),
+                          ("考点机房", "第 1 项“考点机房”不是有效的 IP 地址或网段"),
+                          ("0.0.0.0/0", "范围过大"), ("10.0.0.0/300", "不是有效的")]:
+        with pytest.raises(ApplicationError, match=message):
+            entry_networks_set(plan=plan, text=text, acting_user=world.admin_a)
+    assert not PlanEntryNetwork.objects.exists()
+    with pytest.raises(PermissionDenied):
+        entry_networks_set(plan=plan, text="10.20.0.0/16", acting_user=world.admin_b)  # another region's 管局
+    with pytest.raises(PermissionDenied):
+        entry_networks_set(plan=plan, text="10.20.0.0/16", acting_user=world.candidate)
+    row = entry_networks_set(plan=plan, text="10.20.0.0/16，10.30.1.5 2001:db8::/48\n10.20.0.0/16",
+                             acting_user=world.admin_a)
+    assert row.networks == ["10.20.0.0/16", "10.30.1.5/32", "2001:db8::/48"]
+    log = AuditLog.objects.get(action="entry_network.update")
+    assert log.before == {"networks": []} and log.after == {"networks": row.networks}
+    assert entry_networks_set(plan=plan, text="", acting_user=world.central).networks == []
+
+
+def test_a_centralized_exam_is_entered_only_from_the_site_network(centralized, world):
+    from exams.services import entry_code_for, entry_networks_set
+
+    plan = centralized.plan
+    code = entry_code_for(plan=plan, acting_user=world.admin_a).code
+    entry_networks_set(plan=plan, text="10.20.0.0/16", acting_user=world.admin_a)
+    for ip in ("192.168.1.10", None, "not-an-ip"):
+        with pytest.raises(ApplicationError, match="不在考点网络内") as exc:
+            attempt_start(registration=centralized, acting_user=world.candidate, entry_code=code, ip=ip)
+        assert exc.value.code == "network"
+    assert Attempt.objects.get(registration=centralized).state == AttemptState.NOT_STARTED
+    attempt = attempt_start(registration=centralized, acting_user=world.candidate, entry_code=code,
+                            ip="::ffff:10.20.3.4")
+    assert attempt.state == AttemptState.IN_PROGRESS
+    # resuming from outside the site is refused too; from inside it resumes
+    with pytest.raises(ApplicationError, match="不在考点网络内"):
+        attempt_start(registration=centralized, acting_user=world.candidate, ip="192.168.1.10")
+    assert attempt_start(registration=centralized, acting_user=world.candidate, ip="10.20.9.9").pk == attempt.pk
+
+
+def test_site_networks_belong_to_centralized_plans_only(registration, world):
+    from exams.services import entry_networks_set
+
+    with pytest.raises(ApplicationError, match="只有新取证"):
+        entry_networks_set(plan=registration.plan, text="10.20.0.0/16", acting_user=world.admin_a)
+    # a remote plan ignores any address
+    assert attempt_start(registration=registration, acting_user=world.candidate, ip="8.8.8.8").state == "in_progress"

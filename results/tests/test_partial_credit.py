@@ -124,3 +124,22 @@ def test_the_rule_form_saves_the_setting_and_the_page_states_the_rule(client, wo
     assert rule.partial_multiple
     page = client.get(reverse("papers:rule_detail", args=[rule.pk])).content.decode()
     assert PARTIAL_MULTIPLE_RULE in page
+
+
+def test_regrade_rewrites_a_score_whose_points_moved_between_questions(world, bank):
+    """Same total, different per-question points: still a changed score, written back."""
+    from results.services import plan_regrade
+
+    make_rule(world.central, name="继续教育", exam_type=ExamType.CONTINUING_ONLINE, personnel_types="ABC")
+    plan = open_plan()
+    registration = sitting(plan, user=world.candidate)
+    attempt, key = _subset_of_multiples(registration, world.candidate)
+    score = Score.objects.get(attempt=attempt)
+    right = next(e for e in key if e.qtype == "single")
+    wrong = next(e for e in key if e.qtype == "multiple")
+    moved = {**score.earned, str(right.position): "0", str(wrong.position): str(right.points)}
+    Score.objects.filter(pk=score.pk).update(earned=moved)
+    assert plan_regrade(plan=plan, acting_user=world.central) == 1
+    score.refresh_from_db()
+    assert score.earned[str(right.position)] == str(right.points) and score.earned[str(wrong.position)] == "0"
+    assert plan_regrade(plan=plan, acting_user=world.central) == 0
