@@ -34,6 +34,10 @@ ACTION_LABELS = {
     "attempt.absent": "缺考", "attempt.void": "考试作废", "attempt.extend": "延长考试时间",
     "entry_rule.update": "修改入场规则",
     "entry_code.create": "生成入场码", "attempt.unlock": "解锁入场", "question.correct": "更正试题", "score.regrade": "重新评分",
+    "entry_network.update": "设置考点网络",
+    "pretest.info_confirm": "考前测试：确认报名信息", "pretest.info_report": "考前测试：报告信息有误",
+    "pretest.info_resolve": "考前测试：处理信息有误报告", "pretest.device_check": "考前测试：终端可用性测试",
+    "pretest.practice": "考前测试：完成练习卷",
 }
 
 OBJECT_LABELS = {

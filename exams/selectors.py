@@ -55,18 +55,23 @@ def remaining_seconds(attempt: Attempt, now: datetime.datetime | None = None) ->
 
 def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[int, dict]:
     """我的考核: per registration, its exam state and what the candidate must do next, with the
-    link to the exam page when there is one: {registration_id: {"state", "step", "url", "open"}}."""
+    link to the exam page when there is one: {registration_id: {"state", "step", "url", "open"}}.
+    Before the start of an online exam, `pretest` is its 考前测试 (pretest_selectors.pretest_step
+    + "url"); while that is open and not passed it is the step ("完成考前测试（… 前）") and `then`
+    says what follows."""
     from django.urls import reverse
 
     from plans.choices import AuditStatus, ExamType
 
     from .choices import AttemptState
+    from .pretest_selectors import pretest_step, pretests_for
     from .services import ONLINE_TYPES, entry_closes_at
 
     now = now or timezone.now()
     registrations = list(registrations)
     attempts = {a.registration_id: a for a in Attempt.objects.filter(
         registration__in=[r.pk for r in registrations]).select_related("plan", "registration")}
+    pretests = pretests_for(registrations)
     steps = {}
     for reg in registrations:
         plan = reg.plan
@@ -93,6 +98,15 @@ def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[i
             closes = entry_closes_at(plan)
             if now < plan.starts_at:
                 step.update(step=f"进入考试：{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起", url=url)
+                pretest = pretest_step(reg, pretests.get(reg.pk), now=now)
+                if pretest is not None:
+                    # 考前测试 comes first while it is open and not passed (issue 14 §1–§2)
+                    pretest["url"] = reverse("exams:pretest", args=[reg.pk])
+                    step["pretest"] = pretest
+                    if pretest["open"] and not pretest["passed"]:
+                        due = timezone.localtime(pretest["due"])
+                        step.update(step=f"完成考前测试（{due:%Y-%m-%d %H:%M} 前）", url=pretest["url"], open=True,
+                                    then=f"进入考试：{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起")
             elif now <= closes:
                 step.update(step=f"进入考试（{timezone.localtime(closes):%H:%M} 前）", url=url, open=True)
             elif now < plan.ends_at:
