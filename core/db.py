@@ -11,8 +11,7 @@ class JSONRows(Aggregate):
     """One JSON array per group: an array of the given columns per row, `[[1, "AB", 7], …]`.
     Lets one query carry a handful of child rows beside their parent (a Subquery annotation)
     instead of a second query. SQLite: json_group_array(json_array(…)); PostgreSQL:
-    jsonb_agg(jsonb_build_array(…)) (jsonb, which Django's JSONField reads as text). The order
-    of the rows is not guaranteed."""
+    json_agg(json_build_array(…))::text. The order of the rows is not guaranteed."""
 
     function = "JSON_GROUP_ARRAY"
     template = "%(function)s(JSON_ARRAY(%(expressions)s))"
@@ -20,8 +19,10 @@ class JSONRows(Aggregate):
     allow_distinct = False
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSONB_AGG",
-                           template="%(function)s(JSONB_BUILD_ARRAY(%(expressions)s))", **extra_context)
+        # json (text), not jsonb: no binary form to build and print again; as text, because
+        # psycopg would decode a json value itself and Django's JSONField expects the text
+        return self.as_sql(compiler, connection, function="JSON_AGG",
+                           template="(%(function)s(JSON_BUILD_ARRAY(%(expressions)s)))::text", **extra_context)
 
 
 def _json_default(value):

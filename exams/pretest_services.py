@@ -383,7 +383,8 @@ def practice_submit(*, practice: PracticePaper, answers: dict, acting_user,
             raise ApplicationError("该练习卷已交卷，可以再练一次")
         key = [key_item(e.position, e.qtype, e.points, (e.canonical,)) for e in answer_key(paper)]
         result = grade(key, canonical, pass_mark=Decimal(0))
-        practice.answers, practice.submitted_at, practice.score = given, now, result.total
+        practice.answers, practice.submitted_at = given, now
+        practice.score = result.total.quantize(Decimal("0.1"))
         practice.correct = result.correct
         practice.marks = {str(k): bool(v) for k, v in result.earned.items()}
         practice.save()

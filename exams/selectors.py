@@ -57,8 +57,8 @@ def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[i
     """我的考核: per registration, its exam state and what the candidate must do next, with the
     link to the exam page when there is one: {registration_id: {"state", "step", "url", "open"}}.
     Before the start of an online exam, `pretest` is its 考前测试 (pretest_selectors.pretest_step
-    + "url"); while that is open and not passed it is the step ("完成考前测试（… 前）") and `then`
-    says what follows."""
+    + "url"); while that is open and not passed it is the step ("完成考前测试") and `then` says
+    by when and what follows."""
     from django.urls import reverse
 
     from plans.choices import AuditStatus, ExamType
@@ -105,8 +105,9 @@ def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[i
                     step["pretest"] = pretest
                     if pretest["open"] and not pretest["passed"]:
                         due = timezone.localtime(pretest["due"])
-                        step.update(step=f"完成考前测试（{due:%Y-%m-%d %H:%M} 前）", url=pretest["url"], open=True,
-                                    then=f"进入考试：{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起")
+                        step.update(step="完成考前测试", url=pretest["url"], open=True,
+                                    then=f"{due:%Y-%m-%d %H:%M} 前完成；"
+                                         f"{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起进入考试")
             elif now <= closes:
                 step.update(step=f"进入考试（{timezone.localtime(closes):%H:%M} 前）", url=url, open=True)
             elif now < plan.ends_at:

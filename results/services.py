@@ -31,20 +31,26 @@ def grading_key(paper, corrections: dict | None = None, versions: dict | None = 
 
 
 def _key_items(items, corrections: dict, versions: dict, cache: dict) -> list[KeyItem]:
+    # `cache` holds each version's entry and each (version, position, points) KeyItem: a plan's
+    # papers share one pool, so a regrade of 10,000 papers builds a few thousand items, not 10^6
     key = []
     for position, (version_id, _permutation, points) in enumerate(items, start=1):
-        entry = cache.get(version_id)
-        if entry is None:
-            version = versions[version_id]
-            correction = corrections.get(version_id)
-            accepted, void = (version.answer,), False
-            if correction is not None:
-                if correction.kind == CorrectionKind.VOID:
-                    void = True
-                else:
-                    accepted = tuple(dict.fromkeys([version.answer, *correction.accepted]))
-            entry = cache[version_id] = key_item(0, version.qtype, Decimal(0), accepted, void)
-        key.append(KeyItem(position, entry.qtype, _decimal(points), entry.accepted, entry.void))
+        item = cache.get((version_id, position, points))
+        if item is None:
+            entry = cache.get(version_id)
+            if entry is None:
+                version = versions[version_id]
+                correction = corrections.get(version_id)
+                accepted, void = (version.answer,), False
+                if correction is not None:
+                    if correction.kind == CorrectionKind.VOID:
+                        void = True
+                    else:
+                        accepted = tuple(dict.fromkeys([version.answer, *correction.accepted]))
+                entry = cache[version_id] = key_item(0, version.qtype, Decimal(0), accepted, void)
+            item = cache[(version_id, position, points)] = KeyItem(position, entry.qtype, _decimal(points),
+                                                                   entry.accepted, entry.void)
+        key.append(item)
     return key
 
 

@@ -21,6 +21,7 @@ def plan_exam(context, plan):
 def registration_pretest(context, reg):
     """The candidate page's 考前测试 section for the 管局 and central: each part, a report of
     wrong details and the form to mark it handled."""
+    from core.masking import mask_text
     from core.roles import Role
     from exams import pretest_selectors, pretest_services
     from exams.choices import INFO_FIELD_LABELS, InfoResolution
@@ -32,4 +33,16 @@ def registration_pretest(context, reg):
             "device": pretest_selectors.latest_device_check(pretest),
             "closes_at": pretest_services.pretest_closes_at(reg.plan),
             "fields": [INFO_FIELD_LABELS.get(f, f) for f in (pretest.info_fields if pretest else [])],
-            "resolutions": InfoResolution.choices, "may_resolve": may_resolve}
+            "resolutions": InfoResolution.choices, "may_resolve": may_resolve,
+            # numbers inside the candidate's note are masked like every other one on the page;
+            # 查看完整信息 (logged) shows the note in full (pretest_note_full)
+            "note": mask_text(pretest.info_note) if pretest else ""}
+
+
+@register.simple_tag
+def pretest_note_full(reg) -> str:
+    """The candidate's 考前测试 report note in full, for the logged 查看完整信息 only."""
+    from exams import pretest_selectors
+
+    pretest = pretest_selectors.pretest_of(reg)
+    return pretest.info_note if pretest and pretest.info_reported_at else ""

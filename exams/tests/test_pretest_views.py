@@ -40,8 +40,8 @@ def test_my_exams_shows_the_pretest_due_as_the_next_step(client, world, remote):
     client.force_login(world.candidate)
     page = client.get(reverse("candidates:my_registrations")).content.decode()
     due = f"{services.pretest_closes_at(remote.plan).astimezone():%Y-%m-%d %H:%M}"
-    assert f"完成考前测试（{due} 前）" in page
-    assert reverse("exams:pretest", args=[remote.pk]) in page and "然后进入考试" in page
+    assert "完成考前测试" in page and f"{due} 前完成" in page and "起进入考试" in page
+    assert reverse("exams:pretest", args=[remote.pk]) in page
 
 
 def test_the_information_test_through_the_page(client, world, remote):
@@ -59,6 +59,9 @@ def test_the_information_test_through_the_page(client, world, remote):
     client.force_login(world.admin_a)
     detail = client.get(reverse("candidates:detail", args=[remote.pk])).content.decode()
     assert "考生报告信息有误" in detail and "手机号码" in detail and 'data-testid="resolve-submit"' in detail
+    assert "139****9999" in detail and "13912349999" not in detail  # masked like every number on the page
+    revealed = client.post(reverse("candidates:reveal", args=[remote.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "13912349999" in revealed  # in full after the logged 查看完整信息
     client.post(reverse("exams:pretest_resolve", args=[remote.pk]), {"resolution": "corrected", "note": "已更正"})
     assert Pretest.objects.get(registration=remote).info_status == InfoStatus.RESOLVED
     client.force_login(world.candidate)

@@ -64,12 +64,25 @@
     });
   }
 
+  // the last frame stays on screen (only here: nothing is uploaded) once the camera is released
+  function keepLastFrame(video) {
+    var canvas = document.getElementById("device-preview");
+    if (!canvas || !video.videoWidth) { video.hidden = true; return; }
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+    canvas.hidden = false;
+    video.hidden = true;
+  }
+
   function camera() {
     if (!config.camera_required) { return Promise.resolve(null); }
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       return Promise.resolve({ ok: false, frames: 0, error: "浏览器不支持摄像头" });
     }
     var video = document.getElementById("device-video");
+    var preview = document.getElementById("device-preview");
+    if (preview) { preview.hidden = true; }
     return navigator.mediaDevices.getUserMedia({ video: true, audio: false }).then(function (stream) {
       video.srcObject = stream;
       video.hidden = false;
@@ -83,6 +96,7 @@
             if (frames >= config.camera_min_frames + 2 || performance.now() - started > 5000) {
               var result = { ok: frames >= config.camera_min_frames, frames: frames, width: video.videoWidth,
                              height: video.videoHeight, error: frames ? "" : "摄像头没有画面" };
+              keepLastFrame(video);
               stream.getTracks().forEach(function (track) { track.stop(); });
               resolve(result);
               return;
