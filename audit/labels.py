@@ -37,7 +37,7 @@ ACTION_LABELS = {
     "entry_network.update": "设置考点网络",
     "pretest.info_confirm": "考前测试：确认报名信息", "pretest.info_report": "考前测试：报告信息有误",
     "pretest.info_resolve": "考前测试：处理信息有误报告", "pretest.device_check": "考前测试：终端可用性测试",
-    "pretest.practice": "考前测试：完成练习卷",
+    "pretest.practice": "考前测试：完成练习卷", "pretest.demo": "演示考前测试结果",
 }
 
 OBJECT_LABELS = {
