@@ -16,6 +16,7 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import User
+from audit.actions import Action
 from audit.services import audit_record
 from candidates.models import Registration
 from core.roles import Role
@@ -53,7 +54,7 @@ def _plan(region, exam_type, *, central, admin, now) -> ExamPlan:
         exam_date=start.date(), start_time=start.time(), end_time=end_time, duration_minutes=minutes,
         starts_at=starts_at, ends_at=ends_at, audit_status=AuditStatus.APPROVED, reviewer=central, reviewed_at=now,
         review_note="演示考试", applicant=admin)
-    audit_record(actor=central, action="plan.create", obj=plan, message=f"演示考试（{plan.get_exam_type_display()}），立即开考")
+    audit_record(actor=central, action=Action.PLAN_CREATE, obj=plan, message=f"演示考试（{plan.get_exam_type_display()}），立即开考")
     return plan
 
 
@@ -63,7 +64,7 @@ def _register(plan, person, personnel_type) -> Registration:
     registration = Registration.objects.create(
         person=person, plan=plan, personnel_type=personnel_type, region=plan.region, exam_type=plan.exam_type,
         exam_year=plan.exam_date.year, candidate_number=_next_candidate_number(plan))
-    audit_record(actor=None, action="registration.create", obj=registration, message="演示考试报名")
+    audit_record(actor=None, action=Action.REGISTRATION_CREATE, obj=registration, message="演示考试报名")
     return registration
 
 
@@ -100,7 +101,7 @@ def _demo_pretests(person, now) -> list[str]:
                 rtt_ms=35 + i * 5, rtt_samples=[40, 35, 38, 36, 37], save_received_at=now, passed=i != 4,
                 reasons=["摄像头不可用或没有画面（未允许浏览器使用摄像头）：继续教育(线上)为远程监考，须有可用的摄像头并允许浏览器使用"]
                 if i == 4 else [])
-        audit_record(actor=None, action="pretest.demo", obj=plan, message=f"演示考前测试结果（批次 {plan.batch_no}）")
+        audit_record(actor=None, action=Action.PRETEST_DEMO, obj=plan, message=f"演示考前测试结果（批次 {plan.batch_no}）")
     due = timezone.localtime(pretest_closes_at(plan))
     return [f"考前测试：演示考生在“我的考核”点击“完成考前测试”（批次 {plan.batch_no}，{due:%Y-%m-%d %H:%M} 前）；"
             f"{plan.region.name}管局在“考前测试”查看每场考试的通过情况并通知未完成的考生"]

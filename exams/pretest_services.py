@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
@@ -106,7 +107,7 @@ def _refresh(pretest: Pretest, now) -> Pretest:
     return pretest
 
 
-def _audit(pretest: Pretest, *, actor, action: str, message: str, before=None, after=None, reason: str = ""):
+def _audit(pretest: Pretest, *, actor, action: Action, message: str, before=None, after=None, reason: str = ""):
     registration = pretest.registration
     audit_record(actor=actor, action=action, obj=registration, region=registration.region_id, before=before,
                  after=after, reason=reason, object_repr=f"考生 {registration.candidate_number}",
@@ -126,7 +127,7 @@ def pretest_info_confirm(*, registration, acting_user, now: datetime.datetime | 
         before = pretest.info_status
         pretest.info_status, pretest.info_confirmed_at = InfoStatus.CONFIRMED, now
         pretest = _refresh(pretest, now)
-        _audit(pretest, actor=acting_user, action="pretest.info_confirm", before={"info_status": before},
+        _audit(pretest, actor=acting_user, action=Action.PRETEST_INFO_CONFIRM, before={"info_status": before},
                after={"info_status": pretest.info_status, "status": pretest.status}, message="考生确认报名信息无误")
     return pretest
 
@@ -156,7 +157,7 @@ def pretest_info_report(*, registration, fields: list[str], note: str, acting_us
         pretest.info_resolution = pretest.info_resolution_note = ""
         pretest = _refresh(pretest, now)
         labels = "、".join(INFO_FIELD_LABELS[f] for f in fields)
-        _audit(pretest, actor=acting_user, action="pretest.info_report", before=before,
+        _audit(pretest, actor=acting_user, action=Action.PRETEST_INFO_REPORT, before=before,
                after={"info_status": pretest.info_status, "info_fields": fields, "info_note": note},
                message=f"考生报告信息有误：{labels}")
     return pretest
@@ -186,7 +187,7 @@ def pretest_info_resolve(*, registration, resolution: str, note: str, acting_use
         pretest.info_resolved_at, pretest.info_resolved_by = now, acting_user
         pretest.info_resolution, pretest.info_resolution_note = resolution, note
         pretest = _refresh(pretest, now)
-        _audit(pretest, actor=acting_user, action="pretest.info_resolve", before={"info_status": InfoStatus.REPORTED},
+        _audit(pretest, actor=acting_user, action=Action.PRETEST_INFO_RESOLVE, before={"info_status": InfoStatus.REPORTED},
                after={"info_status": pretest.info_status, "resolution": resolution, "note": note},
                message=f"管局处理信息有误报告：{InfoResolution(resolution).label}，待考生重新确认")
     return pretest
@@ -292,7 +293,7 @@ def device_check_finish(*, check: DeviceCheck, acting_user, measured: dict,
         before = pretest.device_passed
         pretest.device_passed, pretest.device_checked_at = verdict.passed, now
         pretest = _refresh(pretest, now)
-        _audit(pretest, actor=acting_user, action="pretest.device_check", before={"device_passed": before},
+        _audit(pretest, actor=acting_user, action=Action.PRETEST_DEVICE_CHECK, before={"device_passed": before},
                after={"passed": verdict.passed, "reasons": verdict.reasons, "browser": check.browser,
                       "browser_version": check.browser_version, "camera_required": check.camera_required,
                       **{k: v for k, v in values.items()}, "save_received": check.save_received_at is not None},
@@ -392,7 +393,7 @@ def practice_submit(*, practice: PracticePaper, answers: dict, acting_user,
         if pretest.practice_done_at is None:
             pretest.practice_done_at = now
         pretest = _refresh(pretest, now)
-        _audit(pretest, actor=acting_user, action="pretest.practice", after={
+        _audit(pretest, actor=acting_user, action=Action.PRETEST_PRACTICE, after={
             "score": str(result.total), "total_points": str(practice.total_points), "correct": result.correct,
             "status": pretest.status}, message=f"完成练习卷：{result.total} / {practice.total_points} 分（不计入成绩）")
     return practice
