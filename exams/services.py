@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audit.actions import Action
@@ -342,10 +343,12 @@ def attempt_open_session(*, attempt: Attempt, now: datetime.datetime | None = No
     token and takes over; the older page's next save or clock sync is told why and stops."""
     now = now or timezone.now()
     token = secrets.token_hex(16)
-    with transaction.atomic():
-        # the page's number orders the pages: answers given on a later page win (_supersedes)
-        number = Attempt.objects.select_for_update().values_list("sessions_opened", flat=True).get(pk=attempt.pk) + 1
-        Attempt.objects.filter(pk=attempt.pk).update(session_token=token, last_contact_at=now, sessions_opened=number)
+    # the page's number orders the pages: answers given on a later page win (_supersedes). One
+    # UPDATE, then the number read back: of two pages opened at the same instant, the one whose
+    # token lost is taken over anyway, whatever number it read.
+    Attempt.objects.filter(pk=attempt.pk).update(session_token=token, last_contact_at=now,
+                                                 sessions_opened=F("sessions_opened") + 1)
+    number = Attempt.objects.values_list("sessions_opened", flat=True).get(pk=attempt.pk)
     attempt.session_token, attempt.sessions_opened = token, number
     return token
 
