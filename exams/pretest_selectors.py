@@ -68,18 +68,24 @@ def latest_practice(pretest: Pretest | None) -> PracticePaper | None:
 
 
 def pretest_plans(*, fetched_by, now: datetime.datetime | None = None):
-    """Approved online plans the user may see whose exam has not ended, soonest first, each
-    with `n_total`, `n_passed`, `n_failed` and `n_reported` (open reports of wrong details);
-    未参加 = total − passed − failed."""
+    """Approved online plans the user may see whose exam has not ended, soonest first (a
+    queryset: the page paginates it, then pretest_plan_counts annotates the page's rows)."""
     from plans.choices import AuditStatus
     from plans.models import ExamPlan
 
     now = now or timezone.now()
-    plans = list(ExamPlan.objects.visible_to(fetched_by)
-                 .filter(audit_status=AuditStatus.APPROVED, exam_type__in=ONLINE_TYPES, ends_at__gt=now)
-                 .select_related("region").order_by("starts_at", "pk"))
+    return (ExamPlan.objects.visible_to(fetched_by)
+            .filter(audit_status=AuditStatus.APPROVED, exam_type__in=ONLINE_TYPES, ends_at__gt=now)
+            .select_related("region").order_by("starts_at", "pk"))
+
+
+def pretest_plan_counts(plans, *, now: datetime.datetime | None = None) -> list:
+    """The plans, each with `n_total`, `n_passed`, `n_failed`, `n_not_taken` (total − passed −
+    failed) and `n_reported` (open reports of wrong details): two grouped queries in all."""
     from candidates.models import Registration
 
+    now = now or timezone.now()
+    plans = list(plans)
     ids = [p.pk for p in plans]
     totals = dict(Registration.objects.filter(plan__in=ids).order_by().values("plan")
                   .annotate(n=Count("pk")).values_list("plan", "n"))

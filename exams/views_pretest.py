@@ -28,7 +28,6 @@ from .choices import (
     MAX_RTT_MS,
     PING_COUNT,
     SUPPORTED_BROWSERS,
-    InfoResolution,
     InfoStatus,
 )
 
@@ -237,8 +236,9 @@ def practice_submit(request, pk: int):
 @require_GET
 def pretest_plans(request):
     """Online plans not yet ended, with how many passed, failed or have not taken 考前测试."""
-    return render(request, "exams/pretest_plans.html", {"plans": selectors.pretest_plans(fetched_by=request.user),
-                                                        "now": timezone.now()})
+    page = paginate(request, selectors.pretest_plans(fetched_by=request.user))
+    page["plans"] = selectors.pretest_plan_counts(page["page_obj"].object_list)
+    return render(request, "exams/pretest_plans.html", {**page, "now": timezone.now()})
 
 
 @never_cache
@@ -295,5 +295,3 @@ def pretest_resolve(request, registration_id: int):
         messages.error(request, f"处理信息有误报告：{exc.message}")
     return redirect("candidates:detail", pk=registration.pk)
 
-
-RESOLUTIONS = InfoResolution

@@ -24,13 +24,11 @@ CAMERA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-st
 
 
 @pytest.fixture(scope="module")
-def camera_browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + CAMERA_ARGS)
-        yield browser
-        browser.close()
+def camera_browser(browser):
+    """A second chromium from the session's Playwright (one Playwright per process)."""
+    camera = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + CAMERA_ARGS)
+    yield camera
+    camera.close()
 
 
 def _context(browser, live_server, user, **kwargs):
