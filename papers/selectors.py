@@ -298,3 +298,19 @@ def paper_view(paper: Paper) -> dict:
     # 演示题库 on every page that shows demo questions
     payload["demo"] = QuestionVersion.objects.filter(pk__in=list(versions), question__is_demo=True).exists()
     return payload
+
+
+def paper_from_seed(*, draw, seed: int) -> Paper:
+    """The paper a seed draws from a plan's frozen draw, in memory only (never saved): a printed
+    version of the answer-card mode (its booklet, its key, the shape its answer strings have)."""
+    sections, items = drawing.draw(seed, draw.blueprint, draw.pools)
+    return Paper(plan_id=draw.plan_id, draw=draw, personnel_type=draw.personnel_type, seed=seed, sections=sections,
+                 items=items, total_points=Decimal(draw.blueprint["total_points"]),
+                 pass_mark=Decimal(draw.blueprint["pass_mark"]))
+
+
+def plan_draws(plan) -> dict:
+    """{personnel type: PaperDraw} of the plan's frozen draws (one query)."""
+    from .models import PaperDraw
+
+    return {d.personnel_type: d for d in PaperDraw.objects.filter(plan=plan)}

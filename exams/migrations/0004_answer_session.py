@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exams', '0002_entry_code'),
+        ('exams', '0003_alter_attempttransition_cause'),
     ]
 
     operations = [

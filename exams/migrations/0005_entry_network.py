@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exams', '0003_answer_session'),
+        ('exams', '0004_answer_session'),
         ('plans', '0003_soft_delete'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

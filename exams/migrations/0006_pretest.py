@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('candidates', '0008_notice_once_per_phone'),
-        ('exams', '0004_entry_network'),
+        ('exams', '0005_entry_network'),
         ('plans', '0003_soft_delete'),
         ('regions', '0002_load_regions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
