@@ -89,6 +89,14 @@ class Action(models.TextChoices):
     ATTEMPT_UNLOCK = "attempt.unlock", "解锁入场"
     ENTRY_RULE_UPDATE = "entry_rule.update", "修改入场规则"
     ENTRY_CODE_CREATE = "entry_code.create", "生成入场码"
+    ENTRY_NETWORK_UPDATE = "entry_network.update", "设置考点网络"
+    # exams: 考前测试 (the candidate's parts, the 管局's handling of a report, the demo's results)
+    PRETEST_INFO_CONFIRM = "pretest.info_confirm", "考前测试：确认报名信息"
+    PRETEST_INFO_REPORT = "pretest.info_report", "考前测试：报告信息有误"
+    PRETEST_INFO_RESOLVE = "pretest.info_resolve", "考前测试：处理信息有误报告"
+    PRETEST_DEVICE_CHECK = "pretest.device_check", "考前测试：终端可用性测试"
+    PRETEST_PRACTICE = "pretest.practice", "考前测试：完成练习卷"
+    PRETEST_DEMO = "pretest.demo", "演示考前测试结果"
     # results: corrections and regrading
     QUESTION_CORRECT = "question.correct", "更正试题"
     SCORE_REGRADE = "score.regrade", "重新评分"

@@ -47,17 +47,24 @@ def plan_notified_today(*, plan, today) -> int:
     return Registration.objects.filter(plan=plan, **{f"{REGISTRATION_PHONE_LOOKUP}__in": texted}).count()
 
 
-def run_plan_notice(*, job, plan_id: int, user_id: int) -> None:
-    """Text every phone number of the plan's candidates once today (services.phone_notice_send):
-    candidates sharing a number get one SMS together; 停考 registrations (a running blacklist
-    penalty) get none. Counts are of candidates, `sms` of SMS."""
+def plan_notice_recipients_count(*, plan, audience: str = "all") -> int:
+    from .selectors import plan_notice_recipients
+
+    return plan_notice_recipients(plan=plan, audience=audience).count()
+
+
+def run_plan_notice(*, job, plan_id: int, user_id: int, audience: str = "all") -> None:
+    """Text every phone number of the plan's candidates (or, audience "pretest_pending", of
+    those who have not passed the 考前测试 when the job runs) once today
+    (services.phone_notice_send): candidates sharing a number get one SMS together; 停考
+    registrations (a running blacklist penalty) get none. Counts are of candidates, `sms` of SMS."""
     from .selectors import plan_notice_recipients, registration_suspension
 
     user = User.objects.get(pk=user_id)
     plan = ExamPlan.objects.get(pk=plan_id)
     today = timezone.localdate()
     counts = {"sent": 0, "skipped": 0, "failed": 0, "suspended": 0, "sms": 0}
-    recipients = plan_notice_recipients(plan=plan)
+    recipients = plan_notice_recipients(plan=plan, audience=audience)
     groups = registrations_by_phone(recipients.iterator(chunk_size=500))
     total = sum(len(group) for group in groups.values())
     job_progress(job, done=0, total=total, message="正在发送")

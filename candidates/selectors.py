@@ -135,13 +135,15 @@ def registration_history(*, registration: Registration, fetched_by):
     ).order_by("created_at", "id")
 
 
-def plan_notice_recipients(*, plan: ExamPlan) -> QuerySet:
-    """Every registration of the plan with the phone to text, in 考生编号 order."""
-    return (
-        Registration.objects.filter(plan=plan)
-        .select_related("person")
-        .order_by("candidate_number")
-    )
+def plan_notice_recipients(*, plan: ExamPlan, audience: str = "all") -> QuerySet:
+    """Every registration of the plan with the phone to text, in 考生编号 order; audience
+    "pretest_pending": only those who have not passed the 考前测试 (exams.pretest_selectors)."""
+    qs = Registration.objects.filter(plan=plan).select_related("person").order_by("candidate_number")
+    if audience == "pretest_pending":
+        from exams.pretest_selectors import passed_registration_ids
+
+        qs = qs.exclude(pk__in=passed_registration_ids(plan))
+    return qs
 
 
 # Up to this many rows the list's total is counted exactly; above it, counting every row of a

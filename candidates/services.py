@@ -200,6 +200,10 @@ def registration_update(*, registration: Registration, raw: dict, acting_user, r
             audit_record(actor=acting_user, action=Action.REGISTRATION_UPDATE, obj=registration, before=before,
                          after=after, reason=reason.strip(),
                          message=f"修改考生 {registration.candidate_number} {person.name}")
+            # a 考前测试 confirmation of the old details no longer counts (issue 14 §2)
+            from exams.pretest_services import pretest_details_changed
+
+            pretest_details_changed(registration=registration)
     return registration, [*result.warnings, *person_warnings]
 
 
@@ -332,21 +336,42 @@ def plan_notice_assert_allowed(*, plan: ExamPlan, now: datetime.datetime | None 
         raise ApplicationError("考试已开始，不再发送考前测试通知")
 
 
-def plan_notice_start(*, plan: ExamPlan, acting_user, now: datetime.datetime | None = None):
-    """发送考前测试通知 for a whole plan, as a background job with progress (issue 7 §5).
-    Returns the job; candidates.notices.run_plan_notice does the sending."""
+# who a plan's 考前测试 notice goes to: every candidate, or those who have not passed the
+# 考前测试 yet (issue 14 §2: sent from the plan's 考前测试 page)
+NOTICE_AUDIENCES = {"all": "全部考生", "pretest_pending": "未通过或未参加考前测试的考生"}
+
+
+def plan_notice_start(*, plan: ExamPlan, acting_user, audience: str = "all", now: datetime.datetime | None = None):
+    """发送考前测试通知 for a whole plan, or only to those who have not passed the 考前测试
+    (`audience="pretest_pending"`, until it closes 48 hours before the start), as a background
+    job with progress (issue 7 §5). Returns the job; candidates.notices.run_plan_notice does the
+    sending (and reads the audience again when it runs)."""
     from jobs.services import job_create, job_enqueue
 
+    from .notices import plan_notice_recipients_count
+
+    if audience not in NOTICE_AUDIENCES:
+        raise ApplicationError("通知对象不正确")
     plan_notice_assert_allowed(plan=plan, now=now)
-    total = Registration.objects.filter(plan=plan).count()
-    if not total:
+    if audience == "pretest_pending":
+        from exams.pretest_services import pretest_closes_at
+
+        if (now or timezone.now()) >= pretest_closes_at(plan):
+            closes = timezone.localtime(pretest_closes_at(plan))
+            raise ApplicationError(f"考前测试已于 {closes:%Y-%m-%d %H:%M} 截止，不再发送考前测试通知")
+    if not Registration.objects.filter(plan=plan).exists():
         raise ApplicationError("该考试批次还没有考生")
+    total = plan_notice_recipients_count(plan=plan, audience=audience)
+    if not total:
+        raise ApplicationError("所有考生均已通过考前测试，无需通知")
+    who = NOTICE_AUDIENCES[audience]
     with transaction.atomic():
-        job = job_create(kind="candidates.notice", title=f"发送考前测试通知：批次 {plan.batch_no}",
+        job = job_create(kind="candidates.notice", title=f"发送考前测试通知：批次 {plan.batch_no}（{who}）",
                          acting_user=acting_user, region=plan.region, total=total)
-        audit_record(actor=acting_user, action=Action.PLAN_NOTICE, obj=plan,
-                     message=f"发送考前测试通知：批次 {plan.batch_no}，{total} 名考生")
-        job_enqueue(job, "candidates.notices:run_plan_notice", plan_id=plan.pk, user_id=acting_user.pk)
+        audit_record(actor=acting_user, action=Action.PLAN_NOTICE, obj=plan, after={"audience": audience, "total": total},
+                     message=f"发送考前测试通知：批次 {plan.batch_no}，{who} {total} 名")
+        job_enqueue(job, "candidates.notices:run_plan_notice", plan_id=plan.pk, user_id=acting_user.pk,
+                    audience=audience)
     return job
 
 

@@ -11,6 +11,7 @@ MENU = [
     ("计划审核", "plans:review_queue", {Role.CENTRAL}),
     ("学员考核信息管理", "candidates:list", {Role.CENTRAL, Role.REGIONAL}),
     ("导入记录", "candidates:import_runs", {Role.CENTRAL, Role.REGIONAL}),
+    ("考前测试", "exams:pretest_plans", {Role.CENTRAL, Role.REGIONAL}),
     ("考试监控", "exams:monitor", {Role.CENTRAL, Role.REGIONAL}),
     ("入场规则", "exams:entry_rules", {Role.CENTRAL}),
     ("答题卡考试", "answercards:plans", {Role.CENTRAL, Role.REGIONAL}),

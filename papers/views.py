@@ -78,8 +78,10 @@ def rule_edit(request, pk: int):
 @central_required
 def rule_detail(request, pk: int):
     rule = rule_get(pk=pk, fetched_by=request.user)
+    from .choices import PARTIAL_MULTIPLE_RULE
+
     return render(request, "papers/rule_detail.html", {"rule": rule, "report": rule_report(rule),
-                                                       "demo_label": DEMO_LABEL})
+                                                       "demo_label": DEMO_LABEL, "partial_rule": PARTIAL_MULTIPLE_RULE})
 
 
 @central_required

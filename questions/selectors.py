@@ -66,6 +66,17 @@ def enabled_counts() -> Counter:
     return counts
 
 
+def demo_pool() -> dict:
+    """The 演示题库's enabled questions per 题型 (current versions, in 题目编号 order): what the
+    考前测试's practice paper draws from, never the real bank. {qtype: [[version id, option count], …]}."""
+    pools: dict = {}
+    rows = (Question.objects.filter(is_demo=True, is_enabled=True, current_version__isnull=False).order_by("code")
+            .values_list("qtype", "current_version_id", "current_version__options"))
+    for qtype, version_id, options in rows:
+        pools.setdefault(qtype, []).append([version_id, len(options)])
+    return pools
+
+
 def draw_pool(*, exam_type: str, personnel_type: str) -> dict:
     """The versions a new paper may draw, per (area, type): the current versions of enabled
     questions that apply to the exam type and the personnel type, in 题目编号 order (the order
