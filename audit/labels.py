@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "attempt.absent": "缺考", "attempt.void": "考试作废", "attempt.extend": "延长考试时间",
     "entry_rule.update": "修改入场规则",
     "entry_code.create": "生成入场码", "attempt.unlock": "解锁入场", "question.correct": "更正试题", "score.regrade": "重新评分",
+    "proctoring.consent_grant": "同意远程监考", "proctoring.consent_refuse": "不同意远程监考",
+    "proctoring.snapshot_view": "查看考试抓拍照片", "proctoring.snapshot_purge": "删除过期考试抓拍照片",
 }
 
 OBJECT_LABELS = {
@@ -42,6 +44,7 @@ OBJECT_LABELS = {
     "blacklist.ViolationCategory": "违规类型", "plans.ExamTypeSetting": "考试时长设置", "jobs.Job": "后台任务",
     "questions.Question": "试题", "questions.KnowledgeArea": "知识领域", "papers.PaperRule": "组卷规则",
     "papers.Paper": "试卷", "exams.Attempt": "考试记录", "exams.EntryRule": "入场规则",
+    "proctoring.Snapshot": "考试抓拍照片",
 }
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("questions/", include("questions.urls")),
     path("papers/", include("papers.urls")),
     path("exams/", include("exams.urls")),
+    path("proctoring/", include("proctoring.urls")),
     path("captcha/", include("captcha.urls")),
 ]
 
