@@ -100,7 +100,7 @@ def snapshot_upload(request, pk: int):
             declared = 0
         if declared > limit:
             raise ApplicationError(f"抓拍照片不能超过 {limit // 1024} KB（收到 {declared // 1024} KB）", code="too_large")
-        if request.content_type != "image/jpeg":
+        if request.body and request.content_type != "image/jpeg":
             raise ApplicationError("抓拍照片必须以 image/jpeg 上传")
         snapshot, created = services.snapshot_store(
             attempt=attempt, data=request.body, client_id=request.GET.get("id", ""),
