@@ -61,3 +61,28 @@ def test_the_cascade_ships_inside_the_opencv_package():
     path = Path(cv2.data.haarcascades) / faces.CASCADE
     assert path.is_file() and Path(cv2.__file__).parent in path.parents
     assert not faces._cascade().empty()
+
+
+@pytest.mark.parametrize("width", [320, 480, 640])
+def test_the_note_holds_at_every_snapshot_size(width):
+    import io
+
+    from PIL import Image
+
+    def at(data):
+        image = Image.open(io.BytesIO(data)).convert("RGB").resize((width, width * 3 // 4), Image.LANCZOS)
+        return faces.check_jpeg(jpeg(image, quality=70)).note
+
+    assert at(face_jpeg()) == SnapshotNote.NORMAL
+    assert at(two_faces_jpeg()) == SnapshotNote.MULTIPLE_FACES
+    assert at(scene_jpeg()) == SnapshotNote.NO_FACE
+
+
+def test_a_somewhat_dim_face_is_still_found():
+    import io
+
+    from PIL import Image, ImageEnhance
+
+    dim = ImageEnhance.Brightness(Image.open(io.BytesIO(face_jpeg()))).enhance(0.45)
+    result = faces.check_jpeg(jpeg(dim))
+    assert result.brightness > faces.DARK_MEAN and result.note == SnapshotNote.NORMAL

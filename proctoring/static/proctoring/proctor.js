@@ -33,7 +33,7 @@
   var wasFullscreen = false;
   var cameraFailed = false;
   var uploaded = 0;
-  var flushing = false, uploading = false, flushTimer = null, retryDelay = 2000;
+  var busy = false, pumpTimer = null, retryDelay = 2000;
   var timers = [];
   var canvas = document.createElement("canvas");
 
@@ -45,6 +45,13 @@
   }
   function persist() {
     try { window.localStorage.setItem(storeKey, JSON.stringify(queue)); } catch (e) { /* full or blocked */ }
+    show();
+  }
+  // what is still to send, on the bar (for the candidate's status line and for tests)
+  function show() {
+    bar.setAttribute("data-pending-events", String(queue.length));
+    bar.setAttribute("data-pending-shots", String(shots.length));
+    bar.setAttribute("data-uploaded", String(uploaded));
   }
   function newId() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
@@ -83,9 +90,11 @@
     return event;
   }
 
+  // One request at a time, events first: the server sees them in order, and a page never holds
+  // more than one connection beside the exam's own saves.
   function schedule(delay) {
-    if (flushTimer) { clearTimeout(flushTimer); }
-    flushTimer = setTimeout(flush, delay);
+    if (pumpTimer) { clearTimeout(pumpTimer); }
+    pumpTimer = setTimeout(pump, delay);
   }
 
   function post(url, body, contentType) {
@@ -114,6 +123,7 @@
     // the server no longer takes records for this attempt (closed, or no consent): stop quietly
     if (data && (data.error === "closed" || data.error === "no_consent")) {
       queue = [];
+      shots = [];
       persist();
       stop();
       return true;
@@ -121,28 +131,54 @@
     return false;
   }
 
-  function flush() {
-    flushTimer = null;
-    if (flushing || !queue.length) { return; }
-    flushing = true;
+  function failed() {
+    busy = false;
+    networkDown();
+    cameraStatus();
+    retryDelay = Math.min(retryDelay * 2, 15000);
+    schedule(retryDelay);
+  }
+
+  function pump() {
+    pumpTimer = null;
+    if (busy) { return; }
+    if (queue.length) { sendEvents(); } else if (shots.length) { sendShot(); }
+  }
+
+  function sendEvents() {
+    busy = true;
     var batch = queue.slice(0, BATCH);
     post(config.events_url, JSON.stringify({ events: batch }), "application/json").then(function (result) {
-      flushing = false;
+      busy = false;
       networkUp();
       if (finish(result.data)) { return; }
-      if (result.status !== 200) { return; }  // refused as malformed: keep them, nothing to gain by retrying now
-      var done = {};
-      (result.data.stored || []).forEach(function (id) { done[id] = true; });
-      queue = queue.filter(function (event) { return !done[event.id]; });
+      if (result.status === 200) {
+        var done = {};
+        (result.data.stored || []).forEach(function (id) { done[id] = true; });
+        queue = queue.filter(function (event) { return !done[event.id]; });
+      } else {
+        queue = queue.slice(batch.length);  // refused as malformed: sending it again changes nothing
+      }
       persist();
-      if (queue.length) { schedule(200); }
-      uploadNext();
-    }).catch(function () {
-      flushing = false;
-      networkDown();
-      retryDelay = Math.min(retryDelay * 2, 15000);
-      schedule(retryDelay);
-    });
+      schedule(0);
+    }).catch(failed);
+  }
+
+  function sendShot() {
+    busy = true;
+    var shot = shots[0];
+    var url = config.snapshot_url + "?id=" + encodeURIComponent(shot.id) + "&at=" + shot.at +
+      "&trigger=" + encodeURIComponent(shot.trigger) + "&event=" + encodeURIComponent(shot.event);
+    post(url, shot.blob, "image/jpeg").then(function (result) {
+      busy = false;
+      networkUp();
+      if (finish(result.data)) { return; }
+      shots.shift();  // stored, or refused for good (a malformed picture is not sent again)
+      if (result.status === 200 && !result.data.error) { uploaded += 1; }
+      cameraStatus();
+      show();
+      schedule(0);
+    }).catch(failed);
   }
 
   // ------------------------------------------------------------ snapshots
@@ -158,32 +194,10 @@
     canvas.toBlob(function (blob) {
       if (!blob || blob.size > config.max_bytes) { return; }
       shots.push({ id: newId(), at: at, trigger: trigger, event: eventId || "", blob: blob });
-      if (shots.length > MAX_SHOTS) { shots.shift(); }  // the oldest waiting one gives way
-      uploadNext();
+      if (shots.length > MAX_SHOTS) { shots.splice(busy ? 1 : 0, 1); }  // the oldest waiting one gives way
+      show();
+      schedule(0);
     }, "image/jpeg", config.quality);
-  }
-
-  function uploadNext() {
-    if (uploading || !shots.length) { return; }
-    uploading = true;
-    var shot = shots[0];
-    var url = config.snapshot_url + "?id=" + encodeURIComponent(shot.id) + "&at=" + shot.at +
-      "&trigger=" + encodeURIComponent(shot.trigger) + "&event=" + encodeURIComponent(shot.event);
-    post(url, shot.blob, "image/jpeg").then(function (result) {
-      uploading = false;
-      networkUp();
-      if (finish(result.data)) { return; }
-      shots.shift();  // stored, or refused for good (a malformed picture is not sent again)
-      if (result.status === 200 && !result.data.error) { uploaded += 1; }
-      cameraStatus();
-      if (shots.length) { uploadNext(); }
-      if (queue.length) { schedule(0); }
-    }).catch(function () {
-      uploading = false;
-      networkDown();
-      cameraStatus();
-      setTimeout(uploadNext, retryDelay);
-    });
   }
 
   function startCamera() {
@@ -279,7 +293,7 @@
   document.addEventListener("paste", blocked("paste", "粘贴"));
   document.addEventListener("contextmenu", function (event) { event.preventDefault(); });
   window.addEventListener("offline", networkDown);
-  window.addEventListener("online", function () { schedule(0); uploadNext(); });
+  window.addEventListener("online", function () { schedule(0); });
   document.addEventListener("exam:stopped", function () {
     if (queue.length) { schedule(0); }
     stop();
@@ -293,6 +307,6 @@
 
   startCamera();
   timers.push(setInterval(periodic, Math.max(5, config.interval_seconds) * 1000));
-  timers.push(setInterval(function () { if (queue.length) { schedule(0); } }, 15000));
+  timers.push(setInterval(function () { if (!pumpTimer) { schedule(0); } }, 15000));
   if (queue.length) { schedule(0); }  // left over from an earlier page of this attempt
 })();
