@@ -8,7 +8,6 @@ browser feeds the fake camera a real face (a y4m file made from the test picture
 
 import contextlib
 import io
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ from proctoring.choices import SnapshotNote
 from proctoring.models import ConsentRecord, ProctorEvent, Snapshot
 from questions.tests.factories import make_bank
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, console_problems, login_session, shot
+from .conftest import CHROMIUM, CHROMIUM_ARGS, console_problems, login_session, serial_read, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
@@ -42,42 +41,40 @@ def _y4m(path: Path, jpeg: Path, size=(640, 480)) -> Path:
 
 
 @contextlib.contextmanager
-def _launch(extra=()):
-    """A chromium of its own, launched with the fake camera (and extra flags), watched like the others."""
-    from playwright.sync_api import sync_playwright
-
+def _launch(session_browser, extra=()):
+    """A chromium of its own (through the session's Playwright), launched with the fake camera and
+    extra flags, and watched like the others."""
     from .conftest import watch_console
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=CHROMIUM_ARGS + FAKE_CAMERA + list(extra))
-        plain = browser.new_context
+    browser = session_browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                                  args=CHROMIUM_ARGS + FAKE_CAMERA + list(extra))
+    plain = browser.new_context
 
-        def new_context(*args, **kwargs):
-            context = plain(*args, **kwargs)
-            watch_console(context)
-            return context
+    def new_context(*args, **kwargs):
+        context = plain(*args, **kwargs)
+        watch_console(context)
+        return context
 
-        browser.new_context = new_context
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def camera_browser():
-    """Chromium's fake camera: a moving test pattern."""
-    with _launch() as browser:
+    browser.new_context = new_context
+    try:
         yield browser
+    finally:
+        browser.close()
 
 
 @pytest.fixture
-def face_camera_browser(tmp_path):
+def camera_browser(browser):
+    """Chromium's fake camera: a moving test pattern."""
+    with _launch(browser) as camera:
+        yield camera
+
+
+@pytest.fixture
+def face_camera_browser(browser, tmp_path):
     """The fake camera fed with a real face (a y4m video made from the test picture)."""
     video = _y4m(tmp_path / "face.y4m", FACE)
-    with _launch([f"--use-file-for-fake-video-capture={video}"]) as browser:
-        yield browser
+    with _launch(browser, [f"--use-file-for-fake-video-capture={video}"]) as camera:
+        yield camera
 
 
 LEAVE = """() => {
@@ -110,44 +107,15 @@ def _sent(page, uploaded: int = 0, timeout: int = 30_000) -> None:
                            && Number(b.dataset.uploaded) >= n; }""", arg=uploaded, timeout=timeout)
 
 
-# The live server's request threads and this test share SQLite's in-memory test connection; two
-# statements at once on it fail with "database table is locked" (a file database or PostgreSQL
-# would just wait). A remote exam page talks a lot at once (clock, events, snapshots), so for
-# these tests every request, and every read the test makes, holds one lock.
-_SERIAL = threading.Lock()
-
-
-@pytest.fixture
-def serial_server(live_server):
-    httpd = live_server.thread.httpd
-    app = httpd.get_app()
-
-    def serial_app(environ, start_response):
-        with _SERIAL:
-            result = app(environ, start_response)
-            try:
-                body = list(result)
-            finally:
-                if hasattr(result, "close"):
-                    result.close()
-        return body
-
-    httpd.set_app(serial_app)
-    yield live_server
-    httpd.set_app(app)
-
-
 def _db(read):
-    with _SERIAL:
-        return read()
+    return serial_read(read)
 
 
 def _kinds(attempt) -> set[str]:
     return set(_db(lambda: list(ProctorEvent.objects.filter(attempt=attempt).values_list("kind", flat=True))))
 
 
-def test_a_remote_exam_with_the_fake_camera(camera_browser, serial_server, world, settings):
-    live_server = serial_server
+def test_a_remote_exam_with_the_fake_camera(camera_browser, live_server, world, settings):
     from .conftest import CONSOLE_PROBLEMS
 
     CONSOLE_PROBLEMS.clear()
@@ -277,8 +245,7 @@ def test_a_remote_exam_with_the_fake_camera(camera_browser, serial_server, world
     assert not problems, problems
 
 
-def test_a_face_in_front_of_the_camera_is_normal(face_camera_browser, serial_server, world, settings):
-    live_server = serial_server
+def test_a_face_in_front_of_the_camera_is_normal(face_camera_browser, live_server, world, settings):
     from .conftest import CONSOLE_PROBLEMS
 
     browser = face_camera_browser
