@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
@@ -90,7 +91,7 @@ def consent_record(*, registration, acting_user, answers: dict, version: str, ip
                 user_agent=(user_agent or "")[:200])
         all_granted = all(cleaned.values())
         words = "；".join(f"{ConsentPurpose(p).label}：{'同意' if g else '不同意'}" for p, g in cleaned.items())
-        audit_record(actor=acting_user, action="proctoring.consent_grant" if all_granted else "proctoring.consent_refuse",
+        audit_record(actor=acting_user, action=Action.PROCTORING_CONSENT_GRANT if all_granted else Action.PROCTORING_CONSENT_REFUSE,
                      obj=registration, region=registration.region_id,
                      after={"answers": cleaned, "version": CONSENT_VERSION},
                      object_repr=f"考生 {registration.candidate_number}",
@@ -352,7 +353,7 @@ def snapshots_purge_expired(*, now: datetime.datetime | None = None, acting_user
         freed += snapshot.size
         plans.add(snapshot.attempt.plan_id)
     if count:
-        audit_record(actor=acting_user, action="proctoring.snapshot_purge", object_type="proctoring.Snapshot",
+        audit_record(actor=acting_user, action=Action.PROCTORING_SNAPSHOT_PURGE, object_type="proctoring.Snapshot",
                      after={"count": count, "bytes": freed, "plans": len(plans), "received_before": cutoff},
                      message=f"按保存期限（{days} 天）删除考试抓拍照片 {count} 张"
                              f"（{freed / 1024 / 1024:.1f} MB，涉及 {len(plans)} 个考试批次）")
@@ -379,7 +380,7 @@ def snapshot_view_record(*, snapshot: Snapshot, acting_user) -> bool:
     if not cache.add(key, 1, VIEW_AUDIT_WINDOW_SECONDS):
         return False
     attempt = snapshot.attempt
-    audit_record(actor=acting_user, action="proctoring.snapshot_view", obj=snapshot, region=attempt.region_id,
+    audit_record(actor=acting_user, action=Action.PROCTORING_SNAPSHOT_VIEW, obj=snapshot, region=attempt.region_id,
                  object_repr=f"考生 {attempt.registration.candidate_number} 的考试抓拍照片",
                  message=f"查看考生 {attempt.registration.candidate_number} 的考试抓拍照片（{VIEW_AUDIT_WINDOW_SECONDS // 60} "
                          f"分钟内的其他照片不再逐张记录）")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
@@ -124,7 +125,7 @@ def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | 
         correction, _ = QuestionCorrection.objects.update_or_create(
             plan=plan, version=version, defaults={"kind": kind, "accepted": letters, "reason": reason[:200],
                                                   "created_by": acting_user})
-        audit_record(actor=acting_user, action="question.correct", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.QUESTION_CORRECT, obj=plan, region=plan.region_id,
                      after={"version": version.pk, "kind": kind, "accepted": letters}, reason=reason,
                      message=f"更正试题（批次 {plan.batch_no}，版本 {version.pk}）：{CorrectionKind(kind).label}")
         plan_regrade(plan=plan, acting_user=acting_user)
@@ -167,7 +168,7 @@ def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> 
                 dirty.append(score)
         Score.objects.bulk_update(dirty, ["total", "pass_mark", "passed", "correct", "answered", "earned",
                                           "regraded_at"], batch_size=1000)
-        audit_record(actor=acting_user, action="score.regrade", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.SCORE_REGRADE, obj=plan, region=plan.region_id,
                      after={"changed": changed, "scores": len(scores)},
                      message=f"重新评分（批次 {plan.batch_no}）：{len(scores)} 份，{len(changed)} 份成绩变化")
     return len(changed)
