@@ -60,6 +60,8 @@ FLAGGED_NOTES = frozenset({SnapshotNote.NO_FACE, SnapshotNote.MULTIPLE_FACES, Sn
 # at most for events (a copy key held down must not send hundreds of photos).
 EVENT_SNAPSHOT_MIN_GAP_SECONDS = 3
 MAX_EVENTS_PER_REQUEST = 200
+# far above what an honest page records in an exam (a few dozen); a flooding page is refused
+MAX_EVENTS_PER_ATTEMPT = 5000
 # Events that happened during the exam but arrive late (the network came back after the
 # deadline) are still kept this long after deadline + grace.
 EVENT_LATE_MINUTES = 10

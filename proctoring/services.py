@@ -34,6 +34,7 @@ from core.roles import Role
 from .choices import (
     EVENT_LATE_MINUTES,
     EVENT_SNAPSHOT_MIN_GAP_SECONDS,
+    MAX_EVENTS_PER_ATTEMPT,
     MAX_EVENTS_PER_REQUEST,
     SERVER_KINDS,
     ConsentPurpose,
@@ -208,6 +209,8 @@ def events_record(*, attempt, raw_events, acting_user, ip: str | None = None,
             raise ApplicationError(f"本场考试{attempt.get_state_display()}，不再接收监考事件", code="closed")
         items = [i for i in items if i["client_at"] is not None and i["client_at"] <= closes]
     _require_consent(attempt, ConsentPurpose.BEHAVIOUR)
+    if ProctorEvent.objects.filter(attempt=attempt).count() + len(items) > MAX_EVENTS_PER_ATTEMPT:
+        raise ApplicationError("本场考试的监考事件数量已达上限", code="too_many")
     rows = [ProctorEvent(attempt=attempt, server_at=now, ip=ip, **item) for item in items]
     ProctorEvent.objects.bulk_create(rows, ignore_conflicts=True)
     return [item["client_id"] for item in items]

@@ -223,3 +223,20 @@ def test_a_centralized_exam_page_has_no_proctoring(client, world):
     html = client.get(reverse("exams:sit", args=[registration.pk])).content.decode()
     assert "proctor.js" not in html and "proctor-config" not in html
     assert Attempt.objects.get(registration=registration).state == AttemptState.IN_PROGRESS
+
+
+def test_a_flooding_page_is_refused_beyond_the_cap(client, world, started, monkeypatch):
+    monkeypatch.setattr("proctoring.services.MAX_EVENTS_PER_ATTEMPT", 3)
+    client.force_login(world.candidate)
+    assert _events(client, started, [_event("copy", n) for n in range(1, 4)]).json()["stored"]
+    response = _events(client, started, [_event("paste", 9)])
+    assert response.status_code == 200 and response.json()["error"] == "too_many"
+    assert ProctorEvent.objects.count() == 3
+
+
+def test_too_many_snapshots_are_refused(client, world, started, monkeypatch):
+    monkeypatch.setattr("proctoring.services._max_snapshots", lambda attempt: 1)
+    client.force_login(world.candidate)
+    assert _upload(client, started, face_jpeg(), client_id="first-shot-1").json()["created"] is True
+    response = _upload(client, started, face_jpeg(), client_id="second-shot")
+    assert response.json()["error"] == "too_many" and Snapshot.objects.count() == 1

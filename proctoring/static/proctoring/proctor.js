@@ -152,12 +152,12 @@
       busy = false;
       networkUp();
       if (finish(result.data)) { return; }
-      if (result.status === 200) {
+      if (result.status === 200 && !result.data.error) {
         var done = {};
         (result.data.stored || []).forEach(function (id) { done[id] = true; });
         queue = queue.filter(function (event) { return !done[event.id]; });
       } else {
-        queue = queue.slice(batch.length);  // refused as malformed: sending it again changes nothing
+        queue = queue.slice(batch.length);  // refused (malformed, or over the cap): sending it again changes nothing
       }
       persist();
       schedule(0);
