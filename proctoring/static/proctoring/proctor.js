@@ -20,7 +20,7 @@
   var video = document.getElementById("proctor-video");
   var fsButton = document.getElementById("proctor-fullscreen");
   var storeKey = "sanlei-proctor-" + config.attempt;
-  var MAX_EVENTS = 500, MAX_SHOTS = 20, BATCH = 100;
+  var MAX_EVENTS = 500, MAX_SHOTS = 20, BATCH = 100, NOTICE_MS = 6000;
   var INCIDENTS = { page_hidden: 1, window_blur: 1, fullscreen_exit: 1, copy: 1, cut: 1, paste: 1,
                     network_offline: 1, camera_unavailable: 1 };
 
@@ -32,6 +32,7 @@
   var hiddenAt = 0, blurAt = 0, lastEventShot = 0;
   var wasFullscreen = false;
   var cameraFailed = false;
+  var noticeUntil = 0;         // a notice (copy refused…) stays this long before the camera status returns
   var uploaded = 0;
   var busy = false, pumpTimer = null, retryDelay = 2000;
   var timers = [];
@@ -64,7 +65,7 @@
     statusNode.className = "small" + (kind ? " " + kind : "");
   }
   function cameraStatus() {
-    if (stopped) { return; }
+    if (stopped || Date.now() < noticeUntil) { return; }
     if (cameraFailed) {
       setStatus("摄像头不可用：已记录。请检查摄像头是否连接、是否被其他程序占用，并允许本网站使用摄像头。", "bad");
     } else if (stream) {
@@ -261,7 +262,8 @@
       event.preventDefault();
       record(kind);
       setStatus("考试页面禁止" + label + "，本次操作已记录。", "bad");
-      setTimeout(cameraStatus, 4000);
+      noticeUntil = Date.now() + NOTICE_MS;
+      setTimeout(cameraStatus, NOTICE_MS + 50);
     };
   }
 
