@@ -109,6 +109,11 @@ class Action(models.TextChoices):
     ANSWERCARDS_IMPORT = "answercards.import", "导入答题卡"
     ANSWERCARDS_CARD_REPLACE = "answercards.card_replace", "更正答题卡"
     ANSWERCARDS_SCANNING_CLOSE = "answercards.scanning_close", "结束扫描"
+    # proctoring: the remote exam's consent, who looked at the snapshots, the retention
+    PROCTORING_CONSENT_GRANT = "proctoring.consent_grant", "同意远程监考"
+    PROCTORING_CONSENT_REFUSE = "proctoring.consent_refuse", "不同意远程监考"
+    PROCTORING_SNAPSHOT_VIEW = "proctoring.snapshot_view", "查看考试抓拍照片"
+    PROCTORING_SNAPSHOT_PURGE = "proctoring.snapshot_purge", "删除过期考试抓拍照片"
 
 
 # The audit viewer's whole-area filters (a prefix of the stored value: "plan" takes plan.* and

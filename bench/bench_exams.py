@@ -104,6 +104,9 @@ def main():
         papers_generate(plan=plan, acting_user=central)
         first = registrations[0]
         user = first.person.user
+        from exams.tests.factories import give_consent
+
+        give_consent(first)  # 继续教育(线上) is remotely proctored: the start needs the consent
         attempt = attempt_start(registration=first, acting_user=user)
         token = attempt_open_session(attempt=attempt)
         attempt = Attempt.objects.select_related("plan", "registration__person").get(pk=attempt.pk)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("papers/", include("papers.urls")),
     path("exams/", include("exams.urls")),
     path("answercards/", include("answercards.urls")),
+    path("proctoring/", include("proctoring.urls")),
     path("captcha/", include("captcha.urls")),
 ]
 

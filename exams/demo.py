@@ -138,6 +138,8 @@ def load(out) -> list[str]:
         if exam_type == ExamType.NEW_ONLINE:
             code = (f"，入场码 {entry_code_for(plan=plan, acting_user=admin).code}"
                     f"（{region.name}管局在“考试监控”查看）")
+        if exam_type == ExamType.CONTINUING_ONLINE:
+            code = "，远程监考：进入前须在考试页面同意摄像头抓拍和考试行为记录（部中心在“考试监控”→“监考记录”查看）"
         lines.append(f"演示考试（{plan.get_exam_type_display()}）：批次 {plan.batch_no}，"
                      f"{timezone.localtime(plan.starts_at):%H:%M} 开考，{timezone.localtime(entry_closes_at(plan)):%H:%M} 前可进入{code}；"
                      f"考生登录后在“我的考核”点击“进入考试”")

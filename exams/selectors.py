@@ -164,6 +164,11 @@ def monitor_rows(*, plan, fetched_by, now: datetime.datetime | None = None) -> t
                     .values("attempt").annotate(n=Count("pk")).values_list("attempt", "n"))
     counts = {state: 0 for state in AttemptState}
     rows = []
+    # 继续教育(线上): the incidents so far and the consent state per candidate (counts only; the
+    # snapshots and the timeline are central's, on proctoring's 监考记录)
+    from proctoring.selectors import is_remote_plan, monitor_counts
+
+    proctor = monitor_counts(plan=plan, fetched_by=fetched_by) if is_remote_plan(plan) else None
     for reg in registrations:
         attempt = attempts.get(reg.pk)
         state = attempt.state if attempt else AttemptState.NOT_STARTED
@@ -171,5 +176,9 @@ def monitor_rows(*, plan, fetched_by, now: datetime.datetime | None = None) -> t
             state = AttemptState.ABSENT  # the periodic task records it; the monitor already says so
         counts[AttemptState(state)] += 1
         rows.append({"registration": reg, "attempt": attempt, "state": AttemptState(state),
-                     "answered": answered.get(attempt.pk, 0) if attempt else 0})
-    return {"labels": [(s.label, counts[s]) for s in AttemptState], "total": len(registrations)}, rows
+                     "answered": answered.get(attempt.pk, 0) if attempt else 0,
+                     "proctor": None if proctor is None else {
+                         "events": proctor["events"].get(attempt.pk) if attempt else None,
+                         "consent": proctor["consent"].get(reg.pk)}})
+    return {"labels": [(s.label, counts[s]) for s in AttemptState], "total": len(registrations),
+            "remote": proctor is not None}, rows

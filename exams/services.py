@@ -299,8 +299,12 @@ def attempt_start(*, registration, acting_user, entry_code: str | None = None, i
     runs (停考, SPEC.md §7). 新取证(线上) is centralized: only with the room's 入场码 (five wrong
     tries, then only the 管局's unlock) or after an unlock, and, when the plan has 考点网络, only
     from an `ip` inside them (the unlock does not lift that: the candidate must be at the site).
-    An attempt already 进行中 is resumed as it is: the clock never restarts (issue 14 §4)."""
+    An attempt already 进行中 is resumed as it is: the clock never restarts (issue 14 §4).
+    继续教育(线上) is remotely proctored: only after the candidate consented to camera snapshots and
+    behaviour records (proctoring.selectors, 个人信息保护法 Art. 28–29); without it they are told to
+    ask their 管局, by name."""
     from papers.selectors import paper_for_registration
+    from proctoring.selectors import consent_refusal
 
     now = now or timezone.now()
     plan = registration.plan
@@ -328,6 +332,9 @@ def attempt_start(*, registration, acting_user, entry_code: str | None = None, i
         raise ApplicationError(f"已超过入场时间（{timezone.localtime(closes):%H:%M} 前可进入），不能进入考试")
     if paper_for_registration(registration) is None:
         raise ApplicationError("您的试卷尚未生成，请联系所在地管局")
+    refusal = consent_refusal(registration)  # 继续教育(线上): remote proctoring needs the candidate's consent
+    if refusal:
+        raise ApplicationError(refusal, code="no_consent")
     if plan.exam_type == ExamType.NEW_ONLINE:
         _check_entry_code(attempt, entry_code)
     with transaction.atomic():

@@ -17,6 +17,8 @@ from core.errors import ApplicationError
 from core.permissions import role_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
+from proctoring import selectors as proctoring_selectors
+from proctoring import services as proctoring_services
 
 from . import selectors, services
 from .choices import CLOCK_SYNC_SECONDS, SAVE_DEBOUNCE_MS, AttemptState
@@ -59,8 +61,11 @@ def sit(request, registration_id: int):
     if attempt.state != AttemptState.IN_PROGRESS or context.get("network_refusal"):
         context["entry_open"] = (attempt.state == AttemptState.NOT_STARTED
                                  and plan.starts_at <= now <= context["entry_closes_at"])
+        if attempt.state == AttemptState.NOT_STARTED and proctoring_selectors.is_remote_plan(plan):
+            context["consent"] = proctoring_selectors.consent_context(registration)
         return render(request, "exams/entry.html", context)
     token = services.attempt_open_session(attempt=attempt, now=now)
+    context["proctoring"] = proctoring_services.exam_page_opened(attempt=attempt, ip=_client_ip(request), now=now)
     payload, saved = selectors.exam_page_data(attempt)
     for question in payload["questions"]:
         question["saved"] = saved.get(question["position"], {}).get("answer", "")

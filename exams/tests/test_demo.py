@@ -30,6 +30,13 @@ def test_the_demo_candidate_can_start_each_online_mode_at_once():
         code = None
         if exam_type == ExamType.NEW_ONLINE:  # centralized: the room's code from the 管局's monitor
             code = entry_code_for(plan=registration.plan, acting_user=registration.plan.applicant).code
+        if exam_type == ExamType.CONTINUING_ONLINE:  # remote: the demo asks for the consent first
+            from core.errors import ApplicationError
+            from exams.tests.factories import give_consent
+
+            with pytest.raises(ApplicationError, match="须同意摄像头抓拍"):
+                attempt_start(registration=registration, acting_user=person.user)
+            give_consent(registration)
         attempt = attempt_start(registration=registration, acting_user=person.user, entry_code=code)
         assert attempt.state == AttemptState.IN_PROGRESS
         assert registration.plan.registrations.count() > 1  # others to watch on the monitor

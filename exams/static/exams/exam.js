@@ -189,8 +189,12 @@
     document.getElementById("exam-overlay").hidden = false;
   }
 
+  // proctoring (proctoring/static/proctoring/proctor.js, remote exams only) stops with the page
+  function announceStop(reason) { document.dispatchEvent(new CustomEvent("exam:stopped", { detail: { reason: reason } })); }
+
   function takenOver(message) {
     stopped = true;
+    announceStop("taken_over");
     disable();
     Object.keys(pending).forEach(function (position) {
       var status = root.querySelector('[data-status="' + position + '"]');
@@ -203,6 +207,7 @@
   function closed(label) {
     if (stopped) { return; }
     stopped = true;
+    announceStop("closed");
     disable();
     try { window.localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
     overlay("考试" + (label || "已结束") + "。", "查看");
@@ -215,6 +220,7 @@
     // the server submit (it does so itself at deadline + grace even if this page is gone)
     flush().then(function () {
       stopped = true;
+      announceStop("time_up");
       overlay("考试时间到，系统将自动交卷（已保存的答案全部计入）。", "查看");
     });
   }
@@ -247,6 +253,7 @@
       if (result.data.error === "taken_over") { takenOver(result.data.message); return; }
       if (result.status !== 200) { showBanner(result.data.message || "交卷失败，请重试"); return; }
       stopped = true;
+      announceStop("submitted");
       try { window.localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
       window.location.assign(result.data.next);
     }).catch(function () { wentOffline(); showBanner("网络已断开，暂时无法交卷；恢复后请再次点击“交卷”。"); });
