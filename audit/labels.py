@@ -34,6 +34,11 @@ ACTION_LABELS = {
     "attempt.absent": "缺考", "attempt.void": "考试作废", "attempt.extend": "延长考试时间",
     "entry_rule.update": "修改入场规则",
     "entry_code.create": "生成入场码", "attempt.unlock": "解锁入场", "question.correct": "更正试题", "score.regrade": "重新评分",
+    "review.start": "开始违规核查计算", "review.compute": "违规核查计算完成", "review.decide": "作出核查结论",
+    "review.revise": "修改核查结论", "review.confirm": "复核确认", "review.return": "复核不同意",
+    "review.publish": "核查完成并发布", "score.void": "成绩作废", "score.restore": "恢复成绩",
+    "score.publish": "发布成绩", "score.export": "导出成绩单", "score.print": "打印成绩单",
+    "objection.submit": "提出申诉", "objection.uphold": "申诉成立", "objection.reject": "申诉驳回",
 }
 
 OBJECT_LABELS = {

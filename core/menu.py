@@ -13,6 +13,8 @@ MENU = [
     ("导入记录", "candidates:import_runs", {Role.CENTRAL, Role.REGIONAL}),
     ("考试监控", "exams:monitor", {Role.CENTRAL, Role.REGIONAL}),
     ("入场规则", "exams:entry_rules", {Role.CENTRAL}),
+    ("违规核查", "review:plans", {Role.CENTRAL}),
+    ("成绩申诉", "review:objections", {Role.CENTRAL}),
     ("成绩管理", "results:list", {Role.CENTRAL, Role.REGIONAL}),
     ("黑名单管理", "blacklist:list", {Role.CENTRAL, Role.REGIONAL}),
     ("违规类型", "blacklist:categories", {Role.CENTRAL}),

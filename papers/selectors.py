@@ -294,3 +294,13 @@ def paper_view(paper: Paper) -> dict:
     # 演示题库 on every page that shows demo questions
     payload["demo"] = QuestionVersion.objects.filter(pk__in=list(versions), question__is_demo=True).exists()
     return payload
+
+
+def plan_papers(plan) -> tuple[dict[int, Paper], dict[int, QuestionVersion]]:
+    """({registration_id: paper}, {version_id: version}) of a whole plan in two queries (the
+    violation check reads every paper of the plan with the texts)."""
+    papers = {p.registration_id: p for p in Paper.objects.filter(plan=plan)}
+    ids = {item[0] for paper in papers.values() for item in paper.items}
+    versions = {v.pk: v for v in QuestionVersion.objects.filter(pk__in=ids).only(
+        "id", "qtype", "stem", "options", "answer", "explanation")}
+    return papers, versions
