@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg bench lint venv migrate demo clean browser
+.PHONY: run test test-pg bench lint venv migrate demo clean browser fonts
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -23,7 +23,7 @@ migrate: venv
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 
-demo: migrate
+demo: migrate fonts
 	PORT=$(PORT) $(PY) manage.py load_demo
 
 run: demo
@@ -31,6 +31,9 @@ run: demo
 
 browser:
 	bash .ci/ensure-browser
+
+fonts:
+	bash .ci/ensure-fonts
 
 test: venv browser
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record, model_snapshot
 from core.errors import ApplicationError, PermissionDenied
 from core.masking import mask_id_number, mask_phone
@@ -118,7 +119,7 @@ def regional_account_open(*, region, full_name: str, organization: str, phone: s
     if User.objects.filter(role=Role.REGIONAL, region=region, is_active=True).exists():
         raise ApplicationError(f"{region.name}已有在用的管局账号，请使用“变更”更换人员", field="region")
     user, password = _create_holder(region=region, full_name=full_name, organization=organization, phone=phone)
-    audit_record(actor=acting_user, action="account.open", obj=user, after=_snapshot(user),
+    audit_record(actor=acting_user, action=Action.ACCOUNT_OPEN, obj=user, after=_snapshot(user),
                  message=f"开通{region.name}管局账号 {user.username}")
     _send_initial_password(user, password, acting_user)
     return user, password
@@ -144,7 +145,7 @@ def central_account_create(*, username: str, full_name: str, organization: str, 
     password = generate_initial_password(user)
     user.set_password(password)
     user.save()
-    audit_record(actor=actor_label, action="account.open", obj=user, after=_snapshot(user),
+    audit_record(actor=actor_label, action=Action.ACCOUNT_OPEN, obj=user, after=_snapshot(user),
                  message=f"开通部中心账号 {username}")
     return user, password
 
@@ -175,9 +176,9 @@ def regional_account_replace(*, user: User, full_name: str, organization: str, p
     _end_holding(user, "变更")
     new_user, password = _create_holder(region=user.region, full_name=full_name, organization=organization, phone=phone)
     # the ended account's own history says when and why it stopped
-    audit_record(actor=acting_user, action="account.deactivate", obj=user, before=before, after=_snapshot(user),
+    audit_record(actor=acting_user, action=Action.ACCOUNT_DEACTIVATE, obj=user, before=before, after=_snapshot(user),
                  reason=reason, message=f"变更：{user.username} 停用，由 {new_user.username} 接替")
-    audit_record(actor=acting_user, action="account.replace", obj=new_user, before=before, after=_snapshot(new_user),
+    audit_record(actor=acting_user, action=Action.ACCOUNT_REPLACE, obj=new_user, before=before, after=_snapshot(new_user),
                  reason=reason, message=f"变更{user.region.name}管局账号：{user.username} → {new_user.username}")
     _send_initial_password(new_user, password, acting_user)
     return new_user, password
@@ -195,7 +196,7 @@ def regional_account_reset_password(*, user: User, acting_user: User) -> str:
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     security.unlock(security.admin_subject(user.username))
-    audit_record(actor=acting_user, action="account.password_reset", obj=user, message=f"重置 {user.username} 的密码")
+    audit_record(actor=acting_user, action=Action.ACCOUNT_PASSWORD_RESET, obj=user, message=f"重置 {user.username} 的密码")
     _send_initial_password(user, password, acting_user)
     return password
 
@@ -207,7 +208,7 @@ def regional_account_deactivate(*, user: User, acting_user: User, reason: str = 
     _active_regional(user)
     before = _snapshot(user)
     _end_holding(user, "停用")
-    audit_record(actor=acting_user, action="account.deactivate", obj=user, before=before, after=_snapshot(user),
+    audit_record(actor=acting_user, action=Action.ACCOUNT_DEACTIVATE, obj=user, before=before, after=_snapshot(user),
                  reason=reason, message=f"停用 {user.username}")
     return user
 
@@ -234,7 +235,7 @@ def candidate_unlock(*, person, acting_user: User) -> bool:
     elif acting_user.role != Role.CENTRAL:
         raise PermissionDenied("只有部中心和管局管理员可以解除登录锁定")
     was_locked = security.unlock(_person_subject(person))
-    audit_record(actor=acting_user, action="account.unlock", obj=person,
+    audit_record(actor=acting_user, action=Action.ACCOUNT_UNLOCK, obj=person,
                  message=f"解除考生 {person.name} 的登录锁定" + ("" if was_locked else "（未处于锁定状态）"))
     return was_locked
 
@@ -243,7 +244,7 @@ def account_unlock(*, user: User, acting_user: User) -> bool:
     """解锁: central lifts a login lock (issue 3: 5 failures in 15 minutes lock 30 minutes)."""
     _require_central(acting_user)
     was_locked = security.unlock(security.admin_subject(user.username))
-    audit_record(actor=acting_user, action="account.unlock", obj=user, message=f"解锁 {user.username}")
+    audit_record(actor=acting_user, action=Action.ACCOUNT_UNLOCK, obj=user, message=f"解锁 {user.username}")
     return was_locked
 
 
@@ -262,7 +263,7 @@ def user_change_password(*, user: User, new_password: str, acting_user: User) ->
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    audit_record(actor=acting_user, action="account.password_change", obj=user, message="修改密码")
+    audit_record(actor=acting_user, action=Action.ACCOUNT_PASSWORD_CHANGE, obj=user, message="修改密码")
     return user
 
 
@@ -281,11 +282,11 @@ def password_change_wrong_current(*, request, user: User) -> bool:
     session must not guess the password without limit). Audited; on the fifth failure within 15
     minutes the account is locked and this session ends. Returns True when it did."""
     subject = login_subject(user)
-    audit_record(actor=user, action="account.password_change_failed", obj=user, message="修改密码：当前密码不正确")
+    audit_record(actor=user, action=Action.ACCOUNT_PASSWORD_CHANGE_FAILED, obj=user, message="修改密码：当前密码不正确")
     if subject is None:
         return False
     if security.failure_register(subject):
-        audit_record(actor=user, action="account.locked", obj=user,
+        audit_record(actor=user, action=Action.ACCOUNT_LOCKED, obj=user,
                      message=f"修改密码时当前密码错误 {security.FAIL_LIMIT} 次，锁定 {security.LOCK_SECONDS // 60} 分钟")
         logout(request)
         return True
@@ -325,11 +326,11 @@ PENDING_KEY = "login_pending"
 
 def _failure(*, subject: str, action_label: str, username: str, user: User | None, reason: str) -> None:
     """Audit one failed attempt and count it; a fifth failure in 15 minutes locks."""
-    audit_record(actor=ANONYMOUS, action="account.login_failed", obj=user, object_type="" if user else "accounts.User",
+    audit_record(actor=ANONYMOUS, action=Action.ACCOUNT_LOGIN_FAILED, obj=user, object_type="" if user else "accounts.User",
                  object_repr="" if user else username[:64], reason=reason,
                  message=f"{action_label}失败：{username[:64]}（{reason}）")
     if security.failure_register(subject):
-        audit_record(actor=ANONYMOUS, action="account.locked", obj=user, object_type="" if user else "accounts.User",
+        audit_record(actor=ANONYMOUS, action=Action.ACCOUNT_LOCKED, obj=user, object_type="" if user else "accounts.User",
                      object_repr="" if user else username[:64],
                      message=f"{username[:64]} 登录失败 {security.FAIL_LIMIT} 次，锁定 {security.LOCK_SECONDS // 60} 分钟")
 
@@ -367,7 +368,7 @@ def admin_login_code_request(*, request, username: str, password: str) -> str:
         raise ApplicationError("该账号未登记手机号码，请联系部中心", code="no_phone")
     code = security.code_issue(subject)
     ok = send_sms_now(phone=user.phone, template="login_code", params={"code": code}, acting_user=None)
-    audit_record(actor=user, action="account.login_code_request", obj=user,
+    audit_record(actor=user, action=Action.ACCOUNT_LOGIN_CODE_REQUEST, obj=user,
                  message=f"获取登录验证码，发往 {mask_phone(user.phone)}" + ("" if ok else "（短信发送失败）"))
     if not ok:
         security.code_release_cooldown(subject)
@@ -402,7 +403,7 @@ def _login(request, user: User, subject: str, label: str) -> None:
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     security.failures_clear(subject)
-    audit_record(actor=user, action="account.login", obj=user, message=label)
+    audit_record(actor=user, action=Action.ACCOUNT_LOGIN, obj=user, message=label)
 
 
 # ---- candidate login: 证件号码 + 密码; first time an SMS code to the imported phone ----------
@@ -452,7 +453,7 @@ def candidate_verified_phone_set(*, person, phone: str, reason: str, acting_user
     before = _snapshot(user)
     user.phone = phone
     user.save(update_fields=["phone"])
-    audit_record(actor=acting_user, action="account.candidate_phone", obj=person, before={"phone": before["phone"]},
+    audit_record(actor=acting_user, action=Action.ACCOUNT_CANDIDATE_PHONE, obj=person, before={"phone": before["phone"]},
                  after={"phone": phone}, reason=reason.strip()[:500],
                  message=f"部中心更正考生 {person.name} 的登录手机号码")
     return user
@@ -491,7 +492,7 @@ def candidate_activation_code_request(*, request, id_type, id_number: str) -> No
     code = security.code_issue(subject)
     person = _find_person(id_type, number)
     request.session[ACTIVATION_KEY] = {"subject": subject, "person": person.pk if person else None}
-    audit_record(actor=ANONYMOUS, action="account.activation_code_request", obj=person,
+    audit_record(actor=ANONYMOUS, action=Action.ACCOUNT_ACTIVATION_CODE_REQUEST, obj=person,
                  object_type="" if person else "people.Person", object_repr="" if person else f"{id_type.name} {mask_id_number(number)}",
                  message="考生获取设置密码验证码" + ("" if person else "（证件未登记，未发送）"))
     phone = candidate_code_phone(person) if person is not None else ""
@@ -531,7 +532,7 @@ def candidate_account_activate(*, person, new_password: str, acting_user=None) -
     if created:
         type(person).objects.filter(pk=person.pk).update(user=user)
         person.user = user
-    audit_record(actor=acting_user or user, action="account.candidate_activate", obj=user, before=before,
+    audit_record(actor=acting_user or user, action=Action.ACCOUNT_CANDIDATE_ACTIVATE, obj=user, before=before,
                  after=_snapshot(user), message="考生设置密码" + ("（首次）" if created else "（重设）"))
     return user
 
@@ -607,7 +608,7 @@ def candidate_phone_change_request(*, request, user: User, new_phone: str) -> tu
                             acting_user=user)
     sent_new = sent_old and send_sms_now(phone=new_phone, template="candidate_phone_change_code",
                                          params={"code": new_code}, acting_user=user)
-    audit_record(actor=user, action="account.phone_change_code_request", obj=user,
+    audit_record(actor=user, action=Action.ACCOUNT_PHONE_CHANGE_CODE_REQUEST, obj=user,
                  message=f"更换登录手机号码：验证码发往 {mask_phone(user.phone)} 和 {mask_phone(new_phone)}"
                  + ("" if sent_new else "（短信发送失败）"))
     if not sent_new:
@@ -632,14 +633,14 @@ def candidate_phone_change_finish(*, request, user: User, old_code: str, new_cod
             security.code_verify(subject, code)
         except ApplicationError as exc:
             label = "原手机" if field == "old_code" else "新手机"
-            audit_record(actor=user, action="account.phone_change_failed", obj=user,
+            audit_record(actor=user, action=Action.ACCOUNT_PHONE_CHANGE_FAILED, obj=user,
                          message=f"更换登录手机号码：{label}验证码错误（{exc.message}）")
             if field == "new_code":  # the old code was used up: both must be asked for again
                 exc = ApplicationError(f"新手机{exc.message}；请重新获取验证码", field="new_code", code=exc.code)
             else:
                 exc = ApplicationError(f"原手机{exc.message}", field="old_code", code=exc.code)
             if security.failure_register(old_subject):
-                audit_record(actor=user, action="account.locked", obj=user,
+                audit_record(actor=user, action=Action.ACCOUNT_LOCKED, obj=user,
                              message=f"更换手机号码时验证码错误 {security.FAIL_LIMIT} 次，"
                                      f"锁定 {security.LOCK_SECONDS // 60} 分钟")
                 request.session.pop(PHONE_CHANGE_KEY, None)
@@ -658,7 +659,7 @@ def candidate_phone_change_finish(*, request, user: User, old_code: str, new_cod
         from people.models import Person
 
         person = Person.objects.filter(user=locked).first()  # its audit shows under each region holding it
-        audit_record(actor=user, action="account.candidate_phone", obj=person or locked, before={"phone": old_phone},
+        audit_record(actor=user, action=Action.ACCOUNT_CANDIDATE_PHONE, obj=person or locked, before={"phone": old_phone},
                      after={"phone": new_phone},
                      message=f"考生本人更换登录手机号码：{mask_phone(old_phone)} → {mask_phone(new_phone)}")
         send_sms(phone=old_phone, template="candidate_phone_changed", acting_user=user,

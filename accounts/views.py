@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError
 from core.http import query_text
@@ -121,7 +122,7 @@ def login_view(request):
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:
-        audit_record(actor=request.user, action="account.logout", obj=request.user, message="退出登录")
+        audit_record(actor=request.user, action=Action.ACCOUNT_LOGOUT, obj=request.user, message="退出登录")
     logout(request)
     messages.info(request, "您已退出登录")
     return redirect("core:home")

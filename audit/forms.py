@@ -4,6 +4,8 @@ from core.forms import Form
 from core.widgets import YmdDateInput
 from regions.models import Region
 
+from .actions import ACTION_GROUPS, Action
+
 
 class AuditFilterForm(Form):
     actor = forms.CharField(label="操作人", required=False, max_length=64)
@@ -15,17 +17,11 @@ class AuditFilterForm(Form):
     date_from = forms.DateField(label="起始日期", required=False, widget=YmdDateInput())
     date_to = forms.DateField(label="截止日期", required=False, widget=YmdDateInput())
 
-    GROUPS = [("account.", "账号与登录（全部）"), ("plan", "考核计划（全部）"), ("registration.", "考生报名（全部）"),
-              ("person.", "考生信息（全部）"), ("blacklist", "黑名单（全部）")]
-
-    def __init__(self, *args, actions=(), **kwargs):
-        from .labels import action_label
-
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Chinese labels only (issue 18 §3); a code without a label still shows as itself
-        self.fields["action"].choices = [("", "全部"), *self.GROUPS,
-                                         *sorted(((code, action_label(code)) for code in actions),
-                                                 key=lambda choice: (choice[0].split(".", 1)[0], choice[1]))]
+        # Chinese labels only (issue 18 §3): the areas, then every action of the vocabulary by area
+        self.fields["action"].choices = [("", "全部"), *ACTION_GROUPS,
+                                         *sorted(Action.choices, key=lambda c: (c[0].split(".", 1)[0], c[1]))]
 
     def clean(self):
         data = super().clean()

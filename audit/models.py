@@ -75,7 +75,7 @@ class AuditLog(models.Model):
 
     @property
     def action_label(self) -> str:
-        from .labels import action_label
+        from .actions import action_label
 
         return action_label(self.action)
 

@@ -29,7 +29,3 @@ def audit_log_list(*, filters: dict, fetched_by):
         end = datetime.datetime.combine(filters["date_to"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
         qs = qs.filter(created_at__lt=end)
     return qs.order_by("-created_at", "-id")
-
-
-def audit_actions():
-    return list(AuditLog.objects.order_by("action").values_list("action", flat=True).distinct())

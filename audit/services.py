@@ -10,6 +10,7 @@ from django.db import models
 from core.masking import mask_payload, mask_text
 from core.middleware import current_request_meta
 
+from .actions import Action
 from .models import AuditLog
 
 
@@ -41,7 +42,7 @@ def model_snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
 def audit_record(
     *,
     actor,
-    action: str,
+    action: Action,
     obj: models.Model | None = None,
     region=None,
     before: dict | None = None,
@@ -53,7 +54,11 @@ def audit_record(
     object_repr: str = "",
 ) -> AuditLog:
     """Record one action. Personal data in the values, the object name and the message is masked
-    (GB/T 35273), so the audit trail itself never leaks an ID or phone number."""
+    (GB/T 35273), so the audit trail itself never leaks an ID or phone number. `action` is a
+    member of audit.actions.Action; a plain string, even one equal to a member's value, is
+    refused, so every action the log holds is declared there with its label."""
+    if not isinstance(action, Action):
+        raise TypeError(f"audit_record: action must be an audit.actions.Action member, not {action!r}")
     meta = current_request_meta() or {}
     if obj is not None:
         object_type = object_type or obj._meta.label

@@ -6,12 +6,12 @@ from core.scoping import get_visible_or_404
 
 from .forms import AuditFilterForm
 from .models import AuditLog
-from .selectors import audit_actions, audit_log_list
+from .selectors import audit_log_list
 
 
 @central_required
 def audit_list(request):
-    form = AuditFilterForm(request.GET or None, actions=audit_actions())
+    form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = audit_log_list(filters=filters, fetched_by=request.user)
     if form.is_bound and not form.is_valid():

@@ -12,6 +12,7 @@ def main():
         from django.db import transaction
 
         from accounts.models import User
+        from audit.actions import Action
         from audit.models import AuditLog
         from audit.services import audit_record
         from core.roles import Role
@@ -22,12 +23,12 @@ def main():
         def service():
             with transaction.atomic():
                 for i in range(N):
-                    audit_record(actor=user, action="bench.write", before=before, after={"i": i})
+                    audit_record(actor=user, action=Action.PLAN_UPDATE, before=before, after={"i": i})
 
         def floor():
             with transaction.atomic():
                 for i in range(N):
-                    AuditLog.objects.create(actor=user, actor_name="bench", action="bench.floor", before=before, after={"i": i})
+                    AuditLog.objects.create(actor=user, actor_name="bench", action=Action.PLAN_UPDATE, before=before, after={"i": i})
 
         floor_s = _common.best_of(floor)
         service_s = _common.best_of(service)

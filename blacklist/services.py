@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record, model_snapshot
 from core.errors import ApplicationError, PermissionDenied
 from core.locks import transaction_lock
@@ -215,7 +216,7 @@ def entry_create(
     entry.full_clean(exclude=["evidence_file", "evidence_file_name"])
     with _evidence_stored(entry, evidence_file, ext):
         entry.save()
-        audit_record(actor=acting_user, action="blacklist.create", obj=entry, after=_snapshot(entry),
+        audit_record(actor=acting_user, action=Action.BLACKLIST_CREATE, obj=entry, after=_snapshot(entry),
                      message=f"列入黑名单：{category.name}，{penalty_start:%Y-%m-%d} 至 {penalty_end:%Y-%m-%d}")
     return entry
 
@@ -296,7 +297,7 @@ def entry_update(
         entry.full_clean(exclude=["evidence_file"])
         entry.save()
         changed = {k: v for k, v in after.items() if before.get(k) != v}
-        audit_record(actor=acting_user, action="blacklist.update", obj=entry,
+        audit_record(actor=acting_user, action=Action.BLACKLIST_UPDATE, obj=entry,
                      before={k: before[k] for k in changed}, after=changed, reason=reason,
                      message="修改黑名单记录：" + "、".join(
                          str(BlacklistEntry._meta.get_field(k).verbose_name) for k in changed))
@@ -318,7 +319,7 @@ def entry_revoke(*, entry: BlacklistEntry, reason: str, acting_user) -> Blacklis
     entry.revoked_by = acting_user
     entry.revoked_at = timezone.now()
     entry.save(update_fields=["status", "revoked_reason", "revoked_by", "revoked_at", "updated_at"])
-    audit_record(actor=acting_user, action="blacklist.revoke", obj=entry, before=before,
+    audit_record(actor=acting_user, action=Action.BLACKLIST_REVOKE, obj=entry, before=before,
                  after=_snapshot(entry), reason=reason, message="撤销黑名单记录")
     return entry
 
@@ -329,7 +330,7 @@ def entry_revoke(*, entry: BlacklistEntry, reason: str, acting_user) -> Blacklis
 def entry_export_record(*, row_count: int, filters: dict, masked: bool, acting_user) -> None:
     """An export of the blacklist is a logged action (personal data leaves the system)."""
     described = {k: (str(v) if not isinstance(v, int | str) else v) for k, v in filters.items() if v not in ("", None)}
-    audit_record(actor=acting_user, action="blacklist.export", region=getattr(acting_user, "region_id", None),
+    audit_record(actor=acting_user, action=Action.BLACKLIST_EXPORT, region=getattr(acting_user, "region_id", None),
                  object_type=BlacklistEntry._meta.label,
                  message=f"导出黑名单 {row_count} 条（证件号码{'已脱敏' if masked else '完整'}）",
                  after={"filters": described, "rows": row_count, "masked": masked})
@@ -339,7 +340,7 @@ def entry_export_record(*, row_count: int, filters: dict, masked: bool, acting_u
 def entry_reveal_id_number(*, entry: BlacklistEntry, acting_user) -> str:
     """Showing a full 证件号码 is a logged action (GB/T 35273); central only."""
     _require_central(acting_user)
-    audit_record(actor=acting_user, action="blacklist.reveal_id_number", obj=entry, message="查看完整证件号码")
+    audit_record(actor=acting_user, action=Action.BLACKLIST_REVEAL_ID_NUMBER, obj=entry, message="查看完整证件号码")
     return entry.id_number
 
 
@@ -349,7 +350,7 @@ def entry_evidence_download_record(*, entry: BlacklistEntry, acting_user) -> Non
     _require_central(acting_user)
     if not entry.evidence_file:
         raise ApplicationError("该记录没有证据附件")
-    audit_record(actor=acting_user, action="blacklist.evidence_download", obj=entry,
+    audit_record(actor=acting_user, action=Action.BLACKLIST_EVIDENCE_DOWNLOAD, obj=entry,
                  message=f"下载证据附件 {entry.evidence_file_name}")
 
 
@@ -375,7 +376,7 @@ def category_create(
                                  default_penalty_months=default_penalty_months, voids_score=voids_score)
     category.full_clean()
     category.save()
-    audit_record(actor=acting_user, action="blacklist_category.create", obj=category,
+    audit_record(actor=acting_user, action=Action.BLACKLIST_CATEGORY_CREATE, obj=category,
                  after=model_snapshot(category, CATEGORY_AUDIT_FIELDS), message=f"添加违规类型 {name}")
     return category
 
@@ -409,7 +410,7 @@ def category_update(
     category.full_clean()
     category.save()
     changed = {k: v for k, v in after.items() if before[k] != v}
-    audit_record(actor=acting_user, action="blacklist_category.update", obj=category,
+    audit_record(actor=acting_user, action=Action.BLACKLIST_CATEGORY_UPDATE, obj=category,
                  before={k: before[k] for k in changed}, after=changed, reason=(reason or "").strip(),
                  message=f"修改违规类型 {name}")
     return category

@@ -16,6 +16,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record, model_snapshot
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
@@ -129,7 +130,7 @@ def _person_for(cleaned: dict, *, acting_user, current: Person, plan: ExamPlan) 
     after = model_snapshot(person, PERSON_FIELDS)
     if before != after:
         person.save()
-        audit_record(actor=acting_user, action="person.update" if before else "person.create", obj=person,
+        audit_record(actor=acting_user, action=Action.PERSON_UPDATE if before else Action.PERSON_CREATE, obj=person,
                      before=before, after=after, region=plan.region_id,
                      message=f"考生信息{'更新' if before else '新增'}：{person.name}")
     return person, []
@@ -161,7 +162,7 @@ def registration_create(*, plan: ExamPlan, raw: dict, acting_user, now: datetime
             candidate_number=_next_candidate_number(plan),
         )
         registration.save()
-        audit_record(actor=acting_user, action="registration.create", obj=registration, after=_snapshot(registration),
+        audit_record(actor=acting_user, action=Action.REGISTRATION_CREATE, obj=registration, after=_snapshot(registration),
                      message=f"添加考生 {registration.candidate_number} {person.name}")
     return registration, warnings
 
@@ -194,7 +195,7 @@ def registration_update(*, registration: Registration, raw: dict, acting_user, r
         registration.save()
         after = _snapshot(registration)
         if before != after:
-            audit_record(actor=acting_user, action="registration.update", obj=registration, before=before,
+            audit_record(actor=acting_user, action=Action.REGISTRATION_UPDATE, obj=registration, before=before,
                          after=after, reason=reason.strip(),
                          message=f"修改考生 {registration.candidate_number} {person.name}")
     return registration, [*result.warnings, *person_warnings]
@@ -213,7 +214,7 @@ def registration_delete(*, registration: Registration, acting_user, reason: str 
             raise ApplicationError(STARTED_MESSAGE)
         _assert_may_change(plan=plan, acting_user=acting_user, reason=reason, now=now)
         before = _snapshot(registration)
-        audit_record(actor=acting_user, action="registration.delete", obj=registration, before=before,
+        audit_record(actor=acting_user, action=Action.REGISTRATION_DELETE, obj=registration, before=before,
                      reason=reason.strip(),
                      message=f"删除考生 {registration.candidate_number} {registration.person.name}（考生编号不再使用）")
         RegistrationDeletion.objects.create(
@@ -228,7 +229,7 @@ def registration_reveal(*, registration: Registration, acting_user) -> dict:
     if acting_user.role not in (Role.CENTRAL, Role.REGIONAL):
         raise PermissionDenied()
     with transaction.atomic():
-        audit_record(actor=acting_user, action="registration.reveal", obj=registration,
+        audit_record(actor=acting_user, action=Action.REGISTRATION_REVEAL, obj=registration,
                      message=f"查看完整证件号码和手机号码：{registration.candidate_number}")
     return {"id_number": registration.person.id_number, "phone": registration.phone}
 
@@ -250,7 +251,7 @@ def registration_export_record(*, acting_user, filters: dict, count: int, full: 
     what = f"第 {part} 批" if part else "全部"
     with transaction.atomic():
         audit_record(
-            actor=acting_user, action="registration.export_full" if full else "registration.export",
+            actor=acting_user, action=Action.REGISTRATION_EXPORT_FULL if full else Action.REGISTRATION_EXPORT,
             region=region if region is not None else getattr(acting_user, "region", None),
             object_type=Registration._meta.label, object_repr=f"学员考核信息导出（{what}，{count} 条）",
             after={"filters": described, "rows": count, "part": part, "full_values": full},
@@ -282,7 +283,7 @@ def plan_notice_start(*, plan: ExamPlan, acting_user, now: datetime.datetime | N
     with transaction.atomic():
         job = job_create(kind="candidates.notice", title=f"发送考前测试通知：批次 {plan.batch_no}",
                          acting_user=acting_user, region=plan.region, total=total)
-        audit_record(actor=acting_user, action="plan.notice", obj=plan,
+        audit_record(actor=acting_user, action=Action.PLAN_NOTICE, obj=plan,
                      message=f"发送考前测试通知：批次 {plan.batch_no}，{total} 名考生")
         job_enqueue(job, "candidates.notices:run_plan_notice", plan_id=plan.pk, user_id=acting_user.pk)
     return job
@@ -317,7 +318,7 @@ def phone_notice_send(*, phone: str, registrations: list[Registration], acting_u
 
 def plan_notice_finish_record(*, plan: ExamPlan, acting_user, counts: dict) -> None:
     with transaction.atomic():
-        audit_record(actor=acting_user, action="plan.notice_done", obj=plan, after=counts,
+        audit_record(actor=acting_user, action=Action.PLAN_NOTICE_DONE, obj=plan, after=counts,
                      message=f"考前测试通知完成：批次 {plan.batch_no}，{notice_summary(counts)}")
 
 

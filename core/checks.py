@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.core.checks import Warning as CheckWarning
 
 
 @register(Tags.security, deploy=True)
@@ -63,3 +64,25 @@ def sms_backend_configured(app_configs, **kwargs):
         return [Error(f"SMS_BACKEND cannot be built: {type(exc).__name__}: {exc}", id="sanlei.E004")]
     problems = getattr(backend, "configuration_errors", lambda: [])()
     return [Error(f"SMS adapter: {problem}", id="sanlei.E005") for problem in problems]
+
+
+
+def _pdf_font_messages(kind, check_id):
+    from core.pdf import missing_fonts
+
+    return [
+        kind(f"PDF font file is missing: {path}", id=check_id,
+             hint="Install Debian's fonts-noto-cjk, or set PDF_CJK_FONT to a CJK font's path.")
+        for path in missing_fonts()
+    ]
+
+
+@register(Tags.compatibility)
+def pdf_font_present(app_configs, **kwargs):
+    """Printed rosters, booklets and 成绩单 embed Noto Sans CJK; without it they cannot be made."""
+    return _pdf_font_messages(CheckWarning, "sanlei.W001")
+
+
+@register(Tags.compatibility, deploy=True)
+def pdf_font_present_deploy(app_configs, **kwargs):
+    return _pdf_font_messages(Error, "sanlei.E008")

@@ -11,6 +11,7 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import User
+from audit.actions import Action
 from audit.services import audit_record
 from candidates.models import Registration
 from core.roles import Role
@@ -48,7 +49,7 @@ def _plan(region, exam_type, *, central, admin, now) -> ExamPlan:
         exam_date=start.date(), start_time=start.time(), end_time=end_time, duration_minutes=minutes,
         starts_at=starts_at, ends_at=ends_at, audit_status=AuditStatus.APPROVED, reviewer=central, reviewed_at=now,
         review_note="演示考试", applicant=admin)
-    audit_record(actor=central, action="plan.create", obj=plan, message=f"演示考试（{plan.get_exam_type_display()}），立即开考")
+    audit_record(actor=central, action=Action.PLAN_CREATE, obj=plan, message=f"演示考试（{plan.get_exam_type_display()}），立即开考")
     return plan
 
 
@@ -58,7 +59,7 @@ def _register(plan, person, personnel_type) -> Registration:
     registration = Registration.objects.create(
         person=person, plan=plan, personnel_type=personnel_type, region=plan.region, exam_type=plan.exam_type,
         exam_year=plan.exam_date.year, candidate_number=_next_candidate_number(plan))
-    audit_record(actor=None, action="registration.create", obj=registration, message="演示考试报名")
+    audit_record(actor=None, action=Action.REGISTRATION_CREATE, obj=registration, message="演示考试报名")
     return registration
 
 

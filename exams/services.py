@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
@@ -64,7 +65,7 @@ def entry_rule_set(*, exam_type: str, late_entry_minutes: int, grace_seconds: in
         before = {"late_entry_minutes": rule.late_entry_minutes, "grace_seconds": rule.grace_seconds}
         rule.late_entry_minutes, rule.grace_seconds = late_entry_minutes, grace_seconds
         rule.save()
-        audit_record(actor=acting_user, action="entry_rule.update", obj=rule, before=before,
+        audit_record(actor=acting_user, action=Action.ENTRY_RULE_UPDATE, obj=rule, before=before,
                      after={"late_entry_minutes": late_entry_minutes, "grace_seconds": grace_seconds},
                      message=f"修改{rule.get_exam_type_display()}入场规则：开考后 {late_entry_minutes} 分钟内可进入，"
                              f"交卷宽限 {grace_seconds} 秒")
@@ -92,6 +93,16 @@ def attempt_for(registration) -> Attempt:
     return attempt
 
 
+# The audit action of a move to each state (no move leads back to 未开始).
+TRANSITION_ACTIONS = {
+    AttemptState.IN_PROGRESS: Action.ATTEMPT_IN_PROGRESS,
+    AttemptState.SUBMITTED: Action.ATTEMPT_SUBMITTED,
+    AttemptState.GRADED: Action.ATTEMPT_GRADED,
+    AttemptState.ABSENT: Action.ATTEMPT_ABSENT,
+    AttemptState.VOID: Action.ATTEMPT_VOID,
+}
+
+
 def attempt_transition(*, attempt: Attempt, to_state: str, cause: str, actor=None, note: str = "",
                        now: datetime.datetime | None = None) -> Attempt:
     """Move an attempt to `to_state` if exams.choices.TRANSITIONS allows it (issue 14 §3), else
@@ -113,7 +124,7 @@ def attempt_transition(*, attempt: Attempt, to_state: str, cause: str, actor=Non
     attempt.save(update_fields=fields)
     AttemptTransition.objects.create(attempt=attempt, from_state=before, to_state=to_state, cause=cause, note=note[:200],
                                      actor=actor if getattr(actor, "is_authenticated", False) else None, at=now)
-    audit_record(actor=actor, action=f"attempt.{to_state}", obj=attempt, region=attempt.region_id,
+    audit_record(actor=actor, action=TRANSITION_ACTIONS[AttemptState(to_state)], obj=attempt, region=attempt.region_id,
                  before={"state": before}, after={"state": to_state, "cause": cause}, reason=note,
                  object_repr=f"考生 {attempt.registration.candidate_number}",
                  message=f"考试状态：{AttemptState(before).label} → {AttemptState(to_state).label}"
@@ -157,7 +168,7 @@ def entry_code_for(*, plan, acting_user) -> PlanEntryCode:
         code, created = PlanEntryCode.objects.get_or_create(
             plan=plan, defaults={"code": f"{secrets.randbelow(10**6):06d}", "created_by": acting_user})
         if created:
-            audit_record(actor=acting_user, action="entry_code.create", obj=plan,
+            audit_record(actor=acting_user, action=Action.ENTRY_CODE_CREATE, obj=plan,
                          message=f"生成入场码（批次 {plan.batch_no}）")
     return code
 
@@ -176,7 +187,7 @@ def attempt_unlock(*, registration, acting_user, now: datetime.datetime | None =
             raise ApplicationError(f"该考生考试状态为“{attempt.get_state_display()}”，无需解锁")
         attempt.unlocked_at, attempt.unlocked_by, attempt.entry_code_failures = now, acting_user, 0
         attempt.save(update_fields=["unlocked_at", "unlocked_by", "entry_code_failures", "updated_at"])
-        audit_record(actor=acting_user, action="attempt.unlock", obj=attempt, region=attempt.region_id,
+        audit_record(actor=acting_user, action=Action.ATTEMPT_UNLOCK, obj=attempt, region=attempt.region_id,
                      object_repr=f"考生 {registration.candidate_number}", message="解锁入场（无需入场码）")
     return attempt
 
@@ -336,7 +347,7 @@ def attempt_extend(*, attempt: Attempt, minutes: int, reason: str, acting_user) 
         before = {"extension_minutes": attempt.extension_minutes, "extension_reason": attempt.extension_reason}
         attempt.extension_minutes, attempt.extension_reason = minutes, reason[:200]
         attempt.save(update_fields=["extension_minutes", "extension_reason", "updated_at"])
-        audit_record(actor=acting_user, action="attempt.extend", obj=attempt, region=attempt.region_id, before=before,
+        audit_record(actor=acting_user, action=Action.ATTEMPT_EXTEND, obj=attempt, region=attempt.region_id, before=before,
                      after={"extension_minutes": minutes, "extension_reason": attempt.extension_reason},
                      reason=reason, object_repr=f"考生 {attempt.registration.candidate_number}",
                      message=f"延长考试时间 {minutes} 分钟，截止 {timezone.localtime(attempt.deadline):%Y-%m-%d %H:%M}")

@@ -125,7 +125,8 @@ def job_enqueue(job: Job, func_path: str, **kwargs) -> Job:
 
 def job_download_record(*, job: Job, acting_user) -> None:
     """Each download of a job's file goes to the audit log (exports may hold full values)."""
+    from audit.actions import Action
     from audit.services import audit_record
 
-    audit_record(actor=acting_user, action="job.download", obj=job, region=job.region_id,
+    audit_record(actor=acting_user, action=Action.JOB_DOWNLOAD, obj=job, region=job.region_id,
                  message=f"下载任务文件：{job.title}（{job.result_filename}）")

@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record, model_snapshot
 from candidates.models import Registration
 from core.errors import ApplicationError
@@ -145,7 +146,7 @@ def rule_create(*, data: RuleInput, acting_user, is_demo: bool = False) -> Paper
         values, cells = _clean_rule(data, rule=None)
         rule = PaperRule(created_by=acting_user, is_demo=is_demo)
         _save_rule(rule, values, cells)
-        audit_record(actor=acting_user, action="paper_rule.create", obj=rule, after=_snapshot(rule),
+        audit_record(actor=acting_user, action=Action.PAPER_RULE_CREATE, obj=rule, after=_snapshot(rule),
                      message=f"新建组卷规则：{rule.name}")
     return rule
 
@@ -162,7 +163,7 @@ def rule_update(*, rule: PaperRule, data: RuleInput, seen_revision: int | None, 
         values["revision"] = rule.revision + 1
         _save_rule(rule, values, cells)
         after = _snapshot(rule)
-        audit_record(actor=acting_user, action="paper_rule.update", obj=rule, before=before, after=after,
+        audit_record(actor=acting_user, action=Action.PAPER_RULE_UPDATE, obj=rule, before=before, after=after,
                      message=f"修改组卷规则：{rule.name}（修订 {rule.revision}，已生成的试卷不受影响）")
     return rule
 
@@ -185,7 +186,7 @@ def rule_set_active(*, rule: PaperRule, active: bool, acting_user) -> PaperRule:
         rule.is_active = active
         values["revision"] = rule.revision + 1
         _save_rule(rule, values, cells)
-        audit_record(actor=acting_user, action="paper_rule.enable" if active else "paper_rule.disable", obj=rule,
+        audit_record(actor=acting_user, action=Action.PAPER_RULE_ENABLE if active else Action.PAPER_RULE_DISABLE, obj=rule,
                      before=before, after=_snapshot(rule), message=f"{'启用' if active else '停用'}组卷规则：{rule.name}")
     return rule
 
@@ -308,7 +309,7 @@ def papers_generate(*, plan: ExamPlan, acting_user=None, job=None, now: datetime
                     old = Paper.objects.filter(registration_id=pk).first()
                     if old is None:
                         continue
-                    audit_record(actor=acting_user, action="paper.replace", obj=plan, region=plan.region_id,
+                    audit_record(actor=acting_user, action=Action.PAPER_REPLACE, obj=plan, region=plan.region_id,
                                  before={"registration": pk, "personnel_type": old.personnel_type, "seed": old.seed},
                                  message=f"考生 {number} 的人员类型已更正，重新生成试卷")
                     old.delete()
@@ -321,7 +322,7 @@ def papers_generate(*, plan: ExamPlan, acting_user=None, job=None, now: datetime
     result.present = Paper.objects.filter(plan=plan).count()
     result.created = max(0, result.present - (len(have)))
     if todo or result.problems:
-        audit_record(actor=acting_user, action="paper.generate", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.PAPER_GENERATE, obj=plan, region=plan.region_id,
                      after={"total": result.total, "present": result.present, "created": result.created,
                             "replaced": result.replaced, "problems": result.problems},
                      message=f"生成试卷（批次 {plan.batch_no}）：{result.summary}")

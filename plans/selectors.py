@@ -43,14 +43,6 @@ def plan_history(*, plan: ExamPlan, fetched_by):
                           fetched_by=fetched_by).order_by("created_at", "id")
 
 
-ACTION_LABELS = {
-    "plan.create": "添加",
-    "plan.update": "管局修改",
-    "plan.approve": "审核通过",
-    "plan.reject": "审核不通过",
-    "plan.central_update": "部中心修改",
-    "plan.delete": "删除",
-}
 _SHOWN_FIELDS = ["exam_type", "exam_date", "start_time", "end_time", "duration_minutes", "audit_status"]
 
 
@@ -77,7 +69,7 @@ def plan_history_rows(*, plan: ExamPlan, fetched_by) -> list[dict]:
                 if name in before and name in after and before[name] != after[name]:
                     label = ExamPlan._meta.get_field(name).verbose_name
                     changes.append((label, _shown(name, before[name]), _shown(name, after[name])))
-        rows.append({"entry": entry, "label": ACTION_LABELS.get(entry.action) or entry.action_label, "changes": changes})
+        rows.append({"entry": entry, "label": entry.action_label, "changes": changes})
     return rows
 
 

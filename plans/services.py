@@ -44,6 +44,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record, model_snapshot
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
@@ -155,7 +156,7 @@ def plan_create(*, exam_type: str, exam_date: datetime.date, start_time: datetim
         plan.batch_no = _next_batch_no(region=acting_user.region, year=exam_date.year)
         plan.full_clean(exclude=["applicant", "region"])
         plan.save()
-        audit_record(actor=acting_user, action="plan.create", obj=plan, after=model_snapshot(plan),
+        audit_record(actor=acting_user, action=Action.PLAN_CREATE, obj=plan, after=model_snapshot(plan),
                      message=f"添加考核计划 {plan.batch_no}")
     return plan
 
@@ -188,7 +189,7 @@ def plan_update(*, plan: ExamPlan, exam_type: str, exam_date: datetime.date, sta
         current.version += 1
         current.full_clean(exclude=["applicant", "region", "reviewer", "batch_no"])
         current.save()
-        audit_record(actor=acting_user, action="plan.update", obj=current, before=before, after=model_snapshot(current),
+        audit_record(actor=acting_user, action=Action.PLAN_UPDATE, obj=current, before=before, after=model_snapshot(current),
                      message="修改考核计划" + ("（审核不通过后重新提交，状态改为未审核）" if was_rejected else ""))
     return current
 
@@ -220,7 +221,7 @@ def plan_delete(*, plan: ExamPlan, seen_version: int | None, acting_user, reason
         current.deleted_by = acting_user
         current.version += 1
         current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
-        audit_record(actor=acting_user, action="plan.delete", obj=current, before=before,
+        audit_record(actor=acting_user, action=Action.PLAN_DELETE, obj=current, before=before,
                      after={"deleted_at": now, "deleted_by": acting_user.pk}, reason=reason,
                      message=f"删除考核计划 {current.batch_no}")
     return current
@@ -275,8 +276,8 @@ def _review(plan: ExamPlan, *, status: str, note: str, acting_user, now) -> Exam
     plan.review_note = note
     plan.version += 1
     plan.save(update_fields=["audit_status", "reviewer", "reviewed_at", "review_note", "version", "updated_at"])
-    verb = "approve" if status == AuditStatus.APPROVED else "reject"
-    audit_record(actor=acting_user, action=f"plan.{verb}", obj=plan, before=before, after=model_snapshot(plan),
+    action = Action.PLAN_APPROVE if status == AuditStatus.APPROVED else Action.PLAN_REJECT
+    audit_record(actor=acting_user, action=action, obj=plan, before=before, after=model_snapshot(plan),
                  reason=note, message=f"{plan.get_audit_status_display()}：{plan.batch_no}")
     return plan
 
@@ -312,7 +313,7 @@ def plan_update_by_central(*, plan: ExamPlan, exam_type: str, exam_date: datetim
         current.version += 1
         current.full_clean(exclude=["applicant", "region", "reviewer", "batch_no"])
         current.save()
-        audit_record(actor=acting_user, action="plan.central_update", obj=current, before=before,
+        audit_record(actor=acting_user, action=Action.PLAN_CENTRAL_UPDATE, obj=current, before=before,
                      after=model_snapshot(current), reason=reason, message=f"部中心修改考核计划 {current.batch_no}")
     return current
 
@@ -336,7 +337,7 @@ def exam_type_durations_set(*, durations: dict[str, int], acting_user) -> list[E
             before = model_snapshot(setting, ["exam_type", "duration_minutes"])
             setting.duration_minutes = minutes
             setting.save(update_fields=["duration_minutes", "updated_at"])
-            audit_record(actor=acting_user, action="plan_setting.update", obj=setting, before=before,
+            audit_record(actor=acting_user, action=Action.PLAN_SETTING_UPDATE, obj=setting, before=before,
                          after=model_snapshot(setting, ["exam_type", "duration_minutes"]),
                          message=f"{setting.get_exam_type_display()} 考试时长改为 {minutes} 分钟")
             changed.append(setting)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from audit.actions import Action
 from audit.services import audit_record, model_snapshot
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
@@ -44,7 +45,7 @@ def area_create(*, name: str, sort_order: int = 0, acting_user) -> KnowledgeArea
         if KnowledgeArea.objects.filter(name=name).exists():
             raise ApplicationError(f"知识领域“{name}”已存在", field="name")
         area = KnowledgeArea.objects.create(name=name[:50], sort_order=sort_order)
-        audit_record(actor=acting_user, action="knowledge_area.create", obj=area, after=model_snapshot(area),
+        audit_record(actor=acting_user, action=Action.KNOWLEDGE_AREA_CREATE, obj=area, after=model_snapshot(area),
                      message=f"添加知识领域：{area.name}")
     return area
 
@@ -61,7 +62,7 @@ def area_update(*, area: KnowledgeArea, name: str, sort_order: int, is_active: b
         before = model_snapshot(area)
         area.name, area.sort_order, area.is_active = name[:50], sort_order, is_active
         area.save()
-        audit_record(actor=acting_user, action="knowledge_area.update", obj=area, before=before,
+        audit_record(actor=acting_user, action=Action.KNOWLEDGE_AREA_UPDATE, obj=area, before=before,
                      after=model_snapshot(area), message=f"修改知识领域：{area.name}")
     return area
 
@@ -122,7 +123,7 @@ def question_create(*, data: QuestionInput, acting_user, is_demo: bool = False, 
         version = _new_version(question, data, acting_user)
         question.current_version = version
         question.save(update_fields=["current_version"])
-        audit_record(actor=acting_user, action="question.create", obj=question,
+        audit_record(actor=acting_user, action=Action.QUESTION_CREATE, obj=question,
                      after={**model_snapshot(question, QUESTION_FIELDS), "content": version.content()},
                      message=f"添加试题 {question.code}（v1）")
     return question
@@ -153,7 +154,7 @@ def question_update(*, question: Question, data: QuestionInput, acting_user, is_
         if before == after:
             return UpsertOutcome(question, "unchanged", number)
         question.save()
-        audit_record(actor=acting_user, action="question.new_version" if content_changed else "question.update",
+        audit_record(actor=acting_user, action=Action.QUESTION_NEW_VERSION if content_changed else Action.QUESTION_UPDATE,
                      obj=question, before=before, after=after,
                      message=f"修改试题 {question.code}" + (f"，生成新版本 v{number}" if content_changed else "（属性）"))
     return UpsertOutcome(question, "new_version" if content_changed else "updated", number)
@@ -179,7 +180,7 @@ def question_set_enabled(*, question: Question, enabled: bool, acting_user, reas
             return question
         question.is_enabled = enabled
         question.save(update_fields=["is_enabled", "updated_at"])
-        audit_record(actor=acting_user, action="question.enable" if enabled else "question.disable", obj=question,
+        audit_record(actor=acting_user, action=Action.QUESTION_ENABLE if enabled else Action.QUESTION_DISABLE, obj=question,
                      before={"is_enabled": not enabled}, after={"is_enabled": enabled}, reason=reason.strip(),
                      message=f"{'启用' if enabled else '停用'}试题 {question.code}")
     return question
@@ -195,7 +196,7 @@ def question_delete(*, question: Question, acting_user) -> None:
             raise ApplicationError(USED_MESSAGE)
         before = {**model_snapshot(question, QUESTION_FIELDS), "content": question.current_version.content(),
                   "versions": question.versions.count()}
-        audit_record(actor=acting_user, action="question.delete", obj=question, before=before,
+        audit_record(actor=acting_user, action=Action.QUESTION_DELETE, obj=question, before=before,
                      message=f"删除试题 {question.code}（未被任何试卷使用）")
         Question.objects.filter(pk=question.pk).update(current_version=None)
         question.versions.all().delete()

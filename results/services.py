@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import models, transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
@@ -124,7 +125,7 @@ def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | 
         correction, _ = QuestionCorrection.objects.update_or_create(
             plan=plan, version=version, defaults={"kind": kind, "accepted": letters, "reason": reason[:200],
                                                   "created_by": acting_user})
-        audit_record(actor=acting_user, action="question.correct", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.QUESTION_CORRECT, obj=plan, region=plan.region_id,
                      after={"version": version.pk, "kind": kind, "accepted": letters}, reason=reason,
                      message=f"更正试题（批次 {plan.batch_no}，版本 {version.pk}）：{CorrectionKind(kind).label}")
         plan_regrade(plan=plan, acting_user=acting_user)
@@ -167,7 +168,7 @@ def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> 
                 dirty.append(score)
         Score.objects.bulk_update(dirty, ["total", "pass_mark", "passed", "correct", "answered", "earned",
                                           "regraded_at"], batch_size=1000)
-        audit_record(actor=acting_user, action="score.regrade", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.SCORE_REGRADE, obj=plan, region=plan.region_id,
                      after={"changed": changed, "scores": len(scores)},
                      message=f"重新评分（批次 {plan.batch_no}）：{len(scores)} 份，{len(changed)} 份成绩变化")
     return len(changed)
@@ -206,7 +207,7 @@ def score_void(*, attempt: Attempt, reason: str, acting_user, now: datetime.date
             return score
         score.voided, score.void_reason, score.voided_at = True, reason[:200], now
         score.save(update_fields=["voided", "void_reason", "voided_at"])
-        audit_record(actor=acting_user, action="score.void", obj=attempt, region=attempt.region_id,
+        audit_record(actor=acting_user, action=Action.SCORE_VOID, obj=attempt, region=attempt.region_id,
                      before={"voided": False, "total": str(score.total)}, after={"voided": True}, reason=reason,
                      object_repr=f"考生 {attempt.registration.candidate_number}",
                      message=f"成绩作废（原成绩 {score.total}）")
@@ -227,7 +228,7 @@ def score_restore(*, attempt: Attempt, reason: str, acting_user) -> Score | None
         before = {"voided": True, "void_reason": score.void_reason}
         score.voided, score.void_reason, score.voided_at = False, "", None
         score.save(update_fields=["voided", "void_reason", "voided_at"])
-        audit_record(actor=acting_user, action="score.restore", obj=attempt, region=attempt.region_id,
+        audit_record(actor=acting_user, action=Action.SCORE_RESTORE, obj=attempt, region=attempt.region_id,
                      before=before, after={"voided": False, "total": str(score.total)}, reason=reason,
                      object_repr=f"考生 {attempt.registration.candidate_number}",
                      message=f"恢复成绩 {score.total}")
@@ -260,7 +261,7 @@ def scores_publish(*, plan, objection_days: int, acting_user, now: datetime.date
                                                       objection_days=objection_days, objection_until=until)
         counts = Score.objects.filter(plan=plan).aggregate(
             n=models.Count("pk"), voided=models.Count("pk", filter=models.Q(voided=True)))
-        audit_record(actor=acting_user, action="score.publish", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.SCORE_PUBLISH, obj=plan, region=plan.region_id,
                      after={"scores": counts["n"], "voided": counts["voided"], "objection_days": objection_days,
                             "objection_until": until},
                      message=f"发布成绩（批次 {plan.batch_no}）：{counts['n']} 份成绩，其中作废 {counts['voided']} 份；"
@@ -273,7 +274,9 @@ def sheet_export_record(*, plan, filters: dict, count: int, part: int | None, ki
     证件号码 are masked in the file)."""
     described = {k: (str(v) if not isinstance(v, int | str) else v) for k, v in filters.items()
                  if v not in ("", None) and not k.startswith("_")}
-    what = "打印成绩单（PDF）" if kind == "pdf" else "导出成绩单" + (f"第 {part} 批" if part else "")
-    audit_record(actor=acting_user, action="score.print" if kind == "pdf" else "score.export", obj=plan,
+    printed = kind == "pdf"
+    what = "打印成绩单（PDF）" if printed else "导出成绩单" + (f"第 {part} 批" if part else "")
+    action = Action.SCORE_PRINT if printed else Action.SCORE_EXPORT
+    audit_record(actor=acting_user, action=action, obj=plan,
                  region=plan.region_id, after={"filters": described, "rows": count, "part": part},
                  message=f"{what}（批次 {plan.batch_no}）{count} 条")

@@ -185,9 +185,10 @@ def build_ended_plan(*, region, central, admin, n: int = DEMO_CANDIDATES, seed: 
         AnswerLog.objects.bulk_create(log_rows, batch_size=2000)
         AttemptTransition.objects.bulk_create(transitions, batch_size=2000)
         Score.objects.bulk_create(scores, batch_size=500)
+        from audit.actions import Action
         from audit.services import audit_record
 
-        audit_record(actor=None, action="plan.create", obj=plan,
+        audit_record(actor=None, action=Action.PLAN_CREATE, obj=plan,
                      message=f"{note}：已结束的考核，{len(attempts)} 名模拟考生的作答记录与成绩")
     built = BuiltPlan(plan=plan, registrations=registrations, attempts=attempts, cases=simulated.cases)
     by_index = {k: by_registration[r.pk] for k, r in enumerate(registrations)}

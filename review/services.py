@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.locks import transaction_lock
@@ -113,11 +114,11 @@ def review_start(*, plan, acting_user, now: datetime.datetime | None = None, run
             review = PlanReview(plan=plan, started_by=acting_user, started_at=now)
         review.status, review.started_by, review.started_at = ReviewStatus.RUNNING, acting_user, now
         review.runs += 1
-        job = job_create(kind="review.compute", title=f"违规核查计算（批次 {plan.batch_no}）",
+        job = job_create(kind=Action.REVIEW_COMPUTE, title=f"违规核查计算（批次 {plan.batch_no}）",
                          acting_user=acting_user, region=None, total=4)
         review.job = job
         review.save()
-        audit_record(actor=acting_user, action="review.start", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.REVIEW_START, obj=plan, region=plan.region_id,
                      after={"run": review.runs},
                      message=f"开始违规核查计算（批次 {plan.batch_no}，第 {review.runs} 次）")
         if not run_now:
@@ -264,7 +265,7 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
         ReviewCandidate.objects.bulk_create(candidates, batch_size=500)
         locked.status, locked.computed_at, locked.summary = ReviewStatus.READY, timezone.now(), summary
         locked.save(update_fields=["status", "computed_at", "summary"])
-        audit_record(actor=acting_user, action="review.compute", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.REVIEW_COMPUTE, obj=plan, region=plan.region_id,
                      after={k: summary[k] for k in ("candidates", "flagged", "ranked", "fast", "shared_ip",
                                                     "flagged_candidates")},
                      message=f"违规核查计算完成（批次 {plan.batch_no}）：标记考生 {summary['flagged_candidates']} 人"
@@ -444,7 +445,7 @@ def decision_record(*, attempt, choice: str, category=None, evidence_keys=(), no
         return _write(review=review, attempt=attempt, old=old, outcome=outcome, status=status,
                       category=category if outcome == Outcome.VIOLATION else None, evidence=evidence,
                       note=note.strip(), reason=reason, acting_user=acting_user,
-                      action="review.revise" if revising else "review.decide",
+                      action=Action.REVIEW_REVISE if revising else Action.REVIEW_DECIDE,
                       message=("修改" if revising else "") + text)
 
 
@@ -472,7 +473,7 @@ def decision_confirm(*, attempt, note: str, seen_revision: int | None, acting_us
         return _write(review=review, attempt=attempt, old=old, outcome=old.outcome, status=DecisionStatus.EFFECTIVE,
                       category=old.category, evidence=old.evidence, note=f"{old.note}\n复核意见：{note}",
                       reason="", acting_user=acting_user, decided_by=old.decided_by, second_reviewer=acting_user,
-                      action="review.confirm",
+                      action=Action.REVIEW_CONFIRM,
                       message=f"复核确认：违规（{old.category.name}），复核人 {acting_user.display_name}")
 
 
@@ -494,7 +495,7 @@ def decision_return(*, attempt, note: str, seen_revision: int | None, acting_use
             raise ApplicationError("请填写复核不同意的理由", field="note")
         return _write(review=review, attempt=attempt, old=old, outcome=old.outcome, status=DecisionStatus.RETURNED,
                       category=old.category, evidence=old.evidence, note=note, reason=note,
-                      acting_user=acting_user, second_reviewer=acting_user, action="review.return",
+                      acting_user=acting_user, second_reviewer=acting_user, action=Action.REVIEW_RETURN,
                       message=f"复核不同意：{note[:100]}")
 
 
@@ -526,7 +527,7 @@ def review_publish(*, plan, objection_days: int | None = None, acting_user,
                                      acting_user=acting_user, now=now)
         review.status = ReviewStatus.PUBLISHED
         review.save(update_fields=["status"])
-        audit_record(actor=acting_user, action="review.publish", obj=plan, region=plan.region_id,
+        audit_record(actor=acting_user, action=Action.REVIEW_PUBLISH, obj=plan, region=plan.region_id,
                      after={"objection_until": publication.objection_until},
                      message=f"核查完成并发布（批次 {plan.batch_no}）")
     return publication
@@ -563,7 +564,7 @@ def objection_submit(*, attempt, text: str, acting_user, now: datetime.datetime 
             raise ApplicationError("本场考核已提出过申诉")
         objection = Objection.objects.create(attempt=attempt, decision=decision, text=text, submitted_by=acting_user,
                                              submitted_at=now)
-        audit_record(actor=acting_user, action="objection.submit", obj=attempt, region=attempt.region_id,
+        audit_record(actor=acting_user, action=Action.OBJECTION_SUBMIT, obj=attempt, region=attempt.region_id,
                      after={"objection": objection.pk, "decision": decision.revision}, reason=text[:500],
                      object_repr=f"考生 {attempt.registration.candidate_number}", message="考生提出申诉")
     return objection
@@ -589,12 +590,12 @@ def objection_decide(*, objection: Objection, upheld: bool, answer: str, acting_
             review = PlanReview.objects.get(plan_id=attempt.plan_id)
             _write(review=review, attempt=attempt, old=old, outcome=Outcome.NORMAL, status=DecisionStatus.EFFECTIVE,
                    category=None, evidence=old.evidence if old else [], note=f"申诉成立：{answer}",
-                   reason=f"申诉成立：{answer}", acting_user=acting_user, action="review.revise",
+                   reason=f"申诉成立：{answer}", acting_user=acting_user, action=Action.REVIEW_REVISE,
                    message="申诉成立，核查结论改为正常")
         objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED
         objection.decided_by, objection.decided_at, objection.answer = acting_user, timezone.now(), answer[:2000]
         objection.save(update_fields=["status", "decided_by", "decided_at", "answer"])
-        audit_record(actor=acting_user, action="objection.uphold" if upheld else "objection.reject", obj=attempt,
+        audit_record(actor=acting_user, action=Action.OBJECTION_UPHOLD if upheld else Action.OBJECTION_REJECT, obj=attempt,
                      region=attempt.region_id, before={"status": ObjectionStatus.PENDING},
                      after={"status": objection.status}, reason=answer,
                      object_repr=f"考生 {attempt.registration.candidate_number}",

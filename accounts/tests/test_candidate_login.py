@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from audit.actions import Action
 from audit.models import AuditLog
 from candidates.tests.factories import RegistrationFactory
 from core.roles import Role
@@ -55,7 +56,7 @@ def test_first_login_sets_the_password_and_signs_in(client, person, clock):
     user = person.user
     assert user.username == f"p{person.pk}" and user.role == Role.CANDIDATE and user.check_password(GOOD)
     assert int(client.session["_auth_user_id"]) == user.pk
-    assert AuditLog.objects.filter(action="account.candidate_activate", object_id=str(user.pk)).exists()
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_CANDIDATE_ACTIVATE, object_id=str(user.pk)).exists()
     client.logout()
     assert login(client, person).status_code == 302  # and from now on with 证件号码 + password
     assert int(client.session["_auth_user_id"]) == user.pk
@@ -102,7 +103,7 @@ def test_a_wrong_code_is_refused_and_counted(client, person, clock):
     start(client, person)
     response = finish(client, "000000" if code_for("13512345678") != "000000" else "111111")
     assert "短信验证码不正确" in response.content.decode()
-    assert AuditLog.objects.filter(action="account.login_failed").count() == 1
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_LOGIN_FAILED).count() == 1
 
 
 def test_codes_are_rate_limited(client, person, clock):
@@ -193,7 +194,7 @@ def test_document_numbers_of_any_kind_are_masked_in_the_audit_log(client, clock)
     client.post(reverse(ACTIVATE), {**data, "step": "start"})
     finish(client, "000000")
     entries = list(AuditLog.objects.values_list("action", "message", "object_repr"))
-    assert {a for a, _, _ in entries} >= {"account.login_failed", "account.activation_code_request"}
+    assert {a for a, _, _ in entries} >= {Action.ACCOUNT_LOGIN_FAILED, Action.ACCOUNT_ACTIVATION_CODE_REQUEST}
     assert len(entries) >= 3
     for entry in entries:
         assert "E12345678" not in str(entry), entry

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts import security
 from accounts.models import User
+from audit.actions import Action
 from audit.models import AuditLog
 from candidates.tests.factories import RegistrationFactory
 from core.roles import Role
@@ -59,7 +60,7 @@ def test_both_codes_change_the_phone_audited_masked_and_the_old_phone_is_told(cl
     assert response.status_code == 302 and response["Location"] == reverse("candidates:my_registrations")
     candidate.refresh_from_db()
     assert candidate.phone == NEW
-    row = AuditLog.objects.get(action="account.candidate_phone")
+    row = AuditLog.objects.get(action=Action.ACCOUNT_CANDIDATE_PHONE)
     assert row.before == {"phone": "135****5678"} and row.after == {"phone": "189****6655"}
     assert OLD not in str(row.message) and NEW not in str(row.message)
     notice = SmsMessage.objects.get(template="candidate_phone_changed")
@@ -83,7 +84,7 @@ def test_a_wrong_code_on_either_phone_changes_nothing(client, candidate, clock, 
     assert f'data-testid="error-{which}_code"' in response.content.decode()
     candidate.refresh_from_db()
     assert candidate.phone == OLD
-    assert not AuditLog.objects.filter(action="account.candidate_phone").exists()
+    assert not AuditLog.objects.filter(action=Action.ACCOUNT_CANDIDATE_PHONE).exists()
     assert not SmsMessage.objects.filter(template="candidate_phone_changed").exists()
 
 

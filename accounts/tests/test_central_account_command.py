@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from audit.actions import Action
 from audit.models import AuditLog
 from core.roles import Role
 
@@ -28,7 +29,7 @@ def test_the_account_logs_in_with_the_sms_code_and_must_change_the_password(clie
     response = submit_code(client, "zx_admin", last_code("13700000001"), password=password)
     assert response.status_code == 302
     assert client.get("/")["Location"].endswith("/accounts/password/")
-    entry = AuditLog.objects.get(action="account.open", object_id=str(user.pk))
+    entry = AuditLog.objects.get(action=Action.ACCOUNT_OPEN, object_id=str(user.pk))
     assert entry.actor_name == "运维命令 create_central_account" and password not in str(entry.after)
 
 

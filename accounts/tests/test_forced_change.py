@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.actions import Action
 from core.testing import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,7 @@ def test_guessing_the_current_password_counts_like_failed_logins(client, world, 
     assert response.status_code == 302 and "login" in response["Location"]
     assert "_auth_user_id" not in client.session  # this session ended
     assert security.lock_status(security.admin_subject(world.admin_a.username)) is not None
-    assert AuditLog.objects.filter(action="account.password_change_failed").count() == security.FAIL_LIMIT
-    assert AuditLog.objects.filter(action="account.locked", object_id=str(world.admin_a.pk)).exists()
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_PASSWORD_CHANGE_FAILED).count() == security.FAIL_LIMIT
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_LOCKED, object_id=str(world.admin_a.pk)).exists()
     world.admin_a.refresh_from_db()
     assert world.admin_a.check_password(TEST_PASSWORD)  # nothing changed

@@ -4,6 +4,7 @@ import pytest
 from captcha.models import CaptchaStore
 from django.urls import reverse
 
+from audit.actions import Action
 from audit.models import AuditLog
 from core.testing import TEST_PASSWORD
 
@@ -33,7 +34,7 @@ def test_full_login(client, world, clock):
     assert response.status_code == 302 and response["Location"] == reverse("core:home")
     assert int(client.session["_auth_user_id"]) == admin.pk
     actions = list(AuditLog.objects.filter(actor=admin).values_list("action", flat=True))
-    assert "account.login_code_request" in actions and "account.login" in actions
+    assert Action.ACCOUNT_LOGIN_CODE_REQUEST in actions and Action.ACCOUNT_LOGIN in actions
 
 
 def test_the_code_goes_to_the_accounts_phone_only_after_password_and_captcha(client, world, clock):
@@ -51,7 +52,7 @@ def test_a_wrong_captcha_is_refused_beside_the_field(client, world, clock):
     assert "动态码不正确" in html and 'hx-swap-oob="true"' in html and "/captcha/image/" in html
     assert not CaptchaStore.objects.filter(hashkey=key).exists()  # a captcha is tried once
     assert sms_count(world.admin_a.phone) == 0
-    assert not AuditLog.objects.filter(action="account.login_failed").exists()
+    assert not AuditLog.objects.filter(action=Action.ACCOUNT_LOGIN_FAILED).exists()
 
 
 def test_unknown_user_and_wrong_password_look_the_same(client, world, clock):
@@ -63,7 +64,7 @@ def test_unknown_user_and_wrong_password_look_the_same(client, world, clock):
         return html.split('<div class="form-row" id="row-captcha"')[0]
 
     assert strip_captcha(wrong_password) == strip_captcha(unknown_user)
-    assert AuditLog.objects.filter(action="account.login_failed").count() == 2
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_LOGIN_FAILED).count() == 2
 
 
 def test_an_unknown_user_is_locked_like_a_real_one(client, world, clock):
@@ -82,7 +83,7 @@ def test_five_failures_lock_the_account_for_thirty_minutes(client, world, clock)
         clock.advance(60)
     response = request_code(client, admin.username)  # the right password now
     assert "账号已锁定" in _text(response) and sms_count(admin.phone) == 0
-    assert AuditLog.objects.filter(action="account.locked", object_id=str(admin.pk)).count() == 1
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_LOCKED, object_id=str(admin.pk)).count() == 1
     clock.advance(30 * 60)
     assert "验证码已发送" in _text(request_code(client, admin.username))
 
@@ -95,7 +96,7 @@ def test_wrong_codes_count_as_failed_logins(client, world, clock):
     for _ in range(4):
         response = submit_code(client, admin.username, wrong)
         assert "短信验证码不正确" in _text(response) and "_auth_user_id" not in client.session
-    assert AuditLog.objects.filter(action="account.login_failed", object_id=str(admin.pk)).count() == 4
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_LOGIN_FAILED, object_id=str(admin.pk)).count() == 4
     response = submit_code(client, admin.username, right)  # the 5th try is the right one
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == admin.pk
@@ -200,7 +201,7 @@ def test_logout_is_on_every_page_and_audited(client, world):
         assert f'action="{reverse("accounts:logout")}"' in _text(client.get(reverse(name)))
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302 and "_auth_user_id" not in client.session
-    assert AuditLog.objects.filter(action="account.logout", actor=world.central).exists()
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_LOGOUT, actor=world.central).exists()
 
 
 def test_demo_login_page_links_to_the_outbox_only_in_the_demo(client, db, settings):

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.password_validation import ComplexityValidator
+from audit.actions import Action
 from audit.models import AuditLog
 from core.testing import TEST_PASSWORD
 
@@ -32,7 +33,7 @@ def test_password_change_clears_the_flag_and_is_audited(client, world):
     assert response.status_code == 302
     world.admin_a.refresh_from_db()
     assert world.admin_a.check_password("New#Pass2026") and not world.admin_a.must_change_password
-    assert AuditLog.objects.filter(action="account.password_change", actor=world.admin_a).exists()
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_PASSWORD_CHANGE, actor=world.admin_a).exists()
 
 
 @pytest.mark.django_db

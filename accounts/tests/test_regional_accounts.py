@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts import security
 from accounts.models import User
 from accounts.services import regional_account_open
+from audit.actions import Action
 from audit.models import AuditLog
 from core.errors import ApplicationError
 from core.roles import Role
@@ -48,7 +49,7 @@ def test_open_creates_the_account_sends_and_shows_the_password_once(client, worl
     assert password in html and user.username in html and "137****0031" in html
     sms = SmsMessage.objects.get(phone="13700000031", template="initial_password")
     assert password in sms.text and user.username in sms.text and sms.status == "sent"
-    entry = AuditLog.objects.get(action="account.open")
+    entry = AuditLog.objects.get(action=Action.ACCOUNT_OPEN)
     assert entry.actor == world.central and entry.after["phone"] == "137****0031"
     assert password not in str(entry.after) and password not in entry.message
 
@@ -133,10 +134,10 @@ def test_replace_stops_the_old_login_at_once_and_keeps_the_history(client, world
     response = old_session.get(reverse("accounts:password_change"))
     assert response.status_code == 302 and "login" in response["Location"]
     assert SmsMessage.objects.filter(phone="13600000011", template="initial_password").exists()
-    entry = AuditLog.objects.get(action="account.replace")
+    entry = AuditLog.objects.get(action=Action.ACCOUNT_REPLACE)
     assert entry.before["username"] == old.username and entry.after["username"] == new.username
     assert entry.reason == "人员调动"
-    ended = AuditLog.objects.get(action="account.deactivate", object_id=str(old.pk))  # the old account's own trail
+    ended = AuditLog.objects.get(action=Action.ACCOUNT_DEACTIVATE, object_id=str(old.pk))  # the old account's own trail
     assert ended.reason == "人员调动" and ended.after["is_active"] is False and new.username in ended.message
     history = client.get(reverse("accounts:regional_account_history", args=["11"])).content.decode()
     assert old.username in history and new.username in history and "变更" in history
@@ -162,7 +163,7 @@ def test_reset_password_issues_a_new_initial_password(client, world, django_capt
     assert world.admin_a.check_password(password) and not world.admin_a.check_password(TEST_PASSWORD)
     assert world.admin_a.must_change_password
     assert password in SmsMessage.objects.get(phone=world.admin_a.phone).text
-    assert AuditLog.objects.filter(action="account.password_reset", object_id=str(world.admin_a.pk)).exists()
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_PASSWORD_RESET, object_id=str(world.admin_a.pk)).exists()
 
 
 def test_reset_password_needs_post(client, world):
@@ -177,7 +178,7 @@ def test_deactivate_frees_the_region(client, world):
     assert response.status_code == 302
     world.admin_a.refresh_from_db()
     assert not world.admin_a.is_active and world.admin_a.deactivation_reason == "停用"
-    assert AuditLog.objects.get(action="account.deactivate").reason == "机构调整"
+    assert AuditLog.objects.get(action=Action.ACCOUNT_DEACTIVATE).reason == "机构调整"
     response = client.post(reverse(OPEN), _open_data(region=world.region_a.pk, phone="13600000011"))
     assert response.status_code == 200 and "password" in response.context
 
@@ -191,7 +192,7 @@ def test_central_sees_and_lifts_a_lock(client, world, clock):
     assert "已锁定" in html and reverse("accounts:regional_account_unlock", args=[world.admin_a.pk]) in html
     client.post(reverse("accounts:regional_account_unlock", args=[world.admin_a.pk]))
     assert security.lock_status(subject) is None
-    assert AuditLog.objects.filter(action="account.unlock", object_id=str(world.admin_a.pk)).exists()
+    assert AuditLog.objects.filter(action=Action.ACCOUNT_UNLOCK, object_id=str(world.admin_a.pk)).exists()
 
 
 def test_actions_on_a_non_regional_account_are_404(client, world):

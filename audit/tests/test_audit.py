@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from audit.actions import Action
 from audit.models import AuditLog
 from audit.services import audit_record, model_snapshot
 
@@ -12,7 +13,7 @@ def test_record_keeps_who_what_ip_and_before_after(client, world):
 
     token = _current.set({"ip": "10.1.2.3", "user_agent": "pytest"})
     try:
-        entry = audit_record(actor=world.admin_a, action="plan.update", region=world.region_a,
+        entry = audit_record(actor=world.admin_a, action=Action.PLAN_UPDATE, region=world.region_a,
                              before={"exam_date": "2026-01-01"}, after={"exam_date": "2026-01-02"}, reason="改期")
     finally:
         _current.reset(token)
@@ -26,12 +27,12 @@ def test_record_keeps_who_what_ip_and_before_after(client, world):
 def test_request_ip_is_recorded_through_the_middleware(client, world):
     client.force_login(world.admin_a)
     client.post(reverse("accounts:logout"), REMOTE_ADDR="192.0.2.7")
-    entry = AuditLog.objects.get(action="account.logout")
+    entry = AuditLog.objects.get(action=Action.ACCOUNT_LOGOUT)
     assert entry.ip == "192.0.2.7"
 
 
 def test_personal_data_is_masked_in_the_log(world):
-    entry = audit_record(actor=world.central, action="candidate.update",
+    entry = audit_record(actor=world.central, action=Action.REGISTRATION_UPDATE,
                          before={"id_number": "11010519491231002X", "phone": "13812345678"},
                          message="修改 11010519491231002X")
     assert entry.before == {"id_number": "110105********002X", "phone": "138****5678"}
@@ -39,7 +40,7 @@ def test_personal_data_is_masked_in_the_log(world):
 
 
 def test_log_rows_cannot_be_changed_or_deleted(world):
-    entry = audit_record(actor=world.central, action="x")
+    entry = audit_record(actor=world.central, action=Action.PLAN_UPDATE)
     with pytest.raises(PermissionError):
         entry.save()
     with pytest.raises(PermissionError):
@@ -54,8 +55,8 @@ def test_snapshot_is_json_ready(world):
 
 
 def test_viewer_filters_by_actor_action_region_and_date(client, world):
-    audit_record(actor=world.admin_a, action="plan.create", region=world.region_a, message="甲")
-    audit_record(actor=world.admin_b, action="blacklist.add", region=world.region_b, message="乙")
+    audit_record(actor=world.admin_a, action=Action.PLAN_CREATE, region=world.region_a, message="甲")
+    audit_record(actor=world.admin_b, action=Action.BLACKLIST_CREATE, region=world.region_b, message="乙")
     client.force_login(world.central)
     rows = lambda **q: [e.message for e in client.get(reverse("audit:list"), q).context["page_obj"]]  # noqa: E731
     assert rows(action="plan") == ["甲"]
@@ -69,7 +70,7 @@ def test_viewer_filters_by_actor_action_region_and_date(client, world):
 
 
 def test_viewer_reports_a_reversed_date_range(client, world):
-    audit_record(actor=world.admin_a, action="plan.create", region=world.region_a, message="甲")
+    audit_record(actor=world.admin_a, action=Action.PLAN_CREATE, region=world.region_a, message="甲")
     client.force_login(world.central)
     response = client.get(reverse("audit:list"), {"date_from": "2026-02-01", "date_to": "2026-01-01"})
     assert "截止日期不能早于起始日期" in response.content.decode()
@@ -83,7 +84,7 @@ def test_viewer_is_read_only(client, world):
 
 
 def test_viewer_speaks_chinese_not_codes(client, world):
-    entry = audit_record(actor=world.admin_a, action="plan.create", obj=world.admin_b, region=world.region_a,
+    entry = audit_record(actor=world.admin_a, action=Action.PLAN_CREATE, obj=world.admin_b, region=world.region_a,
                          before={"is_active": True, "role": "regional"}, after={"full_name": "王五"}, message="甲")
     client.force_login(world.central)
     html = client.get(reverse("audit:list")).content.decode()
@@ -97,8 +98,8 @@ def test_the_action_filter_offers_chinese_labels_not_codes(client, world):
     """Issue 18 §3: the 动作 choices read "审核通过", not "审核通过（plan.approve）"."""
     import re
 
-    for action in ("plan.approve", "plan.create", "account.login"):
-        audit_record(actor=world.central, action=action, message=action)
+    for action in (Action.PLAN_APPROVE, Action.PLAN_CREATE, Action.ACCOUNT_LOGIN):
+        audit_record(actor=world.central, action=action, message=action.value)
     client.force_login(world.central)
     html = client.get(reverse("audit:list")).content.decode()
     select = re.search(r'<select name="action".*?</select>', html, re.S).group(0)

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from audit.actions import Action
 from audit.models import AuditLog
 from blacklist.models import BlacklistEntry, EntryStatus, ViolationCategory
 from blacklist.tests.factories import category, make_entry
@@ -88,7 +89,7 @@ def test_revoke_scoping(client, world, entry_a):
 @pytest.mark.django_db
 def test_reveal_scoping(client, world, entry_a):
     def unchanged():
-        assert not AuditLog.objects.filter(action="blacklist.reveal_id_number").exists()
+        assert not AuditLog.objects.filter(action=Action.BLACKLIST_REVEAL_ID_NUMBER).exists()
 
     assert_scoping(client, world, ScopeCase(url=reverse("blacklist:reveal", args=[entry_a.pk]), method="post",
                                             roles=CENTRAL_ONLY, unchanged=unchanged))

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.models import AuditLog
 from blacklist.choices import PenaltyState
 from blacklist.data import CATEGORIES
@@ -84,7 +85,7 @@ def test_create_by_document_defaults_start_today_and_end_from_category(world):
     assert entry.penalty_end == penalty_default_end(today, 12)
     assert entry.status == EntryStatus.ACTIVE
     assert entry.created_by == world.central
-    log = AuditLog.objects.get(action="blacklist.create", object_id=str(entry.pk))
+    log = AuditLog.objects.get(action=Action.BLACKLIST_CREATE, object_id=str(entry.pk))
     assert log.after["penalty_end"] == entry.penalty_end.isoformat()
     assert log.after["id_number"] != number and log.after["id_number"].endswith(number[-4:])  # masked
 
@@ -97,7 +98,7 @@ def test_create_refuses_invalid_id_number_and_changes_nothing(world):
                      category=category(), evidence_note="x", acting_user=world.central)
     assert exc.value.field == "id_number" and "校验位" in exc.value.message
     assert not BlacklistEntry.objects.exists()
-    assert not AuditLog.objects.filter(action="blacklist.create").exists()
+    assert not AuditLog.objects.filter(action=Action.BLACKLIST_CREATE).exists()
 
 
 @pytest.mark.django_db
@@ -242,7 +243,7 @@ def test_update_requires_reason_and_audits_before_and_after(world):
     entry_update(reason="复核后改为替考", **args)
     entry.refresh_from_db()
     assert (entry.penalty_end, entry.region, entry.company_name) == (D(2028, 12, 31), world.region_b, "新公司")
-    log = AuditLog.objects.get(action="blacklist.update", object_id=str(entry.pk))
+    log = AuditLog.objects.get(action=Action.BLACKLIST_UPDATE, object_id=str(entry.pk))
     assert log.reason == "复核后改为替考"
     assert log.before["penalty_end"] == "2026-12-31" and log.after["penalty_end"] == "2028-12-31"
     assert log.before["category"] == category("提供虚假材料").pk and log.after["category"] == category("替考").pk
@@ -285,7 +286,7 @@ def test_revoke_requires_reason_keeps_the_row_and_stops_blocking(world):
     assert entry.state() == PenaltyState.REVOKED
     assert penalty_end_for(id_type_id=entry.id_type_id, id_number=entry.id_number) is None
     assert BlacklistEntry.objects.filter(pk=entry.pk).exists()
-    log = AuditLog.objects.get(action="blacklist.revoke")
+    log = AuditLog.objects.get(action=Action.BLACKLIST_REVOKE)
     assert log.before["status"] == "active" and log.after["status"] == "revoked" and log.reason == "申诉成立"
     with pytest.raises(ApplicationError, match="已经撤销"):
         entry_revoke(entry=entry, reason="again", acting_user=world.central)
@@ -320,8 +321,8 @@ def test_reveal_download_and_export_are_logged(world):
     entry_evidence_download_record(entry=entry, acting_user=world.central)
     entry_export_record(row_count=3, filters={"name": "张"}, masked=True, acting_user=world.admin_a)
     actions = set(AuditLog.objects.values_list("action", flat=True))
-    assert {"blacklist.reveal_id_number", "blacklist.evidence_download", "blacklist.export"} <= actions
-    export = AuditLog.objects.get(action="blacklist.export")
+    assert {Action.BLACKLIST_REVEAL_ID_NUMBER, Action.BLACKLIST_EVIDENCE_DOWNLOAD, Action.BLACKLIST_EXPORT} <= actions
+    export = AuditLog.objects.get(action=Action.BLACKLIST_EXPORT)
     assert export.region_id == world.region_a.pk and export.after["rows"] == 3
     with pytest.raises(PermissionDenied):
         entry_reveal_id_number(entry=entry, acting_user=world.admin_a)
@@ -335,7 +336,7 @@ def test_reveal_download_and_export_are_logged(world):
 def test_category_create_and_update_are_audited_and_checked(world):
     cat = category_create(name="冒用他人证件", description="", default_penalty_months=24, voids_score=True,
                           acting_user=world.central)
-    assert AuditLog.objects.filter(action="blacklist_category.create", object_id=str(cat.pk)).exists()
+    assert AuditLog.objects.filter(action=Action.BLACKLIST_CATEGORY_CREATE, object_id=str(cat.pk)).exists()
     with pytest.raises(ApplicationError) as exc:
         category_create(name="冒用他人证件", default_penalty_months=12, voids_score=True, acting_user=world.central)
     assert exc.value.field == "name"
@@ -349,7 +350,7 @@ def test_category_create_and_update_are_audited_and_checked(world):
                     voids_score=True, is_active=False, reason="调整", acting_user=world.central)
     cat.refresh_from_db()
     assert (cat.default_penalty_months, cat.is_active) == (18, False)
-    log = AuditLog.objects.get(action="blacklist_category.update")
+    log = AuditLog.objects.get(action=Action.BLACKLIST_CATEGORY_UPDATE)
     assert log.before == {"description": "", "default_penalty_months": 24, "is_active": True}
     assert log.after == {"description": "说明", "default_penalty_months": 18, "is_active": False}
 

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.models import AuditLog
 from blacklist.models import BlacklistEntry, EntryStatus, ViolationCategory
 from blacklist.services import penalty_default_end
@@ -154,7 +155,7 @@ def test_edit_requires_a_reason(client, world):
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.penalty_end == old_end + ONE
-    assert AuditLog.objects.filter(action="blacklist.update", reason="延长").exists()
+    assert AuditLog.objects.filter(action=Action.BLACKLIST_UPDATE, reason="延长").exists()
 
 
 @pytest.mark.django_db
@@ -199,8 +200,8 @@ def test_central_reveal_and_download_are_logged(client, world):
     assert "no-store" in response["Cache-Control"]
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert "attachment" in response["Content-Disposition"]
-    assert set(AuditLog.objects.values_list("action", flat=True)) >= {"blacklist.reveal_id_number",
-                                                                      "blacklist.evidence_download"}
+    assert set(AuditLog.objects.values_list("action", flat=True)) >= {Action.BLACKLIST_REVEAL_ID_NUMBER,
+                                                                      Action.BLACKLIST_EVIDENCE_DOWNLOAD}
 
 
 @pytest.mark.django_db
@@ -227,7 +228,7 @@ def test_region_export_is_masked_scoped_filtered_neutralised_and_logged(client, 
     row = by_name["'=HYPERLINK(\"x\")"]
     assert row[2] == mask_id_number(mine.id_number) and row[3] == "'@SUM(A1)" and row[7] == "处罚中"
     assert all(other.id_number not in str(v) and "广东人" not in str(v) for r in rows for v in r)
-    log = AuditLog.objects.get(action="blacklist.export")
+    log = AuditLog.objects.get(action=Action.BLACKLIST_EXPORT)
     assert log.after["rows"] == 2 and log.after["masked"] is True and log.actor == world.admin_a
 
     filtered = _xlsx_rows(client.get(reverse("blacklist:export"), {"category": category("替考").pk}))
@@ -240,7 +241,7 @@ def test_central_export_has_full_numbers(client, world):
     client.force_login(world.central)
     rows = _xlsx_rows(client.get(reverse("blacklist:export")))
     assert rows[1][2] == entry.id_number
-    assert AuditLog.objects.get(action="blacklist.export").after["masked"] is False
+    assert AuditLog.objects.get(action=Action.BLACKLIST_EXPORT).after["masked"] is False
 
 
 # --------------------------------------------------------------------------- conflicts and categories

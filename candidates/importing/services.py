@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import audit_record
 from candidates.models import ImportRun, Registration, RegistrationDeletion
 from core.errors import ApplicationError, PermissionDenied
@@ -256,7 +257,7 @@ def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress
                 final.count_warnings()
                 _finish(run, final, status=RunStatus.DONE, message=final.summary())
                 audit_record(
-                    actor=acting_user, action="registration.import", obj=run, region=locked.region_id,
+                    actor=acting_user, action=Action.REGISTRATION_IMPORT, obj=run, region=locked.region_id,
                     after={
                         "batch_no": locked.batch_no, "file_name": run.file_name, "source": run.source,
                         "total_rows": run.total_rows, "created": final.created, "existing": final.existing,
@@ -395,7 +396,7 @@ def _refresh_contacts(items, *, plan: ExamPlan, run: ImportRun, acting_user) -> 
     if changed:
         Registration.objects.bulk_update([r for r, _, _ in changed], list(CONTACT_FIELDS), batch_size=500)
         for reg, old, new in changed:
-            audit_record(actor=acting_user, action="registration.update", obj=reg, region=plan.region_id,
+            audit_record(actor=acting_user, action=Action.REGISTRATION_UPDATE, obj=reg, region=plan.region_id,
                          before=old, after=new, reason=f"导入考生 {run.file_name}（批次 {plan.batch_no}）",
                          message=f"导入更新联系方式：{reg.candidate_number}")
     return len(changed)
@@ -463,6 +464,6 @@ def import_report_build(*, run: ImportRun, acting_user) -> bytes:
     with run.stored_file.open("rb") as handle:
         parsed = read_candidate_file(handle, file_name=run.stored_file.name)
     content = build_error_report(parsed=parsed, reasons=report_reasons(run))
-    audit_record(actor=acting_user, action="import.report_download", obj=run, region=run.plan.region_id,
+    audit_record(actor=acting_user, action=Action.IMPORT_REPORT_DOWNLOAD, obj=run, region=run.plan.region_id,
                  message=f"下载导入结果（含完整证件号码、手机号码）：{run.file_name}，{len(parsed.rows)} 行")
     return content

@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from audit.actions import Action
 from audit.models import AuditLog
 from candidates import views
 from candidates.exports import safe_cell, write_xlsx
@@ -63,7 +64,7 @@ def test_id_number_is_text_and_masked_by_default(client, world, plan):
     rows = sheet_rows(download(client.post(reverse("candidates:export"), {"scope": "all"})))
     assert rows[1][4] == mask_id_number("11010519491231002X")
     assert rows[1][9] == "139****" + reg.phone[-4:]
-    entry = AuditLog.objects.get(action="registration.export")
+    entry = AuditLog.objects.get(action=Action.REGISTRATION_EXPORT)
     assert entry.after["rows"] == 1 and entry.after["full_values"] is False
 
 
@@ -74,7 +75,7 @@ def test_full_values_are_18_characters_of_text_and_logged(client, world, plan):
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     cell = sheet.cell(row=2, column=5)
     assert cell.value == "110105194912310021" and cell.data_type == "s" and cell.number_format == "@"
-    assert AuditLog.objects.filter(action="registration.export_full", actor=world.admin_a).count() == 1
+    assert AuditLog.objects.filter(action=Action.REGISTRATION_EXPORT_FULL, actor=world.admin_a).count() == 1
 
 
 def test_formula_cells_are_neutralised(client, world, plan):
@@ -106,7 +107,7 @@ def test_parts_of_5000(client, world, plan, monkeypatch):
     assert got == expected
     response = client.post(reverse("candidates:export"), {"scope": "part", "part": 4})
     assert response.status_code == 302  # no 4th part: a message, no file
-    assert AuditLog.objects.filter(action="registration.export").count() == 3
+    assert AuditLog.objects.filter(action=Action.REGISTRATION_EXPORT).count() == 3
 
 
 def test_part_selector_lists_the_parts(client, world, plan, monkeypatch):
@@ -134,8 +135,8 @@ def test_large_export_runs_as_a_job_with_a_download(client, world, plan, monkeyp
     numbers = [r[1] for r in sheet_rows(content)[1:]]
     assert numbers == sorted(numbers, reverse=True) and len(numbers) == 8
     # recorded once the file existed, and each download too
-    assert AuditLog.objects.filter(action="registration.export", actor=world.admin_a).count() == 1
-    assert AuditLog.objects.filter(action="job.download", object_id=str(job.pk)).count() == 1
+    assert AuditLog.objects.filter(action=Action.REGISTRATION_EXPORT, actor=world.admin_a).count() == 1
+    assert AuditLog.objects.filter(action=Action.JOB_DOWNLOAD, object_id=str(job.pk)).count() == 1
     # the other region cannot fetch the file, nor a colleague who did not ask for it
     client.force_login(world.admin_b)
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
@@ -183,7 +184,7 @@ def test_central_exports_are_logged_under_the_region_they_concern(client, world,
     RegistrationFactory(plan=plan)
     client.force_login(world.central)
     client.post(reverse("candidates:export") + f"?region={world.region_a.pk}", {"scope": "all"})
-    assert AuditLog.objects.get(action="registration.export").region == world.region_a
+    assert AuditLog.objects.get(action=Action.REGISTRATION_EXPORT).region == world.region_a
 
 
 def test_with_an_estimated_total_any_part_can_be_asked_for(client, world, plan, monkeypatch):

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.models import AuditLog
 from blacklist.models import BlacklistEntry, ViolationCategory
 from candidates.importing.choices import EXISTING_MESSAGE, RunStatus
@@ -84,7 +85,7 @@ def test_reimport_adds_only_what_is_missing(world, plan, tmp_path):
 
 def test_one_audit_entry_per_run_names_the_numbers(world, plan, tmp_path):
     run = run_file(plan, sample_rows(3), world.admin_a, tmp_path)
-    entry = AuditLog.objects.get(action="registration.import")
+    entry = AuditLog.objects.get(action=Action.REGISTRATION_IMPORT)
     assert entry.actor == world.admin_a and entry.region_id == plan.region_id
     assert entry.object_id == str(run.pk)
     assert entry.after["created"] == 3 and entry.after["file_name"] == "名单.xlsx"
@@ -102,11 +103,11 @@ def test_contact_details_belong_to_each_registration(world, plan, tmp_path):
     first = Registration.objects.get(plan=plan)
     assert (first.phone, first.company_name) == (row["phone"], row["company_name"])
     assert Registration.objects.get(plan=other).phone == "13711112222"
-    assert not AuditLog.objects.filter(action__in=["person.update", "registration.update"]).exists()
+    assert not AuditLog.objects.filter(action__in=[Action.PERSON_UPDATE, Action.REGISTRATION_UPDATE]).exists()
     run_file(plan, [changed], world.admin_a, tmp_path)  # the same plan, corrected file
     first.refresh_from_db()
     assert (first.phone, first.company_name) == ("13711112222", "新公司有限公司")
-    entry = AuditLog.objects.get(action="registration.update")
+    entry = AuditLog.objects.get(action=Action.REGISTRATION_UPDATE)
     assert entry.before["phone"] == "139****0001" and entry.after["phone"] == "137****2222"  # masked
     assert Person.objects.count() == 1
 
@@ -173,7 +174,7 @@ def test_dry_run_changes_nothing(world, plan, tmp_path):
     run = run_file(plan, sample_rows(3), world.admin_a, tmp_path, dry_run=True)
     assert run.created_count == 3 and run.dry_run
     assert not Registration.objects.exists() and not Person.objects.exists()
-    assert not AuditLog.objects.filter(action="registration.import").exists()
+    assert not AuditLog.objects.filter(action=Action.REGISTRATION_IMPORT).exists()
 
 
 def test_collision_with_a_writer_that_ignored_the_lock_rolls_back(world, plan, tmp_path):

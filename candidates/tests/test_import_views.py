@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from audit.actions import Action
 from candidates.importing.columns import ERROR_COLUMN, HEADERS
 from candidates.importing.samples import sample_rows, write_xlsx
 from candidates.models import ImportRun, Registration
@@ -69,7 +70,7 @@ def test_upload_then_import_then_result(client, world):
     # it holds full documents and phones: every download is in the audit log, masked there
     from audit.models import AuditLog
 
-    entry = AuditLog.objects.get(action="import.report_download")
+    entry = AuditLog.objects.get(action=Action.IMPORT_REPORT_DOWNLOAD)
     assert entry.actor == world.admin_a and entry.object_id == str(run.pk) and "3 行" in entry.message
     assert rows[0]["id_number"] not in str(entry.__dict__)
 

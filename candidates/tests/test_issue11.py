@@ -10,6 +10,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from accounts.models import User
+from audit.actions import Action
 from audit.models import AuditLog
 from blacklist.services import entry_revoke
 from blacklist.tests.factories import make_entry
@@ -126,7 +127,7 @@ def test_a_change_to_the_person_shows_under_every_region_holding_a_registration(
 
     row = dict(wang_yong(), name="王永")
     registration_update(registration=guangdong, raw=row, acting_user=world.central, reason="身份证更名")
-    entry = AuditLog.objects.get(action="person.update")
+    entry = AuditLog.objects.get(action=Action.PERSON_UPDATE)
     for admin in (world.admin_a, world.admin_b):
         assert AuditLog.objects.visible_to(admin).filter(pk=entry.pk).exists()
     from regions.models import Region
@@ -262,7 +263,7 @@ def test_only_central_changes_the_verified_phone_with_a_reason_audited(client, w
         candidate_verified_phone_set(person=person, phone="13711110000", reason=" ", acting_user=world.central)
     candidate_verified_phone_set(person=person, phone="13711110000", reason="本人持证来电核实", acting_user=world.central)
     assert Person.objects.get(pk=person.pk).user.phone == "13711110000"
-    entry = AuditLog.objects.get(action="account.candidate_phone")
+    entry = AuditLog.objects.get(action=Action.ACCOUNT_CANDIDATE_PHONE)
     assert entry.before == {"phone": "138****1234"} and entry.reason == "本人持证来电核实"
     assert AuditLog.objects.visible_to(world.admin_b).filter(pk=entry.pk).exists()
     assert not AuditLog.objects.visible_to(world.admin_a).filter(pk=entry.pk).exists()  # 北京 holds none

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.models import AuditLog
 from candidates import services
 from candidates.models import NoticeLog
@@ -46,8 +47,8 @@ def test_notice_job_texts_everyone_once_a_day(client, world, plan):
     second = Job.objects.filter(kind="candidates.notice").order_by("-created_at").first()
     assert second.result == {"sent": 0, "skipped": 3, "failed": 0, "suspended": 0, "sms": 0}
     assert SmsMessage.objects.filter(template="exam_notice").count() == 3
-    assert AuditLog.objects.filter(action="plan.notice", object_id=str(plan.pk)).count() == 2
-    assert AuditLog.objects.filter(action="plan.notice_done", object_id=str(plan.pk)).count() == 2
+    assert AuditLog.objects.filter(action=Action.PLAN_NOTICE, object_id=str(plan.pk)).count() == 2
+    assert AuditLog.objects.filter(action=Action.PLAN_NOTICE_DONE, object_id=str(plan.pk)).count() == 2
 
 
 def send(reg, world, today):

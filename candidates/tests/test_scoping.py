@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from audit.actions import Action
 from audit.models import AuditLog
 from candidates.models import Registration
 from candidates.tests.factories import RegistrationFactory
@@ -50,12 +51,12 @@ def test_detail_scoping(client, world, reg_a):
 
 def test_reveal_scoping(client, world, reg_a):
     def unchanged():
-        assert not AuditLog.objects.filter(action="registration.reveal").exists()
+        assert not AuditLog.objects.filter(action=Action.REGISTRATION_REVEAL).exists()
 
     assert_scoping(client, world, ScopeCase(url=reverse("candidates:reveal", args=[reg_a.pk]), method="post",
                                             owner_region=world.region_a, unchanged=unchanged))
     # the allowed users' reveals were each logged
-    assert AuditLog.objects.filter(action="registration.reveal", object_id=str(reg_a.pk)).count() == 2
+    assert AuditLog.objects.filter(action=Action.REGISTRATION_REVEAL, object_id=str(reg_a.pk)).count() == 2
 
 
 def test_edit_scoping(client, world, reg_a):
@@ -140,7 +141,7 @@ def test_unlock_scoping(client, world, reg_a):
 
     def unchanged():
         assert security.lock_status(subject) is not None
-        assert not AuditLog.objects.filter(action="account.unlock").exists()
+        assert not AuditLog.objects.filter(action=Action.ACCOUNT_UNLOCK).exists()
 
     assert_scoping(client, world, ScopeCase(url=reverse("candidates:unlock", args=[reg_a.pk]), method="post",
                                             owner_region=world.region_a, unchanged=unchanged))

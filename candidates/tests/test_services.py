@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.models import AuditLog
 from candidates import services
 from candidates.models import Registration
@@ -44,7 +45,7 @@ def test_create_assigns_number_and_audits(world, plan):
     registration, warnings = services.registration_create(plan=plan, raw=raw(), acting_user=world.admin_a)
     assert registration.candidate_number == f"{plan.batch_no}00001"
     assert registration.region == plan.region and registration.exam_year == plan.exam_date.year
-    entry = AuditLog.objects.get(action="registration.create", object_id=str(registration.pk))
+    entry = AuditLog.objects.get(action=Action.REGISTRATION_CREATE, object_id=str(registration.pk))
     assert entry.after["candidate_number"] == registration.candidate_number
     assert entry.after["id_number"] != registration.person.id_number  # masked in the log
     assert warnings == []
@@ -94,7 +95,7 @@ def test_update_by_region_before_cutoff_with_before_after(world, plan):
     services.registration_update(registration=reg, raw=data, acting_user=world.admin_a)
     reg.refresh_from_db()
     assert reg.person.name == "王武" and reg.personnel_type == "C"
-    entry = AuditLog.objects.get(action="registration.update", object_id=str(reg.pk))
+    entry = AuditLog.objects.get(action=Action.REGISTRATION_UPDATE, object_id=str(reg.pk))
     assert entry.before["name"] == "王五" and entry.after["name"] == "王武"
     assert entry.before["personnel_type"] == "A" and entry.after["personnel_type"] == "C"
 
@@ -106,7 +107,7 @@ def test_update_frozen_for_region(world, frozen_plan):
                                      acting_user=world.admin_a)
     reg.refresh_from_db()
     assert reg.person.name == "王五"
-    assert not AuditLog.objects.filter(action="registration.update").exists()
+    assert not AuditLog.objects.filter(action=Action.REGISTRATION_UPDATE).exists()
 
 
 def test_central_corrects_after_cutoff_only_with_reason(world, frozen_plan):
@@ -120,7 +121,7 @@ def test_central_corrects_after_cutoff_only_with_reason(world, frozen_plan):
     services.registration_update(registration=reg, raw=data, acting_user=world.central, reason="考生姓名录入错误")
     reg.refresh_from_db()
     assert reg.person.name == "王武"
-    entry = AuditLog.objects.get(action="registration.update", object_id=str(reg.pk))
+    entry = AuditLog.objects.get(action=Action.REGISTRATION_UPDATE, object_id=str(reg.pk))
     assert entry.reason == "考生姓名录入错误" and entry.actor == world.central
 
 
@@ -152,7 +153,7 @@ def test_delete_retires_the_number(world, plan):
     number = reg.candidate_number
     services.registration_delete(registration=reg, acting_user=world.admin_a)
     assert not Registration.objects.filter(pk=reg.pk).exists()
-    entry = AuditLog.objects.get(action="registration.delete", object_id=str(reg.pk))
+    entry = AuditLog.objects.get(action=Action.REGISTRATION_DELETE, object_id=str(reg.pk))
     assert entry.before["candidate_number"] == number
     again, _ = services.registration_create(plan=plan, raw=raw(), acting_user=world.admin_a)
     assert again.candidate_number != number and again.candidate_number == f"{plan.batch_no}00002"
@@ -182,7 +183,7 @@ def test_reveal_is_logged_each_time(world, plan):
     for _ in range(2):
         values = services.registration_reveal(registration=reg, acting_user=world.admin_a)
     assert values == {"id_number": reg.person.id_number, "phone": reg.phone}
-    assert AuditLog.objects.filter(action="registration.reveal", object_id=str(reg.pk)).count() == 2
+    assert AuditLog.objects.filter(action=Action.REGISTRATION_REVEAL, object_id=str(reg.pk)).count() == 2
 
 
 def test_blacklisted_person_cannot_be_added(world, plan):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts import security
 from accounts.services import candidate_unlock
+from audit.actions import Action
 from audit.models import AuditLog
 from candidates.tests.factories import RegistrationFactory
 from core.errors import PermissionDenied
@@ -36,7 +37,7 @@ def test_the_page_shows_the_lock_and_the_region_lifts_it(client, world, reg):
     response = client.post(reverse("candidates:unlock", args=[reg.pk]), follow=True)
     assert "已解除 锁定考生 的登录锁定" in response.content.decode()
     assert security.lock_status(subject) is None
-    entry = AuditLog.objects.get(action="account.unlock")
+    entry = AuditLog.objects.get(action=Action.ACCOUNT_UNLOCK)
     assert entry.actor_id == world.admin_a.pk and entry.object_id == str(reg.person.pk)
     page = client.get(reverse("candidates:detail", args=[reg.pk])).content.decode()
     assert "考生登录状态：正常" in page and "解除登录锁定" not in page

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from environment variables."""
 
+import json
 import os
 from pathlib import Path
 
@@ -219,8 +220,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # fontTools narrates every font subset at INFO (one PDF: dozens of lines).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# The CJK font printed PDFs embed (core/pdf.py); the default is Debian's fonts-noto-cjk.
+# JSON such as {"regular": ["/path/NotoSansCJK-Regular.ttc", 2], "bold": [...]} moves it.
+PDF_CJK_FONT = json.loads(os.environ.get("PDF_CJK_FONT", "{}"))
 
 # Reverse proxies in front of gunicorn (each appends to X-Forwarded-For); 0 = REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -3,6 +3,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from accounts.models import User
+from audit.actions import Action
 from audit.models import AuditLog
 from audit.services import audit_record
 from core.roles import Role
@@ -34,7 +35,7 @@ def test_inactive_user_sees_nothing(world):
 
 
 def test_other_regions_object_is_404_like_a_missing_one(world):
-    entry = audit_record(actor=world.admin_a, action="test.action", region=world.region_a)
+    entry = audit_record(actor=world.admin_a, action=Action.PLAN_UPDATE, region=world.region_a)
     assert get_visible_or_404(AuditLog, world.admin_a, pk=entry.pk) == entry
     with pytest.raises(Http404):
         get_visible_or_404(AuditLog, world.admin_b, pk=entry.pk)
@@ -53,7 +54,7 @@ def test_core_views_scoping(client, world):
 
 
 def test_audit_views_scoping(client, world):
-    entry = audit_record(actor=world.admin_a, action="plan.create", region=world.region_a, message="scoping-marker")
+    entry = audit_record(actor=world.admin_a, action=Action.PLAN_CREATE, region=world.region_a, message="scoping-marker")
     assert_scoping(client, world, ScopeCase(url=reverse("audit:list"), roles={Role.CENTRAL}))
     assert_scoping(client, world, ScopeCase(url=reverse("audit:detail", args=[entry.pk]), roles={Role.CENTRAL}))
 
@@ -81,7 +82,7 @@ def test_assert_scoping_catches_a_leaky_view(client, world, settings):
     def leaky(request, pk):
         return HttpResponse(str(AuditLog.objects.get(pk=pk).pk))  # no visible_to: a bug
 
-    entry = audit_record(actor=world.admin_a, action="x", region=world.region_a)
+    entry = audit_record(actor=world.admin_a, action=Action.PLAN_UPDATE, region=world.region_a)
 
     import config.urls
 
@@ -97,7 +98,7 @@ def test_get_visible_or_404_uses_a_models_own_visible_to(world):
     """A queryset that refines visible_to (the blacklist's) is honoured by get_visible_or_404."""
     from audit.models import AuditLogQuerySet
 
-    entry = audit_record(actor=world.admin_a, action="x", region=world.region_a)
+    entry = audit_record(actor=world.admin_a, action=Action.PLAN_UPDATE, region=world.region_a)
     original = AuditLogQuerySet.visible_to
     AuditLogQuerySet.visible_to = lambda self, user: self.none()
     try:

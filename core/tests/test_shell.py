@@ -88,10 +88,11 @@ def test_idle_session_ends(client, world, settings):
 
 
 def test_pagination_defaults_to_20_and_accepts_a_page_size(client, world):
+    from audit.actions import Action
     from audit.services import audit_record
 
     for i in range(25):
-        audit_record(actor=world.central, action=f"test.{i}")
+        audit_record(actor=world.central, action=Action.PLAN_UPDATE, message=f"test {i}")
     client.force_login(world.central)
     page = client.get(reverse("audit:list"))
     assert len(page.context["page_obj"]) == 20

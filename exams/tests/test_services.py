@@ -6,11 +6,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.models import AuditLog
 from core.errors import ApplicationError, PermissionDenied
 from exams.choices import TRANSITIONS, AttemptState, SaveOutcome, TransitionCause
 from exams.models import Answer, AnswerLog, Attempt, AttemptTransition
 from exams.services import (
+    TRANSITION_ACTIONS,
     answers_save,
     attempt_extend,
     attempt_for,
@@ -65,7 +67,7 @@ def test_every_transition_is_allowed_or_refused_by_the_table(registration, sourc
         assert attempt.state == target
         row = AttemptTransition.objects.get(attempt=attempt)
         assert (row.from_state, row.to_state, row.cause) == (source, target, TransitionCause.VOID) and row.at
-        assert AuditLog.objects.filter(action=f"attempt.{target}", object_id=str(attempt.pk)).exists()
+        assert AuditLog.objects.filter(action=TRANSITION_ACTIONS[target], object_id=str(attempt.pk)).exists()
     else:
         with pytest.raises(ApplicationError, match="考试状态不能从"):
             attempt_transition(attempt=attempt, to_state=target, cause=TransitionCause.VOID)
@@ -108,7 +110,7 @@ def test_late_entry_limit_default_30_minutes_and_set_by_central(world, rule):
                        acting_user=world.admin_a)
     entry_rule_set(exam_type=ExamType.CONTINUING_ONLINE, late_entry_minutes=45, grace_seconds=60,
                    acting_user=world.central)
-    assert AuditLog.objects.filter(action="entry_rule.update").exists()
+    assert AuditLog.objects.filter(action=Action.ENTRY_RULE_UPDATE).exists()
     assert attempt_start(registration=registration, acting_user=world.candidate).state == AttemptState.IN_PROGRESS
 
 
@@ -158,7 +160,7 @@ def test_extension_moves_the_deadline_with_a_reason_audited(registration, world)
         attempt_extend(attempt=attempt, minutes=10, reason="断电", acting_user=world.admin_a)
     attempt = attempt_extend(attempt=attempt, minutes=10, reason="考点断电", acting_user=world.central)
     assert attempt.deadline == registration.plan.ends_at + 10 * MIN
-    log = AuditLog.objects.get(action="attempt.extend")
+    log = AuditLog.objects.get(action=Action.ATTEMPT_EXTEND)
     assert log.reason == "考点断电" and log.after["extension_minutes"] == 10
 
 
@@ -335,7 +337,7 @@ def test_regrade_after_a_correction_recomputes_every_score_audited(world, rule):
         after = Score.objects.get(attempt_id=attempt_pk).total
         assert after == (before + entry.points if entry else before)  # papers differ: only holders gain
         holders += entry is not None
-    log = AuditLog.objects.get(action="score.regrade")
+    log = AuditLog.objects.get(action=Action.SCORE_REGRADE)
     assert log.after["scores"] == 2 and len(log.after["changed"]) == holders >= 1
     before, after = next(iter(log.after["changed"].values()))
     assert Decimal(after) > Decimal(before)
@@ -382,5 +384,5 @@ def test_wrong_codes_lock_until_the_region_unlocks(centralized, world):
     with pytest.raises(PermissionDenied):
         attempt_unlock(registration=centralized, acting_user=world.admin_b)
     attempt_unlock(registration=centralized, acting_user=world.admin_a)
-    assert AuditLog.objects.filter(action="attempt.unlock").exists()
+    assert AuditLog.objects.filter(action=Action.ATTEMPT_UNLOCK).exists()
     assert attempt_start(registration=centralized, acting_user=world.candidate).state == AttemptState.IN_PROGRESS

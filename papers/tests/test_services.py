@@ -4,6 +4,7 @@ import json
 import pytest
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.models import AuditLog
 from candidates.tests.factories import RegistrationFactory
 from core.errors import ApplicationError, PermissionDenied
@@ -37,7 +38,7 @@ def test_rule_totals_and_audit(world, bank):
     # 2 areas × (2 single × 1 + 2 multiple × 2 + 2 judge × 1) = 16
     assert rule.total_points == 16 and rule.pass_mark == 10
     assert list(rule.targets.values_list("exam_type", "personnel_type")) == [("new_online", "A")]
-    assert AuditLog.objects.filter(action="paper_rule.create", object_id=str(rule.pk)).exists()
+    assert AuditLog.objects.filter(action=Action.PAPER_RULE_CREATE, object_id=str(rule.pk)).exists()
 
 
 def test_only_central_writes_rules(world, bank):
@@ -108,11 +109,11 @@ def test_every_registration_gets_its_own_paper(world, rules, registrations, froz
     # 2 areas × 2 per type; sections in 题型 order
     assert papers[0].sections == [["single", 4, "1.0"], ["multiple", 4, "2.0"], ["judge", 4, "1.0"]]
     assert papers[0].total_points == 16
-    assert AuditLog.objects.filter(action="paper.generate", object_id=str(frozen_plan.pk)).count() == 1
+    assert AuditLog.objects.filter(action=Action.PAPER_GENERATE, object_id=str(frozen_plan.pk)).count() == 1
     # a second run draws nothing new and writes no audit row
     again = papers_generate(plan=frozen_plan)
     assert again.created == 0 and Paper.objects.count() == 5
-    assert AuditLog.objects.filter(action="paper.generate").count() == 1
+    assert AuditLog.objects.filter(action=Action.PAPER_GENERATE).count() == 1
 
 
 def test_a_paper_is_rebuilt_exactly_from_its_seed(world, rules, registrations, frozen_plan):
@@ -178,7 +179,7 @@ def test_corrected_personnel_type_gets_a_new_paper_before_the_start(world, rules
     result = papers_generate(plan=frozen_plan)
     new = paper_for_registration(reg)
     assert result.replaced == 1 and new.personnel_type == "C" and new.pk != old.pk
-    assert AuditLog.objects.filter(action="paper.replace").count() == 1
+    assert AuditLog.objects.filter(action=Action.PAPER_REPLACE).count() == 1
 
 
 def test_due_scan_generates_only_frozen_plans(world, rules, frozen_plan, registrations):

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.models import AuditLog
 from candidates.tests.factories import RegistrationFactory
 from core.errors import ApplicationError, PermissionDenied
@@ -68,7 +69,7 @@ def test_new_plan_is_pending_with_end_time_from_the_type_duration(world):
     assert (plan.duration_minutes, plan.end_time) == (90, datetime.time(16, 30))
     assert plan.starts_at == datetime.datetime(2026, 3, 10, 15, 0, tzinfo=TZ)
     assert plan.ends_at == datetime.datetime(2026, 3, 10, 16, 30, tzinfo=TZ)
-    entry = AuditLog.objects.get(action="plan.create", object_id=str(plan.pk))
+    entry = AuditLog.objects.get(action=Action.PLAN_CREATE, object_id=str(plan.pk))
     assert entry.after["batch_no"] == "1126001" and entry.region_id == world.region_a.pk
 
 
@@ -148,7 +149,7 @@ def test_region_modifies_a_pending_plan(world):
     updated = plan_update(plan=plan, exam_type=ExamType.CONTINUING_ONLINE, exam_date=datetime.date(2026, 3, 12),
                           start_time=datetime.time(14, 0), seen_version=1, acting_user=world.admin_a, now=NOW)
     assert (updated.exam_type, updated.end_time, updated.version) == (ExamType.CONTINUING_ONLINE, datetime.time(15, 30), 2)
-    entry = AuditLog.objects.get(action="plan.update")
+    entry = AuditLog.objects.get(action=Action.PLAN_UPDATE)
     assert entry.before["exam_date"] == "2026-03-10" and entry.after["exam_date"] == "2026-03-12"
 
 
@@ -161,7 +162,7 @@ def test_modifying_a_rejected_plan_puts_it_back_to_pending(world):
     assert plan.audit_status == AuditStatus.PENDING
     assert (plan.reviewer, plan.reviewed_at, plan.review_note) == (None, None, "")
     # the rejection itself stays in the trail
-    assert AuditLog.objects.get(action="plan.reject").reason == "时间冲突"
+    assert AuditLog.objects.get(action=Action.PLAN_REJECT).reason == "时间冲突"
 
 
 def test_region_can_neither_modify_nor_delete_an_approved_plan(world):
@@ -176,7 +177,7 @@ def test_region_can_neither_modify_nor_delete_an_approved_plan(world):
         plan_delete(plan=plan, seen_version=plan.version, acting_user=world.admin_a, now=NOW)
     assert exc.value.message == APPROVED_LOCKED_MESSAGE
     assert ExamPlan.objects.values().get(pk=plan.pk) == before
-    assert not AuditLog.objects.filter(action__in=["plan.update", "plan.delete"]).exists()
+    assert not AuditLog.objects.filter(action__in=[Action.PLAN_UPDATE, Action.PLAN_DELETE]).exists()
 
 
 def test_region_cannot_touch_another_regions_plan(world):
@@ -204,7 +205,7 @@ def test_delete_is_soft_and_leaves_a_full_trace(world):
     assert not ExamPlan.objects.visible_to(world.central).filter(pk=plan.pk).exists()
     kept = ExamPlan.all_objects.get(pk=plan.pk)
     assert kept.deleted_at == NOW and kept.deleted_by == world.admin_a
-    entry = AuditLog.objects.get(action="plan.delete")
+    entry = AuditLog.objects.get(action=Action.PLAN_DELETE)
     assert entry.before["batch_no"] == plan.batch_no and entry.before["exam_date"] == "2026-03-10"
     with pytest.raises(ApplicationError, match="已被删除"):
         plan_delete(plan=plan, seen_version=kept.version, acting_user=world.admin_a, now=NOW)
@@ -224,7 +225,7 @@ def test_central_deletes_with_a_reason(world):
     with pytest.raises(ApplicationError, match="请填写删除原因"):
         plan_delete(plan=plan, seen_version=plan.version, reason="  ", acting_user=world.central)
     plan_delete(plan=plan, seen_version=plan.version, reason="管局申请取消", acting_user=world.central)
-    assert AuditLog.objects.get(action="plan.delete").reason == "管局申请取消"
+    assert AuditLog.objects.get(action=Action.PLAN_DELETE).reason == "管局申请取消"
 
 
 # --------------------------------------------------------------------------- review
@@ -235,7 +236,7 @@ def test_approve_records_reviewer_and_time(world):
     plan.refresh_from_db()
     assert (plan.audit_status, plan.reviewer, plan.reviewed_at, plan.review_note, plan.version) == (
         AuditStatus.APPROVED, world.central, NOW, "同意", 2)
-    entry = AuditLog.objects.get(action="plan.approve")
+    entry = AuditLog.objects.get(action=Action.PLAN_APPROVE)
     assert entry.before["audit_status"] == "pending" and entry.after["audit_status"] == "approved"
 
 
@@ -317,7 +318,7 @@ def test_central_modifies_an_approved_plan_with_a_reason(world):
     plan.refresh_from_db()
     assert plan.audit_status == AuditStatus.APPROVED and plan.reviewer == world.central
     assert (plan.exam_date, plan.start_time, plan.end_time) == (datetime.date(2026, 3, 11), datetime.time(13, 30), datetime.time(15, 30))
-    entry = AuditLog.objects.get(action="plan.central_update")
+    entry = AuditLog.objects.get(action=Action.PLAN_CENTRAL_UPDATE)
     assert entry.reason == "管局来函申请改期" and entry.actor == world.central
     assert entry.before["start_time"] == "09:00:00" and entry.after["start_time"] == "13:30:00"
 
@@ -376,7 +377,7 @@ def test_duration_settings_are_bounded_and_audited(world):
     changed = exam_type_durations_set(durations={ExamType.NEW_ONLINE: 100, ExamType.NEW_OFFLINE: 120},
                                       acting_user=world.central)
     assert [s.exam_type for s in changed] == [ExamType.NEW_ONLINE]
-    entry = AuditLog.objects.get(action="plan_setting.update")
+    entry = AuditLog.objects.get(action=Action.PLAN_SETTING_UPDATE)
     assert (entry.before["duration_minutes"], entry.after["duration_minutes"]) == (120, 100)
 
 

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 import plans.selectors as selectors
+from audit.actions import Action
 from audit.models import AuditLog
 from plans.choices import AuditStatus, ExamType
 from plans.models import ExamPlan, ExamTypeSetting
@@ -295,7 +296,7 @@ def test_review_form_opened_before_a_region_edit_cannot_approve(client, world):
                        **HTMX).content.decode()
     assert "已被修改" in html
     assert ExamPlan.objects.get(pk=plan.pk).audit_status == AuditStatus.PENDING
-    assert not AuditLog.objects.filter(action="plan.approve").exists()
+    assert not AuditLog.objects.filter(action=Action.PLAN_APPROVE).exists()
 
 
 def test_unknown_decision_changes_nothing(client, world):

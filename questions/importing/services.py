@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError
 from core.spreadsheets.columns import validate_row
@@ -123,7 +124,7 @@ def _execute(*, run: QuestionImportRun, parsed: ParsedFile, acting_user) -> Ques
     run.outcome = outcome
     if not run.dry_run:
         with transaction.atomic():
-            audit_record(actor=acting_user, action="question.import", obj=run,
+            audit_record(actor=acting_user, action=Action.QUESTION_IMPORT, obj=run,
                          after={"file": run.file_name, **outcome.as_json(), "versioned": outcome.versioned,
                                 "updated": outcome.updated, "errors": len(outcome.errors)},
                          message=f"导入题库 {run.file_name}：{outcome.summary()}")
@@ -136,7 +137,7 @@ def bank_report_bytes(*, run: QuestionImportRun, acting_user) -> bytes:
     require_central(acting_user)
     with run.stored_file.open("rb") as handle:
         parsed = read_workbook(io.BytesIO(handle.read()), file_name=run.stored_file.name, sheet=SHEET)
-    audit_record(actor=acting_user, action="import.report_download", obj=run, message=f"下载题库导入结果 {run.file_name}")
+    audit_record(actor=acting_user, action=Action.IMPORT_REPORT_DOWNLOAD, obj=run, message=f"下载题库导入结果 {run.file_name}")
     return build_error_report(SHEET, parsed=parsed, reasons=report_reasons(run))
 
 
@@ -162,7 +163,7 @@ def bank_export(*, out, qs, acting_user, filters: dict) -> int:
     require_central(acting_user)
     widths = [c.width for c in SHEET.columns]
     count = write_xlsx(out, bank_export_rows(qs), headers=SHEET.headers, widths=widths, title=SHEET.name)
-    audit_record(actor=acting_user, action="question.export", message=f"导出题库 {count} 道试题",
+    audit_record(actor=acting_user, action=Action.QUESTION_EXPORT, message=f"导出题库 {count} 道试题",
                  after={"filters": {k: v for k, v in filters.items() if v not in (None, "")}, "count": count},
                  object_type="questions.Question")
     return count

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
+from audit.actions import Action
 from audit.models import AuditLog
 from core.errors import PermissionDenied
 from core.spreadsheets.reader import FileRejected
@@ -74,7 +75,7 @@ def test_import_reports_rows_and_is_idempotent(world, areas, tmp_path):
     assert (q.qtype, q.current_version.answer, q.personnel_types, q.exam_types) == ("multiple", "ABC", "BC",
                                                                                    "new_online")
     assert Question.objects.get(code="TX-1003").current_version.answer == "A"
-    assert AuditLog.objects.filter(action="question.import").count() == 1
+    assert AuditLog.objects.filter(action=Action.QUESTION_IMPORT).count() == 1
 
     again = bank_import(source=path, file_name="题库.xlsx", acting_user=world.central)
     assert (again.created_count, again.existing_count, again.failed_count) == (0, 3, 2)
@@ -147,7 +148,7 @@ def test_export_follows_the_filters_and_imports_back(world, areas, tmp_path):
     assert [c.value for c in ws[1]] == SHEET.headers
     back = bank_import(source=out, file_name="export.xlsx", acting_user=world.central)
     assert (back.existing_count, back.failed_count) == (2, 0)
-    assert AuditLog.objects.filter(action="question.export").exists()
+    assert AuditLog.objects.filter(action=Action.QUESTION_EXPORT).exists()
 
 
 def test_cli_uses_the_same_service(world, areas, tmp_path, capsys):

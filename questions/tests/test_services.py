@@ -1,5 +1,6 @@
 import pytest
 
+from audit.actions import Action
 from audit.models import AuditLog
 from core.errors import ApplicationError, PermissionDenied
 from questions.choices import QuestionType
@@ -23,7 +24,7 @@ def test_create_makes_version_one_and_audits(world):
     q = make_question(world.central, "TX-0001")
     assert q.current_version.number == 1 and q.versions.count() == 1
     assert q.current_version.answer == "A" and q.qtype == QuestionType.SINGLE
-    assert AuditLog.objects.filter(action="question.create", object_id=str(q.pk)).exists()
+    assert AuditLog.objects.filter(action=Action.QUESTION_CREATE, object_id=str(q.pk)).exists()
 
 
 def test_regions_and_candidates_cannot_write_the_bank(world):
@@ -54,7 +55,7 @@ def test_edit_after_use_makes_a_new_version_and_keeps_the_old(world):
     assert outcome.status == "new_version" and q.current_version.number == 2
     v1.refresh_from_db()
     assert v1.stem.startswith("在通信管道人孔内作业前")  # the paper's version reads as before
-    assert AuditLog.objects.filter(action="question.new_version", object_id=str(q.pk)).exists()
+    assert AuditLog.objects.filter(action=Action.QUESTION_NEW_VERSION, object_id=str(q.pk)).exists()
 
 
 def test_versions_are_immutable(world):
@@ -94,14 +95,14 @@ def test_used_question_cannot_be_deleted_only_disabled(world):
     question_set_enabled(question=q, enabled=False, acting_user=world.central, reason="表述过时")
     q.refresh_from_db()
     assert not q.is_enabled
-    assert AuditLog.objects.filter(action="question.disable", object_id=str(q.pk)).exists()
+    assert AuditLog.objects.filter(action=Action.QUESTION_DISABLE, object_id=str(q.pk)).exists()
 
 
 def test_unused_question_can_be_deleted_with_audit(world):
     q = make_question(world.central, "TX-0009")
     question_delete(question=q, acting_user=world.central)
     assert not Question.objects.exists() and not QuestionVersion.objects.exists()
-    row = AuditLog.objects.get(action="question.delete")
+    row = AuditLog.objects.get(action=Action.QUESTION_DELETE)
     assert row.before["content"]["answer"] == "A"
 
 

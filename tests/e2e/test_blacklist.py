@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
+from audit.actions import Action
 from audit.models import AuditLog
 from blacklist.models import BlacklistEntry
 from blacklist.services import penalty_default_end
@@ -69,7 +70,7 @@ def test_central_blacklists_a_person_the_region_sees_it_and_an_import_refuses_th
     assert page.get_by_test_id("full-id-number").inner_text() == person.id_number
     assert page.get_by_role("button", name="显示完整号码（将记录查看操作）").count() == 0
     shot(page, "blacklist_03b_central_revealed")
-    assert AuditLog.objects.filter(action="blacklist.reveal_id_number").count() == 1
+    assert AuditLog.objects.filter(action=Action.BLACKLIST_REVEAL_ID_NUMBER).count() == 1
 
     # 2. the region sees it, masked, at any time; searching by the full number finds it
     _as(page, world.admin_a)

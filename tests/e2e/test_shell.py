@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from audit.actions import Action
 from core.testing import TEST_PASSWORD
 
 from .conftest import shot
@@ -39,7 +40,7 @@ def test_central_sees_the_audit_log(page, world):
 
     from .conftest import login_session
 
-    audit_record(actor=world.admin_a, action="account.login", obj=world.admin_a, region=world.region_a,
+    audit_record(actor=world.admin_a, action=Action.ACCOUNT_LOGIN, obj=world.admin_a, region=world.region_a,
                  after={"full_name": world.admin_a.full_name}, message="管理员登录")
     login_session(page, world.central)
     page.goto(page.base + "/audit/")

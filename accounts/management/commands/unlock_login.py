@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts import security
 from accounts.models import User
+from audit.actions import Action
 from audit.services import audit_record
 from core.roles import Role
 
@@ -24,6 +25,6 @@ class Command(BaseCommand):
         if not reason.strip():
             raise CommandError("请填写解锁原因")
         was_locked = security.unlock(security.admin_subject(user.username))
-        audit_record(actor="运维命令 unlock_login", action="account.unlock", obj=user, reason=reason.strip(),
+        audit_record(actor="运维命令 unlock_login", action=Action.ACCOUNT_UNLOCK, obj=user, reason=reason.strip(),
                      message=f"解锁 {user.username}" + ("" if was_locked else "（未处于锁定状态）"))
         self.stdout.write(f"已解锁 {user.username}" if was_locked else f"{user.username} 未处于锁定状态（已清除失败计数）")
