@@ -30,3 +30,11 @@ def test_export_scoping(client, world, published):
     assert_scoping(client, world, ScopeCase(url=reverse("results:export", args=[published.plan.pk]), method="post",
                                             roles=ADMINS, owner_region=world.region_a, unchanged=nothing_exported))
     assert AuditLog.objects.filter(action="score.export").count() == 2  # central and the region
+
+
+def test_pdf_scoping(client, world, published):
+    def nothing_printed():
+        assert not AuditLog.objects.filter(action="score.print").exists()
+
+    assert_scoping(client, world, ScopeCase(url=reverse("results:pdf", args=[published.plan.pk]), roles=ADMINS,
+                                            owner_region=world.region_a, unchanged=nothing_printed))
