@@ -136,13 +136,14 @@ def build_ended_plan(*, region, central, admin, n: int = DEMO_CANDIDATES, seed: 
     with transaction.atomic():
         attempts = []
         for k, registration in enumerate(registrations):
-            answers = simulated.answers[k]
+            answers = [(letters, t) for letters, t in simulated.answers[k] if letters]
             first = min(t for _l, t in answers) if answers else 60.0
             last = max(t for _l, t in answers) if answers else 60.0
             attempts.append(Attempt(
                 registration=registration, plan=plan, region=region, state=AttemptState.GRADED,
                 started_at=starts_at + datetime.timedelta(seconds=max(1.0, first - 40)),
-                submitted_at=starts_at + datetime.timedelta(seconds=min(minutes * 60, last + 30)),
+                submitted_at=(ends_at if len(answers) < len(simulated.answers[k])  # the time ran out
+                              else starts_at + datetime.timedelta(seconds=min(minutes * 60, last + 30))),
                 last_seq=len(answers), sessions_opened=1, last_contact_at=starts_at + datetime.timedelta(seconds=last)))
         Attempt.objects.bulk_create(attempts, batch_size=500)
         attempts = list(Attempt.objects.filter(plan=plan).select_related("registration").order_by(
@@ -157,7 +158,8 @@ def build_ended_plan(*, region, central, admin, n: int = DEMO_CANDIDATES, seed: 
             attempt = by_registration[registration.pk]
             paper = papers[registration.pk]
             given = {}
-            timeline = sorted(((t, position) for position, (_l, t) in enumerate(simulated.answers[k], start=1)))
+            timeline = sorted((t, position) for position, (letters, t) in enumerate(simulated.answers[k], start=1)
+                              if letters)
             for seq, (t, position) in enumerate(timeline, start=1):
                 letters = simulated.answers[k][position - 1][0]
                 permutation = paper.items[position - 1][1]
@@ -170,9 +172,10 @@ def build_ended_plan(*, region, central, admin, n: int = DEMO_CANDIDATES, seed: 
                                           seq=seq, client_at=client_at, server_at=server_at,
                                           outcome=SaveOutcome.ACCEPTED, ip=ips[k]))
                 given[position] = letters
+            submit = TransitionCause.DEADLINE if len(given) < len(paper.items) else TransitionCause.SUBMIT
             for before, after, cause, at in (
                     (AttemptState.NOT_STARTED, AttemptState.IN_PROGRESS, TransitionCause.START, attempt.started_at),
-                    (AttemptState.IN_PROGRESS, AttemptState.SUBMITTED, TransitionCause.SUBMIT, attempt.submitted_at),
+                    (AttemptState.IN_PROGRESS, AttemptState.SUBMITTED, submit, attempt.submitted_at),
                     (AttemptState.SUBMITTED, AttemptState.GRADED, TransitionCause.GRADE, attempt.submitted_at)):
                 transitions.append(AttemptTransition(attempt=attempt, from_state=before, to_state=after, cause=cause,
                                                      at=at, note=note))

@@ -233,7 +233,8 @@ class SimulatedItem:
 
 @dataclass
 class SimulatedAnswers:
-    # per candidate, per position of their paper (0-based): (response letters, seconds from start)
+    # per candidate, per position of their paper (0-based): (response letters, "" when not
+    # answered, seconds from start)
     answers: list[list[tuple[str, float]]]
     cases: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)  # (kind, candidate indexes)
 
@@ -253,8 +254,8 @@ def simulate_on_papers(
     candidate the item keys in display order. Planted, on candidates picked at random:
     `realtime_pairs` copiers taking `copy_share` of the items they share with their source a few
     seconds after the source answered them (lognormal, median 8 s), and `fast` candidates who
-    click through every question in about a second, guessing. Times are capped at
-    `limit_seconds` (the exam's length)."""
+    click through every question in about a second, guessing. A question reached after
+    `limit_seconds` (the exam's length) stays unanswered: its response is ""."""
     rng = np.random.default_rng(seed)
     keys = list(items)
     specs = []
@@ -317,5 +318,7 @@ def simulate_on_papers(
             answers[copier][int(p)] = [source_answer[key], times[source][key] + float(rng.lognormal(np.log(8.0), 0.5))]
     out = []
     for row in answers:
-        out.append([(letters, round(min(t, limit_seconds - 5) if limit_seconds else t, 1)) for letters, t in row])
+        # a question the candidate had not reached when the time ran out stays unanswered ("")
+        out.append([(letters if not limit_seconds or t <= limit_seconds - 5 else "", round(t, 1))
+                    for letters, t in row])
     return SimulatedAnswers(answers=out, cases=cases)
