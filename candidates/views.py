@@ -481,7 +481,8 @@ def my_registrations(request):
         if result is not None:  # the plans.rules hook: a published plan's phase is 成绩已发布
             reg.plan.scores_published_at = result["publication"].published_at
         cutoff = roster_cutoff(reg.plan)
-        until = suspended.get(reg.pk)
+        # 停考 stops an exam still to come; an exam already sat shows its result instead
+        until = suspended.get(reg.pk) if now < reg.plan.ends_at else None
         state = f"停考（黑名单处罚期至 {until:%Y-%m-%d}）" if until else _CANDIDATE_STATE[phase(reg.plan, now)]
         exam = steps[reg.pk]
         if until:  # 停考: no entry (exams.services.attempt_start refuses it too)

@@ -21,7 +21,8 @@ class DecisionForm(Form):
     evidence = forms.MultipleChoiceField(label="依据的证据", required=False, widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label="核查说明", max_length=5000, widget=forms.Textarea(attrs=TEXTAREA))
     reason = forms.CharField(label="修改原因", max_length=500, required=False,
-                             help_text="修改已有结论时必填（记入审计日志）")
+                             help_text="修改已有结论时必填（记入审计日志）",
+                             widget=forms.TextInput(attrs={"class": "wide"}))
     seen_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args, evidence_options, **kwargs):

@@ -1,6 +1,7 @@
 """Pages of 违规核查 (central only) and the candidate's 申诉 page. Thin: parse, fetch through the
 scoped selectors, call one service, render; a service's refusal is shown beside its field or as
-a message, and nothing changes."""
+a message (the page is shown again with it, status 200 as every form page here), and nothing
+changes."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -132,7 +133,7 @@ def candidate_decide(request, attempt_id: int):
             messages.success(request, f"已记录核查结论：{decision.label}")
             return redirect("review:candidate", attempt_id=attempt.pk)
     return render(request, "review/candidate.html",
-                  _evidence_context(request, attempt, review, candidate, form=form), status=400)
+                  _evidence_context(request, attempt, review, candidate, form=form))
 
 
 def _second_review(request, attempt_id: int, service, done: str):
@@ -148,7 +149,7 @@ def _second_review(request, attempt_id: int, service, done: str):
             messages.success(request, done)
             return redirect("review:candidate", attempt_id=attempt.pk)
     return render(request, "review/candidate.html",
-                  _evidence_context(request, attempt, review, candidate, note_form=form), status=400)
+                  _evidence_context(request, attempt, review, candidate, note_form=form))
 
 
 @central_required
@@ -190,7 +191,7 @@ def objection_detail(request, pk: int):
             return redirect("review:objection", pk=objection.pk)
     return render(request, "review/objection.html", {
         "objection": objection, "form": form, "attempt": objection.attempt,
-        "history": selectors.decision_history(objection.attempt)}, status=400 if form.errors else 200)
+        "history": selectors.decision_history(objection.attempt)})
 
 
 # ---------------------------------------------------------------- 申诉 (the candidate)
@@ -214,5 +215,4 @@ def candidate_object(request, registration_id: int):
         else:
             messages.success(request, "申诉已提交，部中心处理后会在“我的考核”显示处理结果")
             return redirect(reverse("candidates:my_registrations"))
-    return render(request, "review/object.html", {"registration": registration, "result": result, "form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "review/object.html", {"registration": registration, "result": result, "form": form})
