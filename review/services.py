@@ -43,6 +43,7 @@ from .choices import (
 )
 from .models import Decision, Objection, PairFlag, PlanReview, ReviewCandidate
 
+RUNNING_TIMEOUT = datetime.timedelta(minutes=30)  # a plan of 5,000 candidates computes in well under that
 STALE_MESSAGE = "该考生的核查结论已被他人修改，请刷新页面查看最新结论后再操作"
 
 
@@ -108,7 +109,8 @@ def review_start(*, plan, acting_user, now: datetime.datetime | None = None, run
         if review is not None and review.status == ReviewStatus.PUBLISHED:
             raise ApplicationError("该批次的核查已完成并发布，不能重新计算")
         if review is not None and review.status == ReviewStatus.RUNNING and review.job_id and \
-                not review.job.finished:
+                not review.job.finished and review.started_at > now - RUNNING_TIMEOUT:
+            # (a job older than that was lost with its worker or thread: it may be started again)
             raise ApplicationError("核查计算正在进行，请等待完成")
         if review is None:
             review = PlanReview(plan=plan, started_by=acting_user, started_at=now)

@@ -144,3 +144,14 @@ def test_the_printable_sheet_is_refused_like_the_sheet(client, world, built):
     client.force_login(world.admin_a)
     assert client.get(reverse("results:pdf", args=[built.plan.pk])).status_code == 404  # unpublished
     assert not AuditLog.objects.filter(action="score.print").exists()
+
+
+def test_a_published_plan_reads_as_published_in_the_plan_list(client, world, published):
+    from plans.rules import Phase, phase
+    from plans.selectors import plan_list
+
+    plan = plan_list(filters={"batch_no": published.plan.batch_no}, fetched_by=world.admin_a).get()
+    assert phase(plan) == Phase.PUBLISHED
+    client.force_login(world.admin_a)
+    page = client.get(reverse("plans:list"), {"batch_no": published.plan.batch_no}).content.decode()
+    assert Phase.PUBLISHED in page

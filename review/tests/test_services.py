@@ -378,3 +378,15 @@ def test_objection_before_publication_is_refused(world, built, review):
     decide(review, built.copier, world.central)
     with pytest.raises(ApplicationError, match="尚未发布"):
         services.objection_submit(attempt=built.copier, text="x", acting_user=world.candidate)
+
+
+def test_a_running_computation_is_not_started_twice_unless_it_was_lost(world, built, review):
+    from review.models import PlanReview
+
+    PlanReview.objects.filter(pk=review.pk).update(status=ReviewStatus.RUNNING)
+    review.job.__class__.objects.filter(pk=review.job_id).update(status="running", finished_at=None)
+    with pytest.raises(ApplicationError, match="正在进行"):
+        services.review_start(plan=built.plan, acting_user=world.central)
+    later = timezone.now() + services.RUNNING_TIMEOUT + datetime.timedelta(minutes=1)
+    again = services.review_start(plan=built.plan, acting_user=world.central, now=later)
+    assert again.status == ReviewStatus.READY and again.runs == 2
