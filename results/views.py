@@ -100,17 +100,16 @@ def score_export(request, plan_id: int):
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-PDF_PART_SIZE = EXPORT_PART_SIZE  # a printed 成绩单 holds at most one part (5,000 rows, ~130 pages)
-PDF_WIDTHS = [26, 14, 32, 60, 14, 12, 14, 18]
-
-
 @admin_required
-@never_cache
 def score_pdf(request, plan_id: int):
-    """打印成绩单: the filtered 成绩单 as an A4 PDF with the Chinese font embedded (core.pdf), in
-    parts of 5,000 rows (?part=N) like the export. Logged like an export."""
-    from core.pdf import PdfDocument, pdf_response
+    """打印成绩单: POST with the sheet's filters in the query string (?part=N, 5,000 rows a part
+    like the export) starts a background job that lays out the A4 PDF with the Chinese font
+    embedded (results.exports.run_pdf; embedding and subsetting the CJK font alone takes
+    seconds) and offers it for download on the job's page."""
+    from .exports import PDF_PART_SIZE
 
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     plan = selectors.score_plan_get(plan_id=plan_id, fetched_by=request.user)
     form, filters, qs = _sheet_context(request, plan)
     back = reverse("results:sheet", args=[plan.pk]) + ("?" + request.GET.urlencode() if request.GET else "")
@@ -118,24 +117,17 @@ def score_pdf(request, plan_id: int):
         messages.error(request, "打印条件无效，请检查筛选条件")
         return redirect(back)
     try:
-        part = max(1, int(request.GET.get("part") or 1))
+        part = max(1, int(request.POST.get("part") or 1))
     except ValueError:
         part = 1
-    counts = selectors.sheet_counts(qs)
-    parts = max(1, math.ceil(counts["total"] / PDF_PART_SIZE))
+    total = qs.count()
+    parts = max(1, math.ceil(total / PDF_PART_SIZE))
     if part > parts:
-        messages.error(request, f"没有第 {part} 批：当前条件共 {counts['total']} 条，每批 {PDF_PART_SIZE} 条")
+        messages.error(request, f"没有第 {part} 批：当前条件共 {total} 条，每批 {PDF_PART_SIZE} 条")
         return redirect(back)
-    start = (part - 1) * PDF_PART_SIZE
-    rows = [selectors.sheet_cells(r) for r in selectors.score_sheet_values(qs)[start:start + PDF_PART_SIZE]]
-    title = f"{plan.region.name} {plan.get_exam_type_display()}考核成绩单（批次 {plan.batch_no}）"
-    subtitle = (f"考试日期 {plan.exam_date:%Y-%m-%d} {plan.start_time:%H:%M}–{plan.end_time:%H:%M}　"
-                f"考生 {counts['total']} 人，合格 {counts['passed']} 人，缺考 {counts['absent']} 人，"
-                f"违规作废 {counts['voided']} 人" + (f"　第 {part} / {parts} 批" if parts > 1 else ""))
-    doc = PdfDocument(title, subtitle=subtitle, landscape=True, font_size=9)
-    doc.table(selectors.SHEET_HEADERS, rows, widths=PDF_WIDTHS)
-    content = doc.output()
-    services.sheet_export_record(plan=plan, filters=filters, count=len(rows), part=part if parts > 1 else None,
-                                 kind="pdf", acting_user=request.user)
-    suffix = f"_第{part}批" if parts > 1 else ""
-    return pdf_response(content, f"成绩单_{plan.batch_no}{suffix}.pdf")
+    rows = min(PDF_PART_SIZE, total - (part - 1) * PDF_PART_SIZE)
+    job = job_create(kind="results.pdf", title=f"打印成绩单（批次 {plan.batch_no}" + (f"，第 {part} 批" if parts > 1 else "")
+                     + f"，{rows} 条）", acting_user=request.user, region=plan.region, total=max(rows, 1))
+    job_enqueue(job, "results.exports:run_pdf", user_id=request.user.pk, plan_id=plan.pk,
+                query=request.GET.urlencode(), part=part)
+    return redirect("jobs:detail", job.pk)

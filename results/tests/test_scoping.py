@@ -34,7 +34,9 @@ def test_export_scoping(client, world, published):
 
 def test_pdf_scoping(client, world, published):
     def nothing_printed():
-        assert not AuditLog.objects.filter(action="score.print").exists()
+        from jobs.models import Job
 
-    assert_scoping(client, world, ScopeCase(url=reverse("results:pdf", args=[published.plan.pk]), roles=ADMINS,
-                                            owner_region=world.region_a, unchanged=nothing_printed))
+        assert not AuditLog.objects.filter(action="score.print").exists() and not Job.objects.filter(kind="results.pdf").exists()
+
+    assert_scoping(client, world, ScopeCase(url=reverse("results:pdf", args=[published.plan.pk]), method="post",
+                                            roles=ADMINS, owner_region=world.region_a, unchanged=nothing_printed))

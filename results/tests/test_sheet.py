@@ -118,32 +118,46 @@ def test_a_whole_export_above_the_limit_goes_to_a_job(client, world, published, 
     assert len(_xlsx(download)) == 62
 
 
+def _printed(client, plan, query=""):
+    from jobs.models import Job
+
+    response = client.post(reverse("results:pdf", args=[plan.pk]) + query)
+    job = Job.objects.filter(kind="results.pdf").latest("created_at")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.status == "done", job.message
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    return job, b"".join(download.streaming_content)
+
+
 def test_the_printable_sheet_embeds_the_chinese_font(client, world, published):
     from core.pdf import read_text
 
     client.force_login(world.admin_a)
-    response = client.get(reverse("results:pdf", args=[published.plan.pk]))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert "no-store" in response["Cache-Control"]
-    text = "".join(read_text(response.content))
+    assert client.get(reverse("results:pdf", args=[published.plan.pk])).status_code == 405
+    job, content = _printed(client, published.plan)
+    assert job.region_id == world.region_a.pk and job.result == {"rows": 61}
+    text = "".join(read_text(content))
     copier = published.copier.registration
     assert "考核成绩单" in text and "违规作废" in text and "缺考" in text
     assert copier.candidate_number in text and copier.person.name in text
     assert copier.person.id_number not in text and mask_id_number(copier.person.id_number) in text
-    assert b"/FontFile" in response.content  # the font travels with the file
+    assert b"/FontFile" in content  # the font travels with the file
     log = AuditLog.objects.get(action="score.print")
     assert log.after["rows"] == 61 and log.region_id == world.region_a.pk
-    filtered = "".join(read_text(client.get(reverse("results:pdf", args=[published.plan.pk]),
-                                            {"personnel_type": "C"}).content))
+    _job, filtered = _printed(client, published.plan, "?personnel_type=C")
+    filtered = "".join(read_text(filtered))
     numbers = {r.candidate_number: r.personnel_type for r in published.registrations}
     assert any(n in filtered for n, t in numbers.items() if t == "C")
     assert not any(n in filtered for n, t in numbers.items() if t != "C")
 
 
 def test_the_printable_sheet_is_refused_like_the_sheet(client, world, built):
+    from jobs.models import Job
+
     client.force_login(world.admin_a)
-    assert client.get(reverse("results:pdf", args=[built.plan.pk])).status_code == 404  # unpublished
-    assert not AuditLog.objects.filter(action="score.print").exists()
+    assert client.post(reverse("results:pdf", args=[built.plan.pk])).status_code == 404  # unpublished
+    assert not AuditLog.objects.filter(action="score.print").exists() and not Job.objects.filter(kind="results.pdf").exists()
 
 
 def test_a_published_plan_reads_as_published_in_the_plan_list(client, world, published):

@@ -120,6 +120,12 @@ def test_central_reviews_publishes_the_region_exports_and_the_candidate_objects(
     assert rows[0][:8] == ["考生编号", "姓名", "证件号码", "企业名称", "人员类型", "成绩", "是否合格", "状态"]
     exported = next(r for r in rows if r[0] == copier.candidate_number)
     assert exported[5] == "" and exported[7] == "违规作废" and "*" in exported[2]
+    page.get_by_test_id("print-pdf").click()  # the PDF is laid out by a job; its page offers the file
+    expect(page.get_by_test_id("job-status")).to_have_text("已完成")
+    with page.expect_download() as download:
+        page.get_by_test_id("job-download").click()
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    shot(page, "review_05b_pdf_job")
     page.goto(page.base + "/blacklist/")
     expect(page.get_by_test_id("blacklist-table")).to_contain_text(copier.person.name)
     expect(page.get_by_test_id("blacklist-table")).to_contain_text(category.name)
