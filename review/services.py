@@ -158,7 +158,6 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
     several candidates (flagged in remote mode only: a centralized exam room shares one address).
     Earlier flags of the plan are replaced; decisions are kept."""
     from exams.selectors import plan_answer_events, plan_answer_ips, plan_attempts, plan_final_answers
-    from exams.services import ONLINE_TYPES  # noqa: F401  (the plan's mode decides the IP flag below)
     from jobs.services import job_progress
     from papers.selectors import plan_papers
     from plans.choices import ExamType
