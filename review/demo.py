@@ -11,6 +11,9 @@ answers outside the exam's time), so attempts, answers, the answer log and score
 in bulk here, as the engine would have left them; every number of theirs comes from the real
 papers and the real grader. `build_ended_plan` is also what the review tests build on.
 
+The planted copier gets a candidate login (the demo password), so the candidate's side —
+the result on 我的考核 and the 申诉 — can be tried too.
+
 A snapshot without a face: the proctoring app (i14b) is not merged yet; `_proctoring_hook`
 is the marked place where the lead plants one at merge.
 """
@@ -228,9 +231,22 @@ def load(out) -> list[str]:
         began = time.monotonic()
         built = build_ended_plan(region=region, central=central, admin=admin)
         _proctoring_hook(built)
+        if built.copier is not None:  # the copier can log in to see the result and object
+            from accounts.services import candidate_account_activate
+            from candidates.demo import DEMO_CANDIDATE_PASSWORD
+
+            candidate_account_activate(person=built.copier.registration.person, new_password=DEMO_CANDIDATE_PASSWORD)
         review_start(plan=built.plan, acting_user=central, run_now=True)
         existing = built.plan
         out.write(f"review demo: {len(built.attempts)} 名考生的已结束考核，{time.monotonic() - began:.1f} 秒\n")
-    return [f"违规核查演示：批次 {existing.batch_no}（北京，已结束的继续教育(线上)考核，{DEMO_CANDIDATES} 名模拟考生，"
-            f"含一对实时抄袭的考生与一名作答过快的考生）；部中心在“违规核查”中核查并发布后，"
-            f"北京管局在“成绩管理”查看成绩单"]
+    lines = [f"违规核查演示：批次 {existing.batch_no}（北京，已结束的继续教育(线上)考核，{DEMO_CANDIDATES} 名模拟考生，"
+             f"含一对实时抄袭的考生与一名作答过快的考生）；部中心在“违规核查”中核查并发布后，"
+             f"北京管局在“成绩管理”查看成绩单"]
+    from candidates.demo import DEMO_CANDIDATE_PASSWORD
+    from people.models import Person
+
+    copier = Person.objects.filter(registrations__plan=existing, user__isnull=False).select_related("id_type").first()
+    if copier is not None:
+        lines.append(f"违规核查演示的抄袭考生登录（查看结果、提出申诉）：证件号码 {copier.id_number}，"
+                     f"密码 {DEMO_CANDIDATE_PASSWORD}（{copier.name}；演示数据，非真实身份）")
+    return lines

@@ -39,5 +39,9 @@ def test_the_demo_plan_is_ready_for_the_check_and_loads_once():
     assert pair is not None and {pair.attempt_a_id, pair.attempt_b_id} == set(planted.values_list("attempt_id",
                                                                                                    flat=True))
     assert ReviewCandidate.objects.filter(review=review, flag_fast=True).exists()
+    logins = [a for a in attempts.select_related("registration__person") if a.registration.person.user_id]
+    assert len(logins) == 1 and logins[0].pk in (pair.attempt_a_id, pair.attempt_b_id)
+    assert logins[0].pk != pair.likely_source_id  # the copier, not the one copied from
+    assert logins[0].registration.person.id_number in lines[1]
     demo.load(out)  # again: nothing new
     assert ExamPlan.objects.filter(review_note=demo.DEMO_NOTE).count() == 1
