@@ -78,6 +78,7 @@ class Action(models.TextChoices):
     PAPER_RULE_DISABLE = "paper_rule.disable", "停用组卷规则"
     PAPER_GENERATE = "paper.generate", "生成试卷"
     PAPER_REPLACE = "paper.replace", "重新生成试卷"
+    PAPER_ASSIGN_VERSION = "paper.assign_version", "按试卷版本生成考生试卷"
     # exams: an attempt's state changes (one member per target state), entry and extra time
     ATTEMPT_IN_PROGRESS = "attempt.in_progress", "进入考试"
     ATTEMPT_SUBMITTED = "attempt.submitted", "交卷"
@@ -108,6 +109,15 @@ class Action(models.TextChoices):
     OBJECTION_SUBMIT = "objection.submit", "提出申诉"
     OBJECTION_UPHOLD = "objection.uphold", "申诉成立"
     OBJECTION_REJECT = "objection.reject", "申诉驳回"
+    # answercards: the answer-card mode (新取证(线下)): rooms, printing, the scanner's results
+    ANSWERCARDS_ROOMS_GENERATE = "answercards.rooms_generate", "生成考场"
+    ANSWERCARDS_PRINT_ROSTER = "answercards.print_roster", "打印考场签到表"
+    ANSWERCARDS_PRINT_DOORS = "answercards.print_doors", "打印考场门贴"
+    ANSWERCARDS_PRINT_BOOKLET = "answercards.print_booklet", "打印试卷题本"
+    ANSWERCARDS_PRINT_KEY = "answercards.print_key", "打印试卷答案"
+    ANSWERCARDS_IMPORT = "answercards.import", "导入答题卡"
+    ANSWERCARDS_CARD_REPLACE = "answercards.card_replace", "更正答题卡"
+    ANSWERCARDS_SCANNING_CLOSE = "answercards.scanning_close", "结束扫描"
 
 
 # The audit viewer's whole-area filters (a prefix of the stored value: "plan" takes plan.* and

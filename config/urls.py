@@ -15,6 +15,7 @@ urlpatterns = [
     path("exams/", include("exams.urls")),
     path("review/", include("review.urls")),
     path("results/", include("results.urls")),
+    path("answercards/", include("answercards.urls")),
     path("captcha/", include("captcha.urls")),
 ]
 

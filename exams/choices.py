@@ -32,6 +32,9 @@ class TransitionCause(models.TextChoices):
     GRADE = "grade", "系统自动评分"
     ABSENT = "absent", "考试结束仍未进入（缺考）"
     VOID = "void", "作废"
+    # 新取证(线下): the answer card scanned and imported (answercards), or none by the close of scanning
+    CARD = "card", "答题卡扫描结果导入"
+    CARD_ABSENT = "card_absent", "扫描结束时没有答题卡（缺考）"
 
 
 class SaveOutcome(models.TextChoices):

@@ -287,9 +287,13 @@ def attempt_submit(*, attempt: Attempt, token: str, acting_user, now: datetime.d
 
 def attempt_close_if_overdue(attempt: Attempt, *, now: datetime.datetime | None = None) -> Attempt:
     """Every read of an attempt goes through here: one still 进行中 after deadline + grace is
-    submitted with its last saved answers and graded; one never started is 缺考."""
+    submitted with its last saved answers and graded; one never started is 缺考. Not for
+    新取证(线下): its cards are scanned after the exam, and only central's close of the scanning
+    says who was absent (answercards.services.scanning_close)."""
     now = now or timezone.now()
     if attempt.state not in OPEN_STATES or now <= attempt.deadline + grace_for(attempt.plan):
+        return attempt
+    if attempt.plan.exam_type == ExamType.NEW_OFFLINE:
         return attempt
     with transaction.atomic():
         attempt = _locked(attempt)
@@ -487,4 +491,70 @@ def attempt_touch(*, attempt: Attempt, token: str, now: datetime.datetime | None
     if token != attempt.session_token:
         return False
     Attempt.objects.filter(pk=attempt.pk).update(last_contact_at=now)
+    return True
+
+
+# ---------------------------------------------------------------- answer cards (新取证(线下))
+
+
+def _require_card_staff(user, plan) -> None:
+    if plan.exam_type != ExamType.NEW_OFFLINE:
+        raise ApplicationError("只有新取证(线下)考试使用答题卡")
+    _require_plan_staff(user, plan)
+
+
+def attempt_record_card(*, registration, answers: list[tuple[int, str, str]], acting_user, note: str = "",
+                        now: datetime.datetime | None = None) -> tuple[Attempt, bool]:
+    """新取证(线下): record a candidate's scanned answer card as their attempt, graded by the same
+    grader as an online paper (results.services), so the violation check and publication treat
+    it like any other score. `answers` are (position, displayed letters, canonical letters) of the
+    answered questions (a blank is left out). The first card moves the attempt 未开始 → 进行中 →
+    已交卷 (cause 答题卡扫描结果导入, at the plan's start and end: the candidate sat it then) and
+    grades it (→ 已评分); a corrected card of a graded attempt replaces its answers and regrades
+    it. A 缺考 or 作废 attempt takes no card. Returns (attempt, replaced). The caller (the
+    answer-card import) runs it in the row's transaction and audits the row."""
+    from results.services import score_compute, score_recompute
+
+    now = now or timezone.now()
+    plan = registration.plan
+    _require_card_staff(acting_user, plan)
+    attempt = attempt_for(registration)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        state = attempt.state
+        if state in (AttemptState.ABSENT, AttemptState.VOID):
+            raise ApplicationError(f"该考生本场考试为“{attempt.get_state_display()}”，不能再导入答题卡")
+        if state not in (AttemptState.NOT_STARTED, AttemptState.GRADED):
+            raise ApplicationError(f"该考生的考试状态为“{attempt.get_state_display()}”，不能导入答题卡")
+        seq = attempt.last_seq + 1
+        Answer.objects.filter(attempt=attempt).delete()
+        Answer.objects.bulk_create([Answer(attempt=attempt, position=position, displayed=displayed, canonical=canonical,
+                                           seq=seq, saved_at=now) for position, displayed, canonical in answers])
+        attempt.last_seq = seq
+        attempt.save(update_fields=["last_seq", "updated_at"])
+        if state == AttemptState.GRADED:
+            score_recompute(attempt=attempt, now=now)
+            return attempt, True
+        attempt_transition(attempt=attempt, to_state=AttemptState.IN_PROGRESS, cause=TransitionCause.CARD,
+                           actor=acting_user, note=note, now=min(plan.starts_at, now))
+        attempt_transition(attempt=attempt, to_state=AttemptState.SUBMITTED, cause=TransitionCause.CARD,
+                           actor=acting_user, note=note, now=min(plan.ends_at, now))
+        score_compute(attempt=attempt, now=now)
+        attempt_transition(attempt=attempt, to_state=AttemptState.GRADED, cause=TransitionCause.GRADE, now=now)
+    return attempt, False
+
+
+def attempt_absent_card(*, registration, acting_user, now: datetime.datetime | None = None) -> bool:
+    """新取证(线下): the scanning of the plan is closed and this candidate has no card: 缺考
+    (cause 扫描结束时没有答题卡). True when the attempt became 缺考 now; an attempt already closed
+    (graded, absent, void) is left as it is."""
+    now = now or timezone.now()
+    _require_card_staff(acting_user, registration.plan)
+    attempt = attempt_for(registration)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.state != AttemptState.NOT_STARTED:
+            return False
+        attempt_transition(attempt=attempt, to_state=AttemptState.ABSENT, cause=TransitionCause.CARD_ABSENT,
+                           actor=acting_user, now=now)
     return True

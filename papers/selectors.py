@@ -296,6 +296,22 @@ def paper_view(paper: Paper) -> dict:
     return payload
 
 
+def paper_from_seed(*, draw, seed: int) -> Paper:
+    """The paper a seed draws from a plan's frozen draw, in memory only (never saved): a printed
+    version of the answer-card mode (its booklet, its key, the shape its answer strings have)."""
+    sections, items = drawing.draw(seed, draw.blueprint, draw.pools)
+    return Paper(plan_id=draw.plan_id, draw=draw, personnel_type=draw.personnel_type, seed=seed, sections=sections,
+                 items=items, total_points=Decimal(draw.blueprint["total_points"]),
+                 pass_mark=Decimal(draw.blueprint["pass_mark"]))
+
+
+def plan_draws(plan) -> dict:
+    """{personnel type: PaperDraw} of the plan's frozen draws (one query)."""
+    from .models import PaperDraw
+
+    return {d.personnel_type: d for d in PaperDraw.objects.filter(plan=plan)}
+
+
 def plan_papers(plan) -> tuple[dict[int, Paper], dict[int, QuestionVersion]]:
     """({registration_id: paper}, {version_id: version}) of a whole plan in two queries (the
     violation check reads every paper of the plan with the texts)."""

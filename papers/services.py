@@ -389,3 +389,49 @@ def papers_generate_due(*, now: datetime.datetime | None = None) -> list[tuple[s
         finally:
             cache.delete(_lock_key(plan.pk))
     return done
+
+
+# ---------------------------------------------------------------- printed versions (answer-card mode)
+
+def paper_draw_for(*, plan: ExamPlan, personnel_type: str) -> PaperDraw:
+    """The plan's frozen draw for one personnel type, taken now from the active rule if it does
+    not exist yet (the answer-card mode prints its paper versions from it). Raises
+    ApplicationError with the reason when the type has no rule or the bank cannot satisfy it."""
+    return _draw_for(plan, personnel_type)
+
+
+def papers_set_seeds(*, plan: ExamPlan, seeds: dict[int, tuple[str, int]], acting_user, reason: str) -> int:
+    """Give each registration the paper its seed draws from the plan's draw of its personnel
+    type ({registration_id: (personnel_type, seed)}): the answer-card mode (新取证(线下)) prints a
+    few versions and every candidate of a version sits that one printed paper, so their papers
+    must be that version's, not one drawn for them alone. A paper already drawn from that seed
+    and draw is kept; any other is replaced. One audit row for the plan. Returns how many papers
+    were written."""
+    if not seeds:
+        return 0
+    draws = {ptype: _draw_for(plan, ptype) for ptype in sorted({p for p, _s in seeds.values()})}
+    have = {p.registration_id: (p.seed, p.draw_id, p.personnel_type) for p in Paper.objects.filter(
+        plan=plan, registration_id__in=list(seeds)).only("registration_id", "seed", "draw_id", "personnel_type")}
+    built, used, papers = {}, set(), []
+    for registration_id, (ptype, seed) in seeds.items():
+        draw = draws[ptype]
+        if have.get(registration_id) == (seed, draw.pk, ptype):
+            continue
+        if (ptype, seed) not in built:
+            built[(ptype, seed)] = drawing.draw(seed, draw.blueprint, draw.pools)
+            used.update(item[0] for item in built[(ptype, seed)][1])
+        sections, items = built[(ptype, seed)]
+        papers.append(Paper(registration_id=registration_id, plan_id=plan.pk, draw=draw, personnel_type=ptype,
+                            seed=seed, sections=sections, items=items,
+                            total_points=Decimal(draw.blueprint["total_points"]),
+                            pass_mark=Decimal(draw.blueprint["pass_mark"])))
+    if not papers:
+        return 0
+    with transaction.atomic():
+        replaced = Paper.objects.filter(registration_id__in=[p.registration_id for p in papers]).delete()[0]
+        Paper.objects.bulk_create(papers, batch_size=GENERATE_BATCH)
+        versions_mark_used(used, now=timezone.now())
+        audit_record(actor=acting_user, action=Action.PAPER_ASSIGN_VERSION, obj=plan, region=plan.region_id,
+                     after={"papers": len(papers), "replaced": replaced, "versions": len(built)},
+                     reason=reason, message=f"按试卷版本生成考生试卷（批次 {plan.batch_no}）：{len(papers)} 份")
+    return len(papers)

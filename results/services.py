@@ -95,6 +95,25 @@ def score_compute(*, attempt: Attempt, now: datetime.datetime | None = None) -> 
     return score
 
 
+def score_recompute(*, attempt: Attempt, now: datetime.datetime | None = None) -> tuple[dict, Score]:
+    """Grade a graded attempt again from its answers, now stored anew (新取证(线下): a corrected
+    answer card replaced the scanned one). Returns (the score's values before, the score)."""
+    from papers.selectors import paper_for_registration
+
+    now = now or timezone.now()
+    if attempt.state != AttemptState.GRADED:
+        raise ApplicationError("只有已评分的试卷才能重新评分")
+    score = Score.objects.select_for_update().get(attempt=attempt)
+    before = {"total": str(score.total), "passed": score.passed, "correct": score.correct, "answered": score.answered}
+    paper = paper_for_registration(attempt.registration_id)
+    result = _grade_attempt(attempt, paper, _corrections(attempt.plan_id))
+    for name, value in _values(result, paper).items():
+        setattr(score, name, value)
+    score.regraded_at = now
+    score.save()
+    return before, score
+
+
 def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | None = None, reason: str,
                      acting_user) -> QuestionCorrection:
     """Central corrects a question found wrong after the exam: void for everyone (everyone earns

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "papers",
     "exams",
     "results",
+    "answercards",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ DEMO_MODULES = [
     "papers.demo",
     "exams.demo",
     "review.demo",
+    "answercards.demo",
 ]
 
 
