@@ -100,6 +100,23 @@ class Action(models.TextChoices):
     # results: corrections and regrading
     QUESTION_CORRECT = "question.correct", "更正试题"
     SCORE_REGRADE = "score.regrade", "重新评分"
+    # results: the violation check's effects on a score, publication, the 成绩单
+    SCORE_VOID = "score.void", "成绩作废"
+    SCORE_RESTORE = "score.restore", "恢复成绩"
+    SCORE_PUBLISH = "score.publish", "发布成绩"
+    SCORE_EXPORT = "score.export", "导出成绩单"
+    SCORE_PRINT = "score.print", "打印成绩单"
+    # review: the violation check (违规核查), its decisions and the candidates' objections
+    REVIEW_START = "review.start", "开始违规核查计算"
+    REVIEW_COMPUTE = "review.compute", "违规核查计算完成"
+    REVIEW_DECIDE = "review.decide", "作出核查结论"
+    REVIEW_REVISE = "review.revise", "修改核查结论"
+    REVIEW_CONFIRM = "review.confirm", "复核确认"
+    REVIEW_RETURN = "review.return", "复核不同意"
+    REVIEW_PUBLISH = "review.publish", "核查完成并发布"
+    OBJECTION_SUBMIT = "objection.submit", "提出申诉"
+    OBJECTION_UPHOLD = "objection.uphold", "申诉成立"
+    OBJECTION_REJECT = "objection.reject", "申诉驳回"
     # answercards: the answer-card mode (新取证(线下)): rooms, printing, the scanner's results
     ANSWERCARDS_ROOMS_GENERATE = "answercards.rooms_generate", "生成考场"
     ANSWERCARDS_PRINT_ROSTER = "answercards.print_roster", "打印考场签到表"
@@ -124,6 +141,8 @@ ACTION_GROUPS = [
     ("registration.", "考生报名（全部）"),
     ("person.", "考生信息（全部）"),
     ("blacklist", "黑名单（全部）"),
+    ("review.", "违规核查（全部）"),
+    ("score.", "成绩（全部）"),
 ]
 
 

@@ -389,21 +389,28 @@ def my_registrations(request):
     """我的考核: the candidate's own exams and the details their 管局 imported, masked, with the
     moment until which the 管局 can still correct them."""
     from exams.selectors import next_steps
+    from review.selectors import results_for_candidate
 
     now = timezone.now()
     regs = list(own_registrations(fetched_by=request.user))
     suspended = registration_suspension(regs)
     steps = next_steps(regs, now=now)
+    results = results_for_candidate(regs, now=now)  # published plans only (issue 15 §6)
     rows = []
     for reg in regs:
+        result = results.get(reg.pk)
+        if result is not None:  # the plans.rules hook: a published plan's phase is 成绩已发布
+            reg.plan.scores_published_at = result["publication"].published_at
         cutoff = roster_cutoff(reg.plan)
-        until = suspended.get(reg.pk)
+        # 停考 stops an exam still to come; an exam already sat shows its result instead
+        until = suspended.get(reg.pk) if now < reg.plan.ends_at else None
         state = f"停考（黑名单处罚期至 {until:%Y-%m-%d}）" if until else _CANDIDATE_STATE[phase(reg.plan, now)]
         exam = steps[reg.pk]
         if until:  # 停考: no entry (exams.services.attempt_start refuses it too)
             exam = {**exam, "step": "停考，不能进入考试", "url": None, "open": False, "pretest": None, "then": ""}
         rows.append({"reg": reg, "state": state, "suspended": bool(until), "cutoff": cutoff,
-                     "correctable": now < cutoff, "masked_phone": mask_phone(reg.phone), "exam": exam})
+                     "correctable": now < cutoff, "masked_phone": mask_phone(reg.phone), "exam": exam,
+                     "result": result})
     person = regs[0].person if regs else None
     context = {"rows": rows, "person": person,
                "masked_id": mask_id_number(person.id_number) if person else "",

@@ -14,6 +14,8 @@ MENU = [
     ("考前测试", "exams:pretest_plans", {Role.CENTRAL, Role.REGIONAL}),
     ("考试监控", "exams:monitor", {Role.CENTRAL, Role.REGIONAL}),
     ("入场规则", "exams:entry_rules", {Role.CENTRAL}),
+    ("违规核查", "review:plans", {Role.CENTRAL}),
+    ("成绩申诉", "review:objections", {Role.CENTRAL}),
     ("答题卡考试", "answercards:plans", {Role.CENTRAL, Role.REGIONAL}),
     ("成绩管理", "results:list", {Role.CENTRAL, Role.REGIONAL}),
     ("黑名单管理", "blacklist:list", {Role.CENTRAL, Role.REGIONAL}),

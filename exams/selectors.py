@@ -182,3 +182,51 @@ def monitor_rows(*, plan, fetched_by, now: datetime.datetime | None = None) -> t
                          "consent": proctor["consent"].get(reg.pk)}})
     return {"labels": [(s.label, counts[s]) for s in AttemptState], "total": len(registrations),
             "remote": proctor is not None}, rows
+
+
+# ---------------------------------------------------------------- the violation check's reads
+
+
+def plan_attempts(plan):
+    """Every attempt of a plan with its registration and person (central's violation check)."""
+    return (Attempt.objects.filter(plan=plan).select_related("registration__person", "registration")
+            .order_by("registration__candidate_number"))
+
+
+def plan_final_answers(plan):
+    """(attempt_id, position, canonical letters, saved_at) of every non-empty saved answer of the
+    plan: the last accepted change of each answer (what the collusion signal reads)."""
+    return (Answer.objects.filter(attempt__plan=plan).exclude(canonical="").order_by()
+            .values_list("attempt_id", "position", "canonical", "saved_at").iterator(chunk_size=5000))
+
+
+def plan_answer_events(plan):
+    """(attempt_id, position, server_at, client_at) of every accepted save of the plan (the
+    answer log's timing of each answer given)."""
+    from .choices import SaveOutcome
+    from .models import AnswerLog
+
+    return (AnswerLog.objects.filter(attempt__plan=plan, outcome=SaveOutcome.ACCEPTED).order_by()
+            .values_list("attempt_id", "position", "server_at", "client_at").iterator(chunk_size=5000))
+
+
+def plan_answer_ips(plan) -> list[tuple[int, str]]:
+    """The distinct (attempt_id, ip) the plan's answers came from (where the log recorded one)."""
+    from .models import AnswerLog
+
+    return list(AnswerLog.objects.filter(attempt__plan=plan, ip__isnull=False).order_by()
+                .values_list("attempt_id", "ip").distinct())
+
+
+def attempt_answer_log(attempt):
+    """Every answer the server received for one attempt, in order of receipt."""
+    from .models import AnswerLog
+
+    return AnswerLog.objects.filter(attempt=attempt).order_by("server_at", "seq", "pk")
+
+
+def attempt_answers(attempt) -> dict[int, dict]:
+    """{position: {"canonical", "displayed", "saved_at"}} of one attempt's saved answers."""
+    return {position: {"canonical": canonical, "displayed": displayed, "saved_at": saved_at}
+            for position, canonical, displayed, saved_at in
+            Answer.objects.filter(attempt=attempt).values_list("position", "canonical", "displayed", "saved_at")}

@@ -314,3 +314,13 @@ def plan_draws(plan) -> dict:
     from .models import PaperDraw
 
     return {d.personnel_type: d for d in PaperDraw.objects.filter(plan=plan)}
+
+
+def plan_papers(plan) -> tuple[dict[int, Paper], dict[int, QuestionVersion]]:
+    """({registration_id: paper}, {version_id: version}) of a whole plan in two queries (the
+    violation check reads every paper of the plan with the texts)."""
+    papers = {p.registration_id: p for p in Paper.objects.filter(plan=plan)}
+    ids = {item[0] for paper in papers.values() for item in paper.items}
+    versions = {v.pk: v for v in QuestionVersion.objects.filter(pk__in=ids).only(
+        "id", "qtype", "stem", "options", "answer", "explanation")}
+    return papers, versions

@@ -2,6 +2,7 @@
 a region sees only its own plans, central sees all (SPEC.md "Who uses it"); deleted plans are
 excluded by the default manager."""
 
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 
 from audit.selectors import audit_log_list
@@ -15,7 +16,10 @@ from .rules import roster_open
 def plan_list(*, filters: dict, fetched_by):
     """The list of the guide (二(一)): search by 批次编号, 考试类型 and a date range; central also
     by region; both by 审核状态."""
-    qs = ExamPlan.objects.visible_to(fetched_by).select_related("region", "reviewer", "applicant")
+    # scores_published_at: the plans.rules hook, so a published plan's phase reads 成绩已发布
+    # (results.ScorePublication, issue 15; reached by its reverse name, plans imports no results)
+    qs = (ExamPlan.objects.visible_to(fetched_by).select_related("region", "reviewer", "applicant")
+          .annotate(scores_published_at=F("score_publication__published_at")))
     if filters.get("batch_no"):
         qs = qs.filter(batch_no__icontains=filters["batch_no"].strip())
     if filters.get("exam_type"):

@@ -5,7 +5,7 @@ the plan's corrections and the stored canonical answers, and stores the result."
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from audit.actions import Action
@@ -231,3 +231,102 @@ def _versions_of(item_lists) -> dict:
     ids = {item[0] for items in item_lists for item in items}
     return {v.pk: v for v in QuestionVersion.objects.filter(pk__in=ids).only(
         "id", "qtype", "stem", "options", "answer", "explanation")}
+
+
+# ---------------------------------------------------------------- the violation check's effects
+
+
+def _require_central(user) -> None:
+    if getattr(user, "role", None) != Role.CENTRAL or not getattr(user, "is_active", False):
+        raise PermissionDenied("仅部中心可以执行此操作")
+
+
+def score_void(*, attempt: Attempt, reason: str, acting_user, now: datetime.datetime | None = None) -> Score | None:
+    """成绩作废 (SPEC.md §6: "A violation voids the score"), called by the violation check when the
+    decision's category voids the score. The stored total is kept so that an upheld objection
+    can restore it (score_restore); the 成绩单 shows 违规作废 and no score. Central only, audited.
+    An attempt without a score (缺考, never graded) has nothing to void: None."""
+    _require_central(acting_user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写成绩作废的原因", field="reason")
+    now = now or timezone.now()
+    with transaction.atomic():
+        score = Score.objects.select_for_update().filter(attempt=attempt).first()
+        if score is None or score.voided:
+            return score
+        score.voided, score.void_reason, score.voided_at = True, reason[:200], now
+        score.save(update_fields=["voided", "void_reason", "voided_at"])
+        audit_record(actor=acting_user, action=Action.SCORE_VOID, obj=attempt, region=attempt.region_id,
+                     before={"voided": False, "total": str(score.total)}, after={"voided": True}, reason=reason,
+                     object_repr=f"考生 {attempt.registration.candidate_number}",
+                     message=f"成绩作废（原成绩 {score.total}）")
+    return score
+
+
+def score_restore(*, attempt: Attempt, reason: str, acting_user) -> Score | None:
+    """恢复成绩: a voided score counts again (an upheld objection, or the check's decision revised
+    before publication). Central only, audited."""
+    _require_central(acting_user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写恢复成绩的原因", field="reason")
+    with transaction.atomic():
+        score = Score.objects.select_for_update().filter(attempt=attempt).first()
+        if score is None or not score.voided:
+            return score
+        before = {"voided": True, "void_reason": score.void_reason}
+        score.voided, score.void_reason, score.voided_at = False, "", None
+        score.save(update_fields=["voided", "void_reason", "voided_at"])
+        audit_record(actor=acting_user, action=Action.SCORE_RESTORE, obj=attempt, region=attempt.region_id,
+                     before=before, after={"voided": False, "total": str(score.total)}, reason=reason,
+                     object_repr=f"考生 {attempt.registration.candidate_number}",
+                     message=f"恢复成绩 {score.total}")
+    return score
+
+
+MAX_OBJECTION_DAYS = 60
+
+
+def scores_publish(*, plan, objection_days: int, acting_user, now: datetime.datetime | None = None):
+    """成绩发布 of a plan: from now its region reads the 成绩单 and candidates their own results;
+    objections are accepted for `objection_days` days. Central only, once per plan, audited.
+    The violation check's completeness (every flagged candidate decided) is the caller's rule:
+    review.services.review_publish checks it and is the only caller."""
+    from .models import ScorePublication
+
+    _require_central(acting_user)
+    try:
+        objection_days = int(objection_days)
+    except (TypeError, ValueError):
+        raise ApplicationError("申诉期限应为天数", field="objection_days") from None
+    if not 1 <= objection_days <= MAX_OBJECTION_DAYS:
+        raise ApplicationError(f"申诉期限应为 1 到 {MAX_OBJECTION_DAYS} 天", field="objection_days")
+    now = now or timezone.now()
+    with transaction.atomic():
+        if ScorePublication.objects.select_for_update().filter(plan=plan).exists():
+            raise ApplicationError("该批次的成绩已经发布")
+        until = now + datetime.timedelta(days=objection_days)
+        publication = ScorePublication.objects.create(plan=plan, published_at=now, published_by=acting_user,
+                                                      objection_days=objection_days, objection_until=until)
+        counts = Score.objects.filter(plan=plan).aggregate(
+            n=models.Count("pk"), voided=models.Count("pk", filter=models.Q(voided=True)))
+        audit_record(actor=acting_user, action=Action.SCORE_PUBLISH, obj=plan, region=plan.region_id,
+                     after={"scores": counts["n"], "voided": counts["voided"], "objection_days": objection_days,
+                            "objection_until": until},
+                     message=f"发布成绩（批次 {plan.batch_no}）：{counts['n']} 份成绩，其中作废 {counts['voided']} 份；"
+                             f"申诉截止 {timezone.localtime(until):%Y-%m-%d %H:%M}")
+    return publication
+
+
+def sheet_export_record(*, plan, filters: dict, count: int, part: int | None, kind: str, acting_user) -> None:
+    """An export or print of a 成绩单 is a logged action (names and scores leave the system;
+    证件号码 are masked in the file)."""
+    described = {k: (str(v) if not isinstance(v, int | str) else v) for k, v in filters.items()
+                 if v not in ("", None) and not k.startswith("_")}
+    printed = kind == "pdf"
+    what = "打印成绩单（PDF）" if printed else "导出成绩单" + (f"第 {part} 批" if part else "")
+    action = Action.SCORE_PRINT if printed else Action.SCORE_EXPORT
+    audit_record(actor=acting_user, action=action, obj=plan,
+                 region=plan.region_id, after={"filters": described, "rows": count, "part": part},
+                 message=f"{what}（批次 {plan.batch_no}）{count} 条")

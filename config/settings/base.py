@@ -184,6 +184,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # How background jobs run when Celery is eager: "thread" (the page can be left and progress
 # polled; the default for `make run`) or "inline" (tests: the job finishes inside the request).
 JOBS_EAGER_MODE = os.environ.get("JOBS_EAGER_MODE", "thread")
+# Days after publication during which a candidate may object to a violation (申诉); central may
+# set another number for a plan when publishing (review.services.review_publish).
+REVIEW_OBJECTION_DAYS = int(os.environ.get("REVIEW_OBJECTION_DAYS", "10"))
 # Periodic work (run `celery -A config beat` beside the worker). Papers are drawn once a
 # plan's roster freezes, 48 hours before its start (issue 13 §4); every 5 minutes catches
 # central's later corrections too. Without a broker, the plan page starts the same work as a job.
