@@ -14,8 +14,8 @@ papers and the real grader. `build_ended_plan` is also what the review tests bui
 The planted copier gets a candidate login (the demo password), so the candidate's side —
 the result on 我的考核 and the 申诉 — can be tried too.
 
-A snapshot without a face: the proctoring app (i14b) is not merged yet; `_proctoring_hook`
-is the marked place where the lead plants one at merge.
+A snapshot without a face: `_plant_snapshot` stores an empty room's picture on the copier's
+attempt through proctoring's demo, and the real face check gives it its note (未检测到人脸).
 """
 
 from __future__ import annotations
@@ -206,11 +206,14 @@ def build_ended_plan(*, region, central, admin, n: int = DEMO_CANDIDATES, seed: 
     return built
 
 
-def _proctoring_hook(built: BuiltPlan) -> None:
-    """PROCTORING (i14b, wired at merge): plant a camera snapshot without a face on the copier's
-    attempt (proctoring's own demo/service writes it; its face detector's note says 未检测到人脸),
-    so the evidence page shows one. Nothing to do until the proctoring app exists."""
-    return None
+def _plant_snapshot(built: BuiltPlan) -> None:
+    """A camera snapshot without a face on the copier's attempt, ten minutes into the exam, so
+    the evidence page shows one with its automatic note."""
+    if built.copier is None:
+        return
+    from proctoring.demo import plant_snapshot
+
+    plant_snapshot(built.copier, taken_at=built.plan.starts_at + datetime.timedelta(minutes=10))
 
 
 def load(out) -> list[str]:
@@ -230,7 +233,7 @@ def load(out) -> list[str]:
             return []
         began = time.monotonic()
         built = build_ended_plan(region=region, central=central, admin=admin)
-        _proctoring_hook(built)
+        _plant_snapshot(built)
         if built.copier is not None:  # the copier can log in to see the result and object
             from accounts.services import candidate_account_activate
             from candidates.demo import DEMO_CANDIDATE_PASSWORD

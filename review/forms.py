@@ -25,11 +25,11 @@ class DecisionForm(Form):
                              widget=forms.TextInput(attrs={"class": "wide"}))
     seen_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
-    def __init__(self, *args, evidence_options, **kwargs):
+    def __init__(self, *args, evidence_options, user, **kwargs):
         from blacklist.selectors import active_categories
 
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = active_categories()
+        self.fields["category"].queryset = active_categories(fetched_by=user)
         self.fields["evidence"].choices = evidence_options
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("data-testid", f"decision-{name}")

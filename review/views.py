@@ -13,6 +13,7 @@ from core.errors import ApplicationError
 from core.pagination import paginate
 from core.permissions import central_required, role_required
 from core.roles import Role
+from proctoring import selectors as proctoring_selectors
 
 from . import selectors, services
 from .choices import DecisionStatus, ObjectionStatus, ReviewStatus
@@ -86,7 +87,7 @@ def plan_publish(request, plan_id: int):
 def _decision_form(request, review, attempt, current, data=None):
     options = selectors.evidence_options(review=review, attempt=attempt)
     initial = {"seen_revision": current.revision if current else 0}
-    return DecisionForm(data, evidence_options=options, initial=initial)
+    return DecisionForm(data, evidence_options=options, user=request.user, initial=initial)
 
 
 def _evidence_context(request, attempt, review, candidate, *, form=None, note_form=None):
@@ -100,10 +101,8 @@ def _evidence_context(request, attempt, review, candidate, *, form=None, note_fo
         "may_decide": review.status == ReviewStatus.READY,
         "awaiting": current is not None and current.status == DecisionStatus.AWAITING,
         "own_proposal": current is not None and current.decided_by_id == request.user.pk,
-        # The proctoring app (i14b) provides proctoring.selectors.evidence_for_attempt(attempt,
-        # fetched_by=...) and the include proctoring/_evidence.html; the lead wires it here at
-        # merge. Until then the page says that no proctoring evidence is connected.
-        "proctoring": None,
+        # events timeline, snapshots and their automatic notes (central only, like this page)
+        "proctoring": proctoring_selectors.evidence_for_attempt(attempt, fetched_by=request.user),
     }
     return context
 

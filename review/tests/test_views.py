@@ -76,6 +76,17 @@ def test_the_evidence_page_shows_timing_ips_and_the_shared_answers_side_by_side(
     assert "快于阅读所需时间 <strong class=\"danger\">" in fast_page
 
 
+def test_the_evidence_page_shows_the_proctoring_record_with_its_face_note(client, world, built, review):
+    from proctoring.demo import plant_snapshot
+
+    snapshot = plant_snapshot(built.copier, taken_at=built.plan.starts_at)
+    client.force_login(world.central)
+    page = client.get(reverse("review:candidate", args=[built.copier.pk])).content.decode()
+    assert 'data-testid="proctor-evidence"' in page
+    assert "未检测到人脸" in page
+    assert reverse("proctoring:snapshot_image", args=[snapshot.pk]) in page
+
+
 def test_deciding_from_the_evidence_page(client, world, built, review):
     client.force_login(world.central)
     url = reverse("review:decide", args=[built.copier.pk])
