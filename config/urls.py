@@ -20,6 +20,11 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
 ]
 
+if settings.BENCH_FLOOR_VIEW:  # bench/load only (config.settings.bench); never in production
+    from exams.bench_floor import floor
+
+    urlpatterns.append(path("bench/floor/<int:pk>/", floor, name="bench_floor"))
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
