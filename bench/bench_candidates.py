@@ -235,7 +235,10 @@ def bench_list(connection, users: dict) -> None:
         clients[users[key].pk] = client
     url = reverse("candidates:list")
     all_samples, all_floor = [], []
+    only = os.environ.get("BENCH_ONLY", "")  # a part of the labels: run only those combinations
     for label, user, params in combos(users):
+        if only and only not in label:
+            continue
         client = clients[user.pk]
         response = client.get(url, params)
         assert response.status_code == 200, (label, response.status_code)
@@ -348,7 +351,7 @@ def main():
         from django.test.utils import setup_test_environment
 
         setup_test_environment()
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
     else:
         connection = _common.setup()
     try:
@@ -363,8 +366,11 @@ def main():
                      "regional": User.objects.get(username="bench_bj")}
         else:
             users = load(connection, n)
-        bench_list(connection, users)
-        bench_export(connection, users)
+        parts = os.environ.get("BENCH_PARTS", "list,export").split(",")
+        if "list" in parts:
+            bench_list(connection, users)
+        if "export" in parts:
+            bench_export(connection, users)
     finally:
         if not keep:
             _common.teardown(connection)
