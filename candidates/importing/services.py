@@ -385,18 +385,26 @@ def _refresh_contacts(items, *, plan: ExamPlan, run: ImportRun, acting_user) -> 
         return 0
     by_pk = {pk: cleaned for pk, cleaned in items}
     changed = []
-    for reg in Registration.objects.filter(pk__in=list(by_pk)).only("pk", "candidate_number", *CONTACT_FIELDS):
-        new = {f: by_pk[reg.pk].get(f, "") for f in CONTACT_FIELDS}
-        old = {f: getattr(reg, f) for f in CONTACT_FIELDS}
+    # the plan's registrations as tuples (a re-import compares thousands and changes few); model
+    # instances only for the changed ones
+    current = Registration.objects.filter(plan=plan)
+    if len(by_pk) <= 1000:
+        current = current.filter(pk__in=list(by_pk))
+    fields = ("pk", "candidate_number", "person__name", *CONTACT_FIELDS)
+    for pk, number, name, *values in current.values_list(*fields).iterator(chunk_size=5000):
+        cleaned = by_pk.get(pk)
+        if cleaned is None:
+            continue
+        old = dict(zip(CONTACT_FIELDS, values, strict=True))
+        new = {f: cleaned.get(f, "") for f in CONTACT_FIELDS}
         if new != old:
-            for f, v in new.items():
-                setattr(reg, f, v)
-            changed.append((reg, old, new))
+            changed.append((Registration(pk=pk, candidate_number=number, **new), f"{number} {name}", old, new))
     if changed:
-        Registration.objects.bulk_update([r for r, _, _ in changed], list(CONTACT_FIELDS), batch_size=500)
-        for reg, old, new in changed:
-            audit_record(actor=acting_user, action="registration.update", obj=reg, region=plan.region_id,
-                         before=old, after=new, reason=f"导入考生 {run.file_name}（批次 {plan.batch_no}）",
+        Registration.objects.bulk_update([r for r, _, _, _ in changed], list(CONTACT_FIELDS), batch_size=500)
+        for reg, shown, old, new in changed:
+            audit_record(actor=acting_user, action="registration.update", obj=reg, object_repr=shown,
+                         region=plan.region_id, before=old, after=new,
+                         reason=f"导入考生 {run.file_name}（批次 {plan.batch_no}）",
                          message=f"导入更新联系方式：{reg.candidate_number}")
     return len(changed)
 
