@@ -66,7 +66,10 @@ def _row(reg: Registration, suspended: dict | None = None) -> dict:
     person = reg.person
     frozen = _frozen_reason(reg.plan)
     if suspended is None:
-        suspended = registration_suspension([reg])
+        if hasattr(reg, "suspended_until"):  # annotated by selectors.registration_rows
+            suspended = {reg.pk: reg.suspended_until} if reg.suspended_until else {}
+        else:
+            suspended = registration_suspension([reg])
     until = suspended.get(reg.pk)
     return {
         "pk": reg.pk,
