@@ -33,3 +33,4 @@ def _clear_cache():
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PROCTORING_SNAPSHOT_ROOT = tmp_path / "private" / "snapshots"

@@ -1,14 +1,18 @@
 """Forms of the candidate information pages (学员考核信息管理, the guide 三; SPEC.md §4).
 
-The filter form only parses the query string; the filtering itself is candidates.selectors.
-registration_list, shared by the list page and every export. The candidate form only collects
+The filter form is the candidate list's one filter definition (core.filters.FilterForm): it
+parses the query string of the list page, of its export (services.registration_export) and of
+the export job (notices.run_export); the filtering itself is candidates.selectors.
+registration_list. The candidate form only collects
 the fields: the rules are checked by the import's row validator (candidates.importing.validation)
 inside the services, so a rule is written once for the file import and this form."""
 
+from html import escape as _escape
+
 from django import forms
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.filters import FilterForm
 from core.forms import Form
 from core.roles import Role
 from people.models import IdType
@@ -18,15 +22,35 @@ from plans.models import ExamPlan
 from regions.models import Region
 
 from .choices import PersonnelType
-from .selectors import SORT_KEYS, registration_years
+from .selectors import SORT_KEYS, plan_filter_choices, registration_list, registration_years
 
-EXPORT_PART_SIZE = 5000
 ID_NUMBER_MIN_LENGTH = 5  # people.validation: a passport number has 5 to 17 characters
 
 
-class CandidateFilterForm(Form):
+def options_html(options) -> str:
+    """<option> elements of (value, label, selected) triples, as one safe string. The values and
+    labels are escaped together, in one html.escape (what django.utils.html.escape calls) over
+    their join: central's 考试批次 select has a thousand plans, and escaping each value and
+    label apart took a few milliseconds of the list page's 50 ms budget (format_html_join
+    about ten)."""
+    texts = [str(value) for value, _, _ in options] + [str(label) for _, label, _ in options]
+    joined = "\x00".join(texts)
+    if texts and joined.count("\x00") == len(texts) - 1:  # no text holds the separator itself
+        escaped = _escape(joined).split("\x00")
+    else:
+        escaped = [_escape(t) for t in texts]
+    n = len(options)
+    return mark_safe("".join([
+        f'<option value="{escaped[i]}" selected>{escaped[n + i]}</option>' if options[i][2]
+        else f'<option value="{escaped[i]}">{escaped[n + i]}</option>'
+        for i in range(n)]))
+
+
+class CandidateFilterForm(FilterForm):
     """The guide's filters: 姓名, 证件号码, 人员类型/报考类型, 企业名称, 考试计划类型, 年份, 考试批次,
-    plus 地区 for central. Every value lives in the query string, so a search is a bookmark."""
+    plus 地区 for central. Every value lives in the query string, so a search is a bookmark. The
+    list page, its export (candidates.services.registration_export) and the export job
+    (candidates.notices.run_export) all parse it here and read through registration_list."""
 
     name = forms.CharField(label="姓名", max_length=50, required=False)
     id_number = forms.CharField(label="证件号码", max_length=32, required=False,
@@ -39,12 +63,13 @@ class CandidateFilterForm(Form):
     exam_year = forms.TypedChoiceField(label="年份", required=False, coerce=int, empty_value=None)
     plan = forms.ModelChoiceField(label="考试批次", required=False, queryset=ExamPlan.objects.none(), empty_label="全部")
     region = forms.ModelChoiceField(label="地区", required=False, queryset=Region.objects.none(), empty_label="全部")
-    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+    sort = forms.ChoiceField(label="排序", required=False, widget=forms.HiddenInput,
                              choices=[("", "")] + [(k, k) for k in SORT_KEYS] + [(f"-{k}", k) for k in SORT_KEYS])
 
+    selector = staticmethod(registration_list)
+
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         plans = ExamPlan.objects.visible_to(user).select_related("region").order_by("-exam_date", "-id")
         self.fields["plan"].queryset = plans
         self.fields["plan"].label_from_instance = lambda p: f"{p.batch_no}（{p.exam_date:%Y-%m-%d}）"
@@ -61,8 +86,10 @@ class CandidateFilterForm(Form):
     def rendered_fields(self) -> list[dict]:
         """The visible fields as plain data for the template. The selects are written by a plain
         loop: Django's widget templates take about 0.5 ms per <option>, and central's 考试批次
-        select has a thousand plans (bench/bench_candidates.py)."""
+        select has a thousand plans (bench/bench_candidates.py); it lists the plans of the 地区,
+        年份 and 考试计划类型 chosen (selectors.plan_filter_choices)."""
         data = self.data if self.is_bound else {}
+        cleaned = getattr(self, "cleaned_data", {}) if self.is_bound else {}
         fields = []
         for name, field in self.fields.items():
             if name == "sort":
@@ -72,21 +99,18 @@ class CandidateFilterForm(Form):
                     "placeholder": field.widget.attrs.get("placeholder", "请输入"),
                     "errors": self.errors.get(name) if self.is_bound else None}
             if name == "plan":
-                rows = field.queryset.order_by().values_list("pk", "batch_no", "exam_date")
-                rows = sorted(rows, key=lambda r: (r[2], r[0]), reverse=True)
+                rows = plan_filter_choices(fetched_by=self.user, region=cleaned.get("region"),
+                                           exam_year=cleaned.get("exam_year"), exam_type=cleaned.get("exam_type"),
+                                           selected=cleaned.get("plan"), plans=field.queryset)
                 item["options"] = [("", "全部", not current)] + [
-                    (str(pk), f"{batch}（{day:%Y-%m-%d}）", str(pk) == current) for pk, batch, day in rows]
+                    (str(pk), f"{batch}（{day.isoformat()}）", str(pk) == current) for pk, batch, day in rows]
             elif name == "region":
                 rows = field.queryset.values_list("pk", "name")
                 item["options"] = [("", "全部", not current)] + [(str(pk), n, str(pk) == current) for pk, n in rows]
             elif isinstance(field, forms.ChoiceField):
                 item["options"] = [(str(v), label, str(v) == current) for v, label in field.choices]
             if item["options"] is not None:
-                # one string join with html.escape: a thousand plans in well under a millisecond
-                # (format_html_join took about 10 ms of the list page's 50 ms budget)
-                item["options_html"] = mark_safe("".join(
-                    f'<option value="{escape(str(value))}"{" selected" if selected else ""}>{escape(str(label))}</option>'
-                    for value, label, selected in item["options"]))
+                item["options_html"] = options_html(item["options"])
             fields.append(item)
         return fields
 
@@ -97,15 +121,6 @@ class CandidateFilterForm(Form):
         if value and len(value) < ID_NUMBER_MIN_LENGTH:
             raise forms.ValidationError("请输入完整的证件号码，不支持按部分号码查询")
         return value
-
-    def filters(self) -> dict:
-        """The cleaned filters, or none at all when the query string is invalid (the form then
-        shows the error beside the field: an invalid filter never silently widens a search)."""
-        if not self.is_bound:
-            return {}
-        if not self.is_valid():
-            return {"_invalid": True}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 class CandidateForm(Form):
@@ -168,9 +183,9 @@ class ReasonForm(Form):
 class ExportForm(Form):
     """What to export: one part of 5,000 rows (导出第N批) or everything; masked or full IDs."""
 
-    part = forms.IntegerField(required=False, min_value=1)
-    scope = forms.ChoiceField(required=False, choices=[("part", "导出一批"), ("all", "导出全部")])
-    full = forms.BooleanField(required=False)
+    part = forms.IntegerField(label="导出批次", required=False, min_value=1)
+    scope = forms.ChoiceField(label="导出范围", required=False, choices=[("part", "导出一批"), ("all", "导出全部")])
+    full = forms.BooleanField(label="完整信息", required=False)
 
     def clean(self):
         data = super().clean()

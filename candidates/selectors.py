@@ -42,11 +42,9 @@ def order_for(sort: str | None) -> tuple[str, ...]:
 def registration_list(*, filters: dict, fetched_by) -> QuerySet:
     """The candidate list as `fetched_by` may see it, filtered and ordered.
 
-    Filters (the guide 三): 姓名 (begins with), 证件号码 (the whole number), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central).
-    An invalid filter set (`_invalid`) gives no rows rather than an unfiltered list."""
+    Filters (the guide 三): 姓名 (begins with), 证件号码 (the whole number), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central),
+    as candidates.forms.CandidateFilterForm cleans them (an invalid query string reads nothing)."""
     qs = Registration.objects.visible_to(fetched_by)
-    if filters.get("_invalid"):
-        return qs.none()
     if filters.get("name"):
         qs = qs.filter(person__name__startswith=filters["name"].strip())
     if filters.get("id_number"):
@@ -71,8 +69,13 @@ def registration_list(*, filters: dict, fetched_by) -> QuerySet:
 
 
 def registration_rows(qs: QuerySet) -> QuerySet:
-    """The list's queryset with what its columns show, in one query."""
-    return qs.select_related("person", "person__id_type", "plan")
+    """The list's queryset with what its columns show, in one query: the person, the document
+    type, the plan, and `suspended_until`, the last day of the person's running blacklist
+    penalty (停考, see registration_suspension) or None."""
+    from blacklist.selectors import running_penalty_end_subquery
+
+    return qs.select_related("person", "person__id_type", "plan").annotate(suspended_until=running_penalty_end_subquery(
+        id_type_ref="person__id_type_id", id_number_ref="person__id_number"))
 
 
 def registration_export_values(qs: QuerySet) -> QuerySet:
@@ -120,6 +123,31 @@ def registration_years(*, fetched_by) -> list[int]:
     return [d.year for d in dates]
 
 
+def plan_filter_choices(*, fetched_by, region=None, exam_year: int | None = None, exam_type: str | None = None,
+                        selected=None, plans=None) -> list[tuple[int, str, datetime.date]]:
+    """The 考试批次 select's options as (pk, 批次编号, exam date), newest exam first: the plans the
+    caller can see, narrowed to the 地区 / 年份 / 考试计划类型 chosen in the same search (a plan
+    outside them would list no rows), plus the selected plan whatever they say. One query over
+    the plans table, values only: central's select holds every plan of the country (bench:
+    bench_candidates.py). `plans` narrows the choosable plans further (a form that offers fewer,
+    e.g. 成绩管理's published ones for a region); it is itself scoped to the caller."""
+    from django.db.models import Q
+
+    qs = ExamPlan.objects.visible_to(fetched_by)
+    if plans is not None:
+        qs = qs.filter(pk__in=plans.values("pk"))
+    narrow = Q()
+    if region:
+        narrow &= Q(region=region)
+    if exam_year:
+        narrow &= Q(exam_date__year=exam_year)
+    if exam_type:
+        narrow &= Q(exam_type=exam_type)
+    if narrow and selected:
+        narrow |= Q(pk=getattr(selected, "pk", selected))
+    return list(qs.filter(narrow).order_by("-exam_date", "-id").values_list("pk", "batch_no", "exam_date"))
+
+
 def plan_for_roster(*, plan_id: int, fetched_by) -> ExamPlan:
     """A plan whose roster the caller may manage (own region, or central): else 404."""
     return get_visible_or_404(ExamPlan.objects.select_related("region"), fetched_by, pk=plan_id)
@@ -137,13 +165,15 @@ def registration_history(*, registration: Registration, fetched_by):
     ).order_by("created_at", "id")
 
 
-def plan_notice_recipients(*, plan: ExamPlan) -> QuerySet:
-    """Every registration of the plan with the phone to text, in 考生编号 order."""
-    return (
-        Registration.objects.filter(plan=plan)
-        .select_related("person")
-        .order_by("candidate_number")
-    )
+def plan_notice_recipients(*, plan: ExamPlan, audience: str = "all") -> QuerySet:
+    """Every registration of the plan with the phone to text, in 考生编号 order; audience
+    "pretest_pending": only those who have not passed the 考前测试 (exams.pretest_selectors)."""
+    qs = Registration.objects.filter(plan=plan).select_related("person").order_by("candidate_number")
+    if audience == "pretest_pending":
+        from exams.pretest_selectors import passed_registration_ids
+
+        qs = qs.exclude(pk__in=passed_registration_ids(plan))
+    return qs
 
 
 # Up to this many rows the list's total is counted exactly; above it, counting every row of a

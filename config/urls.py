@@ -13,7 +13,10 @@ urlpatterns = [
     path("questions/", include("questions.urls")),
     path("papers/", include("papers.urls")),
     path("exams/", include("exams.urls")),
+    path("review/", include("review.urls")),
+    path("results/", include("results.urls")),
     path("answercards/", include("answercards.urls")),
+    path("proctoring/", include("proctoring.urls")),
     path("captcha/", include("captcha.urls")),
 ]
 

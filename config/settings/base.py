@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "questions",
     "papers",
     "exams",
+    "proctoring",
     "results",
     "answercards",
 ]
@@ -187,6 +188,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # How background jobs run when Celery is eager: "thread" (the page can be left and progress
 # polled; the default for `make run`) or "inline" (tests: the job finishes inside the request).
 JOBS_EAGER_MODE = os.environ.get("JOBS_EAGER_MODE", "thread")
+# Days after publication during which a candidate may object to a violation (申诉); central may
+# set another number for a plan when publishing (review.services.review_publish).
+REVIEW_OBJECTION_DAYS = int(os.environ.get("REVIEW_OBJECTION_DAYS", "10"))
 # Periodic work (run `celery -A config beat` beside the worker). Papers are drawn once a
 # plan's roster freezes, 48 hours before its start (issue 13 §4); every 5 minutes catches
 # central's later corrections too. Without a broker, the plan page starts the same work as a job.
@@ -194,7 +198,24 @@ CELERY_BEAT_SCHEDULE = {
     # the server submits every attempt past its deadline + grace (reads do it too: exams.services)
     "exams-close-due": {"task": "exams.close_due", "schedule": float(os.environ.get("EXAMS_CLOSE_SECONDS", 30))},
     "papers-generate-due": {"task": "papers.generate_due", "schedule": float(os.environ.get("PAPERS_SCAN_SECONDS", 300))},
+    # remote proctoring: camera snapshots older than the retention are deleted (issue 14 §7), and
+    # snapshots whose face check was lost (a worker down) are analysed again
+    "proctoring-purge-expired": {"task": "proctoring.purge_expired",
+                                 "schedule": float(os.environ.get("PROCTORING_PURGE_SECONDS", 6 * 3600))},
+    "proctoring-analyse-pending": {"task": "proctoring.analyse_pending",
+                                   "schedule": float(os.environ.get("PROCTORING_ANALYSE_SECONDS", 300))},
 }
+
+# Remote proctoring (继续教育(线上), issue 14 §7). Snapshots are sensitive personal information
+# (个人信息保护法 Art. 28): kept in private storage outside MEDIA_ROOT and STATIC_ROOT (a system
+# check refuses anything else), served only to central through an audited view, deleted after
+# the retention. The page takes one every PROCTORING_SNAPSHOT_SECONDS and at each incident.
+PROCTORING_SNAPSHOT_ROOT = Path(os.environ.get("PROCTORING_SNAPSHOT_ROOT", VAR_DIR / "private" / "snapshots"))
+PROCTORING_SNAPSHOT_SECONDS = int(os.environ.get("PROCTORING_SNAPSHOT_SECONDS", "30"))
+PROCTORING_SNAPSHOT_RETENTION_DAYS = int(os.environ.get("PROCTORING_SNAPSHOT_RETENTION_DAYS", "180"))
+PROCTORING_SNAPSHOT_WIDTH = int(os.environ.get("PROCTORING_SNAPSHOT_WIDTH", "480"))
+PROCTORING_SNAPSHOT_QUALITY = float(os.environ.get("PROCTORING_SNAPSHOT_QUALITY", "0.7"))
+PROCTORING_SNAPSHOT_MAX_BYTES = int(os.environ.get("PROCTORING_SNAPSHOT_MAX_BYTES", str(200 * 1024)))
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

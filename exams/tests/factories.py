@@ -28,10 +28,27 @@ def rules_for(central, exam_type=ExamType.CONTINUING_ONLINE):
     return make_rule(central, name="测试规则", exam_type=exam_type, personnel_types="ABC")
 
 
-def sitting(plan, *, user=None, personnel_type="A", **person):
-    """A registration in `plan` (of `user`'s person when given) with its paper drawn."""
+def sitting(plan, *, user=None, personnel_type="A", consent=True, **person):
+    """A registration in `plan` (of `user`'s person when given) with its paper drawn. In a remote
+    plan (继续教育(线上)) the candidate has also consented to proctoring, through the real
+    service, unless `consent=False`."""
     if user is not None:
         person["person__user"] = user
     registration = RegistrationFactory(plan=plan, personnel_type=personnel_type, **person)
     papers_generate(plan=plan)
+    if consent and user is not None:
+        give_consent(registration)
     return registration
+
+
+def give_consent(registration, *, granted=True):
+    """The candidate answers the remote exam's notice (both purposes) through the real service."""
+    from proctoring.choices import ConsentPurpose
+    from proctoring.consent import CONSENT_VERSION
+    from proctoring.selectors import is_remote_plan
+    from proctoring.services import consent_record
+
+    if not is_remote_plan(registration.plan):
+        return
+    consent_record(registration=registration, acting_user=registration.person.user,
+                   answers={p: granted for p in ConsentPurpose.values}, version=CONSENT_VERSION)

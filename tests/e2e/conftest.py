@@ -9,6 +9,7 @@ the test (issue 18 §4). A test that provokes one on purpose lists it in `page.a
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,49 @@ def watch_console(context) -> None:
 
     context.on("console", on_console)
     context.on("weberror", on_weberror)
+
+
+# On SQLite the live server's request threads share the test's in-memory connection (Django
+# passes it over); two statements at once on it fail with "database table is locked", where a
+# file database or PostgreSQL would wait. An exam page talks on several channels at once (saves,
+# clock, proctoring events and snapshots), so on SQLite the live server answers one request at a
+# time, and a test's own reads while a page works can take the same lock (`serial_read`).
+SERIAL = threading.Lock()
+
+
+def _in_memory_sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+@pytest.fixture(autouse=True)
+def _serial_live_server(request):
+    if "live_server" not in request.fixturenames or not _in_memory_sqlite():
+        yield
+        return
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    app = httpd.get_app()
+
+    def serial_app(environ, start_response):
+        with SERIAL:
+            result = app(environ, start_response)
+            try:
+                body = list(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        return body
+
+    httpd.set_app(serial_app)
+    yield
+    httpd.set_app(app)
+
+
+def serial_read(read):
+    """Run one database read of the test while a page may be writing (see SERIAL)."""
+    with SERIAL:
+        return read()
 
 
 @pytest.fixture(scope="session")

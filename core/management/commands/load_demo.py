@@ -16,6 +16,7 @@ DEMO_MODULES = [
     "questions.demo",
     "papers.demo",
     "exams.demo",
+    "review.demo",
     "answercards.demo",
 ]
 

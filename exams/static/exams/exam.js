@@ -21,7 +21,8 @@
   var banner = document.getElementById("exam-banner");
   var paper = document.getElementById("exam-paper");
 
-  // pending: position -> {position, answer, seq, client_at}; survives a reload or a crash
+  // pending: position -> {position, answer, seq, client_at, session}; survives a reload or a crash
+  // (session: the number of the page the answer was given on; between pages the later answer wins)
   var stored = load();
   var pending = stored.pending || {};
   var seq = Math.max(config.last_seq || 0, stored.seq || 0);
@@ -130,6 +131,12 @@
         var outcome = data.outcomes[String(item.seq)];
         if (!outcome) { return; }
         if (outcome === "accepted" || outcome === "duplicate") { saved[item.position] = { answer: item.answer, seq: item.seq }; }
+        var kept = (data.kept || {})[String(item.position)];
+        if (outcome === "stale" && kept && pending[item.position] && pending[item.position].seq === item.seq) {
+          // a newer answer (given later, e.g. on another computer) stays: show it, not ours
+          saved[item.position] = kept;
+          setChecked(item.position, kept.answer);
+        }
         if (pending[item.position] && pending[item.position].seq === item.seq) { delete pending[item.position]; }
         mark(item.position);
       });
@@ -150,7 +157,8 @@
     if (!fieldset || stopped) { return; }
     var position = fieldset.getAttribute("data-position");
     seq += 1;
-    pending[position] = { position: Number(position), answer: answerOf(fieldset), seq: seq, client_at: serverNow() };
+    pending[position] = { position: Number(position), answer: answerOf(fieldset), seq: seq, client_at: serverNow(),
+                          session: config.session };
     persist();
     mark(position);
     setNet(offline ? "网络已断开（" + pendingCount() + " 题待提交）" : "保存中…", offline ? "offline" : "pending");
@@ -181,8 +189,12 @@
     document.getElementById("exam-overlay").hidden = false;
   }
 
+  // proctoring (proctoring/static/proctoring/proctor.js, remote exams only) stops with the page
+  function announceStop(reason) { document.dispatchEvent(new CustomEvent("exam:stopped", { detail: { reason: reason } })); }
+
   function takenOver(message) {
     stopped = true;
+    announceStop("taken_over");
     disable();
     Object.keys(pending).forEach(function (position) {
       var status = root.querySelector('[data-status="' + position + '"]');
@@ -195,6 +207,7 @@
   function closed(label) {
     if (stopped) { return; }
     stopped = true;
+    announceStop("closed");
     disable();
     try { window.localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
     overlay("考试" + (label || "已结束") + "。", "查看");
@@ -207,6 +220,7 @@
     // the server submit (it does so itself at deadline + grace even if this page is gone)
     flush().then(function () {
       stopped = true;
+      announceStop("time_up");
       overlay("考试时间到，系统将自动交卷（已保存的答案全部计入）。", "查看");
     });
   }
@@ -239,6 +253,7 @@
       if (result.data.error === "taken_over") { takenOver(result.data.message); return; }
       if (result.status !== 200) { showBanner(result.data.message || "交卷失败，请重试"); return; }
       stopped = true;
+      announceStop("submitted");
       try { window.localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
       window.location.assign(result.data.next);
     }).catch(function () { wentOffline(); showBanner("网络已断开，暂时无法交卷；恢复后请再次点击“交卷”。"); });
