@@ -455,19 +455,28 @@ def decision_revise(**kwargs) -> Decision:
     return decision_record(**kwargs)
 
 
+def _awaiting_second_review(attempt, seen_revision, acting_user, *, own: str):
+    """Inside the caller's transaction: lock the candidate's decisions and return (review, the
+    提交复核 decision awaiting a second reviewer), refusing a stale page, a candidate with nothing
+    awaiting, and the proposer themself (`own` says so)."""
+    transaction_lock(f"review:decision:{attempt.pk}")
+    review = _review_for_decision(attempt)
+    old = _current(attempt)
+    _check_seen(old, seen_revision)
+    if old is None or old.status != DecisionStatus.AWAITING:
+        raise ApplicationError("该考生没有待复核的核查结论")
+    if old.decided_by_id == acting_user.pk:
+        raise PermissionDenied(own)
+    return review, old
+
+
 def decision_confirm(*, attempt, note: str, seen_revision: int | None, acting_user) -> Decision:
     """复核确认: a second central reviewer, not the one who proposed it, confirms a 提交复核
     violation; only now is the score voided and the blacklist entry created."""
     _require_central(acting_user)
     with transaction.atomic():
-        transaction_lock(f"review:decision:{attempt.pk}")
-        review = _review_for_decision(attempt)
-        old = _current(attempt)
-        _check_seen(old, seen_revision)
-        if old is None or old.status != DecisionStatus.AWAITING:
-            raise ApplicationError("该考生没有待复核的核查结论")
-        if old.decided_by_id == acting_user.pk:
-            raise PermissionDenied("复核须由另一位部中心核查人确认，不能确认自己提交的结论")
+        review, old = _awaiting_second_review(attempt, seen_revision, acting_user,
+                                              own="复核须由另一位部中心核查人确认，不能确认自己提交的结论")
         note = (note or "").strip()
         if not note:
             raise ApplicationError("请填写复核意见", field="note")
@@ -483,14 +492,8 @@ def decision_return(*, attempt, note: str, seen_revision: int | None, acting_use
     decision again until someone decides anew. Not by the proposer."""
     _require_central(acting_user)
     with transaction.atomic():
-        transaction_lock(f"review:decision:{attempt.pk}")
-        review = _review_for_decision(attempt)
-        old = _current(attempt)
-        _check_seen(old, seen_revision)
-        if old is None or old.status != DecisionStatus.AWAITING:
-            raise ApplicationError("该考生没有待复核的核查结论")
-        if old.decided_by_id == acting_user.pk:
-            raise PermissionDenied("复核须由另一位部中心核查人进行，不能复核自己提交的结论")
+        review, old = _awaiting_second_review(attempt, seen_revision, acting_user,
+                                              own="复核须由另一位部中心核查人进行，不能复核自己提交的结论")
         note = (note or "").strip()
         if not note:
             raise ApplicationError("请填写复核不同意的理由", field="note")
