@@ -2,7 +2,6 @@
 fetch through the scoped selectors, call one service, render. The key and the score never
 reach the browser: the page renders papers.selectors.candidate_payload only."""
 
-import json
 
 from django.contrib import messages
 from django.http import JsonResponse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Registration
 from core.errors import ApplicationError
+from core.http import json_body
 from core.permissions import role_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
@@ -89,16 +89,6 @@ def start(request, registration_id: int):
     return redirect("exams:sit", registration_id=registration.pk)
 
 
-def _json_body(request):
-    if len(request.body) > MAX_BODY:
-        raise ApplicationError("请求内容过大")
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApplicationError("请求格式不正确") from exc
-    if not isinstance(data, dict):
-        raise ApplicationError("请求格式不正确")
-    return data
 
 
 def _error(exc: ApplicationError, status: int = 400) -> JsonResponse:
@@ -115,7 +105,7 @@ def save(request, pk: int):
     now = timezone.now()
     attempt = selectors.attempt_get(pk=pk, fetched_by=request.user, now=now)
     try:
-        data = _json_body(request)
+        data = json_body(request, max_bytes=MAX_BODY)
         report = services.answers_save(attempt=attempt, token=str(data.get("token", "")),
                                        raw_items=data.get("answers"), acting_user=request.user,
                                        ip=_client_ip(request), now=now)
@@ -152,7 +142,7 @@ def submit(request, pk: int):
     now = timezone.now()
     attempt = selectors.attempt_get(pk=pk, fetched_by=request.user, now=now)
     try:
-        data = _json_body(request)
+        data = json_body(request, max_bytes=MAX_BODY)
         attempt = services.attempt_submit(attempt=attempt, token=str(data.get("token", "")), acting_user=request.user,
                                           now=now)
     except ApplicationError as exc:

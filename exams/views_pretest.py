@@ -2,7 +2,6 @@
 central (who passed, failed, has not taken it; the notice to those who have not). Thin: parse,
 fetch through scoped selectors, call one service, render."""
 
-import json
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Registration
 from core.errors import ApplicationError
+from core.http import json_body
 from core.pagination import paginate
 from core.permissions import role_required
 from core.roles import Role
@@ -144,16 +144,6 @@ def device_ping(request, pk: int):
     return JsonResponse({"now_ms": int(timezone.now().timestamp() * 1000)})
 
 
-def _json_body(request) -> dict:
-    if len(request.body) > MAX_BODY:
-        raise ApplicationError("请求内容过大")
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApplicationError("请求格式不正确") from exc
-    if not isinstance(data, dict):
-        raise ApplicationError("请求格式不正确")
-    return data
 
 
 @never_cache
@@ -163,7 +153,7 @@ def device_save(request, pk: int):
     """The test save: reaching here is what is measured (the server records the time)."""
     check = selectors.device_check_get(pk=pk, fetched_by=request.user)
     try:
-        _json_body(request)
+        json_body(request, max_bytes=MAX_BODY)
         check = services.device_check_save(check=check, acting_user=request.user)
     except ApplicationError as exc:
         return JsonResponse({"error": exc.code, "message": exc.message}, status=400)
@@ -177,7 +167,7 @@ def device_finish(request, pk: int):
     """The page's measurements; the server's verdict comes back with its reasons."""
     check = selectors.device_check_get(pk=pk, fetched_by=request.user)
     try:
-        check = services.device_check_finish(check=check, acting_user=request.user, measured=_json_body(request))
+        check = services.device_check_finish(check=check, acting_user=request.user, measured=json_body(request, max_bytes=MAX_BODY))
     except ApplicationError as exc:
         return JsonResponse({"error": exc.code, "message": exc.message}, status=400)
     return JsonResponse({"passed": check.passed, "reasons": check.reasons, "browser": check.browser,

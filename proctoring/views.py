@@ -3,7 +3,6 @@ through the scoped selectors, call one service, answer. The candidate's endpoint
 closed attempt or a missing consent with HTTP 200 and an "error" code (the browser logs no
 error for an answer it expects); malformed input is a 400 with a Chinese message."""
 
-import json
 
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Registration
 from core.errors import ApplicationError
+from core.http import json_body
 from core.middleware import client_ip
 from core.permissions import role_required
 from core.roles import Role
@@ -68,14 +68,7 @@ def events(request, pk: int):
     {"stored": [client ids]} (new or already stored: the page forgets them)."""
     attempt = _attempt(request, pk)
     try:
-        if len(request.body) > MAX_EVENTS_BODY:
-            raise ApplicationError("请求内容过大")
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApplicationError("请求格式不正确") from exc
-        if not isinstance(data, dict):
-            raise ApplicationError("请求格式不正确")
+        data = json_body(request, max_bytes=MAX_EVENTS_BODY)
         stored = services.events_record(attempt=attempt, raw_events=data.get("events"), acting_user=request.user,
                                         ip=client_ip(request))
     except ApplicationError as exc:
