@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg bench lint venv migrate demo clean browser fonts
+.PHONY: run test test-pg bench bench-load lint venv migrate demo clean browser fonts
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -43,6 +43,11 @@ test-pg: venv browser
 
 bench: venv
 	$(PY) bench/run.py
+
+# The exam day under load (bench/load/run.py --help): PostgreSQL, Redis, Celery, the app servers,
+# nginx and Locust, all on loopback. BENCH_LOAD_ARGS="--n 1000 --faults" for more.
+bench-load: venv
+	$(PY) bench/load/run.py $(BENCH_LOAD_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

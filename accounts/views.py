@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from core.http import query_text
 from core.pagination import paginate
 from core.permissions import central_required, role_required
@@ -33,10 +34,6 @@ from .forms import (
     RegionalAccountOpenForm,
     RegionalAccountReplaceForm,
 )
-
-
-def _apply_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _next_url(request) -> str:
@@ -113,7 +110,7 @@ def login_view(request):
             user = services.admin_login(request=request, username=form.cleaned_data["username"],
                                         code=form.cleaned_data["sms_code"])
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             return redirect(_after_login(request, user))
     return _login_page(request, form=form)
@@ -144,7 +141,7 @@ def password_change(request):
             services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"],
                                           acting_user=request.user)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, "密码已修改")
@@ -168,7 +165,7 @@ def candidate_login(request):
                                             id_number=form.cleaned_data["id_number"],
                                             password=form.cleaned_data["password"])
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             return redirect(_after_login(request, user))
     if form.is_bound:  # a used captcha is never shown again
@@ -207,7 +204,7 @@ def candidate_activate(request):
                 services.candidate_activation_code_request(request=request, id_type=form.cleaned_data["id_type"],
                                                            id_number=form.cleaned_data["id_number"])
             except ApplicationError as exc:
-                _apply_error(form, exc)
+                add_application_error(form, exc)
             else:
                 messages.info(request, "如该证件已由管理员导入，验证码已发送至导入时登记的手机号码，5 分钟内有效；如未收到，请 60 秒后重新获取")
                 return redirect("accounts:candidate_activate")
@@ -221,7 +218,7 @@ def candidate_activate(request):
                 user = services.candidate_activation_finish(request=request, code=form.cleaned_data["sms_code"],
                                                             new_password=form.cleaned_data["new_password1"])
             except ApplicationError as exc:
-                _apply_error(form, exc)
+                add_application_error(form, exc)
             else:
                 messages.success(request, "密码已设置，您已登录")
                 return redirect(_after_login(request, user))
@@ -255,7 +252,7 @@ def candidate_phone_change(request):
                 old, new = services.candidate_phone_change_request(
                     request=request, user=user, new_phone=start_form.cleaned_data["new_phone"])
             except ApplicationError as exc:
-                _apply_error(start_form, exc)
+                add_application_error(start_form, exc)
             else:
                 messages.info(request, f"验证码已分别发送至原手机 {old} 和新手机 {new}，5 分钟内有效")
                 return redirect("accounts:candidate_phone_change")
@@ -270,7 +267,7 @@ def candidate_phone_change(request):
                 if exc.code == "locked":
                     messages.error(request, exc.message)
                     return redirect("accounts:candidate_login")
-                _apply_error(finish_form, exc)
+                add_application_error(finish_form, exc)
             else:
                 messages.success(request, f"登录手机号码已更换为 {request.user.masked_phone}，原手机已收到变更通知")
                 return redirect("candidates:my_registrations")
@@ -292,7 +289,7 @@ def candidate_phone_change(request):
 
 @central_required
 def regional_accounts(request):
-    rows = selectors.regional_account_rows(user=request.user)
+    rows = selectors.regional_account_rows(fetched_by=request.user)
     context = paginate(request, rows)
     return render(request, "accounts/regional_accounts.html", context)
 
@@ -321,7 +318,7 @@ def regional_account_open(request):
                 organization=form.cleaned_data["organization"], phone=form.cleaned_data["phone"],
                 acting_user=request.user)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             return _issued(request, user=user, password=password, title="管局账号已开通")
     return render(request, "accounts/regional_account_form.html", {"form": form, "title": "开通管局账号"})
@@ -330,7 +327,7 @@ def regional_account_open(request):
 @sensitive_post_parameters()
 @central_required
 def regional_account_replace(request, pk):
-    holder = selectors.regional_holder_get(user=request.user, pk=pk)
+    holder = selectors.regional_holder_get(pk=pk, fetched_by=request.user)
     form = RegionalAccountReplaceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -338,7 +335,7 @@ def regional_account_replace(request, pk):
                 user=holder, full_name=form.cleaned_data["full_name"], organization=form.cleaned_data["organization"],
                 phone=form.cleaned_data["phone"], reason=form.cleaned_data["reason"], acting_user=request.user)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             return _issued(request, user=user, password=password, title="管局账号已变更")
     return render(request, "accounts/regional_account_form.html",
@@ -348,7 +345,7 @@ def regional_account_replace(request, pk):
 @require_POST
 @central_required
 def regional_account_reset_password(request, pk):
-    holder = selectors.regional_holder_get(user=request.user, pk=pk)
+    holder = selectors.regional_holder_get(pk=pk, fetched_by=request.user)
     try:
         password = services.regional_account_reset_password(user=holder, acting_user=request.user)
     except ApplicationError as exc:
@@ -360,7 +357,7 @@ def regional_account_reset_password(request, pk):
 @require_POST
 @central_required
 def regional_account_deactivate(request, pk):
-    holder = selectors.regional_holder_get(user=request.user, pk=pk)
+    holder = selectors.regional_holder_get(pk=pk, fetched_by=request.user)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -375,7 +372,7 @@ def regional_account_deactivate(request, pk):
 @require_POST
 @central_required
 def regional_account_unlock(request, pk):
-    holder = selectors.regional_holder_get(user=request.user, pk=pk)
+    holder = selectors.regional_holder_get(pk=pk, fetched_by=request.user)
     services.account_unlock(user=holder, acting_user=request.user)
     messages.success(request, f"已解锁 {holder.username}")
     return redirect("accounts:regional_accounts")
@@ -384,7 +381,7 @@ def regional_account_unlock(request, pk):
 @central_required
 def regional_account_history(request, code):
     region = get_visible_or_404(Region, request.user, code=code)
-    users = selectors.regional_account_history(user=request.user, region=region)
+    users = selectors.regional_account_history(region=region, fetched_by=request.user)
     context = paginate(request, users)
     context["region"] = region
     return render(request, "accounts/regional_account_history.html", context)

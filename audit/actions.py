@@ -78,6 +78,7 @@ class Action(models.TextChoices):
     PAPER_RULE_DISABLE = "paper_rule.disable", "停用组卷规则"
     PAPER_GENERATE = "paper.generate", "生成试卷"
     PAPER_REPLACE = "paper.replace", "重新生成试卷"
+    PAPER_ASSIGN_VERSION = "paper.assign_version", "按试卷版本生成考生试卷"
     # exams: an attempt's state changes (one member per target state), entry and extra time
     ATTEMPT_IN_PROGRESS = "attempt.in_progress", "进入考试"
     ATTEMPT_SUBMITTED = "attempt.submitted", "交卷"
@@ -88,9 +89,43 @@ class Action(models.TextChoices):
     ATTEMPT_UNLOCK = "attempt.unlock", "解锁入场"
     ENTRY_RULE_UPDATE = "entry_rule.update", "修改入场规则"
     ENTRY_CODE_CREATE = "entry_code.create", "生成入场码"
+    ENTRY_NETWORK_UPDATE = "entry_network.update", "设置考点网络"
+    # exams: 考前测试 (the candidate's parts, the 管局's handling of a report, the demo's results)
+    PRETEST_INFO_CONFIRM = "pretest.info_confirm", "考前测试：确认报名信息"
+    PRETEST_INFO_REPORT = "pretest.info_report", "考前测试：报告信息有误"
+    PRETEST_INFO_RESOLVE = "pretest.info_resolve", "考前测试：处理信息有误报告"
+    PRETEST_DEVICE_CHECK = "pretest.device_check", "考前测试：终端可用性测试"
+    PRETEST_PRACTICE = "pretest.practice", "考前测试：完成练习卷"
+    PRETEST_DEMO = "pretest.demo", "演示考前测试结果"
     # results: corrections and regrading
     QUESTION_CORRECT = "question.correct", "更正试题"
     SCORE_REGRADE = "score.regrade", "重新评分"
+    # results: the violation check's effects on a score, publication, the 成绩单
+    SCORE_VOID = "score.void", "成绩作废"
+    SCORE_RESTORE = "score.restore", "恢复成绩"
+    SCORE_PUBLISH = "score.publish", "发布成绩"
+    SCORE_EXPORT = "score.export", "导出成绩单"
+    SCORE_PRINT = "score.print", "打印成绩单"
+    # review: the violation check (违规核查), its decisions and the candidates' objections
+    REVIEW_START = "review.start", "开始违规核查计算"
+    REVIEW_COMPUTE = "review.compute", "违规核查计算完成"
+    REVIEW_DECIDE = "review.decide", "作出核查结论"
+    REVIEW_REVISE = "review.revise", "修改核查结论"
+    REVIEW_CONFIRM = "review.confirm", "复核确认"
+    REVIEW_RETURN = "review.return", "复核不同意"
+    REVIEW_PUBLISH = "review.publish", "核查完成并发布"
+    OBJECTION_SUBMIT = "objection.submit", "提出申诉"
+    OBJECTION_UPHOLD = "objection.uphold", "申诉成立"
+    OBJECTION_REJECT = "objection.reject", "申诉驳回"
+    # answercards: the answer-card mode (新取证(线下)): rooms, printing, the scanner's results
+    ANSWERCARDS_ROOMS_GENERATE = "answercards.rooms_generate", "生成考场"
+    ANSWERCARDS_PRINT_ROSTER = "answercards.print_roster", "打印考场签到表"
+    ANSWERCARDS_PRINT_DOORS = "answercards.print_doors", "打印考场门贴"
+    ANSWERCARDS_PRINT_BOOKLET = "answercards.print_booklet", "打印试卷题本"
+    ANSWERCARDS_PRINT_KEY = "answercards.print_key", "打印试卷答案"
+    ANSWERCARDS_IMPORT = "answercards.import", "导入答题卡"
+    ANSWERCARDS_CARD_REPLACE = "answercards.card_replace", "更正答题卡"
+    ANSWERCARDS_SCANNING_CLOSE = "answercards.scanning_close", "结束扫描"
     # proctoring: the remote exam's consent, who looked at the snapshots, the retention
     PROCTORING_CONSENT_GRANT = "proctoring.consent_grant", "同意远程监考"
     PROCTORING_CONSENT_REFUSE = "proctoring.consent_refuse", "不同意远程监考"
@@ -106,6 +141,8 @@ ACTION_GROUPS = [
     ("registration.", "考生报名（全部）"),
     ("person.", "考生信息（全部）"),
     ("blacklist", "黑名单（全部）"),
+    ("review.", "违规核查（全部）"),
+    ("score.", "成绩（全部）"),
 ]
 
 

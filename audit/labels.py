@@ -12,6 +12,7 @@ OBJECT_LABELS = {
     "blacklist.ViolationCategory": "违规类型", "plans.ExamTypeSetting": "考试时长设置", "jobs.Job": "后台任务",
     "questions.Question": "试题", "questions.KnowledgeArea": "知识领域", "papers.PaperRule": "组卷规则",
     "papers.Paper": "试卷", "exams.Attempt": "考试记录", "exams.EntryRule": "入场规则",
+    "answercards.CardImportRun": "答题卡导入记录", "answercards.AnswerCard": "答题卡",
     "proctoring.Snapshot": "考试抓拍照片",
 }
 

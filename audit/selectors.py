@@ -7,7 +7,9 @@ from .models import AuditLog
 
 
 def audit_log_list(*, filters: dict, fetched_by):
-    """The audit trail as the caller may see it, filtered. Only central reaches the viewer."""
+    """The audit trail as the caller may see it, filtered (audit.filters.AuditFilterForm for the
+    viewer; a record's own history for the plan, candidate and blacklist pages). Only central
+    reaches the viewer."""
     qs = AuditLog.objects.visible_to(fetched_by).select_related("actor", "region")
     if filters.get("actor"):
         qs = qs.filter(Q(actor_name__icontains=filters["actor"]) | Q(actor__username__icontains=filters["actor"]))
@@ -18,7 +20,7 @@ def audit_log_list(*, filters: dict, fetched_by):
     if filters.get("object_id"):
         qs = qs.filter(object_id=filters["object_id"])
     if filters.get("region"):
-        qs = qs.filter(region_id=filters["region"])
+        qs = qs.filter(region=filters["region"])
     if filters.get("ip"):
         qs = qs.filter(ip=filters["ip"])
     tz = timezone.get_current_timezone()

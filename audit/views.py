@@ -4,19 +4,14 @@ from core.pagination import paginate
 from core.permissions import central_required
 from core.scoping import get_visible_or_404
 
-from .forms import AuditFilterForm
+from .filters import AuditFilterForm
 from .models import AuditLog
-from .selectors import audit_log_list
 
 
 @central_required
 def audit_list(request):
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = audit_log_list(filters=filters, fetched_by=request.user)
-    if form.is_bound and not form.is_valid():
-        qs = qs.none()  # an invalid filter shows its error and no rows, never the whole log
-    context = {"form": form, **paginate(request, qs)}
+    form = AuditFilterForm(request.GET, user=request.user)
+    context = {"form": form, **paginate(request, form.rows())}
     return render(request, "audit/list.html", context)
 
 

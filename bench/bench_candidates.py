@@ -182,17 +182,16 @@ def page_sql(user, params: dict):
     from django.http import QueryDict
 
     from candidates.forms import CandidateFilterForm
-    from candidates.selectors import registration_list, registration_rows
+    from candidates.selectors import registration_rows
 
     query = QueryDict(mutable=True)
     query.update({k: v for k, v in params.items() if k != "page"})
-    form = CandidateFilterForm(query or None, user=user)
-    filters = form.filters()
-    assert not filters.get("_invalid"), form.errors
-    qs = registration_rows(registration_list(filters=filters, fetched_by=user))
+    form = CandidateFilterForm(query, user=user)
+    assert not form.invalid, form.errors
+    qs = registration_rows(form.rows())
     offset = (int(params.get("page", 1)) - 1) * 20
     page = qs[offset:offset + 20].query.sql_with_params()
-    return page, registration_list(filters=filters, fetched_by=user)
+    return page, form.rows()
 
 
 def index_use(connection, sql: str, params) -> str:

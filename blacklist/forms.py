@@ -10,7 +10,7 @@ from core.widgets import YmdDateInput
 from people.models import IdType
 from regions.models import Region
 
-from .choices import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, MAX_PENALTY_MONTHS, PenaltyState
+from .choices import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, MAX_PENALTY_MONTHS
 from .models import ViolationCategory
 from .selectors import active_categories
 
@@ -28,29 +28,6 @@ def _months_map(queryset) -> str:
     return json.dumps({str(c.pk): c.default_penalty_months for c in queryset})
 
 
-class EntryFilterForm(Form):
-    name = forms.CharField(label="姓名", required=False, max_length=50)
-    id_number = forms.CharField(label="证件号码", required=False, max_length=32,
-                                widget=forms.TextInput(attrs={"placeholder": "完整号码"}))
-    category = forms.ModelChoiceField(label="违规类型", queryset=ViolationCategory.objects.order_by("name"),
-                                      required=False, empty_label="全部")
-    state = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *PenaltyState.choices])
-    period_from = forms.DateField(label="处罚期自", required=False, **DATE_WIDGET)
-    period_to = forms.DateField(label="处罚期至", required=False, **DATE_WIDGET)
-    region = forms.ModelChoiceField(label="地区", queryset=Region.objects.all(), required=False, empty_label="全部")
-
-    def __init__(self, *args, with_region: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not with_region:
-            del self.fields["region"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("period_from") and data.get("period_to") and data["period_from"] > data["period_to"]:
-            self.add_error("period_to", "结束日期不能早于开始日期")
-        return data
-
-
 class _PenaltyFields(Form):
     category = CategoryChoiceField(label="违规类型", queryset=ViolationCategory.objects.none(), empty_label="请选择")
     penalty_start = forms.DateField(label="处罚开始日期", **DATE_WIDGET, help_text="默认今天")
@@ -60,9 +37,9 @@ class _PenaltyFields(Form):
     evidence_file = forms.FileField(label="证据附件", required=False, help_text=EVIDENCE_HELP,
                                     widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
 
-    def __init__(self, *args, current_category: ViolationCategory | None = None, **kwargs):
+    def __init__(self, *args, user, current_category: ViolationCategory | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        queryset = active_categories()
+        queryset = active_categories(fetched_by=user)
         if current_category is not None and not current_category.is_active:
             queryset = ViolationCategory.objects.filter(pk__in=[*queryset.values_list("pk", flat=True),
                                                                 current_category.pk]).order_by("name")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from core.scoping import ScopedQuerySet, scope_queryset
+from core.scoping import ScopedManager, ScopedQuerySet, scope_queryset
 
 from .choices import PenaltyState
 
@@ -17,6 +17,10 @@ class ViolationCategory(models.Model):
     default_penalty_months = models.PositiveSmallIntegerField("默认处罚期限（月）")
     voids_score = models.BooleanField("成绩作废", default=True)
     is_active = models.BooleanField("启用", default=True)
+
+    objects = ScopedManager()
+    scope_shared = True  # every administrator reads the categories (the list's filter names them)
+    scope_candidate_field = None
 
     class Meta:
         ordering = ["name"]

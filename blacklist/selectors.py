@@ -111,17 +111,26 @@ def entry_history(*, entry: BlacklistEntry, fetched_by) -> QuerySet:
     )
 
 
-def category_list() -> QuerySet:
-    return ViolationCategory.objects.annotate(entry_count=Count("entries")).order_by("-is_active", "name")
+def category_list(*, fetched_by) -> QuerySet:
+    """违规类型管理: every category with its number of entries, the active ones first. Categories
+    are reference data every administrator reads (ViolationCategory.scope_shared)."""
+    return (ViolationCategory.objects.visible_to(fetched_by).annotate(entry_count=Count("entries"))
+            .order_by("-is_active", "name"))
 
 
-def active_categories() -> QuerySet:
-    return ViolationCategory.objects.filter(is_active=True).order_by("name")
+def category_choices(*, fetched_by) -> QuerySet:
+    """The list's 违规类型 filter: every category, a deactivated one too (old entries name it)."""
+    return ViolationCategory.objects.visible_to(fetched_by).order_by("name")
 
 
-def category_get(*, pk) -> ViolationCategory:
+def active_categories(*, fetched_by) -> QuerySet:
+    """What a new or changed entry may be filed under."""
+    return ViolationCategory.objects.visible_to(fetched_by).filter(is_active=True).order_by("name")
+
+
+def category_get(*, pk, fetched_by) -> ViolationCategory:
     try:
-        return ViolationCategory.objects.get(pk=pk)
+        return ViolationCategory.objects.visible_to(fetched_by).get(pk=pk)
     except (ViolationCategory.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("未找到该违规类型") from exc
 

@@ -2,11 +2,13 @@
 change is one transaction with its audit row (before/after); nothing is ever deleted: an entry
 is revoked (撤销) with a reason, a category is deactivated."""
 
-import calendar
 import datetime
+import os
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import PurePath
+from typing import IO
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -22,6 +24,7 @@ from people.validation import validate_id_number
 
 from .choices import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, MAX_PENALTY_MONTHS
 from .models import BlacklistEntry, EntryStatus, ViolationCategory
+from .rules import check_penalty_period, check_penalty_start, penalty_default_end
 
 ENTRY_AUDIT_FIELDS = [
     "id_type", "id_number", "name", "company_name", "person", "region", "registration", "category",
@@ -29,11 +32,6 @@ ENTRY_AUDIT_FIELDS = [
     "revoked_reason", "revoked_by", "revoked_at",
 ]
 CATEGORY_AUDIT_FIELDS = ["name", "description", "default_penalty_months", "voids_score", "is_active"]
-# Plausibility bounds for a penalty period (a typo such as 2205 is refused, not stored).
-EARLIEST_START = datetime.date(2000, 1, 1)
-LONGEST_PENALTY_YEARS = 20
-# A penalty decided now starts now or soon; a start further than this is a typo (2205 for 2025).
-LATEST_START_DAYS_AHEAD = 366
 
 
 def _require_central(user) -> None:
@@ -43,46 +41,6 @@ def _require_central(user) -> None:
 
 def _snapshot(entry: BlacklistEntry) -> dict:
     return model_snapshot(entry, ENTRY_AUDIT_FIELDS)
-
-
-def add_months(start: datetime.date, months: int) -> datetime.date:
-    """start + months, clamped to the month's last day (2026-01-31 + 1 month = 2026-02-28)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-def penalty_default_end(start: datetime.date, months: int) -> datetime.date:
-    """The default last day of a penalty of `months` starting on `start` (both days inclusive):
-    the day before the same day `months` later, so 12 months from 2026-03-01 run through
-    2027-02-28 and nothing is blocked on 2027-03-01. When that day does not exist (31st, 29 Feb)
-    the anniversary is the 1st of the following month, so the period ends on the month's last
-    day: 1 month from 2026-01-31 runs through 2026-02-28, 12 months from 2024-02-29 through
-    2025-02-28. A consequence of SPEC.md §7 (derived dates, no scheduled job)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    last_day = calendar.monthrange(year, month)[1]
-    if start.day > last_day:
-        return datetime.date(year, month, last_day)
-    return datetime.date(year, month, start.day) - datetime.timedelta(days=1)
-
-
-def _check_start(start: datetime.date) -> None:
-    if start < EARLIEST_START:
-        raise ApplicationError(f"处罚开始日期不能早于 {EARLIEST_START:%Y-%m-%d}", field="penalty_start")
-    latest = timezone.localdate() + datetime.timedelta(days=LATEST_START_DAYS_AHEAD)
-    if start > latest:
-        raise ApplicationError(f"处罚开始日期不能晚于 {latest:%Y-%m-%d}，请检查年份", field="penalty_start")
-
-
-def _check_period(start: datetime.date, end: datetime.date) -> None:
-    _check_start(start)
-    if end < start:
-        raise ApplicationError(
-            f"处罚截止日期（{end:%Y-%m-%d}）不能早于开始日期（{start:%Y-%m-%d}）", field="penalty_end"
-        )
-    if end > add_months(start, 12 * LONGEST_PENALTY_YEARS):
-        raise ApplicationError(f"处罚期限不能超过 {LONGEST_PENALTY_YEARS} 年，请核对截止日期", field="penalty_end")
 
 
 def _check_text(value: str, *, field: str, label: str, max_length: int | None = None) -> str:
@@ -192,9 +150,9 @@ def entry_create(
         raise ApplicationError("请选择违规所在地区", field="region")
     _check_category(category)
     penalty_start = penalty_start or timezone.localdate()
-    _check_start(penalty_start)  # before the default end is computed from it
+    check_penalty_start(penalty_start)  # before the default end is computed from it
     penalty_end = penalty_end or penalty_default_end(penalty_start, category.default_penalty_months)
-    _check_period(penalty_start, penalty_end)
+    check_penalty_period(penalty_start, penalty_end)
     ext = _check_evidence_file(evidence_file) if evidence_file else None
 
     person = Person.objects.filter(id_type=id_type, id_number=id_number).first()
@@ -277,7 +235,7 @@ def entry_update(
     if region is None:
         raise ApplicationError("请选择违规所在地区", field="region")
     _check_category(category, current=entry.category)
-    _check_period(penalty_start, penalty_end)
+    check_penalty_period(penalty_start, penalty_end)
     ext = _check_evidence_file(evidence_file) if evidence_file else None
     _check_no_overlap(id_type_id=entry.id_type_id, id_number=entry.id_number, start=penalty_start,
                       end=penalty_end, exclude_pk=entry.pk)
@@ -325,6 +283,32 @@ def entry_revoke(*, entry: BlacklistEntry, reason: str, acting_user) -> Blacklis
 
 
 # --------------------------------------------------------------------------- logged reads
+
+@dataclass
+class EntriesExport:
+    handle: IO
+    filename: str
+
+
+def entries_export(*, query: str, acting_user) -> EntriesExport:
+    """导出 the blacklist exactly as the list shows it (SPEC.md §7: search and export): the page's
+    query string is parsed by the list's one filter definition (blacklist.filters) under the
+    exporter's scope, and an invalid filter is refused (core.filters.InvalidFilter) before a row
+    is read. A region's file has masked 证件号码, central's the full ones; logged."""
+    from django.http import QueryDict
+
+    from .exports import write_entries
+    from .filters import EntryFilterForm
+
+    form = EntryFilterForm(QueryDict(query), user=acting_user)
+    filters = form.filters()
+    masked = acting_user.role != Role.CENTRAL
+    path, rows = write_entries(form.rows().iterator(chunk_size=2000), masked=masked, on_date=timezone.localdate())
+    entry_export_record(row_count=rows, filters=filters, masked=masked, acting_user=acting_user)
+    handle = open(path, "rb")  # noqa: SIM115 - the FileResponse closes it
+    os.unlink(path)  # the open handle keeps the data until the response is sent
+    return EntriesExport(handle=handle, filename=f"黑名单_{timezone.localtime():%Y%m%d_%H%M}.xlsx")
+
 
 @transaction.atomic
 def entry_export_record(*, row_count: int, filters: dict, masked: bool, acting_user) -> None:

@@ -2,8 +2,6 @@
 selector (BlacklistEntry.objects.visible_to), call one service, render. Central decides;
 a region reads the entries that concern it, searches and exports them."""
 
-import os
-
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,17 +12,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.filters import InvalidFilter
+from core.forms import add_application_error
 from core.masking import mask_id_number
 from core.pagination import paginate
 from core.permissions import admin_required, central_required
 from core.roles import Role
 
 from .choices import EVIDENCE_EXTENSIONS
-from .exports import write_entries
+from .filters import EntryFilterForm
 from .forms import (
     CategoryForm,
     EntryEditForm,
-    EntryFilterForm,
     EntryForm,
     FromRegistrationForm,
     RegistrationLookupForm,
@@ -37,33 +36,20 @@ from .selectors import (
     entries_by_pk,
     entry_get,
     entry_history,
-    entry_list,
     registration_get,
     registration_search,
 )
 from .services import (
     category_create,
     category_update,
+    entries_export,
     entry_create,
     entry_create_from_registration,
     entry_evidence_download_record,
-    entry_export_record,
     entry_reveal_id_number,
     entry_revoke,
     entry_update,
 )
-
-
-def _apply_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
-def _filters(form) -> dict:
-    """The valid part of the search form; an invalid field shows its error and filters nothing."""
-    if not form.is_bound:
-        return {}
-    form.is_valid()
-    return {k: v for k, v in getattr(form, "cleaned_data", {}).items() if v not in (None, "")}
 
 
 def _is_central(user) -> bool:
@@ -75,13 +61,11 @@ def _is_central(user) -> bool:
 @admin_required
 def entry_list_view(request):
     """黑名单 list: central sees all; a region sees the entries that concern it (visible_to)."""
-    is_central = _is_central(request.user)
-    form = EntryFilterForm(request.GET or None, with_region=is_central)
-    qs = entry_list(filters=_filters(form), fetched_by=request.user)
-    context = paginate(request, qs)
+    form = EntryFilterForm(request.GET, user=request.user)
+    context = paginate(request, form.rows())
     today = timezone.localdate()
     context.update(
-        form=form, is_central=is_central, today=today,
+        form=form, is_central=_is_central(request.user), today=today,
         rows=[{"entry": e, "masked_id": mask_id_number(e.id_number), "state": e.state(today),
                "state_label": e.state_label(today)} for e in context["page_obj"]],
         export_query=request.GET.urlencode(),
@@ -92,18 +76,13 @@ def entry_list_view(request):
 @admin_required
 @never_cache
 def entry_export(request):
-    """导出 the filtered list as .xlsx (regions: masked 证件号码); logged in the audit trail."""
-    is_central = _is_central(request.user)
-    form = EntryFilterForm(request.GET or None, with_region=is_central)
-    filters = _filters(form)
-    qs = entry_list(filters=filters, fetched_by=request.user)
-    masked = not is_central
-    path, rows = write_entries(qs.iterator(chunk_size=2000), masked=masked, on_date=timezone.localdate())
-    entry_export_record(row_count=rows, filters=filters, masked=masked, acting_user=request.user)
-    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
-    os.unlink(path)  # the open handle keeps the data until the response is sent
-    name = f"黑名单_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name,
+    """导出 the filtered list as .xlsx (services.entry_export: regions get masked 证件号码; logged)."""
+    try:
+        export = entries_export(query=request.GET.urlencode(), acting_user=request.user)
+    except InvalidFilter as exc:  # the list page shows the same filters with their errors and no rows
+        messages.error(request, f"{exc.message}。未导出任何数据")
+        return redirect(reverse("blacklist:list") + ("?" + request.GET.urlencode() if request.GET else ""))
+    return FileResponse(export.handle, as_attachment=True, filename=export.filename,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -192,7 +171,8 @@ def _penalty_args(data: dict) -> dict:
 @central_required
 def entry_add(request):
     """添加 by 证件类型 + 证件号码."""
-    form = EntryForm(request.POST or None, request.FILES or None, initial={"penalty_start": timezone.localdate()})
+    form = EntryForm(request.POST or None, request.FILES or None, user=request.user,
+                     initial={"penalty_start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -200,7 +180,7 @@ def entry_add(request):
                                  company_name=data["company_name"], region=data["region"],
                                  acting_user=request.user, **_penalty_args(data))
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, f"已将 {entry.name} 列入黑名单（{entry.penalty_start:%Y-%m-%d} 至 "
                                       f"{entry.penalty_end:%Y-%m-%d}）")
@@ -222,14 +202,14 @@ def entry_add_from_registration(request):
         return render(request, "blacklist/from_registration.html",
                       {"lookup": lookup, "searched": lookup.is_bound,
                        "results": [{"r": r, "masked_id": mask_id_number(r.person.id_number)} for r in results]})
-    form = FromRegistrationForm(request.POST or None, request.FILES or None,
+    form = FromRegistrationForm(request.POST or None, request.FILES or None, user=request.user,
                                 initial={"penalty_start": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             entry = entry_create_from_registration(registration=registration, acting_user=request.user,
                                                    **_penalty_args(form.cleaned_data))
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, f"已将 {entry.name} 列入黑名单（{entry.penalty_start:%Y-%m-%d} 至 "
                                       f"{entry.penalty_end:%Y-%m-%d}）")
@@ -249,7 +229,7 @@ def entry_edit(request, pk: int):
     initial = {"name": entry.name, "company_name": entry.company_name, "region": entry.region,
                "category": entry.category, "penalty_start": entry.penalty_start,
                "penalty_end": entry.penalty_end, "evidence_note": entry.evidence_note}
-    form = EntryEditForm(request.POST or None, request.FILES or None, initial=initial,
+    form = EntryEditForm(request.POST or None, request.FILES or None, initial=initial, user=request.user,
                          current_category=entry.category)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -258,7 +238,7 @@ def entry_edit(request, pk: int):
                          region=data["region"], reason=data["reason"], acting_user=request.user,
                          **_penalty_args(data))
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, "黑名单记录已修改")
             return redirect("blacklist:detail", pk=entry.pk)
@@ -276,7 +256,7 @@ def entry_revoke_view(request, pk: int):
         try:
             entry_revoke(entry=entry, reason=form.cleaned_data["reason"], acting_user=request.user)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, f"已撤销 {entry.name} 的黑名单记录")
             return redirect("blacklist:detail", pk=entry.pk)
@@ -288,7 +268,7 @@ def entry_revoke_view(request, pk: int):
 
 @central_required
 def categories(request):
-    return render(request, "blacklist/categories.html", {"categories": category_list()})
+    return render(request, "blacklist/categories.html", {"categories": category_list(fetched_by=request.user)})
 
 
 @central_required
@@ -301,7 +281,7 @@ def category_add(request):
                                        default_penalty_months=data["default_penalty_months"],
                                        voids_score=data["voids_score"], acting_user=request.user)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, f"已添加违规类型“{category.name}”")
             return redirect("blacklist:categories")
@@ -310,7 +290,7 @@ def category_add(request):
 
 @central_required
 def category_edit(request, pk: int):
-    category = category_get(pk=pk)
+    category = category_get(pk=pk, fetched_by=request.user)
     initial = {"name": category.name, "description": category.description,
                "default_penalty_months": category.default_penalty_months,
                "voids_score": category.voids_score, "is_active": category.is_active}
@@ -323,7 +303,7 @@ def category_edit(request, pk: int):
                             voids_score=data["voids_score"], is_active=data["is_active"],
                             reason=data["reason"], acting_user=request.user)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, f"违规类型“{data['name']}”已保存")
             return redirect("blacklist:categories")

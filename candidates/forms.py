@@ -1,7 +1,9 @@
 """Forms of the candidate information pages (学员考核信息管理, the guide 三; SPEC.md §4).
 
-The filter form only parses the query string; the filtering itself is candidates.selectors.
-registration_list, shared by the list page and every export. The candidate form only collects
+The filter form is the candidate list's one filter definition (core.filters.FilterForm): it
+parses the query string of the list page, of its export (services.registration_export) and of
+the export job (notices.run_export); the filtering itself is candidates.selectors.
+registration_list. The candidate form only collects
 the fields: the rules are checked by the import's row validator (candidates.importing.validation)
 inside the services, so a rule is written once for the file import and this form."""
 
@@ -9,6 +11,7 @@ from django import forms
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.filters import FilterForm
 from core.forms import Form
 from core.roles import Role
 from people.models import IdType
@@ -18,15 +21,16 @@ from plans.models import ExamPlan
 from regions.models import Region
 
 from .choices import PersonnelType
-from .selectors import SORT_KEYS, registration_years
+from .selectors import SORT_KEYS, registration_list, registration_years
 
-EXPORT_PART_SIZE = 5000
 ID_NUMBER_MIN_LENGTH = 5  # people.validation: a passport number has 5 to 17 characters
 
 
-class CandidateFilterForm(Form):
+class CandidateFilterForm(FilterForm):
     """The guide's filters: 姓名, 证件号码, 人员类型/报考类型, 企业名称, 考试计划类型, 年份, 考试批次,
-    plus 地区 for central. Every value lives in the query string, so a search is a bookmark."""
+    plus 地区 for central. Every value lives in the query string, so a search is a bookmark. The
+    list page, its export (candidates.services.registration_export) and the export job
+    (candidates.notices.run_export) all parse it here and read through registration_list."""
 
     name = forms.CharField(label="姓名", max_length=50, required=False)
     id_number = forms.CharField(label="证件号码", max_length=32, required=False,
@@ -39,12 +43,13 @@ class CandidateFilterForm(Form):
     exam_year = forms.TypedChoiceField(label="年份", required=False, coerce=int, empty_value=None)
     plan = forms.ModelChoiceField(label="考试批次", required=False, queryset=ExamPlan.objects.none(), empty_label="全部")
     region = forms.ModelChoiceField(label="地区", required=False, queryset=Region.objects.none(), empty_label="全部")
-    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+    sort = forms.ChoiceField(label="排序", required=False, widget=forms.HiddenInput,
                              choices=[("", "")] + [(k, k) for k in SORT_KEYS] + [(f"-{k}", k) for k in SORT_KEYS])
 
+    selector = staticmethod(registration_list)
+
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         plans = ExamPlan.objects.visible_to(user).select_related("region").order_by("-exam_date", "-id")
         self.fields["plan"].queryset = plans
         self.fields["plan"].label_from_instance = lambda p: f"{p.batch_no}（{p.exam_date:%Y-%m-%d}）"
@@ -97,15 +102,6 @@ class CandidateFilterForm(Form):
         if value and len(value) < ID_NUMBER_MIN_LENGTH:
             raise forms.ValidationError("请输入完整的证件号码，不支持按部分号码查询")
         return value
-
-    def filters(self) -> dict:
-        """The cleaned filters, or none at all when the query string is invalid (the form then
-        shows the error beside the field: an invalid filter never silently widens a search)."""
-        if not self.is_bound:
-            return {}
-        if not self.is_valid():
-            return {"_invalid": True}
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 class CandidateForm(Form):
@@ -168,9 +164,9 @@ class ReasonForm(Form):
 class ExportForm(Form):
     """What to export: one part of 5,000 rows (导出第N批) or everything; masked or full IDs."""
 
-    part = forms.IntegerField(required=False, min_value=1)
-    scope = forms.ChoiceField(required=False, choices=[("part", "导出一批"), ("all", "导出全部")])
-    full = forms.BooleanField(required=False)
+    part = forms.IntegerField(label="导出批次", required=False, min_value=1)
+    scope = forms.ChoiceField(label="导出范围", required=False, choices=[("part", "导出一批"), ("all", "导出全部")])
+    full = forms.BooleanField(label="完整信息", required=False)
 
     def clean(self):
         data = super().clean()

@@ -47,17 +47,24 @@ def plan_notified_today(*, plan, today) -> int:
     return Registration.objects.filter(plan=plan, **{f"{REGISTRATION_PHONE_LOOKUP}__in": texted}).count()
 
 
-def run_plan_notice(*, job, plan_id: int, user_id: int) -> None:
-    """Text every phone number of the plan's candidates once today (services.phone_notice_send):
-    candidates sharing a number get one SMS together; 停考 registrations (a running blacklist
-    penalty) get none. Counts are of candidates, `sms` of SMS."""
+def plan_notice_recipients_count(*, plan, audience: str = "all") -> int:
+    from .selectors import plan_notice_recipients
+
+    return plan_notice_recipients(plan=plan, audience=audience).count()
+
+
+def run_plan_notice(*, job, plan_id: int, user_id: int, audience: str = "all") -> None:
+    """Text every phone number of the plan's candidates (or, audience "pretest_pending", of
+    those who have not passed the 考前测试 when the job runs) once today
+    (services.phone_notice_send): candidates sharing a number get one SMS together; 停考
+    registrations (a running blacklist penalty) get none. Counts are of candidates, `sms` of SMS."""
     from .selectors import plan_notice_recipients, registration_suspension
 
     user = User.objects.get(pk=user_id)
     plan = ExamPlan.objects.get(pk=plan_id)
     today = timezone.localdate()
     counts = {"sent": 0, "skipped": 0, "failed": 0, "suspended": 0, "sms": 0}
-    recipients = plan_notice_recipients(plan=plan)
+    recipients = plan_notice_recipients(plan=plan, audience=audience)
     groups = registrations_by_phone(recipients.iterator(chunk_size=500))
     total = sum(len(group) for group in groups.values())
     job_progress(job, done=0, total=total, message="正在发送")
@@ -79,15 +86,17 @@ def run_plan_notice(*, job, plan_id: int, user_id: int) -> None:
 
 
 def run_export(*, job, user_id: int, query: str, full: bool) -> None:
-    """Write the whole filtered list (the same selector and filters as the page) to a file and
-    attach it to the job for download."""
+    """Write the whole filtered list to a file and attach it to the job for download: the query
+    string of the page, parsed by the list's one filter definition (candidates.filters) under the
+    job's user, read through the same selector as the page (services.registration_export)."""
     from .exports import export_filename, registrations_tempfile
     from .forms import CandidateFilterForm
-    from .selectors import registration_export_values, registration_list
+    from .selectors import registration_export_values
 
     user = User.objects.get(pk=user_id)
     form = CandidateFilterForm(QueryDict(query), user=user)
-    qs = registration_list(filters=form.filters(), fetched_by=user)
+    filters = form.filters()  # InvalidFilter fails the job with its message (a plan deleted meanwhile)
+    qs = form.rows()
     total = qs.count()
     job_progress(job, done=0, total=total, message="正在生成文件")
     handle, count = registrations_tempfile(
@@ -101,9 +110,8 @@ def run_export(*, job, user_id: int, query: str, full: bool) -> None:
         handle.close()
     job_progress(job, done=count, total=count)
     # recorded now that the rows really left the database (a failed job exports nothing)
-    registration_export_record(acting_user=user, filters=form.filters(), count=count, full=full, part=None,
-                               region=export_region(form.filters()))
-    job_finish(job, file_path=name, filename=export_filename(form.filters(), full=full, stamp=stamp),
+    registration_export_record(acting_user=user, filters=filters, count=count, full=full, part=None,
+                               region=export_region(filters))
+    job_finish(job, file_path=name, filename=export_filename(filters, full=full, stamp=stamp),
                result={"rows": count},
                message=f"共 {count} 条")
-

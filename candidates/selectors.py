@@ -42,11 +42,9 @@ def order_for(sort: str | None) -> tuple[str, ...]:
 def registration_list(*, filters: dict, fetched_by) -> QuerySet:
     """The candidate list as `fetched_by` may see it, filtered and ordered.
 
-    Filters (the guide 三): 姓名 (begins with), 证件号码 (the whole number), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central).
-    An invalid filter set (`_invalid`) gives no rows rather than an unfiltered list."""
+    Filters (the guide 三): 姓名 (begins with), 证件号码 (the whole number), 人员类型/报考类型, 企业名称 (contains), 考试计划类型, 年份, 考试批次, and 地区 (central),
+    as candidates.forms.CandidateFilterForm cleans them (an invalid query string reads nothing)."""
     qs = Registration.objects.visible_to(fetched_by)
-    if filters.get("_invalid"):
-        return qs.none()
     if filters.get("name"):
         qs = qs.filter(person__name__startswith=filters["name"].strip())
     if filters.get("id_number"):
@@ -137,13 +135,15 @@ def registration_history(*, registration: Registration, fetched_by):
     ).order_by("created_at", "id")
 
 
-def plan_notice_recipients(*, plan: ExamPlan) -> QuerySet:
-    """Every registration of the plan with the phone to text, in 考生编号 order."""
-    return (
-        Registration.objects.filter(plan=plan)
-        .select_related("person")
-        .order_by("candidate_number")
-    )
+def plan_notice_recipients(*, plan: ExamPlan, audience: str = "all") -> QuerySet:
+    """Every registration of the plan with the phone to text, in 考生编号 order; audience
+    "pretest_pending": only those who have not passed the 考前测试 (exams.pretest_selectors)."""
+    qs = Registration.objects.filter(plan=plan).select_related("person").order_by("candidate_number")
+    if audience == "pretest_pending":
+        from exams.pretest_selectors import passed_registration_ids
+
+        qs = qs.exclude(pk__in=passed_registration_ids(plan))
+    return qs
 
 
 # Up to this many rows the list's total is counted exactly; above it, counting every row of a

@@ -12,6 +12,8 @@ masks 证件号码 and 手机号码). Rules:
 * the 考前测试 notice goes at most once per phone number per day (NoticeLog's unique constraint)."""
 
 import datetime
+from dataclasses import dataclass
+from typing import IO
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -198,6 +200,10 @@ def registration_update(*, registration: Registration, raw: dict, acting_user, r
             audit_record(actor=acting_user, action=Action.REGISTRATION_UPDATE, obj=registration, before=before,
                          after=after, reason=reason.strip(),
                          message=f"修改考生 {registration.candidate_number} {person.name}")
+            # a 考前测试 confirmation of the old details no longer counts (issue 14 §2)
+            from exams.pretest_services import pretest_details_changed
+
+            pretest_details_changed(registration=registration)
     return registration, [*result.warnings, *person_warnings]
 
 
@@ -259,6 +265,65 @@ def registration_export_record(*, acting_user, filters: dict, count: int, full: 
         )
 
 
+# One part of the export (导出第N批); up to EXPORT_SYNC_LIMIT rows the whole list is written during
+# the request and streamed back, above it a background job writes it while the user watches its
+# progress (SPEC.md §4).
+EXPORT_PART_SIZE = 5000
+EXPORT_SYNC_LIMIT = 20000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class RegistrationExport:
+    """What registration_export produced: a written file, or the job that will write it."""
+
+    handle: IO | None = None
+    filename: str = ""
+    job: object | None = None
+
+
+def registration_export(*, query: str, part: int | None, full: bool, acting_user) -> RegistrationExport:
+    """导出 the candidate list exactly as the page shows it (SPEC.md §4): the page's query string
+    is parsed by the list's one filter definition (candidates.forms.CandidateFilterForm) under
+    the exporter's scope, so the file holds the rows of the filtered screen, across its pages, in
+    its order. An invalid filter is refused (core.filters.InvalidFilter) and nothing is written.
+
+    `part`: one part of EXPORT_PART_SIZE rows (a part past the end is refused); otherwise the
+    whole list, written now up to EXPORT_SYNC_LIMIT rows, and above it by a background job
+    (candidates.notices.run_export) that parses the same query string again. A written file is
+    recorded (registration_export_record); the job records it once its file exists."""
+    from django.http import QueryDict
+
+    from . import exports
+    from .forms import CandidateFilterForm
+    from .selectors import registration_export_values
+
+    form = CandidateFilterForm(QueryDict(query), user=acting_user)
+    filters = form.filters()
+    qs = form.rows()
+    total = qs.count()
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
+    if part:
+        start = (part - 1) * EXPORT_PART_SIZE
+        if start >= max(total, 1):
+            raise ApplicationError(f"没有第 {part} 批：当前条件共 {total} 条，每批 {EXPORT_PART_SIZE} 条")
+        values = registration_export_values(qs)[start:start + EXPORT_PART_SIZE]
+    elif total > EXPORT_SYNC_LIMIT:
+        from jobs.services import job_create, job_enqueue
+
+        job = job_create(kind="candidates.export", title=f"导出学员考核信息（{total} 条）",
+                         acting_user=acting_user, region=acting_user.region, total=total)
+        job_enqueue(job, "candidates.notices:run_export", user_id=acting_user.pk, query=query, full=full)
+        return RegistrationExport(job=job)
+    else:
+        values = registration_export_values(qs)
+    handle, written = exports.registrations_tempfile(values, full=full)
+    registration_export_record(acting_user=acting_user, filters=filters, count=written, full=full, part=part,
+                               region=export_region(filters))
+    return RegistrationExport(handle=handle, filename=exports.export_filename(filters, full=full, stamp=stamp,
+                                                                               part=part))
+
+
 NOTICE_TEMPLATE = "exam_notice"
 
 
@@ -271,21 +336,42 @@ def plan_notice_assert_allowed(*, plan: ExamPlan, now: datetime.datetime | None 
         raise ApplicationError("考试已开始，不再发送考前测试通知")
 
 
-def plan_notice_start(*, plan: ExamPlan, acting_user, now: datetime.datetime | None = None):
-    """发送考前测试通知 for a whole plan, as a background job with progress (issue 7 §5).
-    Returns the job; candidates.notices.run_plan_notice does the sending."""
+# who a plan's 考前测试 notice goes to: every candidate, or those who have not passed the
+# 考前测试 yet (issue 14 §2: sent from the plan's 考前测试 page)
+NOTICE_AUDIENCES = {"all": "全部考生", "pretest_pending": "未通过或未参加考前测试的考生"}
+
+
+def plan_notice_start(*, plan: ExamPlan, acting_user, audience: str = "all", now: datetime.datetime | None = None):
+    """发送考前测试通知 for a whole plan, or only to those who have not passed the 考前测试
+    (`audience="pretest_pending"`, until it closes 48 hours before the start), as a background
+    job with progress (issue 7 §5). Returns the job; candidates.notices.run_plan_notice does the
+    sending (and reads the audience again when it runs)."""
     from jobs.services import job_create, job_enqueue
 
+    from .notices import plan_notice_recipients_count
+
+    if audience not in NOTICE_AUDIENCES:
+        raise ApplicationError("通知对象不正确")
     plan_notice_assert_allowed(plan=plan, now=now)
-    total = Registration.objects.filter(plan=plan).count()
-    if not total:
+    if audience == "pretest_pending":
+        from exams.pretest_services import pretest_closes_at
+
+        if (now or timezone.now()) >= pretest_closes_at(plan):
+            closes = timezone.localtime(pretest_closes_at(plan))
+            raise ApplicationError(f"考前测试已于 {closes:%Y-%m-%d %H:%M} 截止，不再发送考前测试通知")
+    if not Registration.objects.filter(plan=plan).exists():
         raise ApplicationError("该考试批次还没有考生")
+    total = plan_notice_recipients_count(plan=plan, audience=audience)
+    if not total:
+        raise ApplicationError("所有考生均已通过考前测试，无需通知")
+    who = NOTICE_AUDIENCES[audience]
     with transaction.atomic():
-        job = job_create(kind="candidates.notice", title=f"发送考前测试通知：批次 {plan.batch_no}",
+        job = job_create(kind="candidates.notice", title=f"发送考前测试通知：批次 {plan.batch_no}（{who}）",
                          acting_user=acting_user, region=plan.region, total=total)
-        audit_record(actor=acting_user, action=Action.PLAN_NOTICE, obj=plan,
-                     message=f"发送考前测试通知：批次 {plan.batch_no}，{total} 名考生")
-        job_enqueue(job, "candidates.notices:run_plan_notice", plan_id=plan.pk, user_id=acting_user.pk)
+        audit_record(actor=acting_user, action=Action.PLAN_NOTICE, obj=plan, after={"audience": audience, "total": total},
+                     message=f"发送考前测试通知：批次 {plan.batch_no}，{who} {total} 名")
+        job_enqueue(job, "candidates.notices:run_plan_notice", plan_id=plan.pk, user_id=acting_user.pk,
+                    audience=audience)
     return job
 
 

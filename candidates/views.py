@@ -5,7 +5,6 @@ service, render. The import pages live in views_import / urls_import (issue 6)."
 import math
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,19 +14,20 @@ from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
 from core.errors import ApplicationError
+from core.filters import InvalidFilter
+from core.forms import add_application_error, error_summary
 from core.masking import mask_id_number, mask_phone
-from core.pagination import DEFAULT_PAGE_SIZE, PAGE_SIZES
+from core.pagination import paginate
 from core.permissions import admin_required, role_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
 from jobs.models import Job
-from jobs.services import job_create, job_enqueue
 from plans.choices import AuditStatus
 from plans.rules import Phase, phase, roster_cutoff, roster_open
 
 from . import services
-from .exports import PAGE_COLUMNS, export_filename, registrations_tempfile
-from .forms import EXPORT_PART_SIZE, CandidateFilterForm, CandidateForm, ExportForm, ReasonForm
+from .exports import PAGE_COLUMNS
+from .forms import CandidateFilterForm, CandidateForm, ExportForm, ReasonForm
 from .models import NoticeLog, Registration
 from .notices import plan_notified_today, registration_phone
 from .selectors import (
@@ -36,17 +36,11 @@ from .selectors import (
     own_registrations,
     plan_for_roster,
     registration_count,
-    registration_export_values,
     registration_get,
     registration_history,
-    registration_list,
     registration_rows,
     registration_suspension,
 )
-
-# Up to this many rows the whole list is written during the request and streamed back; above,
-# a background job writes it while the user watches its progress (issue 7 §4).
-EXPORT_SYNC_LIMIT = 20000
 
 COLUMNS = [(c.header, c.sort) for c in PAGE_COLUMNS]  # (header, sort key or None), one table with the export
 
@@ -114,77 +108,19 @@ def _may_change(user, plan) -> bool:
     return user.role == Role.CENTRAL or not _frozen_reason(plan)
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told its total (counted once, capped, by registration_count) instead of
-    running its own COUNT(*) over the filtered list."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self.count = count
-
-
-class _EstimatedPage(Page):
-    """A page of a list whose total is only estimated: whether a next page exists is known from
-    the one extra row fetched, never from the estimate, and the rows shown are counted."""
-
-    def __init__(self, object_list, number, paginator, *, has_more: bool):
-        super().__init__(object_list, number, paginator)
-        self.has_more = has_more
-
-    def has_next(self):
-        return self.has_more
-
-    def next_page_number(self):
-        return self.number + 1
-
-    def end_index(self):
-        return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
-
-
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except (TypeError, ValueError):
-        return 1
-
-
 def _list_page(request, qs) -> dict:
-    """The page of the filtered list (the keys of core.pagination.paginate, plus `estimated`).
-    The total is exact up to selectors.EXACT_COUNT_LIMIT rows and the planner's estimate above
-    it (labelled 约 … on the page); paging past an overestimate lands on the real last page."""
-    try:
-        size = int(request.GET.get("page_size", DEFAULT_PAGE_SIZE))
-    except ValueError:
-        size = DEFAULT_PAGE_SIZE
-    if size not in PAGE_SIZES:
-        size = DEFAULT_PAGE_SIZE
-    rows_qs = registration_rows(qs)
+    """The page of the filtered list (core.pagination.paginate, with `estimated`). The total is
+    exact up to selectors.EXACT_COUNT_LIMIT rows and the planner's estimate above it (labelled
+    约 … on the page); paging past an overestimate lands on the real last page."""
     total, estimated = registration_count(qs)
-    page = None
-    if estimated:
-        number = _page_number(request)
-        paginator = _CountedPaginator(rows_qs, size, count=total)
-        start = (number - 1) * size
-        items = list(rows_qs[start:start + size + 1])
-        if items or number == 1:
-            page = _EstimatedPage(items[:size], number, paginator, has_more=len(items) > size)
-        else:  # past the real end of the list: count it exactly and show its last page
-            total, estimated = qs.count(), False
-    if page is None:
-        paginator = _CountedPaginator(rows_qs, size, count=total)
-        page = paginator.get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return {"page_obj": page, "paginator": paginator, "page_size": size, "page_sizes": PAGE_SIZES,
-            "querystring": params.urlencode(), "estimated": estimated}
+    return paginate(request, registration_rows(qs), total=total, estimated=estimated)
 
 
 @admin_required
 def candidate_list(request):
-    form = CandidateFilterForm(request.GET or None, user=request.user)
-    filters = form.filters()
-    qs = registration_list(filters=filters, fetched_by=request.user)
-    page = _list_page(request, qs)
+    form = CandidateFilterForm(request.GET, user=request.user)
+    filters = form.shown_filters()
+    page = _list_page(request, form.rows())
     count = page["paginator"].count
     plan = filters.get("plan")
     page_regs = list(page["page_obj"])
@@ -202,9 +138,9 @@ def candidate_list(request):
         "sort_value": filters.get("sort", ""),
         "rows": rows,
         "headers": _sort_headers(request, filters.get("sort") or DEFAULT_SORT),
-        "export_parts": range(1, math.ceil(count / EXPORT_PART_SIZE) + 1),
+        "export_parts": range(1, math.ceil(count / services.EXPORT_PART_SIZE) + 1),
         "export_query": _query_without(request, "page", "page_size"),
-        "export_sync_limit": EXPORT_SYNC_LIMIT,
+        "export_sync_limit": services.EXPORT_SYNC_LIMIT,
         "exact_count_limit": EXACT_COUNT_LIMIT,
         "plan": plan,
         "plan_frozen": _frozen_reason(plan) if plan else "",
@@ -281,10 +217,8 @@ def _form_errors_from(form, exc: ApplicationError) -> None:
             column = COLUMN_BY_HEADER.get(error.column)
             field = column.key if column and column.key in form.fields else None
             form.add_error(field, error.message)
-    elif exc.field and exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
     else:
-        form.add_error(None, exc.message)
+        add_application_error(form, exc)
 
 
 def _show_warnings(request, warnings) -> None:
@@ -381,42 +315,29 @@ def candidate_delete(request, pk: int):
 @admin_required
 @never_cache
 def candidate_export(request):
-    """POST with the list's filters in the query string: ?part=N (5,000 rows) or the whole list."""
+    """POST with the list's filters in the query string: ?part=N (5,000 rows) or the whole list
+    (services.registration_export; a large list becomes a background job)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    filter_form = CandidateFilterForm(request.GET or None, user=request.user)
-    filters = filter_form.filters()
     back = reverse("candidates:list") + ("?" + request.GET.urlencode() if request.GET else "")
     options = ExportForm(request.POST)
-    if filters.get("_invalid") or not options.is_valid():
-        messages.error(request, "导出条件无效，请检查筛选条件")
+    if not options.is_valid():
+        messages.error(request, error_summary(options))
         return redirect(back)
-    part, full = options.cleaned_data.get("part"), options.cleaned_data.get("full") or False
-    qs = registration_list(filters=filters, fetched_by=request.user)
-    total = qs.count()
-    stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
-    if part:
-        start = (part - 1) * EXPORT_PART_SIZE
-        if start >= max(total, 1):
-            messages.error(request, f"没有第 {part} 批：当前条件共 {total} 条，每批 {EXPORT_PART_SIZE} 条")
-            return redirect(back)
-        values = registration_export_values(qs)[start:start + EXPORT_PART_SIZE]
-        filename = export_filename(filters, full=full, stamp=stamp, part=part)
-    elif total > EXPORT_SYNC_LIMIT:
-        # the export is recorded by the job once its file exists (candidates.notices.run_export)
-        job = job_create(kind="candidates.export", title=f"导出学员考核信息（{total} 条）",
-                         acting_user=request.user, region=request.user.region, total=total)
-        job_enqueue(job, "candidates.notices:run_export", user_id=request.user.pk,
-                    query=request.GET.urlencode(), full=full)
-        return redirect("jobs:detail", job.pk)
-    else:
-        values = registration_export_values(qs)
-        filename = export_filename(filters, full=full, stamp=stamp)
-    handle, written = registrations_tempfile(values, full=full)
-    services.registration_export_record(acting_user=request.user, filters=filters, count=written, full=full,
-                                        part=part, region=services.export_region(filters))
-    return FileResponse(handle, as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    try:
+        export = services.registration_export(query=request.GET.urlencode(), part=options.cleaned_data.get("part"),
+                                              full=options.cleaned_data.get("full") or False,
+                                              acting_user=request.user)
+    except InvalidFilter as exc:  # the list page shows the same filters with their errors and no rows
+        messages.error(request, f"{exc.message}。未导出任何数据")
+        return redirect(back)
+    except ApplicationError as exc:  # a part past the end
+        messages.error(request, exc.message)
+        return redirect(back)
+    if export.job is not None:
+        return redirect("jobs:detail", export.job.pk)
+    return FileResponse(export.handle, as_attachment=True, filename=export.filename,
+                        content_type=services.XLSX_CONTENT_TYPE)
 
 
 @admin_required
@@ -468,21 +389,28 @@ def my_registrations(request):
     """我的考核: the candidate's own exams and the details their 管局 imported, masked, with the
     moment until which the 管局 can still correct them."""
     from exams.selectors import next_steps
+    from review.selectors import results_for_candidate
 
     now = timezone.now()
     regs = list(own_registrations(fetched_by=request.user))
     suspended = registration_suspension(regs)
     steps = next_steps(regs, now=now)
+    results = results_for_candidate(regs, now=now)  # published plans only (issue 15 §6)
     rows = []
     for reg in regs:
+        result = results.get(reg.pk)
+        if result is not None:  # the plans.rules hook: a published plan's phase is 成绩已发布
+            reg.plan.scores_published_at = result["publication"].published_at
         cutoff = roster_cutoff(reg.plan)
-        until = suspended.get(reg.pk)
+        # 停考 stops an exam still to come; an exam already sat shows its result instead
+        until = suspended.get(reg.pk) if now < reg.plan.ends_at else None
         state = f"停考（黑名单处罚期至 {until:%Y-%m-%d}）" if until else _CANDIDATE_STATE[phase(reg.plan, now)]
         exam = steps[reg.pk]
         if until:  # 停考: no entry (exams.services.attempt_start refuses it too)
-            exam = {**exam, "step": "停考，不能进入考试", "url": None, "open": False}
+            exam = {**exam, "step": "停考，不能进入考试", "url": None, "open": False, "pretest": None, "then": ""}
         rows.append({"reg": reg, "state": state, "suspended": bool(until), "cutoff": cutoff,
-                     "correctable": now < cutoff, "masked_phone": mask_phone(reg.phone), "exam": exam})
+                     "correctable": now < cutoff, "masked_phone": mask_phone(reg.phone), "exam": exam,
+                     "result": result})
     person = regs[0].person if regs else None
     context = {"rows": rows, "person": person,
                "masked_id": mask_id_number(person.id_number) if person else "",

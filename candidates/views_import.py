@@ -11,13 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from core.http import query_text
 from core.pagination import paginate
 from core.permissions import admin_required
 from core.scoping import get_visible_or_404
 from plans.models import ExamPlan
 from plans.rules import assert_roster_writable, roster_cutoff
 
+from .filters import ImportRunFilterForm
 from .importing import services
 from .importing.choices import BACKGROUND_THRESHOLD, ERRORS_SHOWN, RunStatus
 from .importing.columns import COLUMNS
@@ -51,11 +51,11 @@ def import_page(request, plan_pk):
         closed_reason = exc.message
     uploaded = None
     if request.GET.get("run", "").isdigit():
-        uploaded = import_run_list(user=request.user, plan=plan).filter(
+        uploaded = import_run_list(fetched_by=request.user, plan=plan).filter(
             pk=request.GET["run"], status=RunStatus.UPLOADED).first()
     return render(request, "candidates/import_page.html", {
         "plan": plan, "closed_reason": closed_reason, "cutoff": roster_cutoff(plan), "uploaded": uploaded,
-        "runs": import_run_list(user=request.user, plan=plan)[:10], "columns": COLUMNS,
+        "runs": import_run_list(fetched_by=request.user, plan=plan)[:10], "columns": COLUMNS,
         "threshold": BACKGROUND_THRESHOLD, "max_rows": MAX_DATA_ROWS,
     })
 
@@ -106,11 +106,8 @@ def import_readd(request, pk):
 
 @admin_required
 def import_runs(request):
-    runs = import_run_list(user=request.user)
-    plan_filter = query_text(request, "batch_no", 16)
-    if plan_filter:
-        runs = runs.filter(plan__batch_no__icontains=plan_filter)
-    return render(request, "candidates/import_runs.html", {**paginate(request, runs), "batch_no": plan_filter})
+    form = ImportRunFilterForm(request.GET, user=request.user)
+    return render(request, "candidates/import_runs.html", {**paginate(request, form.rows()), "form": form})
 
 
 @admin_required

@@ -23,3 +23,22 @@ class Form(forms.Form):
                 messages["invalid"] = f"{label}格式应为 yyyy-mm-dd，例如 2026-03-09"
             if choosing and str(messages.get("invalid_choice", "")) in _INVALID_CHOICE:
                 messages["invalid_choice"] = f"{label}的选项无效，请重新选择"
+
+
+def error_summary(form) -> str:
+    """A bound form's errors as one line, field by field in the form's order, each named by its
+    label unless its message already names it ("考试日期 从：日期格式应为 yyyy-mm-dd；考试批次的选项
+    无效，请重新选择"). The form-wide errors come first."""
+    parts = [str(e) for e in form.non_field_errors()]
+    for name, field in form.fields.items():
+        label = str(field.label or name)
+        for message in form.errors.get(name, []):
+            message = str(message)
+            parts.append(message if label in message else f"{label}：{message}")
+    return "；".join(parts)
+
+
+def add_application_error(form, exc) -> None:
+    """Put a service's ApplicationError beside the field it names, or above the form when the
+    form has no such field (the one spelling of what every view did with a refused write)."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -7,6 +7,8 @@ candidate sees only rows that are its own. A model opts in by using `ScopedQuery
     scope_region_field = "region"          # lookup path from the model to its Region
     scope_candidate_field = "person__user" # lookup path to the candidate's User, or None
     scope_region_many = True               # optional: the region path is one-to-many
+    scope_shared = True                    # instead: reference data every administrator reads
+                                           # whole (违规类型, 考核类型时长); a candidate reads none
 
 Every view starts from `Model.objects.visible_to(request.user)` or `get_visible_or_404`, so a
 row outside the caller's scope behaves exactly as a row that does not exist (404).
@@ -27,6 +29,8 @@ def scope_queryset(qs: models.QuerySet, user) -> models.QuerySet:
     if role == Role.CENTRAL:
         return qs
     if role == Role.REGIONAL:
+        if getattr(model, "scope_shared", False):
+            return qs
         field = getattr(model, "scope_region_field", None)
         if field is None or not user.region_id:
             return qs.none()

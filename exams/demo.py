@@ -4,7 +4,12 @@ demo people registered and their papers drawn. A roster is frozen 48 hours befor
 so these registrations cannot go through the import: they are written directly (with their
 考生编号 from the plan's counter and an audit row), the papers through papers.services.
 Idempotent in the sense that matters: a new plan is added only when the demo candidate has no
-exam of that mode open for entry right now (a `make run` later in the day gets a fresh one)."""
+exam of that mode open for entry right now (a `make run` later in the day gets a fresh one).
+
+考前测试 (issue 14 §2): the demo candidate's upcoming online exams (imported by candidates.demo)
+have theirs open; a few other candidates of 北京's upcoming 继续教育(线上) plan get results written
+directly (they have no accounts to take it themselves): passed, a failed device check, and an
+open report of a wrong phone number, so the 管局's 考前测试 pages and a candidate page show each."""
 
 import datetime
 
@@ -18,7 +23,7 @@ from core.roles import Role
 from plans.choices import AuditStatus, ExamType
 from plans.models import ExamPlan
 from plans.rules import plan_moments
-from plans.services import duration_for
+from plans.selectors import duration_for
 from regions.models import Region
 
 from .choices import AttemptState
@@ -63,6 +68,45 @@ def _register(plan, person, personnel_type) -> Registration:
     return registration
 
 
+def _demo_pretests(person, now) -> list[str]:
+    """Pretest results for a few other candidates of the demo candidate's upcoming 继续教育(线上)
+    plan, once per plan; and the line telling where the demo candidate takes theirs."""
+    from .choices import InfoStatus, PretestStatus
+    from .models import DeviceCheck, Pretest
+    from .pretest_services import pretest_closes_at, pretest_is_open
+
+    upcoming = [r for r in Registration.objects.filter(person=person).select_related("plan").order_by("plan__starts_at")
+                if pretest_is_open(r.plan, now)]
+    if not upcoming:
+        return ["考前测试：演示考生暂无开放中的考前测试（考前测试在考试开始前 48 小时截止）"]
+    remote = next((r for r in upcoming if r.plan.exam_type == ExamType.CONTINUING_ONLINE), upcoming[0])
+    plan = remote.plan
+    if not Pretest.objects.filter(plan=plan).exclude(registration=remote).exists():
+        others = list(Registration.objects.filter(plan=plan).exclude(person=person).order_by("candidate_number")[:6])
+        ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+        for i, registration in enumerate(others):
+            passed = i < 3
+            reported = i == 3
+            pretest = Pretest.objects.create(
+                registration=registration, plan=plan, region=registration.region,
+                status=PretestStatus.PASSED if passed else PretestStatus.FAILED, passed_at=now if passed else None,
+                info_status=InfoStatus.REPORTED if reported else InfoStatus.CONFIRMED,
+                info_confirmed_at=None if reported else now, info_reported_at=now if reported else None,
+                info_fields=["phone"] if reported else [], info_note="手机号码应为 13800138000（演示）" if reported else "",
+                device_passed=i != 4, device_checked_at=now, practice_done_at=now if i < 4 else None)
+            DeviceCheck.objects.create(
+                pretest=pretest, started_at=now, finished_at=now, user_agent=ua, browser="Chrome", browser_version=126,
+                camera_required=True, camera_ok=i != 4, camera_frames=0 if i == 4 else 6, camera_width=640,
+                camera_height=480, camera_error="未允许浏览器使用摄像头" if i == 4 else "", clock_offset_ms=120 + i * 40,
+                rtt_ms=35 + i * 5, rtt_samples=[40, 35, 38, 36, 37], save_received_at=now, passed=i != 4,
+                reasons=["摄像头不可用或没有画面（未允许浏览器使用摄像头）：继续教育(线上)为远程监考，须有可用的摄像头并允许浏览器使用"]
+                if i == 4 else [])
+        audit_record(actor=None, action=Action.PRETEST_DEMO, obj=plan, message=f"演示考前测试结果（批次 {plan.batch_no}）")
+    due = timezone.localtime(pretest_closes_at(plan))
+    return [f"考前测试：演示考生在“我的考核”点击“完成考前测试”（批次 {plan.batch_no}，{due:%Y-%m-%d %H:%M} 前）；"
+            f"{plan.region.name}管局在“考前测试”查看每场考试的通过情况并通知未完成的考生"]
+
+
 def load(out) -> list[str]:
     from candidates.demo import _demo_candidate
     from papers.services import papers_generate
@@ -99,4 +143,4 @@ def load(out) -> list[str]:
         lines.append(f"演示考试（{plan.get_exam_type_display()}）：批次 {plan.batch_no}，"
                      f"{timezone.localtime(plan.starts_at):%H:%M} 开考，{timezone.localtime(entry_closes_at(plan)):%H:%M} 前可进入{code}；"
                      f"考生登录后在“我的考核”点击“进入考试”")
-    return lines
+    return lines + _demo_pretests(person, now)

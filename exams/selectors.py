@@ -29,6 +29,25 @@ def saved_answers(attempt: Attempt) -> dict[int, dict]:
             Answer.objects.filter(attempt=attempt).values_list("position", "displayed", "seq")}
 
 
+def exam_page_data(attempt: Attempt) -> tuple[dict, dict]:
+    """(payload, saved) of a started exam's page in two queries (issue 14 §10): the stored paper
+    with the attempt's saved answers aggregated by the database into the same row
+    (core.db.JSONRows), then the paper's question versions. `payload` is
+    papers.selectors.candidate_payload (never the key); `saved` as saved_answers."""
+    from django.db.models import JSONField, Subquery
+
+    from core.db import JSONRows
+    from papers.selectors import candidate_payload, paper_for_registration, paper_versions
+
+    rows = (Answer.objects.filter(attempt_id=attempt.pk).order_by().values("attempt_id")
+            .annotate(rows=JSONRows("position", "displayed", "seq")).values("rows"))
+    paper = paper_for_registration(attempt.registration_id,
+                                   annotations={"saved_rows": Subquery(rows, output_field=JSONField())})
+    saved = {int(position): {"answer": displayed, "seq": int(seq)}
+             for position, displayed, seq in (paper.saved_rows or [])}
+    return candidate_payload(paper, paper_versions(paper)), saved
+
+
 def remaining_seconds(attempt: Attempt, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     return max(0, int((attempt.deadline - now).total_seconds()))
@@ -36,18 +55,23 @@ def remaining_seconds(attempt: Attempt, now: datetime.datetime | None = None) ->
 
 def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[int, dict]:
     """我的考核: per registration, its exam state and what the candidate must do next, with the
-    link to the exam page when there is one: {registration_id: {"state", "step", "url", "open"}}."""
+    link to the exam page when there is one: {registration_id: {"state", "step", "url", "open"}}.
+    Before the start of an online exam, `pretest` is its 考前测试 (pretest_selectors.pretest_step
+    + "url"); while that is open and not passed it is the step ("完成考前测试") and `then` says
+    by when and what follows."""
     from django.urls import reverse
 
     from plans.choices import AuditStatus, ExamType
 
     from .choices import AttemptState
+    from .pretest_selectors import pretest_step, pretests_for
     from .services import ONLINE_TYPES, entry_closes_at
 
     now = now or timezone.now()
     registrations = list(registrations)
     attempts = {a.registration_id: a for a in Attempt.objects.filter(
         registration__in=[r.pk for r in registrations]).select_related("plan", "registration")}
+    pretests = pretests_for(registrations)
     steps = {}
     for reg in registrations:
         plan = reg.plan
@@ -74,6 +98,16 @@ def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[i
             closes = entry_closes_at(plan)
             if now < plan.starts_at:
                 step.update(step=f"进入考试：{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起", url=url)
+                pretest = pretest_step(reg, pretests.get(reg.pk), now=now)
+                if pretest is not None:
+                    # 考前测试 comes first while it is open and not passed (issue 14 §1–§2)
+                    pretest["url"] = reverse("exams:pretest", args=[reg.pk])
+                    step["pretest"] = pretest
+                    if pretest["open"] and not pretest["passed"]:
+                        due = timezone.localtime(pretest["due"])
+                        step.update(step="完成考前测试", url=pretest["url"], open=True,
+                                    then=f"{due:%Y-%m-%d %H:%M} 前完成；"
+                                         f"{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起进入考试")
             elif now <= closes:
                 step.update(step=f"进入考试（{timezone.localtime(closes):%H:%M} 前）", url=url, open=True)
             elif now < plan.ends_at:
@@ -148,3 +182,51 @@ def monitor_rows(*, plan, fetched_by, now: datetime.datetime | None = None) -> t
                          "consent": proctor["consent"].get(reg.pk)}})
     return {"labels": [(s.label, counts[s]) for s in AttemptState], "total": len(registrations),
             "remote": proctor is not None}, rows
+
+
+# ---------------------------------------------------------------- the violation check's reads
+
+
+def plan_attempts(plan):
+    """Every attempt of a plan with its registration and person (central's violation check)."""
+    return (Attempt.objects.filter(plan=plan).select_related("registration__person", "registration")
+            .order_by("registration__candidate_number"))
+
+
+def plan_final_answers(plan):
+    """(attempt_id, position, canonical letters, saved_at) of every non-empty saved answer of the
+    plan: the last accepted change of each answer (what the collusion signal reads)."""
+    return (Answer.objects.filter(attempt__plan=plan).exclude(canonical="").order_by()
+            .values_list("attempt_id", "position", "canonical", "saved_at").iterator(chunk_size=5000))
+
+
+def plan_answer_events(plan):
+    """(attempt_id, position, server_at, client_at) of every accepted save of the plan (the
+    answer log's timing of each answer given)."""
+    from .choices import SaveOutcome
+    from .models import AnswerLog
+
+    return (AnswerLog.objects.filter(attempt__plan=plan, outcome=SaveOutcome.ACCEPTED).order_by()
+            .values_list("attempt_id", "position", "server_at", "client_at").iterator(chunk_size=5000))
+
+
+def plan_answer_ips(plan) -> list[tuple[int, str]]:
+    """The distinct (attempt_id, ip) the plan's answers came from (where the log recorded one)."""
+    from .models import AnswerLog
+
+    return list(AnswerLog.objects.filter(attempt__plan=plan, ip__isnull=False).order_by()
+                .values_list("attempt_id", "ip").distinct())
+
+
+def attempt_answer_log(attempt):
+    """Every answer the server received for one attempt, in order of receipt."""
+    from .models import AnswerLog
+
+    return AnswerLog.objects.filter(attempt=attempt).order_by("server_at", "seq", "pk")
+
+
+def attempt_answers(attempt) -> dict[int, dict]:
+    """{position: {"canonical", "displayed", "saved_at"}} of one attempt's saved answers."""
+    return {position: {"canonical": canonical, "displayed": displayed, "saved_at": saved_at}
+            for position, canonical, displayed, saved_at in
+            Answer.objects.filter(attempt=attempt).values_list("position", "canonical", "displayed", "saved_at")}

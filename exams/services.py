@@ -7,10 +7,13 @@ deadline + grace is submitted by the server with its last saved answers — by t
 nothing depends on the task running on time (Moodle MDL-43733)."""
 
 import datetime
+import ipaddress
+import re
 import secrets
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audit.actions import Action
@@ -28,7 +31,7 @@ from .choices import (
     SaveOutcome,
     TransitionCause,
 )
-from .models import Answer, AnswerLog, Attempt, AttemptTransition, EntryRule, PlanEntryCode
+from .models import Answer, AnswerLog, Attempt, AttemptTransition, EntryRule, PlanEntryCode, PlanEntryNetwork
 
 ONLINE_TYPES = (ExamType.CONTINUING_ONLINE, ExamType.NEW_ONLINE)
 MAX_ITEMS_PER_SAVE = 500
@@ -208,15 +211,98 @@ def _check_entry_code(attempt: Attempt, entry_code: str | None) -> None:
                                field="entry_code")
 
 
-def attempt_start(*, registration, acting_user, entry_code: str | None = None,
+# ---------------------------------------------------------------- 考点网络 (centralized plans)
+
+MAX_ENTRY_NETWORKS = 50
+# a range wider than this is no exam site (0.0.0.0/0 would switch the limit off unnoticed)
+MIN_PREFIX = {4: 8, 6: 32}
+
+
+def parse_networks(text: str) -> list[str]:
+    """The site's IP ranges as typed by the 管局: one per line (or separated by commas, 、 or
+    spaces), CIDR (10.20.0.0/16, 2001:db8::/48) or single addresses (a /32 or /128). Every bad
+    entry is named with its position and why; nothing is returned unless all are good."""
+    entries = [e for e in re.split(r"[\s,，、;；]+", text or "") if e]
+    if len(entries) > MAX_ENTRY_NETWORKS:
+        raise ApplicationError(f"考点 IP 段最多 {MAX_ENTRY_NETWORKS} 个，现有 {len(entries)} 个", field="networks")
+    networks, seen = [], set()
+    for index, entry in enumerate(entries, start=1):
+        where = f"第 {index} 项“{entry[:50]}”"
+        try:
+            network = ipaddress.ip_network(entry, strict=True)
+        except ValueError:
+            try:
+                loose = ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ApplicationError(f"{where}不是有效的 IP 地址或网段（应写作如 10.20.0.0/16 或 10.20.1.5）",
+                                       field="networks") from None
+            raise ApplicationError(f"{where}的主机位不为 0：该网段应写作 {loose}", field="networks") from None
+        if network.prefixlen < MIN_PREFIX[network.version]:
+            raise ApplicationError(f"{where}范围过大（IPv{network.version} 网段前缀不能短于 /{MIN_PREFIX[network.version]}），"
+                                   "请填写考点实际使用的网段", field="networks")
+        if str(network) not in seen:
+            seen.add(str(network))
+            networks.append(str(network))
+    return networks
+
+
+def entry_networks_set(*, plan, text: str, acting_user) -> PlanEntryNetwork:
+    """The 管局 of the plan's region, or central, sets (or clears, with an empty text) the exam
+    site's IP ranges of a centralized plan (issue 14 §7). Audited with before and after; a bad
+    entry changes nothing."""
+    _require_plan_staff(acting_user, plan)
+    if plan.exam_type != ExamType.NEW_ONLINE:
+        raise ApplicationError("只有新取证(线上)集中考试可以限定考点网络")
+    networks = parse_networks(text)
+    with transaction.atomic():
+        row, _ = PlanEntryNetwork.objects.select_for_update().get_or_create(plan=plan)
+        before = list(row.networks)
+        if before == networks:
+            return row
+        row.networks, row.updated_by = networks, acting_user
+        row.save()
+        audit_record(actor=acting_user, action=Action.ENTRY_NETWORK_UPDATE, obj=plan, region=plan.region_id,
+                     before={"networks": before}, after={"networks": networks},
+                     message=f"设置考点网络（批次 {plan.batch_no}）：{'、'.join(networks) if networks else '不限制'}")
+    return row
+
+
+def entry_networks(plan) -> list[str]:
+    return list(PlanEntryNetwork.objects.filter(plan=plan).values_list("networks", flat=True).first() or [])
+
+
+def entry_network_refusal(plan, ip: str | None) -> str | None:
+    """Why `ip` may not enter the centralized plan (a message), or None when it may: no ranges
+    set, or the address is inside one of them."""
+    if plan.exam_type != ExamType.NEW_ONLINE:
+        return None
+    networks = entry_networks(plan)
+    if not networks:
+        return None
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        address = None
+    if address is not None:
+        if address.version == 6 and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if any(address in ipaddress.ip_network(n) for n in networks):
+            return None
+    return (f"本场为集中考试，只能在考点的电脑上进入（本机地址 {ip or '未知'} 不在考点网络内）。"
+            "请在考点电脑上登录，或联系监考人员")
+
+
+def attempt_start(*, registration, acting_user, entry_code: str | None = None, ip: str | None = None,
                   now: datetime.datetime | None = None) -> Attempt:
     """进入考试. Only the registration's own candidate, in an approved online plan whose paper is
     drawn, from the start until start + the late-entry limit, and not while a blacklist penalty
     runs (停考, SPEC.md §7). 新取证(线上) is centralized: only with the room's 入场码 (five wrong
-    tries, then only the 管局's unlock) or after an unlock. An attempt already 进行中 is resumed as
-    it is: the clock never restarts (issue 14 §4). 继续教育(线上) is remotely proctored: only after
-    the candidate consented to camera snapshots and behaviour records (proctoring.selectors,
-    个人信息保护法 Art. 28–29); without it they are told to ask their 管局, by name."""
+    tries, then only the 管局's unlock) or after an unlock, and, when the plan has 考点网络, only
+    from an `ip` inside them (the unlock does not lift that: the candidate must be at the site).
+    An attempt already 进行中 is resumed as it is: the clock never restarts (issue 14 §4).
+    继续教育(线上) is remotely proctored: only after the candidate consented to camera snapshots and
+    behaviour records (proctoring.selectors, 个人信息保护法 Art. 28–29); without it they are told to
+    ask their 管局, by name."""
     from papers.selectors import paper_for_registration
     from proctoring.selectors import consent_refusal
 
@@ -226,6 +312,10 @@ def attempt_start(*, registration, acting_user, entry_code: str | None = None,
         raise PermissionDenied("只能进入本人的考试")
     attempt = attempt_for(registration)
     attempt = attempt_close_if_overdue(attempt, now=now)
+    if attempt.state in (AttemptState.NOT_STARTED, AttemptState.IN_PROGRESS):
+        refusal = entry_network_refusal(plan, ip)
+        if refusal:
+            raise ApplicationError(refusal, code="network")
     if attempt.state == AttemptState.IN_PROGRESS:
         return attempt
     if attempt.state != AttemptState.NOT_STARTED:
@@ -260,9 +350,13 @@ def attempt_open_session(*, attempt: Attempt, now: datetime.datetime | None = No
     token and takes over; the older page's next save or clock sync is told why and stops."""
     now = now or timezone.now()
     token = secrets.token_hex(16)
+    # the page's number orders the pages: answers given on a later page win (_supersedes). One
+    # UPDATE, then the number read back: of two pages opened at the same instant, the one whose
+    # token lost is taken over anyway, whatever number it read.
     Attempt.objects.filter(pk=attempt.pk).update(session_token=token, last_contact_at=now,
-                                                 sessions_opened=attempt.sessions_opened + 1)
-    attempt.session_token = token
+                                                 sessions_opened=F("sessions_opened") + 1)
+    number = Attempt.objects.values_list("sessions_opened", flat=True).get(pk=attempt.pk)
+    attempt.session_token, attempt.sessions_opened = token, number
     return token
 
 
@@ -293,9 +387,13 @@ def attempt_submit(*, attempt: Attempt, token: str, acting_user, now: datetime.d
 
 def attempt_close_if_overdue(attempt: Attempt, *, now: datetime.datetime | None = None) -> Attempt:
     """Every read of an attempt goes through here: one still 进行中 after deadline + grace is
-    submitted with its last saved answers and graded; one never started is 缺考."""
+    submitted with its last saved answers and graded; one never started is 缺考. Not for
+    新取证(线下): its cards are scanned after the exam, and only central's close of the scanning
+    says who was absent (answercards.services.scanning_close)."""
     now = now or timezone.now()
     if attempt.state not in OPEN_STATES or now <= attempt.deadline + grace_for(attempt.plan):
+        return attempt
+    if attempt.plan.exam_type == ExamType.NEW_OFFLINE:
         return attempt
     with transaction.atomic():
         attempt = _locked(attempt)
@@ -384,6 +482,7 @@ class SaveItem:
     answer: str
     seq: int
     client_at: datetime.datetime | None = None
+    session: int = 0  # the exam page it was given on (Attempt.sessions_opened then)
 
 
 @dataclass
@@ -392,11 +491,29 @@ class SaveReport:
     state: str = ""
     last_seq: int = 0
     message: str = ""
+    # position -> {"answer", "seq"}: what the server keeps where an answer was refused as stale,
+    # so the page shows the kept answer instead of its own older one
+    kept: dict = field(default_factory=dict)
 
 
-def parse_save_items(raw, *, paper) -> list[SaveItem]:
+def _supersedes(item: SaveItem, current: Answer) -> bool:
+    """Whether a received answer replaces the stored one at its position (issue 14 §5). On one
+    exam page the higher sequence number wins. Between pages the numbers do not compare: an old
+    computer that kept answers offline replays numbers the newer page never saw. There the
+    answer given later wins, by the pages' client stamps (each the page's estimate of the
+    server's time), and without both stamps the later page's answer. So answers buffered on an
+    old computer never overwrite what the candidate answered since on a new one."""
+    if item.session == current.session:
+        return item.seq > current.seq
+    if item.client_at is not None and current.client_at is not None and item.client_at != current.client_at:
+        return item.client_at > current.client_at
+    return item.session > current.session
+
+
+def parse_save_items(raw, *, paper, session: int = 0) -> list[SaveItem]:
     """Check every received answer before anything is written: a bad one refuses the whole
-    request with a message naming the question (nothing changes)."""
+    request with a message naming the question (nothing changes). An answer without its page
+    number (`session`) is the current page's (`session`); a number above it does not exist."""
     from papers.selectors import displayed_to_canonical
 
     if not isinstance(raw, list) or not raw:
@@ -425,7 +542,18 @@ def parse_save_items(raw, *, paper) -> list[SaveItem]:
                 client_at = datetime.datetime.fromtimestamp(float(stamp) / 1000, tz=datetime.UTC)
             except (TypeError, ValueError, OverflowError, OSError) as exc:
                 raise ApplicationError(f"第 {position} 题的作答时间不正确") from exc
-        items.append(SaveItem(position=position, answer="".join(sorted(set(answer))), seq=seq, client_at=client_at))
+        page = entry.get("session")
+        if page is None:
+            page = session
+        else:
+            try:
+                page = int(page)
+            except (TypeError, ValueError) as exc:
+                raise ApplicationError(f"第 {position} 题的考试页面序号不正确") from exc
+            if not 0 <= page <= session:
+                raise ApplicationError(f"第 {position} 题的考试页面序号不正确")
+        items.append(SaveItem(position=position, answer="".join(sorted(set(answer))), seq=seq, client_at=client_at,
+                              session=page))
     return items
 
 
@@ -436,14 +564,16 @@ def answers_save(*, attempt: Attempt, token: str, raw_items, acting_user, ip: st
     number is higher, so a retried or late-arriving older save never overwrites a newer one.
     Every received answer goes to the append-only answer log with server and client times and
     its outcome. After the deadline, an answer stamped before it is kept until deadline + grace;
-    others are refused (and logged). A page that was taken over writes nothing."""
+    others are refused (and logged). A page that was taken over writes nothing. Answers carry
+    the number of the page they were given on: between pages the later answer wins
+    (_supersedes), so an old computer replaying its offline answers cannot undo newer ones."""
     from papers.selectors import displayed_to_canonical, paper_for_registration
 
     now = now or timezone.now()
     if attempt.registration.person.user_id != getattr(acting_user, "pk", None):
         raise PermissionDenied("只能保存本人的答案")
     paper = paper_for_registration(attempt.registration_id)
-    items = parse_save_items(raw_items, paper=paper)
+    items = parse_save_items(raw_items, paper=paper, session=attempt.sessions_opened)
     attempt = attempt_close_if_overdue(attempt, now=now)
     report = SaveReport()
     with transaction.atomic():
@@ -464,21 +594,25 @@ def answers_save(*, attempt: Attempt, token: str, raw_items, acting_user, ip: st
                 outcome = refused
             elif now > deadline and (item.client_at is None or item.client_at > deadline):
                 outcome = SaveOutcome.LATE
-            elif current is not None and current.seq >= item.seq:
-                outcome = (SaveOutcome.DUPLICATE if current.seq == item.seq and current.displayed == item.answer
-                           else SaveOutcome.STALE)
+            elif current is not None and not _supersedes(item, current):
+                duplicate = (current.seq, current.session, current.displayed) == (item.seq, item.session, item.answer)
+                outcome = SaveOutcome.DUPLICATE if duplicate else SaveOutcome.STALE
+                if outcome == SaveOutcome.STALE:
+                    report.kept[item.position] = {"answer": current.displayed, "seq": current.seq}
             else:
                 outcome = SaveOutcome.ACCEPTED
                 if current is None:
                     current = Answer(attempt=attempt, position=item.position)
                     existing[item.position] = current
                 current.displayed, current.canonical, current.seq = item.answer, canonical, item.seq
-                current.client_at, current.saved_at = item.client_at, now
+                current.client_at, current.saved_at, current.session = item.client_at, now, item.session
+                report.kept.pop(item.position, None)
                 current.save()
                 attempt.last_seq = max(attempt.last_seq, item.seq)
             report.outcomes[item.seq] = outcome
             logs.append(AnswerLog(attempt=attempt, position=item.position, displayed=item.answer, canonical=canonical,
-                                  seq=item.seq, client_at=item.client_at, server_at=now, outcome=outcome, ip=ip))
+                                  seq=item.seq, session=item.session, client_at=item.client_at, server_at=now,
+                                  outcome=outcome, ip=ip))
         AnswerLog.objects.bulk_create(logs)
         if refused != SaveOutcome.TAKEN_OVER:
             attempt.last_contact_at = now
@@ -493,4 +627,70 @@ def attempt_touch(*, attempt: Attempt, token: str, now: datetime.datetime | None
     if token != attempt.session_token:
         return False
     Attempt.objects.filter(pk=attempt.pk).update(last_contact_at=now)
+    return True
+
+
+# ---------------------------------------------------------------- answer cards (新取证(线下))
+
+
+def _require_card_staff(user, plan) -> None:
+    if plan.exam_type != ExamType.NEW_OFFLINE:
+        raise ApplicationError("只有新取证(线下)考试使用答题卡")
+    _require_plan_staff(user, plan)
+
+
+def attempt_record_card(*, registration, answers: list[tuple[int, str, str]], acting_user, note: str = "",
+                        now: datetime.datetime | None = None) -> tuple[Attempt, bool]:
+    """新取证(线下): record a candidate's scanned answer card as their attempt, graded by the same
+    grader as an online paper (results.services), so the violation check and publication treat
+    it like any other score. `answers` are (position, displayed letters, canonical letters) of the
+    answered questions (a blank is left out). The first card moves the attempt 未开始 → 进行中 →
+    已交卷 (cause 答题卡扫描结果导入, at the plan's start and end: the candidate sat it then) and
+    grades it (→ 已评分); a corrected card of a graded attempt replaces its answers and regrades
+    it. A 缺考 or 作废 attempt takes no card. Returns (attempt, replaced). The caller (the
+    answer-card import) runs it in the row's transaction and audits the row."""
+    from results.services import score_compute, score_recompute
+
+    now = now or timezone.now()
+    plan = registration.plan
+    _require_card_staff(acting_user, plan)
+    attempt = attempt_for(registration)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        state = attempt.state
+        if state in (AttemptState.ABSENT, AttemptState.VOID):
+            raise ApplicationError(f"该考生本场考试为“{attempt.get_state_display()}”，不能再导入答题卡")
+        if state not in (AttemptState.NOT_STARTED, AttemptState.GRADED):
+            raise ApplicationError(f"该考生的考试状态为“{attempt.get_state_display()}”，不能导入答题卡")
+        seq = attempt.last_seq + 1
+        Answer.objects.filter(attempt=attempt).delete()
+        Answer.objects.bulk_create([Answer(attempt=attempt, position=position, displayed=displayed, canonical=canonical,
+                                           seq=seq, saved_at=now) for position, displayed, canonical in answers])
+        attempt.last_seq = seq
+        attempt.save(update_fields=["last_seq", "updated_at"])
+        if state == AttemptState.GRADED:
+            score_recompute(attempt=attempt, now=now)
+            return attempt, True
+        attempt_transition(attempt=attempt, to_state=AttemptState.IN_PROGRESS, cause=TransitionCause.CARD,
+                           actor=acting_user, note=note, now=min(plan.starts_at, now))
+        attempt_transition(attempt=attempt, to_state=AttemptState.SUBMITTED, cause=TransitionCause.CARD,
+                           actor=acting_user, note=note, now=min(plan.ends_at, now))
+        score_compute(attempt=attempt, now=now)
+        attempt_transition(attempt=attempt, to_state=AttemptState.GRADED, cause=TransitionCause.GRADE, now=now)
+    return attempt, False
+
+
+def attempt_absent_card(*, registration, acting_user, now: datetime.datetime | None = None) -> bool:
+    """新取证(线下): the scanning of the plan is closed and this candidate has no card: 缺考
+    (cause 扫描结束时没有答题卡). True when the attempt became 缺考 now; an attempt already closed
+    (graded, absent, void) is left as it is."""
+    now = now or timezone.now()
+    _require_card_staff(acting_user, registration.plan)
+    attempt = attempt_for(registration)
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.state != AttemptState.NOT_STARTED:
+            return False
+        attempt_transition(attempt=attempt, to_state=AttemptState.ABSENT, cause=TransitionCause.CARD_ABSENT,
+                           actor=acting_user, now=now)
     return True

@@ -55,22 +55,23 @@ def sit(request, registration_id: int):
     plan = registration.plan
     context = {"registration": registration, "plan": plan, "attempt": attempt, "now": now,
                "entry_closes_at": services.entry_closes_at(plan), "states": AttemptState}
-    if attempt.state != AttemptState.IN_PROGRESS:
+    if attempt.state == AttemptState.IN_PROGRESS:
+        # a centralized exam reopens only inside the site's network, as it is entered
+        context["network_refusal"] = services.entry_network_refusal(plan, _client_ip(request))
+    if attempt.state != AttemptState.IN_PROGRESS or context.get("network_refusal"):
         context["entry_open"] = (attempt.state == AttemptState.NOT_STARTED
                                  and plan.starts_at <= now <= context["entry_closes_at"])
         if attempt.state == AttemptState.NOT_STARTED and proctoring_selectors.is_remote_plan(plan):
             context["consent"] = proctoring_selectors.consent_context(registration)
         return render(request, "exams/entry.html", context)
-    from papers.selectors import candidate_payload, paper_for_registration
-
     token = services.attempt_open_session(attempt=attempt, now=now)
     context["proctoring"] = proctoring_services.exam_page_opened(attempt=attempt, ip=_client_ip(request), now=now)
-    payload = candidate_payload(paper_for_registration(registration))
-    saved = selectors.saved_answers(attempt)
+    payload, saved = selectors.exam_page_data(attempt)
     for question in payload["questions"]:
         question["saved"] = saved.get(question["position"], {}).get("answer", "")
     context.update(payload=payload, config={
-        "attempt": attempt.pk, "token": token, "last_seq": attempt.last_seq, "saved": saved,
+        "attempt": attempt.pk, "token": token, "session": attempt.sessions_opened, "last_seq": attempt.last_seq,
+        "saved": saved,
         "clock": _clock(attempt, now), "sync_seconds": CLOCK_SYNC_SECONDS, "debounce_ms": SAVE_DEBOUNCE_MS,
         "question_count": payload["question_count"]})
     return render(request, "exams/sit.html", context)
@@ -82,7 +83,7 @@ def start(request, registration_id: int):
     registration = _own_registration(request, registration_id)
     try:
         services.attempt_start(registration=registration, acting_user=request.user,
-                               entry_code=request.POST.get("entry_code", "")[:20])
+                               entry_code=request.POST.get("entry_code", "")[:20], ip=_client_ip(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("exams:sit", registration_id=registration.pk)
@@ -122,7 +123,7 @@ def save(request, pk: int):
         return _error(exc)
     attempt.refresh_from_db()
     body = {"outcomes": {str(k): v for k, v in report.outcomes.items()}, "last_seq": report.last_seq,
-            "message": report.message, **_clock(attempt, now)}
+            "kept": {str(k): v for k, v in report.kept.items()}, "message": report.message, **_clock(attempt, now)}
     if any(v == "taken_over" for v in report.outcomes.values()):
         body["error"] = "taken_over"
     # a takeover is an answer (200), not a failure: the browser logs no error for it
@@ -189,6 +190,7 @@ def monitor_plan(request, pk: int):
         return render(request, "exams/_monitor_rows.html", context)
     if context["centralized"]:
         context["entry_code"] = services.entry_code_for(plan=plan, acting_user=request.user).code
+        context["networks"] = services.entry_networks(plan)
     return render(request, "exams/monitor_plan.html", context)
 
 
@@ -223,6 +225,27 @@ def extend(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, f"延长时间：{exc.message}")
     return redirect("exams:monitor_plan", pk=plan.pk)
+
+
+@never_cache
+@role_required(Role.CENTRAL, Role.REGIONAL)
+def entry_networks(request, pk: int):
+    """考点网络 of a centralized plan: the site's IP ranges, set by its 管局 or central."""
+    plan = selectors.monitor_plan_get(pk=pk, fetched_by=request.user)
+    text, error = None, ""
+    if request.method == "POST":
+        text = request.POST.get("networks", "")[:5000]
+        try:
+            row = services.entry_networks_set(plan=plan, text=text, acting_user=request.user)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "考点网络已保存：" + ("、".join(row.networks) if row.networks else "不限制入场地址"))
+            return redirect("exams:entry_networks", pk=plan.pk)
+    networks = services.entry_networks(plan)
+    return render(request, "exams/entry_networks.html", {
+        "plan": plan, "networks": networks, "text": text if text is not None else "\n".join(networks),
+        "error": error, "centralized": plan.exam_type == "new_online", "client_ip": _client_ip(request)})
 
 
 @role_required(Role.CENTRAL)

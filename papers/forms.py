@@ -5,6 +5,7 @@ from core.forms import Form
 from plans.choices import ExamType
 from questions.choices import QUESTION_TYPE_ORDER, QuestionType
 
+from .choices import PARTIAL_MULTIPLE_RULE
 from .services import MAX_CELL_COUNT, RuleInput
 
 
@@ -21,6 +22,8 @@ class RuleForm(Form):
     points_multiple = forms.DecimalField(label="多选题每题分值", min_value=0, max_digits=4, decimal_places=1, initial=2)
     points_judge = forms.DecimalField(label="判断题每题分值", min_value=0, max_digits=4, decimal_places=1, initial=1)
     pass_mark = forms.DecimalField(label="合格分数线", min_value=0, max_digits=6, decimal_places=1, initial=60)
+    partial_multiple = forms.BooleanField(label="多选题部分得分", required=False,
+                                          help_text="不勾选：多选题须全部选对才得分。勾选：" + PARTIAL_MULTIPLE_RULE)
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, areas, **kwargs):
@@ -42,7 +45,7 @@ class RuleForm(Form):
 
     def visible_head_fields(self):
         return [self[n] for n in ("name", "exam_type", "personnel_types", "points_single", "points_multiple",
-                                  "points_judge", "pass_mark")]
+                                  "points_judge", "pass_mark", "partial_multiple")]
 
     def rule_input(self) -> RuleInput:
         data = self.cleaned_data
@@ -55,13 +58,14 @@ class RuleForm(Form):
             name=data["name"], exam_type=data["exam_type"], personnel_types="".join(data["personnel_types"]),
             points={"single": data["points_single"], "multiple": data["points_multiple"],
                     "judge": data["points_judge"]},
-            pass_mark=data["pass_mark"], cells=cells)
+            pass_mark=data["pass_mark"], cells=cells, partial_multiple=bool(data.get("partial_multiple")))
 
     @staticmethod
     def initial_for(rule) -> dict:
         initial = {"name": rule.name, "exam_type": rule.exam_type, "personnel_types": list(rule.personnel_types),
                    "points_single": rule.points_single, "points_multiple": rule.points_multiple,
-                   "points_judge": rule.points_judge, "pass_mark": rule.pass_mark, "revision": rule.revision}
+                   "points_judge": rule.points_judge, "pass_mark": rule.pass_mark, "revision": rule.revision,
+                   "partial_multiple": rule.partial_multiple}
         for cell in rule.cells.all():
             initial[f"cell_{cell.area_id}_{cell.qtype}"] = cell.count
         return initial

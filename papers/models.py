@@ -34,6 +34,9 @@ class PaperRule(models.Model):
     points_judge = models.DecimalField("判断题每题分值", max_digits=4, decimal_places=1, default=1)
     total_points = models.DecimalField("总分", max_digits=6, decimal_places=1, default=0)
     pass_mark = models.DecimalField("合格分数线", max_digits=6, decimal_places=1)
+    # 多选题部分得分 (issue 14 §9): off by default (多选 exact); on, the rule of
+    # papers.choices.PARTIAL_MULTIPLE_RULE applies (results.grading.grade)
+    partial_multiple = models.BooleanField("多选题部分得分", default=False)
     is_active = models.BooleanField("启用", default=True)
     is_demo = models.BooleanField("演示规则", default=False)
     revision = models.PositiveIntegerField("修订号", default=1)

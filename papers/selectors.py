@@ -33,12 +33,16 @@ from .models import Paper, PaperRule, RuleTarget
 # ---------------------------------------------------------------- the contract
 
 
-def paper_for_registration(registration) -> Paper | None:
+def paper_for_registration(registration, *, annotations: dict | None = None) -> Paper | None:
     """The registration's paper in one query (the snapshot holds everything but the question
     texts), or None when none was generated. The caller has already fetched the registration
-    through its own scope (a candidate's own, central's any)."""
+    through its own scope (a candidate's own, central's any). `annotations` lets a caller bring
+    its own rows along in the same query (the exam page: the saved answers)."""
     registration_id = getattr(registration, "pk", registration)
-    return Paper.objects.filter(registration_id=registration_id).first()
+    qs = Paper.objects.filter(registration_id=registration_id)
+    if annotations:
+        qs = qs.annotate(**annotations)
+    return qs.first()
 
 
 def paper_get(*, registration_id: int, fetched_by) -> Paper:
@@ -294,3 +298,29 @@ def paper_view(paper: Paper) -> dict:
     # 演示题库 on every page that shows demo questions
     payload["demo"] = QuestionVersion.objects.filter(pk__in=list(versions), question__is_demo=True).exists()
     return payload
+
+
+def paper_from_seed(*, draw, seed: int) -> Paper:
+    """The paper a seed draws from a plan's frozen draw, in memory only (never saved): a printed
+    version of the answer-card mode (its booklet, its key, the shape its answer strings have)."""
+    sections, items = drawing.draw(seed, draw.blueprint, draw.pools)
+    return Paper(plan_id=draw.plan_id, draw=draw, personnel_type=draw.personnel_type, seed=seed, sections=sections,
+                 items=items, total_points=Decimal(draw.blueprint["total_points"]),
+                 pass_mark=Decimal(draw.blueprint["pass_mark"]))
+
+
+def plan_draws(plan) -> dict:
+    """{personnel type: PaperDraw} of the plan's frozen draws (one query)."""
+    from .models import PaperDraw
+
+    return {d.personnel_type: d for d in PaperDraw.objects.filter(plan=plan)}
+
+
+def plan_papers(plan) -> tuple[dict[int, Paper], dict[int, QuestionVersion]]:
+    """({registration_id: paper}, {version_id: version}) of a whole plan in two queries (the
+    violation check reads every paper of the plan with the texts)."""
+    papers = {p.registration_id: p for p in Paper.objects.filter(plan=plan)}
+    ids = {item[0] for paper in papers.values() for item in paper.items}
+    versions = {v.pk: v for v in QuestionVersion.objects.filter(pk__in=ids).only(
+        "id", "qtype", "stem", "options", "answer", "explanation")}
+    return papers, versions

@@ -44,7 +44,7 @@ from .models import Paper, PaperDraw, PaperRule, RuleCell, RuleTarget
 log = logging.getLogger(__name__)
 
 RULE_FIELDS = ["name", "exam_type", "personnel_types", "points_single", "points_multiple", "points_judge",
-               "total_points", "pass_mark", "is_active", "revision"]
+               "total_points", "pass_mark", "partial_multiple", "is_active", "revision"]
 MAX_CELL_COUNT = 500
 STALE_MESSAGE = "规则已被他人修改，请刷新后重试"
 
@@ -59,6 +59,7 @@ class RuleInput:
     points: dict  # qtype -> points (any number-like)
     pass_mark: object
     cells: list  # [(area_id, qtype, count)]
+    partial_multiple: bool = False  # 多选题部分得分 (papers.choices.PARTIAL_MULTIPLE_RULE)
 
 
 def _decimal(value, *, field: str, label: str) -> Decimal:
@@ -105,6 +106,11 @@ def _clean_rule(data: RuleInput, *, rule: PaperRule | None) -> tuple[dict, list]
     pass_mark = _decimal(data.pass_mark, field="pass_mark", label="合格分数线")
     if not 0 < pass_mark <= total:
         raise ApplicationError(f"合格分数线应大于 0 且不超过总分 {total}", field="pass_mark")
+    partial = bool(data.partial_multiple)
+    if partial and (points[QuestionType.MULTIPLE] / 2) != (points[QuestionType.MULTIPLE] / 2).quantize(Decimal("0.1")):
+        raise ApplicationError(
+            f"开启多选题部分得分时，少选得每题分值的一半，须能精确到 0.1 分：多选题每题分值 {points[QuestionType.MULTIPLE]} "
+            "的一半不行（可用 1、2、3 等）", field="points_multiple")
     taken = (RuleTarget.objects.filter(exam_type=data.exam_type, personnel_type__in=list(ptypes))
              .exclude(rule=rule).select_related("rule").first())
     if taken:
@@ -113,7 +119,8 @@ def _clean_rule(data: RuleInput, *, rule: PaperRule | None) -> tuple[dict, list]
             "请先修改或停用该规则", field="personnel_types")
     values = {"name": name[:100], "exam_type": data.exam_type, "personnel_types": ptypes,
               "points_single": points[QuestionType.SINGLE], "points_multiple": points[QuestionType.MULTIPLE],
-              "points_judge": points[QuestionType.JUDGE], "total_points": total, "pass_mark": pass_mark}
+              "points_judge": points[QuestionType.JUDGE], "total_points": total, "pass_mark": pass_mark,
+              "partial_multiple": partial}
     return values, cells
 
 
@@ -180,7 +187,8 @@ def rule_set_active(*, rule: PaperRule, active: bool, acting_user) -> PaperRule:
             values, cells = _clean_rule(RuleInput(
                 name=rule.name, exam_type=rule.exam_type, personnel_types=rule.personnel_types,
                 points={q: rule.points_for(q) for q in QUESTION_TYPE_ORDER}, pass_mark=rule.pass_mark,
-                cells=[(c.area_id, c.qtype, c.count) for c in rule.cells.all()]), rule=rule)
+                cells=[(c.area_id, c.qtype, c.count) for c in rule.cells.all()],
+                partial_multiple=rule.partial_multiple), rule=rule)
         else:
             values, cells = {}, [(c.area_id, c.qtype, c.count) for c in rule.cells.all()]
         rule.is_active = active
@@ -198,7 +206,8 @@ def rule_for(*, exam_type: str, personnel_type: str) -> PaperRule | None:
 
 def rule_blueprint(rule: PaperRule) -> dict:
     """The rule as plain data (the shape papers.drawing reads), sections in 题型 order, cells in
-    the areas' order."""
+    the areas' order. `partial_multiple` travels with it, so a frozen draw grades its papers by
+    the setting the rule had when the plan's papers were drawn (results.services)."""
     cells = list(rule.cells.select_related("area").order_by("area__sort_order", "area_id"))
     sections = []
     for qtype in QUESTION_TYPE_ORDER:
@@ -207,7 +216,8 @@ def rule_blueprint(rule: PaperRule) -> dict:
         if section_cells:
             sections.append({"qtype": str(qtype), "points": str(rule.points_for(qtype)), "cells": section_cells})
     return {"rule_id": rule.pk, "rule_name": rule.name, "rule_revision": rule.revision,
-            "total_points": str(rule.total_points), "pass_mark": str(rule.pass_mark), "sections": sections}
+            "total_points": str(rule.total_points), "pass_mark": str(rule.pass_mark),
+            "partial_multiple": bool(rule.partial_multiple), "sections": sections}
 
 
 def rule_pools(*, blueprint: dict, exam_type: str, personnel_type: str) -> dict:
@@ -389,3 +399,49 @@ def papers_generate_due(*, now: datetime.datetime | None = None) -> list[tuple[s
         finally:
             cache.delete(_lock_key(plan.pk))
     return done
+
+
+# ---------------------------------------------------------------- printed versions (answer-card mode)
+
+def paper_draw_for(*, plan: ExamPlan, personnel_type: str) -> PaperDraw:
+    """The plan's frozen draw for one personnel type, taken now from the active rule if it does
+    not exist yet (the answer-card mode prints its paper versions from it). Raises
+    ApplicationError with the reason when the type has no rule or the bank cannot satisfy it."""
+    return _draw_for(plan, personnel_type)
+
+
+def papers_set_seeds(*, plan: ExamPlan, seeds: dict[int, tuple[str, int]], acting_user, reason: str) -> int:
+    """Give each registration the paper its seed draws from the plan's draw of its personnel
+    type ({registration_id: (personnel_type, seed)}): the answer-card mode (新取证(线下)) prints a
+    few versions and every candidate of a version sits that one printed paper, so their papers
+    must be that version's, not one drawn for them alone. A paper already drawn from that seed
+    and draw is kept; any other is replaced. One audit row for the plan. Returns how many papers
+    were written."""
+    if not seeds:
+        return 0
+    draws = {ptype: _draw_for(plan, ptype) for ptype in sorted({p for p, _s in seeds.values()})}
+    have = {p.registration_id: (p.seed, p.draw_id, p.personnel_type) for p in Paper.objects.filter(
+        plan=plan, registration_id__in=list(seeds)).only("registration_id", "seed", "draw_id", "personnel_type")}
+    built, used, papers = {}, set(), []
+    for registration_id, (ptype, seed) in seeds.items():
+        draw = draws[ptype]
+        if have.get(registration_id) == (seed, draw.pk, ptype):
+            continue
+        if (ptype, seed) not in built:
+            built[(ptype, seed)] = drawing.draw(seed, draw.blueprint, draw.pools)
+            used.update(item[0] for item in built[(ptype, seed)][1])
+        sections, items = built[(ptype, seed)]
+        papers.append(Paper(registration_id=registration_id, plan_id=plan.pk, draw=draw, personnel_type=ptype,
+                            seed=seed, sections=sections, items=items,
+                            total_points=Decimal(draw.blueprint["total_points"]),
+                            pass_mark=Decimal(draw.blueprint["pass_mark"])))
+    if not papers:
+        return 0
+    with transaction.atomic():
+        replaced = Paper.objects.filter(registration_id__in=[p.registration_id for p in papers]).delete()[0]
+        Paper.objects.bulk_create(papers, batch_size=GENERATE_BATCH)
+        versions_mark_used(used, now=timezone.now())
+        audit_record(actor=acting_user, action=Action.PAPER_ASSIGN_VERSION, obj=plan, region=plan.region_id,
+                     after={"papers": len(papers), "replaced": replaced, "versions": len(built)},
+                     reason=reason, message=f"按试卷版本生成考生试卷（批次 {plan.batch_no}）：{len(papers)} 份")
+    return len(papers)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from candidates.models import Registration
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from core.pagination import paginate
 from core.permissions import admin_required, central_required
 from core.roles import Role
@@ -34,10 +35,6 @@ from .selectors import (
 from .services import papers_enqueue, plan_is_due, rule_create, rule_set_active, rule_update
 
 
-def _form_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @central_required
 def rule_list_view(request):
     rows = [rule_report(rule) for rule in rule_list(fetched_by=request.user)]
@@ -60,7 +57,7 @@ def _rule_form_page(request, *, rule=None):
                 saved = rule_update(rule=rule, data=form.rule_input(), seen_revision=form.cleaned_data["revision"],
                                     acting_user=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, f"组卷规则“{saved.name}”已保存")
             return redirect("papers:rule_detail", saved.pk)
@@ -81,8 +78,10 @@ def rule_edit(request, pk: int):
 @central_required
 def rule_detail(request, pk: int):
     rule = rule_get(pk=pk, fetched_by=request.user)
+    from .choices import PARTIAL_MULTIPLE_RULE
+
     return render(request, "papers/rule_detail.html", {"rule": rule, "report": rule_report(rule),
-                                                       "demo_label": DEMO_LABEL})
+                                                       "demo_label": DEMO_LABEL, "partial_rule": PARTIAL_MULTIPLE_RULE})
 
 
 @central_required

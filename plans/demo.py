@@ -20,8 +20,8 @@ from regions.models import Region
 from .choices import AuditStatus, ExamType
 from .models import ExamPlan
 from .rules import plan_moments
+from .selectors import duration_for
 from .services import (
-    duration_for,
     plan_approve,
     plan_create,
     plan_reject,

@@ -2,9 +2,8 @@ from django import forms
 
 from core.forms import Form
 from core.widgets import YmdDateInput
-from regions.models import Region
 
-from .choices import AuditStatus, ExamType
+from .choices import ExamType
 
 
 class DurationSelect(forms.Select):
@@ -80,33 +79,6 @@ class DeleteForm(Form):
                 label="删除原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
                 error_messages={"required": "请填写删除原因"},
             )
-
-
-class PlanFilterForm(Form):
-    """高级搜索 (the guide: 批次编号, 考试类型, 考试日期 从…至…)."""
-
-    batch_no = forms.CharField(label="批次编号", required=False, max_length=16)
-    exam_type = forms.ChoiceField(label="考试类型", required=False, choices=[("", "全部")] + list(ExamType.choices))
-    date_from = forms.DateField(label="考试日期 从", required=False, widget=YmdDateInput())
-    date_to = forms.DateField(label="至", required=False, widget=YmdDateInput())
-    audit_status = forms.ChoiceField(label="审核状态", required=False, choices=[("", "全部")] + list(AuditStatus.choices))
-
-    def __init__(self, *args, user=None, with_region: bool = False, with_status: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
-        if with_region:
-            self.fields["region"] = forms.ModelChoiceField(
-                label="地区", required=False, empty_label="全部", queryset=Region.objects.visible_to(user)
-            )
-        if not with_status:
-            del self.fields["audit_status"]
-        for name in ("date_from", "date_to"):
-            self.fields[name].error_messages["invalid"] = "日期格式应为 yyyy-mm-dd"
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "结束日期不能早于开始日期")
-        return data
 
 
 class DurationSettingsForm(Form):

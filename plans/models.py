@@ -13,6 +13,10 @@ class ExamTypeSetting(models.Model):
     duration_minutes = models.PositiveSmallIntegerField("考试时长（分钟）")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    objects = ScopedManager()
+    scope_shared = True  # every administrator reads the durations (a region's add form shows them)
+    scope_candidate_field = None
+
     class Meta:
         verbose_name = verbose_name_plural = "考核类型设置"
 

@@ -67,6 +67,41 @@ def assert_roster_writable(plan, now: datetime.datetime | None = None) -> None:
         )
 
 
+# Plans are made for the coming months; a date further away is a typo (2126 for 2026), which
+# would also collide with a real year's 批次编号 (YY is the year's last two digits).
+MAX_DAYS_AHEAD = 366
+
+
+def check_schedule(*, exam_date: datetime.date, start_time: datetime.time, duration: int,
+                   now: datetime.datetime, enforce_cutoff: bool) -> None:
+    """Raise unless a plan may be scheduled so (plans.services, adding and modifying): the date
+    not in the past nor more than MAX_DAYS_AHEAD days ahead; the start in the future and, unless
+    central corrects (`enforce_cutoff` False), at least 48 hours away (the guide 二(二): otherwise
+    no candidate could be imported); the exam ends on its own day (an end time after midnight
+    would read as earlier than the start)."""
+    today = timezone.localtime(now).date()
+    if exam_date < today:
+        raise ApplicationError(f"考核日期不能早于今天（{today:%Y-%m-%d}）", field="exam_date")
+    latest = today + datetime.timedelta(days=MAX_DAYS_AHEAD)
+    if exam_date > latest:
+        raise ApplicationError(f"考核日期不能晚于 {latest:%Y-%m-%d}（最多提前一年安排），请检查年份", field="exam_date")
+    starts_at, ends_at, _ = plan_moments(exam_date, start_time, duration)
+    if starts_at <= now:
+        raise ApplicationError("开始时间已过，请选择以后的时间", field="start_time")
+    if enforce_cutoff and starts_at - now < datetime.timedelta(hours=IMPORT_CUTOFF_HOURS):
+        earliest = timezone.localtime(now + datetime.timedelta(hours=IMPORT_CUTOFF_HOURS))
+        raise ApplicationError(
+            f"考核开始时间须在 {IMPORT_CUTOFF_HOURS} 小时之后（不早于 {earliest:%Y-%m-%d %H:%M}），"
+            "否则将无法导入考生信息",
+            field="exam_date",
+        )
+    if timezone.localtime(ends_at).date() != exam_date:
+        latest = datetime.datetime.combine(exam_date, datetime.time(23, 59)) - datetime.timedelta(minutes=duration)
+        raise ApplicationError(
+            f"考试须在当天结束：该类型时长 {duration} 分钟，开始时间不能晚于 {latest:%H:%M}", field="start_time"
+        )
+
+
 def plan_moments(exam_date: datetime.date, start_time: datetime.time, duration_minutes: int):
     """(starts_at, ends_at, end_time) of a plan in Asia/Shanghai; 结束时间 = start + duration."""
     tz = timezone.get_default_timezone()

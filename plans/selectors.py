@@ -2,20 +2,24 @@
 a region sees only its own plans, central sees all (SPEC.md "Who uses it"); deleted plans are
 excluded by the default manager."""
 
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 
 from audit.selectors import audit_log_list
+from core.roles import Role
 
-from .choices import AuditStatus, ExamType
+from .choices import DEFAULT_DURATIONS, AuditStatus, ExamType
 from .models import ExamPlan, ExamTypeSetting
 from .rules import roster_open
-from .services import duration_for
 
 
 def plan_list(*, filters: dict, fetched_by):
     """The list of the guide (二(一)): search by 批次编号, 考试类型 and a date range; central also
     by region; both by 审核状态."""
-    qs = ExamPlan.objects.visible_to(fetched_by).select_related("region", "reviewer", "applicant")
+    # scores_published_at: the plans.rules hook, so a published plan's phase reads 成绩已发布
+    # (results.ScorePublication, issue 15; reached by its reverse name, plans imports no results)
+    qs = (ExamPlan.objects.visible_to(fetched_by).select_related("region", "reviewer", "applicant")
+          .annotate(scores_published_at=F("score_publication__published_at")))
     if filters.get("batch_no"):
         qs = qs.filter(batch_no__icontains=filters["batch_no"].strip())
     if filters.get("exam_type"):
@@ -73,10 +77,20 @@ def plan_history_rows(*, plan: ExamPlan, fetched_by) -> list[dict]:
     return rows
 
 
-def exam_type_durations() -> dict[str, int]:
-    """Each 考核类型's current duration in minutes (what the add form's 结束时间 uses)."""
-    stored = dict(ExamTypeSetting.objects.values_list("exam_type", "duration_minutes"))
-    return {t: stored.get(t) or duration_for(t) for t in ExamType.values}
+def duration_for(exam_type: str) -> int:
+    """The duration central set for the type (ExamTypeSetting), or the default: what a plan
+    added or modified now lasts (plans.services)."""
+    setting = ExamTypeSetting.objects.filter(exam_type=exam_type).first()
+    return setting.duration_minutes if setting else DEFAULT_DURATIONS[ExamType(exam_type)]
+
+
+def exam_type_durations(*, fetched_by) -> dict[str, int]:
+    """Each 考核类型's current duration in minutes (the add form's 结束时间, central's settings):
+    reference data every administrator reads (ExamTypeSetting.scope_shared); {} for anyone else."""
+    if getattr(fetched_by, "role", None) not in (Role.CENTRAL, Role.REGIONAL):
+        return {}
+    stored = dict(ExamTypeSetting.objects.visible_to(fetched_by).values_list("exam_type", "duration_minutes"))
+    return {t: stored.get(t) or DEFAULT_DURATIONS[ExamType(t)] for t in ExamType.values}
 
 
 def import_url(plan: ExamPlan) -> str | None:

@@ -49,25 +49,17 @@ from audit.services import audit_record, model_snapshot
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
 
-from .choices import DEFAULT_DURATIONS, IMPORT_CUTOFF_HOURS, AuditStatus, ExamType
+from .choices import DEFAULT_DURATIONS, AuditStatus, ExamType
 from .models import BatchCounter, ExamPlan, ExamTypeSetting
-from .rules import APPROVED_LOCKED_MESSAGE, plan_moments
+from .rules import APPROVED_LOCKED_MESSAGE, check_schedule, plan_moments
+from .selectors import duration_for
 
 STALE_VERSION_MESSAGE = "该计划在您打开之后已被修改（修改、审核或删除），请关闭后重新打开再操作"
 GONE_MESSAGE = "该计划已被删除"
 MIN_DURATION, MAX_DURATION = 10, 600
-# Plans are made for the coming months; a date further away is a typo (2126 for 2026), which
-# would also collide with a real year's 批次编号 (YY is the year's last two digits).
-MAX_DAYS_AHEAD = 366
 
 
 # --------------------------------------------------------------------------- helpers
-
-def duration_for(exam_type: str) -> int:
-    """The duration central set for the type (ExamTypeSetting), or the default."""
-    setting = ExamTypeSetting.objects.filter(exam_type=exam_type).first()
-    return setting.duration_minutes if setting else DEFAULT_DURATIONS[ExamType(exam_type)]
-
 
 def _require_role(user, role: str) -> None:
     if getattr(user, "role", None) != role or not user.is_active:
@@ -77,33 +69,6 @@ def _require_role(user, role: str) -> None:
 def _check_exam_type(exam_type: str) -> None:
     if exam_type not in ExamType.values:
         raise ApplicationError("请选择考核类型", field="exam_type")
-
-
-def _check_schedule(*, exam_date: datetime.date, start_time: datetime.time, duration: int,
-                    now: datetime.datetime, enforce_cutoff: bool) -> None:
-    """Date not in the past; start in the future, ≥ 48 hours away unless central corrects;
-    the exam ends on its own day (an end time after midnight would read as earlier than the start)."""
-    today = timezone.localtime(now).date()
-    if exam_date < today:
-        raise ApplicationError(f"考核日期不能早于今天（{today:%Y-%m-%d}）", field="exam_date")
-    latest = today + datetime.timedelta(days=MAX_DAYS_AHEAD)
-    if exam_date > latest:
-        raise ApplicationError(f"考核日期不能晚于 {latest:%Y-%m-%d}（最多提前一年安排），请检查年份", field="exam_date")
-    starts_at, ends_at, _ = plan_moments(exam_date, start_time, duration)
-    if starts_at <= now:
-        raise ApplicationError("开始时间已过，请选择以后的时间", field="start_time")
-    if enforce_cutoff and starts_at - now < datetime.timedelta(hours=IMPORT_CUTOFF_HOURS):
-        earliest = timezone.localtime(now + datetime.timedelta(hours=IMPORT_CUTOFF_HOURS))
-        raise ApplicationError(
-            f"考核开始时间须在 {IMPORT_CUTOFF_HOURS} 小时之后（不早于 {earliest:%Y-%m-%d %H:%M}），"
-            "否则将无法导入考生信息",
-            field="exam_date",
-        )
-    if timezone.localtime(ends_at).date() != exam_date:
-        latest = datetime.datetime.combine(exam_date, datetime.time(23, 59)) - datetime.timedelta(minutes=duration)
-        raise ApplicationError(
-            f"考试须在当天结束：该类型时长 {duration} 分钟，开始时间不能晚于 {latest:%H:%M}", field="start_time"
-        )
 
 
 def _locked(plan: ExamPlan) -> ExamPlan:
@@ -149,7 +114,7 @@ def plan_create(*, exam_type: str, exam_date: datetime.date, start_time: datetim
     now = now or timezone.now()
     _check_exam_type(exam_type)
     duration = duration_for(exam_type)
-    _check_schedule(exam_date=exam_date, start_time=start_time, duration=duration, now=now, enforce_cutoff=True)
+    check_schedule(exam_date=exam_date, start_time=start_time, duration=duration, now=now, enforce_cutoff=True)
     with transaction.atomic():
         plan = ExamPlan(region=acting_user.region, applicant=acting_user, audit_status=AuditStatus.PENDING)
         _set_schedule(plan, exam_type=exam_type, exam_date=exam_date, start_time=start_time, duration=duration)
@@ -177,7 +142,7 @@ def plan_update(*, plan: ExamPlan, exam_type: str, exam_date: datetime.date, sta
         _check_version(current, seen_version)
         _check_exam_type(exam_type)
         duration = duration_for(exam_type)
-        _check_schedule(exam_date=exam_date, start_time=start_time, duration=duration, now=now, enforce_cutoff=True)
+        check_schedule(exam_date=exam_date, start_time=start_time, duration=duration, now=now, enforce_cutoff=True)
         before = model_snapshot(current)
         was_rejected = current.audit_status == AuditStatus.REJECTED
         _set_schedule(current, exam_type=exam_type, exam_date=exam_date, start_time=start_time, duration=duration)
@@ -302,7 +267,7 @@ def plan_update_by_central(*, plan: ExamPlan, exam_type: str, exam_date: datetim
             raise ApplicationError("该考试已开始，不能再修改计划")
         _check_exam_type(exam_type)
         duration = duration_for(exam_type) if exam_type != current.exam_type else current.duration_minutes
-        _check_schedule(exam_date=exam_date, start_time=start_time, duration=duration, now=now, enforce_cutoff=False)
+        check_schedule(exam_date=exam_date, start_time=start_time, duration=duration, now=now, enforce_cutoff=False)
         if current.registrations.exists():
             if exam_type != current.exam_type:
                 raise ApplicationError("该计划已有考生报名，不能修改考核类型", field="exam_type")

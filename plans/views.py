@@ -11,12 +11,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from core.pagination import paginate
 from core.permissions import admin_required, central_required, role_required
 from core.roles import Role
 from core.scoping import get_visible_or_404
 
-from .forms import DeleteForm, DurationSettingsForm, PlanFilterForm, PlanForm, ReviewForm
+from .filters import PlanFilterForm, ReviewQueueFilterForm
+from .forms import DeleteForm, DurationSettingsForm, PlanForm, ReviewForm
 from .models import ExamPlan
 from .rules import (
     APPROVED_LOCKED_MESSAGE,
@@ -26,7 +28,7 @@ from .rules import (
     roster_cutoff,
     roster_open,
 )
-from .selectors import exam_type_durations, import_url, plan_history_rows, plan_list, plan_review_queue
+from .selectors import exam_type_durations, import_url, plan_history_rows
 from .services import (
     exam_type_durations_set,
     plan_approve,
@@ -42,10 +44,6 @@ def _base(request) -> str:
     return "plans/_modal.html" if request.htmx else "plans/_page.html"
 
 
-def _apply_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 def _back_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -59,14 +57,6 @@ def _done(request, message: str, *, leave: bool = False) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(reverse("plans:list")) if leave else HttpResponseClientRefresh()
     return redirect(reverse("plans:list") if leave else _back_url(request))
-
-
-def _filters(form) -> dict:
-    """The valid part of the search form; invalid fields show their error and filter nothing."""
-    if not form.is_bound:
-        return {}
-    form.is_valid()
-    return form.cleaned_data
 
 
 def _import_refusal(plan: ExamPlan, now) -> str:
@@ -98,10 +88,8 @@ def _row(plan: ExamPlan, user, now) -> dict:
 def plan_list_view(request):
     """考核计划管理: the guide's columns, 高级搜索, 20 rows a page; central sees every region."""
     is_central = request.user.role == Role.CENTRAL
-    form = PlanFilterForm(request.GET or None, user=request.user, with_region=is_central)
-    filters = _filters(form)
-    qs = plan_list(filters=filters, fetched_by=request.user)
-    context = paginate(request, qs)
+    form = PlanFilterForm(request.GET, user=request.user)
+    context = paginate(request, form.rows())
     now = timezone.now()
     context.update(form=form, rows=[_row(p, request.user, now) for p in context["page_obj"]],
                    is_central=is_central, approved_locked_message=APPROVED_LOCKED_MESSAGE)
@@ -111,10 +99,8 @@ def plan_list_view(request):
 @central_required
 def review_queue(request):
     """计划审核: 未审核 plans of every region, oldest application first."""
-    form = PlanFilterForm(request.GET or None, user=request.user, with_region=True, with_status=False)
-    filters = _filters(form)
-    qs = plan_review_queue(filters=filters, fetched_by=request.user)
-    context = paginate(request, qs)
+    form = ReviewQueueFilterForm(request.GET, user=request.user)
+    context = paginate(request, form.rows())
     now = timezone.now()
     context.update(form=form, rows=[_row(p, request.user, now) for p in context["page_obj"]])
     return render(request, "plans/review_queue.html", context)
@@ -139,7 +125,7 @@ def plan_detail(request, pk: int):
 @role_required(Role.REGIONAL)
 def plan_add(request):
     """添加 (the guide 二(一)): a modal with 考核类型, 考核日期, 开始时间 and the computed 结束时间."""
-    durations = exam_type_durations()
+    durations = exam_type_durations(fetched_by=request.user)
     form = PlanForm(request.POST or None, durations=durations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -147,7 +133,7 @@ def plan_add(request):
             plan = plan_create(exam_type=data["exam_type"], exam_date=data["exam_date"],
                                start_time=data["start_time"], acting_user=request.user)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             return _done(request, f"已添加考核计划 {plan.batch_no}，等待部中心审核")
     return render(request, "plans/plan_form.html",
@@ -167,7 +153,7 @@ def plan_edit(request, pk: int):
         return render(request, "plans/refused.html", {**context, "message": APPROVED_LOCKED_MESSAGE})
     initial = {"exam_type": plan.exam_type, "exam_date": plan.exam_date, "start_time": plan.start_time,
                "end_time": f"{plan.end_time:%H:%M}", "version": plan.version}
-    form = PlanForm(request.POST or None, initial=initial, durations=exam_type_durations(), with_reason=is_central)
+    form = PlanForm(request.POST or None, initial=initial, durations=exam_type_durations(fetched_by=request.user), with_reason=is_central)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {"plan": plan, "exam_type": data["exam_type"], "exam_date": data["exam_date"],
@@ -178,7 +164,7 @@ def plan_edit(request, pk: int):
             else:
                 plan_update(**fields)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             return _done(request, f"考核计划 {plan.batch_no} 已修改" + ("" if is_central else "，等待部中心审核"))
     return render(request, "plans/plan_form.html", {**context, "form": form})
@@ -199,7 +185,7 @@ def plan_delete_view(request, pk: int):
             plan_delete(plan=plan, seen_version=form.cleaned_data["version"],
                         reason=form.cleaned_data.get("reason", ""), acting_user=request.user)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             return _done(request, f"考核计划 {plan.batch_no} 已删除", leave=True)
     return render(request, "plans/delete.html", {**context, "form": form})
@@ -221,7 +207,7 @@ def plan_review(request, pk: int):
             else:
                 raise ApplicationError("请选择“审核通过”或“审核不通过”")
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             verdict = "审核通过" if decision == "approve" else "审核不通过"
             return _done(request, f"考核计划 {plan.batch_no}：{verdict}")
@@ -234,13 +220,13 @@ def plan_review(request, pk: int):
 @central_required
 def duration_settings(request):
     """考试时长设置: central sets each 考核类型's duration (SPEC.md §2)."""
-    durations = exam_type_durations()
+    durations = exam_type_durations(fetched_by=request.user)
     form = DurationSettingsForm(request.POST or None, durations=durations)
     if request.method == "POST" and form.is_valid():
         try:
             changed = exam_type_durations_set(durations=dict(form.cleaned_data), acting_user=request.user)
         except ApplicationError as exc:
-            _apply_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, f"已保存（{len(changed)} 项有变化）。已有计划保持原时长，新添加或修改的计划使用新时长。")
             return redirect("plans:settings")

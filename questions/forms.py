@@ -11,25 +11,6 @@ from .validation import FieldInvalid, clean_question
 DIFFICULTIES = [(str(d), str(d)) for d in range(DIFFICULTY_MIN, DIFFICULTY_MAX + 1)]
 
 
-class QuestionFilterForm(Form):
-    q = forms.CharField(label="题目编号 / 题干", required=False)
-    qtype = forms.ChoiceField(label="题型", required=False, choices=[("", "全部")] + list(QuestionType.choices))
-    area = forms.ModelChoiceField(label="知识领域", required=False, queryset=KnowledgeArea.objects.all(),
-                                  empty_label="全部")
-    personnel_type = forms.ChoiceField(label="人员类型", required=False,
-                                       choices=[("", "全部")] + [(p.value, p.value) for p in PersonnelType])
-    exam_type = forms.ChoiceField(label="考核类型", required=False, choices=[("", "全部")] + list(ExamType.choices))
-    difficulty = forms.ChoiceField(label="难度", required=False, choices=[("", "全部")] + DIFFICULTIES)
-    enabled = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), ("1", "启用"), ("0", "停用")])
-
-    def filters(self) -> dict:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        data = dict(self.cleaned_data)
-        data["area"] = data["area"].pk if data.get("area") else None
-        return data
-
-
 class QuestionForm(Form):
     """添加 / 修改试题: every rule of a question is checked by questions.validation (the same
     cleaners as the import)."""

@@ -17,8 +17,8 @@ def area_list(*, fetched_by, active_only: bool = False, with_counts: bool = Fals
 
 
 def question_list(*, filters: dict, fetched_by) -> QuerySet:
-    """The bank list and its export: 题目编号/题干 text, type, area, personnel type, exam type,
-    difficulty, enabled."""
+    """The bank list and its export (as questions.filters.QuestionFilterForm cleans the query
+    string): 题目编号/题干 text, type, area, personnel type, exam type, difficulty, enabled."""
     qs = Question.objects.visible_to(fetched_by).select_related("area", "current_version")
     text = (filters.get("q") or "").strip()
     if text:
@@ -26,7 +26,7 @@ def question_list(*, filters: dict, fetched_by) -> QuerySet:
     if filters.get("qtype"):
         qs = qs.filter(qtype=filters["qtype"])
     if filters.get("area"):
-        qs = qs.filter(area_id=filters["area"])
+        qs = qs.filter(area=filters["area"])
     if filters.get("personnel_type"):
         qs = qs.filter(personnel_types__contains=filters["personnel_type"])
     if filters.get("exam_type"):
@@ -64,6 +64,17 @@ def enabled_counts() -> Counter:
             for ptype in ptypes:
                 counts[(area_id, qtype, ptype, etype)] += 1
     return counts
+
+
+def demo_pool() -> dict:
+    """The 演示题库's enabled questions per 题型 (current versions, in 题目编号 order): what the
+    考前测试's practice paper draws from, never the real bank. {qtype: [[version id, option count], …]}."""
+    pools: dict = {}
+    rows = (Question.objects.filter(is_demo=True, is_enabled=True, current_version__isnull=False).order_by("code")
+            .values_list("qtype", "current_version_id", "current_version__options"))
+    for qtype, version_id, options in rows:
+        pools.setdefault(qtype, []).append([version_id, len(options)])
+    return pools
 
 
 def draw_pool(*, exam_type: str, personnel_type: str) -> dict:

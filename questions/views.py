@@ -6,15 +6,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from core.pagination import paginate
 from core.permissions import central_required
 from core.scoping import get_visible_or_404
 from plans.choices import ExamType
 
 from .choices import DEMO_LABEL
-from .forms import AreaForm, QuestionFilterForm, QuestionForm, ReasonForm
+from .filters import QuestionFilterForm
+from .forms import AreaForm, QuestionForm, ReasonForm
 from .models import KnowledgeArea
-from .selectors import area_list, bank_has_demo, question_get, question_list, question_versions
+from .selectors import area_list, bank_has_demo, question_get, question_versions
 from .services import (
     area_create,
     area_update,
@@ -25,15 +27,10 @@ from .services import (
 )
 
 
-def _form_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @central_required
 def question_list_view(request):
-    form = QuestionFilterForm(request.GET or None)
-    filters = form.filters()
-    context = paginate(request, question_list(filters=filters, fetched_by=request.user))
+    form = QuestionFilterForm(request.GET, user=request.user)
+    context = paginate(request, form.rows())
     context.update(form=form, has_demo=bank_has_demo(fetched_by=request.user), demo_label=DEMO_LABEL,
                    export_query=request.GET.urlencode())
     return render(request, "questions/list.html", context)
@@ -46,7 +43,7 @@ def question_add(request):
         try:
             question = question_create(data=form.cleaned_data["input"], acting_user=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, f"试题 {question.code} 已添加")
             return redirect("questions:detail", question.pk)
@@ -72,7 +69,7 @@ def question_edit(request, pk: int):
         try:
             outcome = question_update(question=question, data=form.cleaned_data["input"], acting_user=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, f"试题 {question.code}：{outcome.message}")
             return redirect("questions:detail", question.pk)
@@ -114,7 +111,7 @@ def area_list_view(request):
             area = area_create(name=form.cleaned_data["name"], sort_order=form.cleaned_data["sort_order"] or 0,
                                acting_user=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, f"知识领域“{area.name}”已添加")
             return redirect("questions:areas")
@@ -132,7 +129,7 @@ def area_edit(request, pk: int):
             area_update(area=area, name=form.cleaned_data["name"], sort_order=form.cleaned_data["sort_order"] or 0,
                         is_active=form.cleaned_data["is_active"], acting_user=request.user)
         except ApplicationError as exc:
-            _form_error(form, exc)
+            add_application_error(form, exc)
         else:
             messages.success(request, "知识领域已保存")
             return redirect("questions:areas")

@@ -8,17 +8,18 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import ApplicationError
+from core.filters import InvalidFilter
 from core.permissions import central_required
 from core.scoping import get_visible_or_404
 
-from .forms import QuestionFilterForm
+from .filters import QuestionFilterForm
 from .importing.columns import SHEET
 from .importing.services import bank_export, bank_import, bank_report_bytes, template_bytes
 from .models import QuestionImportRun
-from .selectors import question_list
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,12 +70,16 @@ def import_report(request, pk: int):
 
 @central_required
 def export_view(request):
-    """导出 the bank as the list's filters select it (same filter form, same selector)."""
-    form = QuestionFilterForm(request.GET or None)
-    filters = form.filters()
-    qs = question_list(filters=filters, fetched_by=request.user)
+    """导出 the bank as the list's filters select it (the list's one filter definition,
+    questions.filters); an invalid filter exports nothing and goes back to the list."""
+    form = QuestionFilterForm(request.GET, user=request.user)
+    try:
+        filters = form.filters()
+    except InvalidFilter as exc:  # the list page shows the same filters with their errors and no rows
+        messages.error(request, f"{exc.message}。未导出任何数据")
+        return redirect(reverse("questions:list") + ("?" + request.GET.urlencode() if request.GET else ""))
     handle = tempfile.TemporaryFile(suffix=".xlsx")
-    bank_export(out=handle, qs=qs, acting_user=request.user, filters=filters)
+    bank_export(out=handle, qs=form.rows(), acting_user=request.user, filters=filters)
     handle.seek(0)
     name = f"题库导出_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)

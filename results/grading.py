@@ -1,12 +1,13 @@
 """The grader: one pure function over plain data (no database), shared by the online exam, the
 answer-card import and the CLI (STYLE.md: the grader is a pure function).
 
-    key = [KeyItem(position=1, qtype="single", points=Decimal("1"), accepted=("B",)), …]
+    key = [key_item(1, "single", Decimal("1"), ("B",)), …]
     result = grade(key, {1: "B", 2: "AC"}, pass_mark=Decimal("60"))
 
 Answers and keys are in canonical letters (papers.selectors.displayed_to_canonical), sorted.
-单选 and 判断: exact. 多选: exact, unless `partial_multiple` (a rule that allows partial credit):
-then a non-empty choice of correct letters only earns half the points. A void question (central
+单选 and 判断: exact. 多选: exact, unless `partial_multiple` (the paper rule's 多选题部分得分,
+papers.choices.PARTIAL_MULTIPLE_RULE): then a non-empty strict subset of a correct answer, with
+no wrong letter, earns half the points (the rule keeps halves to one decimal). A void question (central
 found it wrong) earns its points for everyone; `accepted` may hold several answers central
 accepts after a correction.
 """
@@ -14,6 +15,7 @@ accepts after a correction.
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 MULTIPLE = "multiple"
 
@@ -28,16 +30,21 @@ def _norm(letters: str | None) -> str:
     return _norm_cached(letters) if letters else ""
 
 
-@dataclass(frozen=True)
-class KeyItem:
+class KeyItem(NamedTuple):
+    """One position of a paper's key. `accepted`: the canonical answers that earn full points,
+    each sorted (QuestionVersion.answer is; key_item() sorts any other). A tuple, not a
+    dataclass: a plan's regrade builds one per question of every paper (10,000 × 100)."""
+
     position: int
     qtype: str
     points: Decimal
-    accepted: tuple[str, ...]  # canonical answers that earn full points
+    accepted: tuple[str, ...]
     void: bool = False
 
-    def __post_init__(self):
-        object.__setattr__(self, "accepted", tuple(_norm(a) for a in self.accepted))
+
+def key_item(position: int, qtype: str, points: Decimal, accepted, void: bool = False) -> KeyItem:
+    """A KeyItem with its accepted answers normalised (upper case, sorted, no repeats)."""
+    return KeyItem(position, qtype, points, tuple(_norm(a) for a in accepted), void)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,12 @@ class Score(models.Model):
     earned = models.JSONField("各题得分", default=dict)
     graded_at = models.DateTimeField("评分时间")
     regraded_at = models.DateTimeField("重新评分时间", null=True, blank=True)
+    # 成绩作废 by the violation check (review's decision, when its category voids the score). The
+    # attempt keeps its state (作废 is final in the exam engine), so an upheld objection can give
+    # the score back; the total stays stored for that reason.
+    voided = models.BooleanField("成绩作废", default=False)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
 
     objects = ScopedManager()
     scope_region_field = None
@@ -60,3 +66,28 @@ class QuestionCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} v{self.version_id} {self.kind}"
+
+
+class ScorePublication(models.Model):
+    """成绩发布 of one plan (the guide 四: "核查完成后，可以在‘成绩管理’模块中查看和导出该期考核的
+    成绩单"). Written by central when the violation check of the plan is complete
+    (review.services.review_publish checks that); from then on the plan's region reads the
+    成绩单 and each candidate their own result, and candidates may object to a violation until
+    `objection_until`."""
+
+    plan = models.OneToOneField("plans.ExamPlan", verbose_name="考试批次", on_delete=models.PROTECT,
+                                related_name="score_publication")
+    published_at = models.DateTimeField("发布时间")
+    published_by = models.ForeignKey("accounts.User", verbose_name="发布人", on_delete=models.PROTECT, related_name="+")
+    objection_days = models.PositiveSmallIntegerField("申诉期限（天）")
+    objection_until = models.DateTimeField("申诉截止时间")
+
+    objects = ScopedManager()
+    scope_region_field = "plan__region"
+    scope_candidate_field = None
+
+    class Meta:
+        verbose_name = verbose_name_plural = "成绩发布"
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} 发布于 {self.published_at:%Y-%m-%d %H:%M}"

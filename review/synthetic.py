@@ -216,3 +216,109 @@ def simulate_plan(
         k = int(resp[i, j])
         rows.append((ids[i], it["id"], it["responses"][k], 1 if k == 0 else 0, round(float(times[i, j]), 1)))
     return SyntheticPlan(rows=rows, cases=cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# answers on real papers (the demo's ended plan and the review tests)
+
+
+@dataclass
+class SimulatedItem:
+    """One question as the simulation needs it: its kind ("tf", "single", "multi") and the
+    canonical answers a candidate may give, the right one first."""
+
+    kind: str
+    responses: list[str]
+
+
+@dataclass
+class SimulatedAnswers:
+    # per candidate, per position of their paper (0-based): (response letters, "" when not
+    # answered, seconds from start)
+    answers: list[list[tuple[str, float]]]
+    cases: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)  # (kind, candidate indexes)
+
+
+def simulate_on_papers(
+    seed: int,
+    items: dict,
+    papers: list[list],
+    *,
+    realtime_pairs: int = 1,
+    copy_share: float = 0.6,
+    fast: int = 1,
+    limit_seconds: float | None = None,
+) -> SimulatedAnswers:
+    """The same generative model as simulate_plan (nominal response model, lognormal times,
+    own start within 90 s), on papers already drawn: `items` {key: SimulatedItem}, `papers` per
+    candidate the item keys in display order. Planted, on candidates picked at random:
+    `realtime_pairs` copiers taking `copy_share` of the items they share with their source a few
+    seconds after the source answered them (lognormal, median 8 s), and `fast` candidates who
+    click through every question in about a second, guessing. A question reached after
+    `limit_seconds` (the exam's length) stays unanswered: its response is ""."""
+    rng = np.random.default_rng(seed)
+    keys = list(items)
+    specs = []
+    for key in keys:
+        item = items[key]
+        k = len(item.responses)
+        shift = {"tf": -0.8, "single": -0.3, "multi": 0.3}[item.kind]
+        specs.append({"responses": item.responses, "b": rng.normal(shift, 0.9), "a": 1.2 * rng.lognormal(0.0, 0.25),
+                      "w": rng.dirichlet(0.8 * np.ones(max(k - 1, 1)))[:k - 1],
+                      "s": rng.uniform(-0.6, 0.1, size=k - 1),
+                      "beta": np.log(30.0) + rng.normal(0, 0.35) + {"tf": -0.5, "single": 0.0, "multi": 0.3}[item.kind]})
+    index = {key: j for j, key in enumerate(keys)}
+    n = len(papers)
+    theta = rng.normal(0.0, 1.0, n)
+    speed = rng.normal(0.0, 0.3, n)
+    resp = _sample(rng, _logits(specs, theta)) if n else np.zeros((0, len(keys)), dtype=int)
+    order = rng.permutation(n)
+    taken = 0
+    cases: list[tuple[str, tuple[int, ...]]] = []
+    pairs = []
+    for _ in range(realtime_pairs):
+        if taken + 2 > n:
+            break
+        copier, source = int(order[taken]), int(order[taken + 1])
+        taken += 2
+        pairs.append((copier, source))
+        cases.append(("realtime", (copier, source)))
+    fasts = []
+    for _ in range(fast):
+        if taken + 1 > n:
+            break
+        fasts.append(int(order[taken]))
+        taken += 1
+        cases.append(("fast", (fasts[-1],)))
+
+    answers: list[list[tuple[str, float]]] = []
+    times: list[dict] = []
+    for i, paper in enumerate(papers):
+        clock = rng.uniform(0, 90)
+        row, when = [], {}
+        for key in paper:
+            j = index[key]
+            spec = specs[j]
+            if i in fasts:
+                clock += rng.lognormal(np.log(1.0), 0.3)
+                k = int(rng.integers(len(spec["responses"])))
+            else:
+                clock += float(np.exp(spec["beta"] - speed[i] + rng.normal(0, 0.4)))
+                k = int(resp[i, j])
+            row.append([spec["responses"][k], clock])
+            when[key] = clock
+        answers.append(row)
+        times.append(when)
+    for copier, source in pairs:
+        shared = [p for p, key in enumerate(papers[copier]) if key in times[source]]
+        chosen = rng.choice(shared, size=int(round(copy_share * len(shared))), replace=False) if shared else []
+        source_answer = {key: answers[source][p][0] for p, key in enumerate(papers[source])}
+        for p in chosen:
+            key = papers[copier][int(p)]
+            answers[copier][int(p)] = [source_answer[key], times[source][key] + float(rng.lognormal(np.log(8.0), 0.5))]
+    out = []
+    for row in answers:
+        # a question the candidate had not reached when the time ran out stays unanswered ("")
+        out.append([(letters if not limit_seconds or t <= limit_seconds - 5 else "", round(t, 1))
+                    for letters, t in row])
+    return SimulatedAnswers(answers=out, cases=cases)

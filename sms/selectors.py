@@ -5,15 +5,16 @@ from django.db.models import QuerySet
 from .models import SmsMessage
 
 
-def outbox_messages(*, user, public: bool = False, phone: str = "", template: str = "") -> QuerySet:
-    """Messages newest first. `public` is the demo case (settings.DEBUG and
-    SMS_OUTBOX_PAGE_ENABLED both on): everyone may read the outbox so that a newcomer can finish
-    a login alone. Otherwise only central sees it (SmsMessage has no region path)."""
-    qs = SmsMessage.objects.all() if public else SmsMessage.objects.visible_to(user)
-    if phone:
-        qs = qs.filter(phone=phone)
-    if template:
-        qs = qs.filter(template=template)
+def outbox_messages(*, filters: dict, fetched_by, public: bool = False) -> QuerySet:
+    """Messages newest first, filtered by 手机号码 and 短信类型 (sms.filters.OutboxFilterForm).
+    `public` is the demo case (settings.DEBUG and SMS_OUTBOX_PAGE_ENABLED both on): everyone may
+    read the outbox so that a newcomer can finish a login alone. Otherwise only central sees it
+    (SmsMessage has no region path)."""
+    qs = SmsMessage.objects.all() if public else SmsMessage.objects.visible_to(fetched_by)
+    if filters.get("phone"):
+        qs = qs.filter(phone=filters["phone"].strip())
+    if filters.get("template"):
+        qs = qs.filter(template=filters["template"])
     return qs.select_related("created_by")
 
 

@@ -4,12 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from core.http import query_text
 from core.pagination import paginate
 from core.roles import Role
 
-from .message_templates import TEMPLATES
-from .selectors import outbox_messages
+from .filters import OutboxFilterForm
 
 
 def outbox_is_public() -> bool:
@@ -29,13 +27,9 @@ def outbox(request):
             return redirect_to_login(request.get_full_path())
         if request.user.role != Role.CENTRAL:
             raise PermissionDenied("您的账号无权访问此页面")
-    phone = query_text(request, "phone", 11)
-    template = query_text(request, "template", 40)
-    template = template if template in TEMPLATES else ""
-    qs = outbox_messages(user=request.user, public=public, phone=phone, template=template)
-    context = paginate(request, qs)
-    context.update({"phone": phone, "template": template, "templates": TEMPLATES.values(), "public": public,
-                    "backend": settings.SMS_BACKEND})
+    form = OutboxFilterForm(request.GET, user=request.user)
+    context = paginate(request, form.rows(public=public))
+    context.update({"form": form, "public": public, "backend": settings.SMS_BACKEND})
     response = render(request, "sms/outbox.html", context)
     response["Cache-Control"] = "no-store"
     return response

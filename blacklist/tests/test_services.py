@@ -10,6 +10,7 @@ from blacklist.choices import PenaltyState
 from blacklist.data import CATEGORIES
 from blacklist.data import ensure as ensure_categories
 from blacklist.models import BlacklistEntry, EntryStatus, ViolationCategory
+from blacklist.rules import penalty_default_end
 from blacklist.services import (
     category_create,
     category_update,
@@ -20,7 +21,6 @@ from blacklist.services import (
     entry_reveal_id_number,
     entry_revoke,
     entry_update,
-    penalty_default_end,
 )
 from blacklist.tests.factories import category, make_entry
 from candidates.tests.factories import RegistrationFactory

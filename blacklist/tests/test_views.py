@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.actions import Action
 from audit.models import AuditLog
 from blacklist.models import BlacklistEntry, EntryStatus, ViolationCategory
-from blacklist.services import penalty_default_end
+from blacklist.rules import penalty_default_end
 from blacklist.tests.factories import category, make_entry
 from candidates.tests.factories import RegistrationFactory
 from core.masking import mask_id_number

@@ -9,10 +9,15 @@ _ID_HEADER = COLUMN_BY_KEY["id_number"].header
 _PHONE_HEADER = COLUMN_BY_KEY["phone"].header
 
 
-def import_run_list(*, user, plan=None):
-    qs = ImportRun.objects.visible_to(user).select_related("plan", "created_by", "region")
+def import_run_list(*, fetched_by, filters: dict | None = None, plan=None):
+    """导入记录 as the caller may see them, newest first: one plan's (the import page), or all,
+    filtered by 批次编号 (contains; candidates.filters.ImportRunFilterForm)."""
+    filters = filters or {}
+    qs = ImportRun.objects.visible_to(fetched_by).select_related("plan", "created_by", "region")
     if plan is not None:
         qs = qs.filter(plan=plan)
+    if filters.get("batch_no"):
+        qs = qs.filter(plan__batch_no__icontains=filters["batch_no"].strip())
     return qs.order_by("-created_at", "-pk")
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from audit.actions import Action
 from audit.models import AuditLog
-from candidates import views
+from candidates import services
 from candidates.exports import safe_cell, write_xlsx
 from candidates.selectors import registration_list
 from candidates.tests.factories import RegistrationFactory
@@ -95,7 +95,7 @@ def test_writer_escapes_only_the_rows_that_need_it():
 
 
 def test_parts_of_5000(client, world, plan, monkeypatch):
-    monkeypatch.setattr(views, "EXPORT_PART_SIZE", 4)
+    monkeypatch.setattr(services, "EXPORT_PART_SIZE", 4)
     for _ in range(10):
         RegistrationFactory(plan=plan)
     client.force_login(world.admin_a)
@@ -111,10 +111,7 @@ def test_parts_of_5000(client, world, plan, monkeypatch):
 
 
 def test_part_selector_lists_the_parts(client, world, plan, monkeypatch):
-    import candidates.forms
-
-    monkeypatch.setattr(views, "EXPORT_PART_SIZE", 4)
-    monkeypatch.setattr(candidates.forms, "EXPORT_PART_SIZE", 4)
+    monkeypatch.setattr(services, "EXPORT_PART_SIZE", 4)
     for _ in range(9):
         RegistrationFactory(plan=plan)
     client.force_login(world.admin_a)
@@ -123,7 +120,7 @@ def test_part_selector_lists_the_parts(client, world, plan, monkeypatch):
 
 
 def test_large_export_runs_as_a_job_with_a_download(client, world, plan, monkeypatch):
-    monkeypatch.setattr(views, "EXPORT_SYNC_LIMIT", 5)
+    monkeypatch.setattr(services, "EXPORT_SYNC_LIMIT", 5)
     for _ in range(8):
         RegistrationFactory(plan=plan)
     client.force_login(world.admin_a)
@@ -145,7 +142,7 @@ def test_large_export_runs_as_a_job_with_a_download(client, world, plan, monkeyp
 
 
 def test_a_failed_export_job_records_no_export(client, world, plan, monkeypatch):
-    monkeypatch.setattr(views, "EXPORT_SYNC_LIMIT", 5)
+    monkeypatch.setattr(services, "EXPORT_SYNC_LIMIT", 5)
     for _ in range(8):
         RegistrationFactory(plan=plan)
 
@@ -163,7 +160,7 @@ def test_a_broker_that_is_down_fails_the_job_instead_of_the_page(client, world, 
                                                                   django_capture_on_commit_callbacks):
     from jobs.services import QUEUE_DOWN_MESSAGE
 
-    monkeypatch.setattr(views, "EXPORT_SYNC_LIMIT", 5)
+    monkeypatch.setattr(services, "EXPORT_SYNC_LIMIT", 5)
     for _ in range(8):
         RegistrationFactory(plan=plan)
     settings.CELERY_TASK_ALWAYS_EAGER = False
@@ -194,7 +191,7 @@ def test_with_an_estimated_total_any_part_can_be_asked_for(client, world, plan, 
     for _ in range(3):
         RegistrationFactory(plan=plan)
     monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 1)
-    monkeypatch.setattr(views, "EXPORT_PART_SIZE", 1)
+    monkeypatch.setattr(services, "EXPORT_PART_SIZE", 1)
     monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs: 1)  # far too low
     client.force_login(world.admin_a)
     body = client.get(reverse("candidates:list")).content.decode()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "exams",
     "proctoring",
     "results",
+    "answercards",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +106,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Our queries are short; PostgreSQL's JIT compile cost more than it saved (the blacklist
     # bench: 152 ms → 58 ms for a region's list page with jit off).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get("PG_OPTIONS", "-c jit=off")
+    # A persistent connection is checked before a request reuses it: after a database restart
+    # every worker's first request would otherwise fail on its dead connection (bench/load,
+    # issue 17 §4: PostgreSQL restarted mid-exam).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (counters, codes and locks then hold across processes).
@@ -183,6 +188,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # How background jobs run when Celery is eager: "thread" (the page can be left and progress
 # polled; the default for `make run`) or "inline" (tests: the job finishes inside the request).
 JOBS_EAGER_MODE = os.environ.get("JOBS_EAGER_MODE", "thread")
+# Days after publication during which a candidate may object to a violation (申诉); central may
+# set another number for a plan when publishing (review.services.review_publish).
+REVIEW_OBJECTION_DAYS = int(os.environ.get("REVIEW_OBJECTION_DAYS", "10"))
 # Periodic work (run `celery -A config beat` beside the worker). Papers are drawn once a
 # plan's roster freezes, 48 hours before its start (issue 13 §4); every 5 minutes catches
 # central's later corrections too. Without a broker, the plan page starts the same work as a job.
@@ -273,3 +281,7 @@ CAPTCHA_LETTER_COLOR_FUNCT = "accounts.captcha.letter_color"
 CAPTCHA_NOISE_FUNCTIONS = ("accounts.captcha.light_noise",)
 CAPTCHA_FILTER_FUNCTIONS = ()
 CAPTCHA_2X_IMAGE = False  # the page shows the 1x image; a fixed size cannot hold 2x letters
+
+# bench/load only (config.settings.bench): mounts exams.bench_floor, the load benchmark's floor
+# (a trivial view making one indexed write). Production forces it off whatever the environment.
+BENCH_FLOOR_VIEW = False

@@ -30,3 +30,6 @@ STORAGES = {
 # turns either being on into a deploy-check error.
 SMS_OUTBOX_PAGE_ENABLED = env_bool("SMS_OUTBOX_PAGE_ENABLED", False)
 CAPTCHA_TEST_MODE = CAPTCHA_TEST_MODE
+# The load benchmark's floor view is never mounted in production (config.settings.bench turns
+# it on for bench/load only; exams/tests/test_bench_floor.py checks both).
+BENCH_FLOOR_VIEW = False

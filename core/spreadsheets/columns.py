@@ -118,6 +118,9 @@ class Sheet:
     notes: tuple[str, ...] = ()  # 注意事项 on the instruction sheet
     help_sheet: str = "填写说明"
     max_rows: int = MAX_DATA_ROWS
+    # also read .csv (UTF-8 with or without BOM, or GBK/GB18030 as Excel saves it on Chinese
+    # Windows): for files other programs write, e.g. the answer-card scanner's results
+    accept_csv: bool = False
 
     @cached_property
     def by_key(self) -> dict[str, Column]:

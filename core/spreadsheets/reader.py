@@ -16,6 +16,7 @@ scan bounds the used area and finds formulas (calamine reads only their cached v
 regular-expression pass over the decompressed sheets, far cheaper than the read itself.
 """
 
+import csv
 import io
 import re
 import zipfile
@@ -32,6 +33,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_EXPANDED_BYTES = 60 * 1024 * 1024  # all parts of the .xlsx decompressed
 MAX_ZIP_MEMBERS = 2000
 ALLOWED_SUFFIXES = (".xlsx", ".xls")
+CSV_SUFFIX = ".csv"
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -48,6 +50,8 @@ _CELL_REF_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3}\d+)"')
 FORMULA_MESSAGE = "含有公式，请将公式替换为数值（复制后“选择性粘贴 → 值”）后重新上传"
 CORRUPT_MESSAGE = "文件已损坏或不是有效的 Excel 文件，请用 Excel 打开确认后另存为 .xlsx 再上传"
 PASSWORD_MESSAGE = "文件设置了打开密码，请在 Excel 中取消密码后重新上传"
+CSV_ENCODING_MESSAGE = ("CSV 文件的编码无法识别（应为 UTF-8 或 GBK），请在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”"
+                        "后重新上传")
 
 
 class FileRejected(ApplicationError):
@@ -188,8 +192,9 @@ def read_workbook(source, *, file_name: str, sheet: Sheet) -> ParsedFile:
     a path or a file object (an UploadedFile). Raises FileRejected with the reason; otherwise
     returns the non-empty data rows."""
     suffix = Path(file_name or "").suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        raise FileRejected("只能上传 Excel 文件（.xlsx 或 .xls），请使用“下载模板”得到的文件填写后上传")
+    if suffix not in ALLOWED_SUFFIXES and not (sheet.accept_csv and suffix == CSV_SUFFIX):
+        kinds = "Excel 文件（.xlsx 或 .xls）或 CSV 文件（.csv）" if sheet.accept_csv else "Excel 文件（.xlsx 或 .xls）"
+        raise FileRejected(f"只能上传 {kinds}，请使用“下载模板”得到的文件填写后上传")
     if isinstance(source, str | Path):
         size = Path(source).stat().st_size
         _check_size(size)
@@ -203,6 +208,8 @@ def read_workbook(source, *, file_name: str, sheet: Sheet) -> ParsedFile:
         data = source.read(MAX_FILE_BYTES + 1)
         _check_size(len(data))
     head = data[:8]
+    if suffix == CSV_SUFFIX and not head.startswith(_ZIP_MAGIC) and head != _OLE_MAGIC:
+        return _rows_from_table(_csv_table(data), sheet)
     if head.startswith(_ZIP_MAGIC):
         _scan_xlsx(data, sheet.name)
     elif head == _OLE_MAGIC:
@@ -229,6 +236,48 @@ def read_workbook(source, *, file_name: str, sheet: Sheet) -> ParsedFile:
     except Exception:  # calamine raises several error types for broken content
         raise FileRejected(CORRUPT_MESSAGE) from None
     return _rows_from_table(table, sheet)
+
+
+def _decode_csv(data: bytes) -> str:
+    """The text of a CSV file: UTF-8 (a BOM, as Excel's “CSV UTF-8” writes, is dropped), else
+    GB18030, the superset of the GBK that Excel's plain “CSV” writes on Chinese Windows."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FileRejected(CSV_ENCODING_MESSAGE) from None
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRejected(CSV_ENCODING_MESSAGE)
+
+
+_EMPTY_ROW: list = []
+
+
+def _csv_table(data: bytes) -> list[list]:
+    """A CSV file as the reader's table of cells (text; an empty cell is None). Comma-separated,
+    or tab-separated when the first line has tabs and no commas."""
+    text = _decode_csv(data)
+    if "\x00" in text:
+        raise FileRejected("文件不是有效的 CSV 文本文件，请用 Excel 打开确认后另存为 CSV 或 .xlsx 再上传")
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    table = []
+    try:
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
+                raise FileRejected(f"第 {len(table) + 1} 行超出模板的列范围，请删除模板以外的列后重新上传")
+            table.append([c if c.strip() else None for c in cells[:MAX_COLUMNS]] if cells else _EMPTY_ROW)
+            if len(table) > 100_000:  # as for a workbook's used area: the data-row limit decides below it
+                raise FileRejected(f"数据超过 {MAX_DATA_ROWS:,} 行的上限，请拆分后分批导入")
+    except csv.Error:
+        raise FileRejected("CSV 文件格式不正确（引号不成对等），请用 Excel 打开确认后另存为 CSV 再上传") from None
+    return table
 
 
 # The .xls child may use this much memory (address space) and time before it is stopped.

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-OUR_NAMESPACES = {"core", "accounts", "audit", "jobs", "sms", "plans", "blacklist", "candidates", "results", "questions", "papers", "exams", "proctoring"}
+OUR_NAMESPACES = {"core", "accounts", "audit", "jobs", "sms", "plans", "blacklist", "candidates", "results", "questions", "papers", "exams", "answercards", "proctoring", "review"}
 # Public by design, each with its own test: the landing page, health, login and logout.
 PUBLIC = {"core:home", "core:health", "accounts:login", "accounts:logout"}
 

@@ -31,9 +31,17 @@ def test_central_menu_adds_accounts_and_audit(world):
     assert {"考核计划管理", "学员考核信息管理", "成绩管理", "黑名单管理", "管局账号管理", "审计日志"} <= set(labels)
 
 
-def test_unbuilt_menu_entries_are_disabled_not_fake(world):
+def test_unbuilt_menu_entries_are_disabled_not_fake(world, monkeypatch):
+    from core import menu
+    from core.roles import Role
+
+    # every module of the menu is built now (成绩管理 came last, issue 15); one that is not yet
+    # (its URL name does not resolve) is shown without a link, as 未开放
+    monkeypatch.setattr(menu, "MENU", [*menu.MENU, ("未建模块", "nowhere:page", {Role.REGIONAL})])
     items = {i["label"]: i for i in menu_for(world.admin_a)}
-    assert items["成绩管理"]["url"] is None  # no results module yet: shown as 未开放
+    assert items["未建模块"]["url"] is None
+    assert items["成绩管理"]["url"] == reverse("results:list")
+    assert all(item["url"] for label, item in items.items() if label != "未建模块")
 
 
 def test_page_shows_system_name_user_and_menu(client, world):

@@ -40,3 +40,30 @@ def test_the_demo_candidate_can_start_each_online_mode_at_once():
         attempt = attempt_start(registration=registration, acting_user=person.user, entry_code=code)
         assert attempt.state == AttemptState.IN_PROGRESS
         assert registration.plan.registrations.count() > 1  # others to watch on the monitor
+
+
+def test_the_demo_candidate_has_a_pretest_to_take_and_the_region_sees_results():
+    from django.utils import timezone
+
+    from candidates.demo import _demo_candidate
+    from exams import pretest_services
+    from exams.choices import InfoStatus, PretestStatus
+    from exams.models import Pretest
+    from exams.selectors import next_steps
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    person = _demo_candidate()
+    now = timezone.now()
+    upcoming = [r for r in person.registrations.select_related("plan") if pretest_services.pretest_is_open(r.plan, now)]
+    assert upcoming and pretest_services.practice_available()
+    steps = next_steps(upcoming, now=now)
+    assert any(steps[r.pk]["step"] == "完成考前测试" for r in upcoming)
+    # the candidate can take it: confirm, practise
+    registration = upcoming[0]
+    pretest_services.pretest_info_confirm(registration=registration, acting_user=person.user)
+    pretest_services.practice_start(registration=registration, acting_user=person.user)
+    others = Pretest.objects.exclude(registration__person=person)
+    assert others.count() == 6  # once, not again on the second run
+    assert others.filter(status=PretestStatus.PASSED).exists() and others.filter(status=PretestStatus.FAILED).exists()
+    assert others.filter(info_status=InfoStatus.REPORTED).count() == 1

@@ -111,3 +111,20 @@ def test_entry_rules_scoping(client, world):
         data={"exam_type": "new_online", "late_entry_minutes": 20, "grace_seconds": 60},
         unchanged=lambda: None if not EntryRule.objects.exists() else pytest.fail("changed")))
     assert EntryRule.objects.get(exam_type="new_online").late_entry_minutes == 20
+
+
+def test_entry_networks_scoping(client, world, bank):
+    from exams.models import PlanEntryNetwork
+    from exams.tests.factories import open_plan, rules_for, sitting
+
+    rules_for(world.central, exam_type="new_online")
+    registration = sitting(open_plan(exam_type="new_online"), user=world.candidate)
+    url = reverse("exams:entry_networks", args=[registration.plan_id])
+    assert_scoping(client, world, ScopeCase(url=url, owner_region=world.region_a))
+
+    def unchanged():
+        assert not any(row.networks for row in PlanEntryNetwork.objects.all())
+
+    assert_scoping(client, world, ScopeCase(url=url, method="post", data={"networks": "10.20.0.0/16"},
+                                            owner_region=world.region_a, unchanged=unchanged))
+    assert PlanEntryNetwork.objects.get(plan=registration.plan).networks == ["10.20.0.0/16"]

@@ -205,6 +205,56 @@ def test_a_batch_replayed_out_of_order_keeps_the_newest(registration, world):
     assert dict(Answer.objects.filter(attempt=attempt).values_list("position", "seq")) == {2: 9, 3: 8}
 
 
+def _page_item(position, answer, seq, session, client_at):
+    return {**_item(position, answer, seq, client_at), "session": session}
+
+
+def test_answers_an_old_computer_kept_offline_never_overwrite_newer_ones(registration, world):
+    """Issue 14 §5 known limit, fixed: computer A (page 1) answers question 2 offline with a high
+    sequence number; the candidate moves to computer B (page 2, numbers from the server's last
+    one) and answers question 2 again; when A reopens (page 3) it replays its kept answers. The
+    older answer of question 2 is refused as stale (B's stays), A's answer to a question B never
+    touched is kept, and the page is told what the server keeps."""
+    now = timezone.now()
+    attempt, page_a = _started(registration, world.candidate, now=now)
+    assert attempt.sessions_opened == 1
+    answers_save(attempt=attempt, token=page_a, acting_user=world.candidate,
+                 raw_items=[_page_item(1, "A", 1, 1, now + MIN)], now=now + MIN)
+    # A goes offline and keeps these (seq 2..40 locally): never sent
+    kept_on_a = [_page_item(2, "A", 40, 1, now + 2 * MIN), _page_item(3, "C", 41, 1, now + 2 * MIN)]
+    page_b = attempt_open_session(attempt=attempt, now=now + 3 * MIN)
+    assert attempt.sessions_opened == 2 and Attempt.objects.get(pk=attempt.pk).last_seq == 1
+    report = answers_save(attempt=attempt, token=page_b, acting_user=world.candidate,
+                          raw_items=[_page_item(2, "B", 2, 2, now + 4 * MIN)], now=now + 4 * MIN)
+    assert report.outcomes == {2: SaveOutcome.ACCEPTED}
+    page_a_again = attempt_open_session(attempt=attempt, now=now + 5 * MIN)
+    report = answers_save(attempt=attempt, token=page_a_again, acting_user=world.candidate, raw_items=kept_on_a,
+                          now=now + 5 * MIN)
+    assert report.outcomes == {40: SaveOutcome.STALE, 41: SaveOutcome.ACCEPTED}
+    assert report.kept == {2: {"answer": "B", "seq": 2}}
+    assert dict(Answer.objects.filter(attempt=attempt).values_list("position", "displayed")) == {
+        1: "A", 2: "B", 3: "C"}
+    assert AnswerLog.objects.filter(attempt=attempt, seq=40, session=1, outcome=SaveOutcome.STALE).exists()
+
+
+def test_between_pages_the_answer_given_later_wins(registration, world):
+    """Both computers in use: A's kept answer was given after B's, so it wins, whatever the numbers;
+    without client stamps the later page wins; on one page the higher number still decides."""
+    now = timezone.now()
+    attempt, page_a = _started(registration, world.candidate, now=now)
+    page_b = attempt_open_session(attempt=attempt, now=now + MIN)
+    answers_save(attempt=attempt, token=page_b, acting_user=world.candidate,
+                 raw_items=[_page_item(1, "B", 5, 2, now + 2 * MIN), {**_item(2, "B", 6), "session": 2}])
+    page_c = attempt_open_session(attempt=attempt, now=now + 3 * MIN)
+    report = answers_save(attempt=attempt, token=page_c, acting_user=world.candidate, raw_items=[
+        _page_item(1, "A", 3, 1, now + 2 * MIN + datetime.timedelta(seconds=30)), {**_item(2, "A", 4), "session": 1}])
+    assert report.outcomes == {3: SaveOutcome.ACCEPTED, 4: SaveOutcome.STALE}
+    assert dict(Answer.objects.filter(attempt=attempt).values_list("position", "displayed")) == {1: "A", 2: "B"}
+    with pytest.raises(ApplicationError, match="页面序号"):
+        answers_save(attempt=attempt, token=page_c, acting_user=world.candidate,
+                     raw_items=[{**_item(1, "C", 9), "session": 9}])
+
+
 def test_bad_input_changes_nothing_and_says_where(registration, world):
     attempt, token = _started(registration, world.candidate)
     paper = paper_for_registration(registration)
@@ -386,3 +436,58 @@ def test_wrong_codes_lock_until_the_region_unlocks(centralized, world):
     attempt_unlock(registration=centralized, acting_user=world.admin_a)
     assert AuditLog.objects.filter(action=Action.ATTEMPT_UNLOCK).exists()
     assert attempt_start(registration=centralized, acting_user=world.candidate).state == AttemptState.IN_PROGRESS
+
+
+# ---------------------------------------------------------------- 考点网络 (centralized plans)
+
+
+def test_site_networks_are_validated_with_a_clear_message(centralized, world):
+    from exams.models import PlanEntryNetwork
+    from exams.services import entry_networks_set
+
+    plan = centralized.plan
+    for text, message in [("10.20.0.0/16\n10.20.1.5/24", "第 2 项“10.20.1.5/24”的主机位不为 0：该网段应写作 10.20.1.0/24"),
+                          ("考点机房", "第 1 项“考点机房”不是有效的 IP 地址或网段"),
+                          ("0.0.0.0/0", "范围过大"), ("10.0.0.0/300", "不是有效的")]:
+        with pytest.raises(ApplicationError, match=message):
+            entry_networks_set(plan=plan, text=text, acting_user=world.admin_a)
+    assert not PlanEntryNetwork.objects.exists()
+    with pytest.raises(PermissionDenied):
+        entry_networks_set(plan=plan, text="10.20.0.0/16", acting_user=world.admin_b)  # another region's 管局
+    with pytest.raises(PermissionDenied):
+        entry_networks_set(plan=plan, text="10.20.0.0/16", acting_user=world.candidate)
+    row = entry_networks_set(plan=plan, text="10.20.0.0/16，10.30.1.5 2001:db8::/48\n10.20.0.0/16",
+                             acting_user=world.admin_a)
+    assert row.networks == ["10.20.0.0/16", "10.30.1.5/32", "2001:db8::/48"]
+    log = AuditLog.objects.get(action="entry_network.update")
+    assert log.before == {"networks": []} and log.after == {"networks": row.networks}
+    assert entry_networks_set(plan=plan, text="", acting_user=world.central).networks == []
+
+
+def test_a_centralized_exam_is_entered_only_from_the_site_network(centralized, world):
+    from exams.services import entry_code_for, entry_networks_set
+
+    plan = centralized.plan
+    code = entry_code_for(plan=plan, acting_user=world.admin_a).code
+    entry_networks_set(plan=plan, text="10.20.0.0/16", acting_user=world.admin_a)
+    for ip in ("192.168.1.10", None, "not-an-ip"):
+        with pytest.raises(ApplicationError, match="不在考点网络内") as exc:
+            attempt_start(registration=centralized, acting_user=world.candidate, entry_code=code, ip=ip)
+        assert exc.value.code == "network"
+    assert Attempt.objects.get(registration=centralized).state == AttemptState.NOT_STARTED
+    attempt = attempt_start(registration=centralized, acting_user=world.candidate, entry_code=code,
+                            ip="::ffff:10.20.3.4")
+    assert attempt.state == AttemptState.IN_PROGRESS
+    # resuming from outside the site is refused too; from inside it resumes
+    with pytest.raises(ApplicationError, match="不在考点网络内"):
+        attempt_start(registration=centralized, acting_user=world.candidate, ip="192.168.1.10")
+    assert attempt_start(registration=centralized, acting_user=world.candidate, ip="10.20.9.9").pk == attempt.pk
+
+
+def test_site_networks_belong_to_centralized_plans_only(registration, world):
+    from exams.services import entry_networks_set
+
+    with pytest.raises(ApplicationError, match="只有新取证"):
+        entry_networks_set(plan=registration.plan, text="10.20.0.0/16", acting_user=world.admin_a)
+    # a remote plan ignores any address
+    assert attempt_start(registration=registration, acting_user=world.candidate, ip="8.8.8.8").state == "in_progress"

@@ -38,7 +38,7 @@ def test_entry_page_then_the_exam_page(client, world, registration):
     html = page.content.decode()
     assert html.count('class="card question"') == len(paper.items)
     assert config["attempt"] == Attempt.objects.get(registration=registration).pk
-    assert set(config) == {"attempt", "token", "last_seq", "saved", "clock", "sync_seconds", "debounce_ms",
+    assert set(config) == {"attempt", "token", "session", "last_seq", "saved", "clock", "sync_seconds", "debounce_ms",
                            "question_count"}
     assert 0 < config["clock"]["remaining_seconds"] <= 90 * 60
     assert "script-src" in page.headers.get("Content-Security-Policy", "")
@@ -189,3 +189,36 @@ def test_entry_rules_page_refuses_bad_values(client, world):
     page = client.post(reverse("exams:entry_rules"), {"exam_type": "new_online", "late_entry_minutes": "999",
                                                       "grace_seconds": "60"}, follow=True)
     assert "0 到 240 分钟" in page.content.decode() and not EntryRule.objects.exists()
+
+
+def test_site_network_refusal_through_the_pages_behind_a_proxy(client, world, bank, settings):
+    """The client IP is core.middleware.client_ip's: behind TRUSTED_PROXY_COUNT proxies the
+    X-Forwarded-For entry written by our proxy, never one the client wrote itself."""
+    from exams.services import entry_code_for
+    from exams.tests.factories import open_plan, rules_for, sitting
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    rules_for(world.central, exam_type="new_online")
+    registration = sitting(open_plan(exam_type="new_online"), user=world.candidate, person__name="周晓东")
+    code = entry_code_for(plan=registration.plan, acting_user=world.admin_a).code
+    client.force_login(world.admin_a)
+    bad = client.post(reverse("exams:entry_networks", args=[registration.plan_id]), {"networks": "10.20.1.5/24"})
+    assert "主机位不为 0：该网段应写作 10.20.1.0/24" in bad.content.decode()
+    client.post(reverse("exams:entry_networks", args=[registration.plan_id]), {"networks": "10.20.0.0/16"})
+    page = client.get(reverse("exams:entry_networks", args=[registration.plan_id])).content.decode()
+    assert "10.20.0.0/16" in page
+    client.force_login(world.candidate)
+    # the client forged 10.20.0.7 on the left; the proxy saw 203.0.113.9
+    outside = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.20.0.7, 203.0.113.9"}
+    refused = client.post(reverse("exams:start", args=[registration.pk]), {"entry_code": code}, follow=True, **outside)
+    assert "不在考点网络内" in refused.content.decode() and "203.0.113.9" in refused.content.decode()
+    assert Attempt.objects.get(registration=registration).state == AttemptState.NOT_STARTED
+    inside = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "10.20.0.7"}
+    client.post(reverse("exams:start", args=[registration.pk]), {"entry_code": code}, **inside)
+    assert Attempt.objects.get(registration=registration).state == AttemptState.IN_PROGRESS
+    # reopening the exam page from outside shows the refusal, not the paper (no new session)
+    opened = Attempt.objects.get(registration=registration).sessions_opened
+    again = client.get(reverse("exams:sit", args=[registration.pk]), **outside).content.decode()
+    assert 'data-testid="network-refusal"' in again and "exam-config" not in again
+    assert Attempt.objects.get(registration=registration).sessions_opened == opened
+    assert "exam-config" in client.get(reverse("exams:sit", args=[registration.pk]), **inside).content.decode()

@@ -37,19 +37,10 @@ def blank_jpeg() -> bytes:
 
 
 def scene_jpeg() -> bytes:
-    """A lit, textured room without anyone in it: a wall, a desk, a window and a shelf."""
-    from PIL import ImageDraw
+    """A lit, textured room without anyone in it (the demo's snapshot too)."""
+    from proctoring.demo import empty_room_jpeg
 
-    image = Image.new("RGB", (320, 240), (180, 170, 150))
-    draw = ImageDraw.Draw(image)
-    for x in range(0, 320, 4):  # a gradient of daylight along the wall
-        draw.line([(x, 0), (x, 150)], fill=(150 + x // 6, 140 + x // 8, 120))
-    draw.rectangle([190, 20, 300, 110], fill=(215, 230, 245), outline=(60, 60, 60), width=4)
-    draw.line([(245, 20), (245, 110)], fill=(60, 60, 60), width=3)
-    draw.rectangle([0, 150, 320, 240], fill=(110, 75, 40))
-    for i in range(6):
-        draw.rectangle([20 + i * 22, 60, 36 + i * 22, 140], fill=(40 + 30 * i, 90, 160 - 20 * i))
-    return jpeg(image)
+    return empty_room_jpeg()
 
 
 @pytest.fixture

@@ -164,6 +164,7 @@ def bank_export(*, out, qs, acting_user, filters: dict) -> int:
     widths = [c.width for c in SHEET.columns]
     count = write_xlsx(out, bank_export_rows(qs), headers=SHEET.headers, widths=widths, title=SHEET.name)
     audit_record(actor=acting_user, action=Action.QUESTION_EXPORT, message=f"导出题库 {count} 道试题",
-                 after={"filters": {k: v for k, v in filters.items() if v not in (None, "")}, "count": count},
+                 after={"filters": {k: getattr(v, "pk", v) for k, v in filters.items() if v not in (None, "")},
+                        "count": count},
                  object_type="questions.Question")
     return count

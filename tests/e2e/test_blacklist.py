@@ -12,7 +12,7 @@ from accounts.models import User
 from audit.actions import Action
 from audit.models import AuditLog
 from blacklist.models import BlacklistEntry
-from blacklist.services import penalty_default_end
+from blacklist.rules import penalty_default_end
 from candidates.tests.factories import RegistrationFactory
 from core.masking import mask_id_number
 from core.roles import Role

@@ -2,7 +2,7 @@
 // the form; the server computes the same when the field is left empty, and checks end >= start.
 (function () {
   function pad(n) { return (n < 10 ? "0" : "") + n; }
-  // the same rule as blacklist.services.penalty_default_end
+  // the same rule as blacklist.rules.penalty_default_end
   function addMonthsMinusDay(iso, months) {
     var p = iso.split("-"), y = +p[0], m = +p[1] - 1 + months, d = +p[2];
     var year = y + Math.floor(m / 12), month = m % 12;

@@ -16,6 +16,8 @@ DEMO_MODULES = [
     "questions.demo",
     "papers.demo",
     "exams.demo",
+    "review.demo",
+    "answercards.demo",
 ]
 
 

@@ -21,7 +21,8 @@
   var banner = document.getElementById("exam-banner");
   var paper = document.getElementById("exam-paper");
 
-  // pending: position -> {position, answer, seq, client_at}; survives a reload or a crash
+  // pending: position -> {position, answer, seq, client_at, session}; survives a reload or a crash
+  // (session: the number of the page the answer was given on; between pages the later answer wins)
   var stored = load();
   var pending = stored.pending || {};
   var seq = Math.max(config.last_seq || 0, stored.seq || 0);
@@ -130,6 +131,12 @@
         var outcome = data.outcomes[String(item.seq)];
         if (!outcome) { return; }
         if (outcome === "accepted" || outcome === "duplicate") { saved[item.position] = { answer: item.answer, seq: item.seq }; }
+        var kept = (data.kept || {})[String(item.position)];
+        if (outcome === "stale" && kept && pending[item.position] && pending[item.position].seq === item.seq) {
+          // a newer answer (given later, e.g. on another computer) stays: show it, not ours
+          saved[item.position] = kept;
+          setChecked(item.position, kept.answer);
+        }
         if (pending[item.position] && pending[item.position].seq === item.seq) { delete pending[item.position]; }
         mark(item.position);
       });
@@ -150,7 +157,8 @@
     if (!fieldset || stopped) { return; }
     var position = fieldset.getAttribute("data-position");
     seq += 1;
-    pending[position] = { position: Number(position), answer: answerOf(fieldset), seq: seq, client_at: serverNow() };
+    pending[position] = { position: Number(position), answer: answerOf(fieldset), seq: seq, client_at: serverNow(),
+                          session: config.session };
     persist();
     mark(position);
     setNet(offline ? "网络已断开（" + pendingCount() + " 题待提交）" : "保存中…", offline ? "offline" : "pending");
