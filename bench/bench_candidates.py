@@ -4,11 +4,14 @@
    the guide's filters and sorts, for a regional administrator and for central: p95 per
    combination (target ≤ 50 ms), beside the floor of running the same page's SQL (the page
    query, the count capped at EXACT_COUNT_LIMIT + 1 rows, and the planner's estimate when the
-   list is longer: the page then shows 约 … 条) with a bare cursor. The query plan's index use is printed for each.
+   list is longer: the page then shows 约 … 条) with a bare cursor. The query plan's index use
+   is printed for each, with the median page, SQL and this process's CPU time per page (the
+   Python side alone, which a loaded machine inflates far less than wall time).
 2. Exporting 100,000 rows of the filtered list to .xlsx (the export path: selector →
    server-side cursor → candidates.exports): seconds and peak memory (target ≤ 2 s, ≤ 150 MB),
-   beside the floor of writing the same rows, already in memory, with bare xlsxwriter
-   (constant_memory) and with our writer alone.
+   beside the floors of writing the same rows, already in memory, with bare xlsxwriter
+   (constant_memory) and with our writer alone, and of the fetch alone (the same query
+   iterated, nothing written).
 
 PostgreSQL: 1,000,000 registrations (800,000 people, 1,024 plans in 32 regions), loaded with
 COPY. SQLite: 100,000 registrations (said so in the output). BENCH_KEEPDB=1 keeps the loaded
@@ -233,17 +236,21 @@ def bench_list(connection, users: dict) -> None:
         client.force_login(users[key])
         clients[users[key].pk] = client
     url = reverse("candidates:list")
-    all_samples, all_floor = [], []
+    all_samples, all_floor, all_cpu = [], [], []
+    only = os.environ.get("BENCH_ONLY", "")  # a part of the labels: run only those combinations
     for label, user, params in combos(users):
+        if only and only not in label:
+            continue
         client = clients[user.pk]
         response = client.get(url, params)
         assert response.status_code == 200, (label, response.status_code)
         assert "candidate-row" in response.content.decode() or label.endswith("filters"), label
-        samples = []
+        samples, cpu = [], []
         for _ in range(REPEAT):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(url, params)
             samples.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
         (page_sql_text, page_params), count_qs = page_sql(user, params)
         # the page's own statements: the count capped at EXACT_COUNT_LIMIT + 1 rows, the
         # planner's estimate (EXPLAIN) when over it, and the page's rows
@@ -267,13 +274,21 @@ def bench_list(connection, users: dict) -> None:
                 floor.append((time.perf_counter() - start) * 1000)
         all_samples += samples
         all_floor += floor
+        all_cpu += cpu
         _common.report(f"list page p95 [{label}]", p95(samples), "ms", p95(floor))
         shown = "estimated on the page" if estimated else "exact on the page"
+        print(f"    median {statistics.median(samples):.1f} ms (SQL {statistics.median(floor):.1f} ms), this process's "
+              f"CPU {statistics.median(cpu):.1f} ms a page")
         print(f"    rows: {total} ({shown}); page plan: {index_use(conn, page_sql_text, page_params)}")
         print(f"    count plan: {index_use(conn, count_sql, count_params)}", flush=True)
     _common.report("list page p95 [all combinations]", p95(all_samples), "ms", p95(all_floor))
     print(f"    max of all samples: {max(all_samples):.1f} ms; median {statistics.median(all_samples):.1f} ms",
           flush=True)
+    # the Python side alone (this process's CPU time: the test client, middleware, form, ORM and
+    # template; not the database's work), which a loaded machine inflates far less than wall time
+    _common.report("list page CPU median [all combinations]", statistics.median(all_cpu), "ms",
+                   statistics.median(all_floor))
+    print("    floor above: the median of the page's SQL alone (wall time)", flush=True)
 
 
 def bench_export(connection, users: dict) -> None:
@@ -320,13 +335,21 @@ def bench_export(connection, users: dict) -> None:
     def bare_ours():
         write_xlsx(io.BytesIO(), data, transform=transform)
 
+    def fetch_only():
+        for _ in qs.iterator(chunk_size=5000):
+            pass
+
     floor_xw = _common.best_of(bare_xlsxwriter, repeat=1)
     floor_ours = _common.best_of(bare_ours, repeat=3)
+    floor_fetch = _common.best_of(fetch_only, repeat=3)
     best = min(times)
     print(f"# export: {rows} rows, {size / 1e6:.1f} MB file", flush=True)
     _common.report(f"export {rows} rows to xlsx (DB + write)", best, "s", floor_xw)
     print("    floor above: the same rows, already in memory, written with bare xlsxwriter (constant_memory)")
     _common.report(f"export {rows} rows to xlsx (DB + write), vs our writer alone", best, "s", floor_ours)
+    print("    floor above: our writer (with the masking and labels) over the same rows already in memory")
+    _common.report(f"export {rows} rows to xlsx (DB + write), vs the fetch alone", best, "s", floor_fetch)
+    print("    floor above: iterating the same query (server-side cursor, 5,000 rows a fetch), nothing written")
     tracemalloc.start()
     bare_ours()
     _, peak_floor = tracemalloc.get_traced_memory()
@@ -347,7 +370,7 @@ def main():
         from django.test.utils import setup_test_environment
 
         setup_test_environment()
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True)
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
     else:
         connection = _common.setup()
     try:
@@ -362,8 +385,11 @@ def main():
                      "regional": User.objects.get(username="bench_bj")}
         else:
             users = load(connection, n)
-        bench_list(connection, users)
-        bench_export(connection, users)
+        parts = os.environ.get("BENCH_PARTS", "list,export").split(",")
+        if "list" in parts:
+            bench_list(connection, users)
+        if "export" in parts:
+            bench_export(connection, users)
     finally:
         if not keep:
             _common.teardown(connection)

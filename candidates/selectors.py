@@ -69,8 +69,13 @@ def registration_list(*, filters: dict, fetched_by) -> QuerySet:
 
 
 def registration_rows(qs: QuerySet) -> QuerySet:
-    """The list's queryset with what its columns show, in one query."""
-    return qs.select_related("person", "person__id_type", "plan")
+    """The list's queryset with what its columns show, in one query: the person, the document
+    type, the plan, and `suspended_until`, the last day of the person's running blacklist
+    penalty (停考, see registration_suspension) or None."""
+    from blacklist.selectors import running_penalty_end_subquery
+
+    return qs.select_related("person", "person__id_type", "plan").annotate(suspended_until=running_penalty_end_subquery(
+        id_type_ref="person__id_type_id", id_number_ref="person__id_number"))
 
 
 def registration_export_values(qs: QuerySet) -> QuerySet:
@@ -116,6 +121,31 @@ def registration_years(*, fetched_by) -> list[int]:
     """The 年份 choices: years of the plans the caller can see (plans, not the million rows)."""
     dates = ExamPlan.objects.visible_to(fetched_by).dates("exam_date", "year", order="DESC")
     return [d.year for d in dates]
+
+
+def plan_filter_choices(*, fetched_by, region=None, exam_year: int | None = None, exam_type: str | None = None,
+                        selected=None, plans=None) -> list[tuple[int, str, datetime.date]]:
+    """The 考试批次 select's options as (pk, 批次编号, exam date), newest exam first: the plans the
+    caller can see, narrowed to the 地区 / 年份 / 考试计划类型 chosen in the same search (a plan
+    outside them would list no rows), plus the selected plan whatever they say. One query over
+    the plans table, values only: central's select holds every plan of the country (bench:
+    bench_candidates.py). `plans` narrows the choosable plans further (a form that offers fewer,
+    e.g. 成绩管理's published ones for a region); it is itself scoped to the caller."""
+    from django.db.models import Q
+
+    qs = ExamPlan.objects.visible_to(fetched_by)
+    if plans is not None:
+        qs = qs.filter(pk__in=plans.values("pk"))
+    narrow = Q()
+    if region:
+        narrow &= Q(region=region)
+    if exam_year:
+        narrow &= Q(exam_date__year=exam_year)
+    if exam_type:
+        narrow &= Q(exam_type=exam_type)
+    if narrow and selected:
+        narrow |= Q(pk=getattr(selected, "pk", selected))
+    return list(qs.filter(narrow).order_by("-exam_date", "-id").values_list("pk", "batch_no", "exam_date"))
 
 
 def plan_for_roster(*, plan_id: int, fetched_by) -> ExamPlan:

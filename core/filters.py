@@ -75,6 +75,10 @@ class FilterForm(Form):
             return select(filters={}, fetched_by=self.user, **selector_kwargs).none()
         return select(filters=self.filters(), fetched_by=self.user, **selector_kwargs)
 
+    def invalid_filter_text(self) -> str:
+        """"筛选条件有误：…" naming the invalid fields (for an export's or a print's refusal)."""
+        return f"{INVALID_FILTER}：{error_summary(self)}"
+
     @property
     def message(self) -> str:
         """The page's sentence above the list, "" while the filters are valid."""

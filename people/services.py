@@ -58,7 +58,24 @@ def insert_ignoring_conflicts(model, fields: list[str], rows: list[tuple], *, ba
         else:
             adapters.append(None)
     if any(adapters) and connection.vendor != "postgresql":  # psycopg adapts dates itself
-        rows = [tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True)) for row in rows]
+        # each distinct value adapted once: an import's rows share one created_at / updated_at
+        cache: dict = {}
+
+        def adapt(adapter, value):
+            key = (adapter, value)
+            if key not in cache:
+                cache[key] = adapter(value)
+            return cache[key]
+
+        columns_to_adapt = [i for i, a in enumerate(adapters) if a]
+        adapted = []
+        for row in rows:
+            row = list(row)
+            for i in columns_to_adapt:
+                if row[i] is not None:
+                    row[i] = adapt(adapters[i], row[i])
+            adapted.append(tuple(row))
+        rows = adapted
     quote = connection.ops.quote_name
     column_sql = ", ".join(quote(f.column) for f in columns)
     if connection.vendor == "postgresql":

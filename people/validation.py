@@ -19,8 +19,11 @@ _FREE_RE = re.compile(r"^[A-Z0-9\-]{1,32}$")
 _OLD_FOREIGN_RE = re.compile(r"^[A-Z]{3}\d{12}$")
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
 def normalize_id_number(value) -> str:
-    return re.sub(r"\s+", "", str(value or "")).upper()
+    return _SPACES_RE.sub("", str(value or "")).upper()
 
 
 UNKNOWN_COUNTY_WARNING = "身份证号码中的地址码（{code}）不在国家行政区划代码（GB/T 2260）各版本中，已接受，请核对"

@@ -35,7 +35,7 @@ def run_export(*, job, user_id: int, plan_id: int, query: str) -> None:
     from accounts.models import User
     from jobs.services import job_finish, job_progress
 
-    from .forms import SheetFilterForm
+    from .filters import SheetFilterForm
     from .selectors import score_plan_get, score_sheet
     from .services import sheet_export_record
 
@@ -100,7 +100,7 @@ def run_pdf(*, job, user_id: int, plan_id: int, query: str, part: int) -> None:
     from accounts.models import User
     from jobs.services import job_finish, job_progress
 
-    from .forms import SheetFilterForm
+    from .filters import SheetFilterForm
     from .selectors import score_plan_get, score_sheet, sheet_counts
     from .services import sheet_export_record
 

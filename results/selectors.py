@@ -43,8 +43,6 @@ def score_plans(*, fetched_by, filters: dict | None = None) -> QuerySet:
         qs = qs.filter(score_publication__isnull=False)
     else:
         qs = qs.filter(ends_at__lte=timezone.now())
-    if filters.get("_invalid"):
-        return qs.none()
     if filters.get("exam_type"):
         qs = qs.filter(exam_type=filters["exam_type"])
     if filters.get("exam_year"):
@@ -83,8 +81,7 @@ def score_sheet(*, plan, filters: dict, fetched_by) -> QuerySet:
     scoping and the filters are the candidate list's. The caller got `plan` from score_plan_get."""
     from candidates.selectors import registration_list
 
-    keep = {k: v for k, v in filters.items() if k in ("name", "id_number", "personnel_type", "company_name",
-                                                       "_invalid")}
+    keep = {k: v for k, v in filters.items() if k in ("name", "id_number", "personnel_type", "company_name")}
     return registration_list(filters={**keep, "plan": plan, "sort": "candidate_number"}, fetched_by=fetched_by)
 
 

@@ -18,27 +18,23 @@ from jobs.services import job_create, job_enqueue
 
 from . import selectors, services
 from .exports import EXPORT_PART_SIZE, sheet_filename, sheet_tempfile
-from .forms import PlanFilterForm, SheetFilterForm
+from .filters import PlanFilterForm, SheetFilterForm
 
 EXPORT_SYNC_LIMIT = 20000
 
 
 @admin_required
 def score_list(request):
-    form = PlanFilterForm(request.GET or None, user=request.user)
-    filters = form.filters()
-    qs = selectors.score_plans(fetched_by=request.user, filters=filters)
-    page = paginate(request, qs)
+    form = PlanFilterForm(request.GET, user=request.user)
+    page = paginate(request, form.rows())
     return render(request, "results/list.html", {
         "form": form, "filter_fields": form.rendered_fields(), "is_central": request.user.role == Role.CENTRAL,
         **page})
 
 
 def _sheet_context(request, plan):
-    form = SheetFilterForm(request.GET or None, user=request.user)
-    filters = form.filters()
-    qs = selectors.score_sheet(plan=plan, filters=filters, fetched_by=request.user)
-    return form, filters, qs
+    form = SheetFilterForm(request.GET, user=request.user)
+    return form, form.shown_filters(), form.rows(plan=plan)
 
 
 @admin_required
@@ -68,8 +64,8 @@ def score_export(request, plan_id: int):
     plan = selectors.score_plan_get(plan_id=plan_id, fetched_by=request.user)
     form, filters, qs = _sheet_context(request, plan)
     back = reverse("results:sheet", args=[plan.pk]) + ("?" + request.GET.urlencode() if request.GET else "")
-    if filters.get("_invalid"):
-        messages.error(request, "导出条件无效，请检查筛选条件")
+    if form.invalid:  # one behaviour for an invalid filter: nothing is written
+        messages.error(request, f"{form.invalid_filter_text()}。未导出任何数据")
         return redirect(back)
     try:
         part = int(request.POST["part"]) if request.POST.get("part") else None
@@ -113,8 +109,8 @@ def score_pdf(request, plan_id: int):
     plan = selectors.score_plan_get(plan_id=plan_id, fetched_by=request.user)
     form, filters, qs = _sheet_context(request, plan)
     back = reverse("results:sheet", args=[plan.pk]) + ("?" + request.GET.urlencode() if request.GET else "")
-    if filters.get("_invalid"):
-        messages.error(request, "打印条件无效，请检查筛选条件")
+    if form.invalid:
+        messages.error(request, f"{form.invalid_filter_text()}。未打印任何记录")
         return redirect(back)
     try:
         part = max(1, int(request.POST.get("part") or 1))

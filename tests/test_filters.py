@@ -23,6 +23,7 @@ EXPECTED = {
     "candidates.filters": {"ImportRunFilterForm"},
     "plans.filters": {"PlanFilterForm", "ReviewQueueFilterForm"},
     "questions.filters": {"QuestionFilterForm"},
+    "results.filters": {"_Subset", "PlanFilterForm", "SheetFilterForm"},
     "sms.filters": {"OutboxFilterForm"},
 }
 

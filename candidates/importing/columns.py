@@ -19,6 +19,7 @@ from core.spreadsheets.columns import (
 )
 from core.spreadsheets.columns import is_number as _is_number
 from people.models import IdCheck, IdType
+from people.validation import MOBILE_RE as _MOBILE_RE
 from people.validation import (
     gb2260_place_known,
     id_number_warning,
@@ -45,10 +46,11 @@ _RESIDENT_RE = re.compile(r"^\d{17}[\dX]$")
 PERSONNEL_TYPES = (("A", "企业主要负责人"), ("B", "项目负责人"), ("C", "专职安全生产管理人员"))
 
 
-def _number_lost_digits(value) -> bool:
+def _number_lost_digits(value, text: str) -> bool:
+    """Whether Excel turned the number into a float that lost digits (`text`: cell_text(value))."""
     if _is_number(value):
         return abs(value) >= 1e15 or not float(value).is_integer()
-    return bool(_SCI_RE.match(cell_text(value)))
+    return bool(_SCI_RE.match(text))
 
 
 # --------------------------------------------------------------------------- clean per column
@@ -73,16 +75,17 @@ def clean_id_type(value, row) -> IdType | None:
 
 
 def clean_id_number(value, row) -> str:
-    if not cell_text(value):
+    text = cell_text(value)
+    if not text:
         row.error("证件号码不能为空")
         return ""
-    if _number_lost_digits(value):
+    if _number_lost_digits(value, text):
         row.error(NUMERIC_ID_MESSAGE)
         return ""
     id_type = row.cleaned["id_type"]
     if id_type is None:
         return ""
-    number = normalize_id_number(cell_text(value))
+    number = normalize_id_number(text)
     if not (id_type.check_kind == IdCheck.RESIDENT_ID and _resident_id_accepted(number)):
         try:
             number = validate_id_number(id_type.check_kind, number)
@@ -100,11 +103,14 @@ def clean_id_number(value, row) -> str:
 
 
 def clean_phone(value, row) -> str:
-    if not cell_text(value):
+    text = cell_text(value)
+    if not text:
         row.error("手机号码不能为空")
         return ""
+    if len(text) == 11 and _MOBILE_RE.match(text):  # the common case: nothing to strip
+        return text
     try:
-        return validate_mobile(cell_text(value))
+        return validate_mobile(text)
     except ValueError as exc:
         row.error(str(exc))
         return ""
@@ -122,13 +128,14 @@ def clean_company(value, row) -> str:
 def clean_credit_code(value, row) -> str:
     """Only a wrong length or stray characters are errors; a failed checksum is a warning because
     some real registered codes fail it (SPEC.md §3)."""
-    if not cell_text(value):
+    text = cell_text(value)
+    if not text:
         row.error("统一社会信用代码不能为空")
         return ""
-    if _number_lost_digits(value):
+    if _number_lost_digits(value, text):
         row.error(NUMERIC_CREDIT_MESSAGE)
         return ""
-    credit = _SPACES_RE.sub("", cell_text(value)).upper()
+    credit = _SPACES_RE.sub("", text).upper()
     if len(credit) != 18:
         row.error(f"统一社会信用代码应为 18 位，当前为 {len(credit)} 位")
         return ""

@@ -141,6 +141,8 @@ class ValidationContext(sheets.ValidationContext):
 
 
 def _code_of(value) -> int | None:
+    if type(value) is str and value.isascii() and value.isdigit():  # "1": the template's way
+        return int(value)
     if sheets.is_number(value):
         return int(value) if float(value).is_integer() else None
     match = _CODE_RE.match(sheets.cell_text(value))

@@ -211,3 +211,40 @@ def test_a_partial_document_number_says_a_whole_number_is_needed(client, world, 
     # a short but whole number (a passport of 5 characters) is searched, not refused
     html = client.get(reverse("candidates:list"), {"id_number": "E1234"}).content.decode()
     assert "请输入完整的证件号码" not in html
+
+
+def _plan_options(body: str) -> set[str]:
+    import re
+
+    select = re.search(r'<select name="plan".*?</select>', body, re.S).group(0)
+    return set(re.findall(r'<option value="(\d+)"', select))
+
+
+def test_the_plan_select_lists_the_plans_of_the_chosen_region_year_and_type(client, world):
+    a_now = ExamPlanFactory(region=world.region_a, exam_type=ExamType.NEW_ONLINE)
+    a_later = ExamPlanFactory(region=world.region_a, exam_type=ExamType.CONTINUING_ONLINE, days_ahead=400)
+    b = ExamPlanFactory(region=world.region_b)
+    url = reverse("candidates:list")
+    ids = {p: str(p.pk) for p in (a_now, a_later, b)}
+    client.force_login(world.central)
+    assert _plan_options(client.get(url).content.decode()) >= set(ids.values())
+    assert _plan_options(client.get(url, {"region": world.region_a.pk}).content.decode()) == {ids[a_now], ids[a_later]}
+    assert _plan_options(client.get(url, {"region": world.region_a.pk, "exam_year": a_now.exam_date.year,
+                                          "exam_type": ExamType.NEW_ONLINE}).content.decode()) == {ids[a_now]}
+    # the chosen plan stays listed (and selected) whatever the other filters say
+    body = client.get(url, {"region": world.region_a.pk, "plan": b.pk}).content.decode()
+    assert _plan_options(body) == {ids[a_now], ids[a_later], ids[b]} and f'<option value="{b.pk}" selected>' in body
+    # a region's administrator never sees another region's plans, filtered or not
+    client.force_login(world.admin_a)
+    assert _plan_options(client.get(url).content.decode()) == {ids[a_now], ids[a_later]}
+    body = client.get(url, {"plan": b.pk}).content.decode()
+    assert ids[b] not in _plan_options(body) and 'data-testid="no-rows"' in body
+
+
+def test_options_html_escapes_values_and_labels():
+    from candidates.forms import options_html
+
+    html = options_html([("", "全部", False), ("1", 'a<b>&"\'', True), ("x\x00y", "z", False)])
+    assert html == ('<option value="">全部</option><option value="1" selected>a&lt;b&gt;&amp;&quot;&#x27;</option>'
+                    '<option value="x\x00y">z</option>')
+    assert options_html([]) == ""

@@ -29,7 +29,16 @@ def is_number(value) -> bool:
 
 def cell_text(value) -> str:
     """A cell as text: NFKC (full-width digits and letters become ASCII), trimmed, no
-    zero-width characters; integral numbers without a trailing .0; dates as yyyy-mm-dd."""
+    zero-width characters; integral numbers without a trailing .0; dates as yyyy-mm-dd.
+    A text cell is tested first: it is nearly every cell of a file (an import calls this for
+    every cell of every row)."""
+    if type(value) is str:
+        if value.isascii():  # NFKC leaves ASCII as it is; most cells are ASCII
+            return value.strip()
+        text = unicodedata.normalize("NFKC", value)
+        if "\u200b" in text or "\ufeff" in text:
+            text = text.replace("\u200b", "").replace("\ufeff", "")
+        return text.strip()
     if value is None:
         return ""
     if isinstance(value, datetime.datetime | datetime.date):

@@ -74,3 +74,15 @@ def test_debug_is_off_unless_asked():
     result = _run("import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
                   SECRET_KEY=secrets.token_urlsafe(64), DEBUG="")
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_every_app_with_tests_is_collected_by_a_plain_pytest_run():
+    """A new app's tests must run in `make test`: pytest only looks in the listed testpaths."""
+    import tomllib
+
+    from django.conf import settings
+
+    base = settings.BASE_DIR
+    testpaths = set(tomllib.loads((base / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["testpaths"])
+    with_tests = {p.parent.name for p in base.glob("*/tests") if (p.parent / "apps.py").is_file()}
+    assert with_tests - testpaths == set()

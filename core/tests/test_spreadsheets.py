@@ -241,6 +241,32 @@ def test_the_writer_writes_text_cells_with_widths_and_title():
     assert zipfile.ZipFile(out).testzip() is None
 
 
+def test_the_writer_checks_batches_and_escapes_only_the_rows_that_need_it(monkeypatch):
+    """Plain text rows take the fast path (no per-cell safe_cell); a row with something to
+    escape or neutralise, a None, a number, a row of another width or a stray separator
+    character takes the careful path, alone, and reads back right."""
+    from core.spreadsheets import writer
+
+    calls = []
+    real = writer.safe_cell
+    monkeypatch.setattr(writer, "safe_cell", lambda value: calls.append(value) or real(value))
+    plain = [(f"名{i}", f"110105{i:012d}") for i in range(2500)]
+    out = io.BytesIO()
+    assert write_xlsx(out, plain, headers=["姓名", "证件号码"], title="名单") == 2500
+    assert sorted(calls) == sorted(["名单", "名单", "姓名", "证件号码"])  # the title twice, the headers; no data cell
+
+    hostile = [("a&b", "x"), ("=1+1", "y"), (None, 7), ("short",), ("a\x1eb", "z"), ("-3", "<t>")]
+    rows = plain[:1500] + hostile + plain[1500:]
+    calls.clear()
+    out = io.BytesIO()
+    write_xlsx(out, rows, headers=["姓名", "证件号码"])
+    assert len(calls) == 2 + 2 + sum(len(r) for r in hostile)  # only the hostile rows, cell by cell
+    out.seek(0)
+    values = [[c.value for c in row] for row in openpyxl.load_workbook(out)["Sheet1"].iter_rows()]
+    assert values[1501:1507] == [["a&b", "x"], ["'=1+1", "y"], ["", "7"], ["short", None], ["ab", "z"], ["'-3", "<t>"]]
+    assert values[1:1501] == [list(r) for r in plain[:1500]] and values[1507:] == [list(r) for r in plain[1500:]]
+
+
 # --------------------------------------------------------------------------- arrows
 
 def test_the_package_imports_no_domain_app():

@@ -45,7 +45,6 @@ def test_the_sheet_takes_the_candidate_lists_filters(world, published):
     assert only_b and all(r[4] == "B" for r in only_b)
     by_id = _rows(published.plan, world.admin_a, id_number=copier.person.id_number)
     assert [r[0] for r in by_id] == [copier.candidate_number]
-    assert _rows(published.plan, world.admin_a, _invalid=True) == []
 
 
 def test_a_region_reads_only_its_own_published_plans(world, built, published):
@@ -169,3 +168,21 @@ def test_a_published_plan_reads_as_published_in_the_plan_list(client, world, pub
     client.force_login(world.admin_a)
     page = client.get(reverse("plans:list"), {"batch_no": published.plan.batch_no}).content.decode()
     assert Phase.PUBLISHED in page
+
+
+def test_an_invalid_filter_shows_no_rows_and_exports_or_prints_nothing(client, world, published):
+    """The one behaviour of every list (core.filters): a message naming the field, no rows, no file."""
+    from jobs.models import Job
+
+    client.force_login(world.admin_a)
+    sheet = reverse("results:sheet", args=[published.plan.pk])
+    page = client.get(sheet, {"personnel_type": "Z"}).content.decode()
+    assert 'data-testid="filter-invalid"' in page and "筛选条件有误" in page
+    assert published.copier.registration.candidate_number not in page
+    jobs_before = Job.objects.count()
+    for name in ("results:export", "results:pdf"):
+        response = client.post(reverse(name, args=[published.plan.pk]) + "?personnel_type=Z", follow=True)
+        assert "筛选条件有误" in response.content.decode()
+        assert "spreadsheetml" not in response.get("Content-Type", "")
+    assert Job.objects.count() == jobs_before
+    assert not AuditLog.objects.filter(action__in=["score.export", "score.print"]).exists()

@@ -5,6 +5,8 @@ for central); a plan's 成绩单 takes 姓名, 证件号码, 人员类型/报考
 from candidates.forms import CandidateFilterForm
 from core.roles import Role
 
+from . import selectors
+
 
 class _Subset(CandidateFilterForm):
     keep: tuple[str, ...] = ()
@@ -18,6 +20,7 @@ class _Subset(CandidateFilterForm):
 
 class PlanFilterForm(_Subset):
     keep = ("exam_type", "exam_year", "plan", "region")
+    selector = staticmethod(selectors.score_plans)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -26,4 +29,7 @@ class PlanFilterForm(_Subset):
 
 
 class SheetFilterForm(_Subset):
+    """rows(plan=...): the 成绩单 of one plan."""
+
     keep = ("name", "id_number", "personnel_type", "company_name")
+    selector = staticmethod(selectors.score_sheet)
