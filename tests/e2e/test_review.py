@@ -70,7 +70,7 @@ def test_central_reviews_publishes_the_region_exports_and_the_candidate_objects(
     expect(page.get_by_test_id("side-by-side")).to_be_visible()
     assert page.get_by_test_id("side-row").count() >= 10
     expect(page.get_by_test_id("ips")).to_contain_text(source.candidate_number)
-    expect(page.get_by_test_id("proctoring")).to_contain_text("尚未接入")
+    expect(page.get_by_test_id("proctoring")).to_contain_text("远程监考记录")  # proctoring's include (issue 14 §7)
     shot(page, "review_02_evidence")
 
     category = ViolationCategory.objects.get(name="考试中交头接耳或协助他人作答")
