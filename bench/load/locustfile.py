@@ -4,7 +4,8 @@ exams/templates/exams/{entry,sit}.html, exams/static/exams/exam.js, exams/views.
 
 1. at its login moment (spread over the login window before the start): the login page (CSRF
    token, captcha key), the captcha image, the POST, 我的考核;
-2. at its start moment (within the start window after the start): the entry page, POST 进入考试
+2. at its start moment (within the start window after the start): the entry page, the remote
+   proctoring consent (both purposes, as the page's form posts them), POST 进入考试
    with the form's CSRF token, then the exam page (its #exam-config: attempt, session token,
    last_seq, saved answers, the server's clock);
 3. about every 30 s one answer, sent as exam.js sends it: after the page's debounce, every
@@ -51,6 +52,8 @@ CSRF_INPUT_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CAPTCHA_RE = re.compile(r'name="captcha_0" value="([0-9a-f]+)"')
 DATA_CSRF_RE = re.compile(r'data-csrf="([^"]+)"')
 QUESTION_RE = re.compile(r'data-position="(\d+)" data-qtype="(\w+)"')
+CONSENT_RE = re.compile(r'<form method="post" action="(/proctoring/consent/\d+/)"')
+CONSENT_VERSION_RE = re.compile(r'name="version" value="([^"]*)"')
 OPTION_RE = re.compile(r'name="q-(\d+)" value="([A-Z])"')
 
 # Locust runs several processes with --processes: each takes every k-th examinee.
@@ -328,9 +331,19 @@ class Examinee(FastHttpUser):
                     self._note(response)
                     if response.status_code == 302:
                         return self._page(response.headers["Location"], "my exams") is not None
-                    response.failure(f"HTTP {response.status_code}")
+                    response.failure(_why(response))
             gevent.sleep(5)
         return False
+
+    def _consent(self, html):
+        form = {"csrfmiddlewaretoken": CSRF_INPUT_RE.search(html).group(1),
+                "version": CONSENT_VERSION_RE.search(html).group(1), "camera": "yes", "behaviour": "yes"}
+        with self.client.post(CONSENT_RE.search(html).group(1), name="consent", data=form, catch_response=True,
+                              allow_redirects=False) as response:
+            self._note(response)
+            if response.status_code != 302:
+                response.failure(_why(response))
+                gevent.sleep(3)
 
     def _start(self) -> bool:
         for _attempt in range(10):
@@ -338,6 +351,11 @@ class Examinee(FastHttpUser):
             if html is not None:
                 if CONFIG_RE.search(html):  # already started (a retried start that had gone through)
                     return self._exam_page("exam page")
+                if CONSENT_RE.search(html) and 'data-testid="consent-complete"' not in html:
+                    # 继续教育(线上) is remotely proctored: both purposes consented first (the entry
+                    # page's form, proctoring/templates/proctoring/_consent.html)
+                    self._consent(html)
+                    continue
                 token = CSRF_INPUT_RE.search(html)
                 with self.client.post(f"/exams/sit/{self.me['registration']}/start/", name="start",
                                       data={"csrfmiddlewaretoken": token.group(1) if token else ""},
@@ -347,7 +365,7 @@ class Examinee(FastHttpUser):
                         if self._exam_page("exam page"):
                             return True
                     else:
-                        response.failure(f"HTTP {response.status_code}")
+                        response.failure(_why(response))
             gevent.sleep(3)
         return False
 

@@ -474,7 +474,7 @@ def _ms(row: dict, column: str) -> float:
 
 
 def report(args, n, label, stats, records, result, faults, starts, ends, prefix, loads, cpu) -> dict:
-    order = ["login page", "captcha image", "login", "my exams", "entry page", "start", "exam page", "save", "clock",
+    order = ["login page", "captcha image", "login", "my exams", "entry page", "consent", "start", "exam page", "save", "clock",
              "reload", "submit", "after submit", "floor"]
     print(f"\n## N={n} [{label}]  load average before {loads[0][0]:.1f}/{loads[0][1]:.1f}, after "
           f"{loads[1][0]:.1f}/{loads[1][1]:.1f}")
@@ -626,7 +626,7 @@ def find_max(args, env, tmp, kind, processes) -> list[dict]:
         if n <= low:
             break
     verdict = (f"largest N that holds [{kind} ×{processes}]: {low}" if low else "no probed N holds") + (
-        f" (the next probe, N={high}, did not)" if high else "")
+        f" (the smallest probe that failed: N={high})" if high else "")
     print(verdict, flush=True)
     results.append({"line": verdict, "holds": bool(low)})
     return results
