@@ -82,19 +82,32 @@ def _serial_live_server(request):
         return
     httpd = request.getfixturevalue("live_server").thread.httpd
     app = httpd.get_app()
+    waiting = threading.Condition()
+    inflight = [0]
 
     def serial_app(environ, start_response):
-        with SERIAL:
-            result = app(environ, start_response)
-            try:
-                body = list(result)
-            finally:
-                if hasattr(result, "close"):
-                    result.close()
-        return body
+        with waiting:
+            inflight[0] += 1
+        try:
+            with SERIAL:
+                result = app(environ, start_response)
+                try:
+                    body = list(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+            return body
+        finally:
+            with waiting:
+                inflight[0] -= 1
+                waiting.notify_all()
 
     httpd.set_app(serial_app)
     yield
+    # requests a closing page left queued are answered while the test's database is still open
+    # (answered after it, they would use the shared connection of no test)
+    with waiting:
+        waiting.wait_for(lambda: inflight[0] == 0, timeout=20)
     httpd.set_app(app)
 
 
