@@ -73,3 +73,28 @@ class ImportCommand(BaseCommand):
 
     def _print_json(self, data: dict) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False))
+
+
+class PlanImportCommand(ImportCommand):
+    """An import into one plan (candidates, answer cards), run by a named account or else the
+    first active 部中心 account."""
+
+    def acting_user(self, username: str):
+        from django.contrib.auth import get_user_model
+
+        from core.roles import Role
+
+        users = get_user_model().objects.filter(is_active=True)
+        if username:
+            user = users.filter(username=username).first()
+            if user is None:
+                raise ApplicationError(f"账号 {username} 不存在或已停用")
+            return user
+        user = users.filter(role=Role.CENTRAL).order_by("date_joined", "pk").first()
+        if user is None:
+            raise ApplicationError("没有可用的部中心账号，请用 --user 指定执行导入的账号")
+        return user
+
+    def describe(self, run, path: Path, **options) -> list[str]:
+        return [f"批次 {run.plan.batch_no}，文件 {path.name}，导入人 {run.acting_user.display_name}"
+                + ("（仅校验，未写入）" if run.dry_run else "")]

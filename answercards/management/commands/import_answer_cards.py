@@ -7,16 +7,14 @@ whole-file checks, row rules, grading, run record and audit. --json prints one o
 "message"}]}. Acting user: --user (central, or the plan's 管局), else the oldest active central
 account. Exit status 0 when the file was imported (even with failed rows), 1 when refused."""
 
-from accounts.models import User
 from answercards.importing.services import card_import_upload
 from core.errors import ApplicationError
-from core.roles import Role
-from core.spreadsheets.cli import ImportCommand
+from core.spreadsheets.cli import PlanImportCommand
 from core.spreadsheets.runs import RunSource
 from plans.models import ExamPlan
 
 
-class Command(ImportCommand):
+class Command(PlanImportCommand):
     help = "导入答题卡扫描结果（与网页导入相同的校验、评分与写入）"
     file_help = "扫描仪导出的结果文件（.csv 或 .xlsx），列为 考生编号、试卷版本、作答"
 
@@ -25,7 +23,7 @@ class Command(ImportCommand):
         parser.add_argument("--user", default="", help="以该账号的身份导入（默认：最早创建的部中心账号）")
 
     def run_import(self, path, *, dry_run: bool, batch_no: str, user: str, **options):
-        acting_user = self._user(user)
+        acting_user = self.acting_user(user)
         plan = ExamPlan.objects.filter(batch_no=batch_no.strip()).select_related("region").first()
         if plan is None:
             raise ApplicationError(f"批次编号 {batch_no} 不存在")
@@ -35,18 +33,3 @@ class Command(ImportCommand):
                                  dry_run=dry_run, origin=RunSource.CLI, background=False)
         run.acting_user = acting_user
         return run
-
-    def describe(self, run, path, **options):
-        return [f"批次 {run.plan.batch_no}，文件 {path.name}，导入人 {run.acting_user.display_name}"
-                + ("（仅校验，未写入）" if run.dry_run else "")]
-
-    def _user(self, username: str) -> User:
-        if username:
-            user = User.objects.filter(username=username, is_active=True).first()
-            if user is None:
-                raise ApplicationError(f"账号 {username} 不存在或已停用")
-            return user
-        user = User.objects.filter(role=Role.CENTRAL, is_active=True).order_by("date_joined", "pk").first()
-        if user is None:
-            raise ApplicationError("没有可用的部中心账号，请用 --user 指定执行导入的账号")
-        return user

@@ -12,17 +12,15 @@ Exit status: 0 when the file was imported (even with failed rows), 1 when it was
 The file/--dry-run/--json handling and the output are the shared core.spreadsheets.cli.ImportCommand.
 """
 
-from accounts.models import User
 from candidates.importing.choices import RunSource
 from candidates.importing.selectors import masked_items
 from candidates.importing.services import import_file
 from core.errors import ApplicationError
-from core.roles import Role
-from core.spreadsheets.cli import ImportCommand
+from core.spreadsheets.cli import PlanImportCommand
 from plans.models import ExamPlan
 
 
-class Command(ImportCommand):
+class Command(PlanImportCommand):
     help = "从 Excel 文件导入考生信息（与网页导入相同的校验与写入）"
     file_help = "填好的考生信息模板（.xlsx 或 .xls）"
 
@@ -33,7 +31,7 @@ class Command(ImportCommand):
                             help="重新添加本批次中曾被删除的考生（默认只列出，不重新添加）")
 
     def run_import(self, path, *, dry_run: bool, batch_no: str, user: str, readd_deleted: bool = False, **options):
-        acting_user = self._user(user)
+        acting_user = self.acting_user(user)
         plan = ExamPlan.objects.filter(batch_no=batch_no.strip()).first()
         if plan is None:
             raise ApplicationError(f"批次编号 {batch_no} 不存在")
@@ -51,18 +49,3 @@ class Command(ImportCommand):
 
     def mask(self, items):
         return masked_items(items)
-
-    def describe(self, run, path, **options):
-        return [f"批次 {run.plan.batch_no}，文件 {path.name}，导入人 {run.acting_user.display_name}"
-                + ("（仅校验，未写入）" if run.dry_run else "")]
-
-    def _user(self, username: str) -> User:
-        if username:
-            user = User.objects.filter(username=username, is_active=True).first()
-            if user is None:
-                raise ApplicationError(f"账号 {username} 不存在或已停用")
-            return user
-        user = User.objects.filter(role=Role.CENTRAL, is_active=True).order_by("date_joined", "pk").first()
-        if user is None:
-            raise ApplicationError("没有可用的部中心账号，请用 --user 指定执行导入的账号")
-        return user
