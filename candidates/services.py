@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import audit_record, model_snapshot
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 from people.models import Person
 from people.services import person_upsert_many
 from plans.choices import AuditStatus
@@ -63,13 +64,13 @@ def roster_change_reason_required(*, plan: ExamPlan, acting_user, now=None) -> b
 
 
 def _assert_may_change(*, plan: ExamPlan, acting_user, reason: str, now=None) -> None:
-    """The region follows the 48-hour rule (assert_roster_writable); central may correct after
-    it with a reason; candidates never reach here (the views refuse them)."""
+    """The region follows the 48-hour rule (assert_roster_writable) in its own plans; central
+    may correct after it with a reason; candidates never reach here (the views refuse them)."""
+    require_role(acting_user, Role.CENTRAL, Role.REGIONAL)
+    assert_visible(plan, acting_user)
     if acting_user.role == Role.REGIONAL:
         assert_roster_writable(plan, now)
         return
-    if acting_user.role != Role.CENTRAL:
-        raise PermissionDenied()
     if roster_change_reason_required(plan=plan, acting_user=acting_user, now=now) and not reason.strip():
         raise ApplicationError(REASON_REQUIRED_MESSAGE, field="reason")
 
@@ -145,6 +146,8 @@ def registration_create(*, plan: ExamPlan, raw: dict, acting_user, now: datetime
     Returns the registration and the validator's warnings."""
     with transaction.atomic():
         plan = ExamPlan.objects.select_for_update().get(pk=plan.pk)
+        require_role(acting_user, Role.CENTRAL, Role.REGIONAL)
+        assert_visible(plan, acting_user)
         assert_roster_writable(plan, now)
         result = _validate(plan=plan, raw=raw)
         if result.already_registered:
@@ -232,8 +235,8 @@ def registration_delete(*, registration: Registration, acting_user, reason: str 
 def registration_reveal(*, registration: Registration, acting_user) -> dict:
     """查看完整信息: the full 证件号码 and 手机号码 for the region's administrator and central;
     recorded in the audit log every time (GB/T 35273)."""
-    if acting_user.role not in (Role.CENTRAL, Role.REGIONAL):
-        raise PermissionDenied()
+    require_role(acting_user, Role.CENTRAL, Role.REGIONAL)
+    assert_visible(registration, acting_user)
     with transaction.atomic():
         audit_record(actor=acting_user, action=Action.REGISTRATION_REVEAL, obj=registration,
                      message=f"查看完整证件号码和手机号码：{registration.candidate_number}")

@@ -28,8 +28,9 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import audit_record
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 
 from .choices import (
     EVENT_LATE_MINUTES,
@@ -56,8 +57,8 @@ VIEW_AUDIT_WINDOW_SECONDS = 600
 
 
 def _own(attempt, acting_user) -> None:
-    if attempt.registration.person.user_id != getattr(acting_user, "pk", None):
-        raise PermissionDenied("只能提交本人考试的监考记录")
+    require_role(acting_user, Role.CANDIDATE, message="只能提交本人考试的监考记录")
+    assert_visible(attempt, acting_user, message="只能提交本人考试的监考记录")
 
 
 # ---------------------------------------------------------------- consent
@@ -71,8 +72,8 @@ def consent_record(*, registration, acting_user, answers: dict, version: str, ip
     audited. Refused for another person's registration, a plan that is not remote, and an
     outdated text version (the candidate read an older notice: read the new one)."""
     now = now or timezone.now()
-    if registration.person.user_id != getattr(acting_user, "pk", None):
-        raise PermissionDenied("只能由考生本人作出同意")
+    require_role(acting_user, Role.CANDIDATE, message="只能由考生本人作出同意")
+    assert_visible(registration, acting_user, message="只能由考生本人作出同意")
     if not is_remote_plan(registration.plan):
         raise ApplicationError("本场考试不是远程监考考试，无需同意")
     if version != CONSENT_VERSION:
@@ -366,8 +367,7 @@ def snapshots_purge_expired(*, now: datetime.datetime | None = None, acting_user
 def snapshot_read(*, snapshot: Snapshot, acting_user) -> bytes:
     """The bytes of one picture, for central only, with the audit row of the look
     (snapshot_view_record). A purged picture is gone."""
-    if getattr(acting_user, "role", None) != Role.CENTRAL or not acting_user.is_active:
-        raise PermissionDenied("考试抓拍照片仅部中心可以查看")
+    require_role(acting_user, Role.CENTRAL, message="考试抓拍照片仅部中心可以查看")
     if snapshot.purged_at or not snapshot.file_name:
         raise ApplicationError("该照片已按保存期限删除", code="purged")
     with snapshot_storage().open(snapshot.file_name, "rb") as handle:

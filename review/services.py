@@ -31,6 +31,7 @@ from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.locks import transaction_lock
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 
 from . import evidence as ev
 from .choices import (
@@ -47,9 +48,7 @@ RUNNING_TIMEOUT = datetime.timedelta(minutes=30)  # a plan of 5,000 candidates c
 STALE_MESSAGE = "该考生的核查结论已被他人修改，请刷新页面查看最新结论后再操作"
 
 
-def _require_central(user) -> None:
-    if getattr(user, "role", None) != Role.CENTRAL or not getattr(user, "is_active", False):
-        raise PermissionDenied("仅部中心可以进行违规核查")
+REVIEW_CENTRAL_ONLY = "仅部中心可以进行违规核查"
 
 
 def objection_days_default() -> int:
@@ -100,7 +99,7 @@ def review_start(*, plan, acting_user, now: datetime.datetime | None = None, run
     same job in this process after the row is written (the demo loader, which exits at once)."""
     from jobs.services import job_create, job_enqueue, job_run
 
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     now = now or timezone.now()
     review_assert_checkable(plan, now=now)
     with transaction.atomic():
@@ -428,7 +427,7 @@ def decision_record(*, attempt, choice: str, category=None, evidence_keys=(), no
     same decision), or 提交复核 (a violation that takes effect only when another central
     reviewer confirms). The first decision needs no reason; a later one is a revision and
     needs one. `seen_revision` is the revision the reviewer's page showed (0: none)."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     with transaction.atomic():
         transaction_lock(f"review:decision:{attempt.pk}")
         review = _review_for_decision(attempt)
@@ -473,7 +472,7 @@ def _awaiting_second_review(attempt, seen_revision, acting_user, *, own: str):
 def decision_confirm(*, attempt, note: str, seen_revision: int | None, acting_user) -> Decision:
     """复核确认: a second central reviewer, not the one who proposed it, confirms a 提交复核
     violation; only now is the score voided and the blacklist entry created."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     with transaction.atomic():
         review, old = _awaiting_second_review(attempt, seen_revision, acting_user,
                                               own="复核须由另一位部中心核查人确认，不能确认自己提交的结论")
@@ -490,7 +489,7 @@ def decision_confirm(*, attempt, note: str, seen_revision: int | None, acting_us
 def decision_return(*, attempt, note: str, seen_revision: int | None, acting_user) -> Decision:
     """复核不同意: the second reviewer sends a 提交复核 back; the candidate has no effective
     decision again until someone decides anew. Not by the proposer."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     with transaction.atomic():
         review, old = _awaiting_second_review(attempt, seen_revision, acting_user,
                                               own="复核须由另一位部中心核查人进行，不能复核自己提交的结论")
@@ -515,7 +514,7 @@ def review_publish(*, plan, objection_days: int | None = None, acting_user,
 
     from .selectors import publication_blockers
 
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     now = now or timezone.now()
     with transaction.atomic():
         transaction_lock(f"review:{plan.pk}")
@@ -546,9 +545,8 @@ def objection_submit(*, attempt, text: str, acting_user, now: datetime.datetime 
     from results.models import ScorePublication
 
     now = now or timezone.now()
-    if getattr(acting_user, "role", None) != Role.CANDIDATE or \
-            attempt.registration.person.user_id != acting_user.pk:
-        raise PermissionDenied("只能对本人的考核结果提出申诉")
+    require_role(acting_user, Role.CANDIDATE, message="只能对本人的考核结果提出申诉")
+    assert_visible(attempt, acting_user, message="只能对本人的考核结果提出申诉")
     text = (text or "").strip()
     if not text:
         raise ApplicationError("请填写申诉理由", field="text")
@@ -578,7 +576,7 @@ def objection_decide(*, objection: Objection, upheld: bool, answer: str, acting_
     """Central decides an objection: 申诉成立 revises the violation to 正常 (the score counts again
     and the blacklist entry is revoked, through their services), 申诉驳回 keeps it. Audited; the
     answer is shown to the candidate."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     answer = (answer or "").strip()
     if not answer:
         raise ApplicationError("请填写处理意见", field="answer")

@@ -42,8 +42,9 @@ from django.utils import timezone
 from audit.actions import Action
 from audit.services import audit_record
 from candidates.models import ImportRun, Registration, RegistrationDeletion
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 from core.spreadsheets import runs
 from core.spreadsheets.runs import run_guarded, run_set_status
 from people.services import insert_ignoring_conflicts, person_upsert_many
@@ -94,11 +95,8 @@ class ImportOutcome(runs.ImportOutcome):
 
 def assert_may_import(*, plan: ExamPlan, acting_user) -> None:
     """Central imports into any region's plan; a regional administrator only into its own."""
-    role = getattr(acting_user, "role", None)
-    if not getattr(acting_user, "is_active", False) or role not in (Role.CENTRAL, Role.REGIONAL):
-        raise PermissionDenied("只有管局或部中心账号可以导入考生")
-    if role == Role.REGIONAL and acting_user.region_id != plan.region_id:
-        raise PermissionDenied("只能向本地区的考核计划导入考生")
+    require_role(acting_user, Role.CENTRAL, Role.REGIONAL, message="只有管局或部中心账号可以导入考生")
+    assert_visible(plan, acting_user, message="只能向本地区的考核计划导入考生")
 
 
 def _fresh_plan(plan: ExamPlan, *, lock: bool = False) -> ExamPlan:
