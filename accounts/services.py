@@ -1,4 +1,4 @@
-"""Writes on user accounts and the login flows (issue 3). Every change, login, failure,
+"""Writes on user accounts and the login flows (docs/decisions.md#accounts). Every change, login, failure,
 lockout, code request and password change is audited; SMS go through sms.services."""
 
 import re
@@ -235,7 +235,7 @@ def candidate_unlock(*, person, acting_user: User) -> bool:
 
 
 def account_unlock(*, user: User, acting_user: User) -> bool:
-    """解锁: central lifts a login lock (issue 3: 5 failures in 15 minutes lock 30 minutes)."""
+    """解锁: central lifts a login lock (docs/decisions.md#login-lockout: 5 failures in 15 minutes lock 30 minutes)."""
     require_role(acting_user, Role.CENTRAL, message="只有部中心可以解除管局账号的登录锁定")
     was_locked = security.unlock(security.admin_subject(user.username))
     audit_record(actor=acting_user, action=Action.ACCOUNT_UNLOCK, obj=user, message=f"解锁 {user.username}")
@@ -413,7 +413,7 @@ def _find_person(id_type, id_number: str):
 
 
 def candidate_code_phone(person) -> str:
-    """Where a candidate's first-login and password-reset codes go (issue 11 §2): the account's
+    """Where a candidate's first-login and password-reset codes go (docs/decisions.md#registration-contact): the account's
     verified phone once the candidate has activated it (set then, changed only by the candidate
     or by central); before that, the phone of the person's EARLIEST registration — never one a
     later region brought, so another region's import cannot re-route the code."""
@@ -429,7 +429,7 @@ def candidate_code_phone(person) -> str:
 @transaction.atomic
 def candidate_verified_phone_set(*, person, phone: str, reason: str, acting_user: User) -> User:
     """部中心 changes a candidate account's verified phone (where login and reset codes go),
-    with a reason, audited (issue 11 §2). No 管局 may: the account is shared by every region
+    with a reason, audited (docs/decisions.md#registration-contact). No 管局 may: the account is shared by every region
     holding a registration of the person."""
     from people.validation import validate_mobile
 
@@ -502,9 +502,9 @@ def candidate_activation_code_request(*, request, id_type, id_number: str) -> No
 @transaction.atomic
 def candidate_account_activate(*, person, new_password: str, acting_user=None) -> User:
     """Create (or re-activate) the candidate's account and set the password: username
-    p<person id>, role candidate, linked as Person.user (issue 3, §3). The first activation
+    p<person id>, role candidate, linked as Person.user (docs/decisions.md#candidate-accounts). The first activation
     records the phone the code went to as the account's verified phone; a later reset never
-    changes it (issue 11 §2)."""
+    changes it (docs/decisions.md#registration-contact)."""
     user = person.user
     created = user is None
     if created:
@@ -560,7 +560,7 @@ def candidate_activation_finish(*, request, code: str, new_password: str) -> Use
     return user
 
 
-# ---- the candidate changes their own verified phone (issue 11 §2) ----------------------------
+# ---- the candidate changes their own verified phone (docs/decisions.md#registration-contact) ----------------------------
 
 PHONE_CHANGE_KEY = "candidate_phone_change"
 

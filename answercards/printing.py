@@ -87,7 +87,7 @@ def booklet_bytes(*, version: PaperVersion, acting_user) -> bytes:
 
 
 def key_bytes(*, version: PaperVersion, acting_user) -> bytes:
-    """试卷答案 of a version: central's only (issue 16 §1); a 管局 is refused."""
+    """试卷答案 of a version: central's only (docs/decisions.md#card-versions); a 管局 is refused."""
     require_role(acting_user, Role.CENTRAL, message="试卷答案仅部中心可以查看")
     plan = version.plan
     _paper, payload = _version_payload(version)

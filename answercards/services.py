@@ -1,4 +1,4 @@
-"""Writes of the answer-card mode (新取证(线下); SPEC.md §5; issue 16).
+"""Writes of the answer-card mode (新取证(线下); SPEC.md §5; docs/decisions.md#answer-cards).
 
 Rules and where they come from
 ------------------------------

@@ -11,7 +11,7 @@ class AuditLogQuerySet(ScopedQuerySet):
     def visible_to(self, user) -> "AuditLogQuerySet":
         """Central sees every row; a regional administrator the rows of its region, plus every
         change to a person (people.Person, shared by regions) who holds a registration in its
-        region, whichever region's action wrote it (issue 11 §2)."""
+        region, whichever region's action wrote it (docs/decisions.md#registration-contact)."""
         if (getattr(user, "role", None) == Role.REGIONAL and getattr(user, "is_authenticated", False)
                 and user.is_active and user.region_id):
             from django.apps import apps

@@ -1,4 +1,4 @@
-"""考前测试 (issue 14 §2; SPEC.md §4–§5; the guide 三: 管局 notify candidates to log in early and
+"""考前测试 (docs/decisions.md#pretest; SPEC.md §4–§5; the guide 三: 管局 notify candidates to log in early and
 take the 考前测试). Rules:
 
 * it belongs to a registration of an approved online plan (继续教育(线上), 新取证(线上)); the

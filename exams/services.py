@@ -1,4 +1,4 @@
-"""Writes of the exam engine (issue 14). Time is the server's: entry opens at the plan's start
+"""Writes of the exam engine (docs/decisions.md#exam-engine). Time is the server's: entry opens at the plan's start
 and closes `late_entry_minutes` later (EntryRule, per 考核类型, central's); the deadline is the
 plan's end plus the candidate's extension (Attempt.deadline). A save stamped before the deadline
 that arrives within the grace (EntryRule.grace_seconds) is kept; an attempt still open after
@@ -54,7 +54,7 @@ def entry_rule(exam_type: str) -> tuple[int, int]:
 
 def entry_rule_set(*, exam_type: str, late_entry_minutes: int, grace_seconds: int, acting_user) -> EntryRule:
     """Central sets a 考核类型's late-entry limit (minutes after the start a candidate may still
-    enter) and the save grace (issue 14 §4–§5). Audited with before and after."""
+    enter) and the save grace (docs/decisions.md#exam-grace). Audited with before and after."""
     require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     if exam_type not in ExamType.values:
         raise ApplicationError("考核类型不存在", field="exam_type")
@@ -107,7 +107,7 @@ TRANSITION_ACTIONS = {
 
 def attempt_transition(*, attempt: Attempt, to_state: str, cause: str, actor=None, note: str = "",
                        now: datetime.datetime | None = None) -> Attempt:
-    """Move an attempt to `to_state` if exams.choices.TRANSITIONS allows it (issue 14 §3), else
+    """Move an attempt to `to_state` if exams.choices.TRANSITIONS allows it (docs/decisions.md#attempt-states), else
     refuse. Records the transition (time, cause, actor) and an audit row. The caller holds the
     attempt's row lock (select_for_update) inside its transaction."""
     now = now or timezone.now()
@@ -140,7 +140,7 @@ def _locked(attempt: Attempt) -> Attempt:
 
 def _barred_until(registration, on_date: datetime.date):
     """The end of a running blacklist penalty (停考) of the registration's person, or None: the
-    one question candidates.selectors asks the blacklist (issue 11)."""
+    one question candidates.selectors asks the blacklist (docs/decisions.md#suspension-at-entry)."""
     from candidates.selectors import registration_suspension
 
     return registration_suspension([registration], on_date=on_date).get(registration.pk)
@@ -248,7 +248,7 @@ def parse_networks(text: str) -> list[str]:
 
 def entry_networks_set(*, plan, text: str, acting_user) -> PlanEntryNetwork:
     """The 管局 of the plan's region, or central, sets (or clears, with an empty text) the exam
-    site's IP ranges of a centralized plan (issue 14 §7). Audited with before and after; a bad
+    site's IP ranges of a centralized plan (docs/decisions.md#entry-networks). Audited with before and after; a bad
     entry changes nothing."""
     _assert_plan_staff(acting_user, plan)
     if plan.exam_type != ExamType.NEW_ONLINE:
@@ -299,7 +299,7 @@ def attempt_start(*, registration, acting_user, entry_code: str | None = None, i
     runs (停考, SPEC.md §7). 新取证(线上) is centralized: only with the room's 入场码 (five wrong
     tries, then only the 管局's unlock) or after an unlock, and, when the plan has 考点网络, only
     from an `ip` inside them (the unlock does not lift that: the candidate must be at the site).
-    An attempt already 进行中 is resumed as it is: the clock never restarts (issue 14 §4).
+    An attempt already 进行中 is resumed as it is: the clock never restarts (docs/decisions.md#exam-clock).
     继续教育(线上) is remotely proctored: only after the candidate consented to camera snapshots and
     behaviour records (proctoring.selectors, 个人信息保护法 Art. 28–29); without it they are told to
     ask their 管局, by name."""
@@ -435,7 +435,7 @@ def attempts_close_due(*, now: datetime.datetime | None = None) -> dict:
 
 
 def attempt_extend(*, attempt: Attempt, minutes: int, reason: str, acting_user) -> Attempt:
-    """Central grants one candidate extra time with a reason (issue 14 §4): the deadline becomes
+    """Central grants one candidate extra time with a reason (docs/decisions.md#exam-clock): the deadline becomes
     the plan's end + `minutes` (the total extension). Audited; not after the attempt closed."""
     require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     reason = (reason or "").strip()
@@ -497,7 +497,7 @@ class SaveReport:
 
 
 def _supersedes(item: SaveItem, current: Answer) -> bool:
-    """Whether a received answer replaces the stored one at its position (issue 14 §5). On one
+    """Whether a received answer replaces the stored one at its position (docs/decisions.md#later-answer-wins). On one
     exam page the higher sequence number wins. Between pages the numbers do not compare: an old
     computer that kept answers offline replays numbers the newer page never saw. There the
     answer given later wins, by the pages' client stamps (each the page's estimate of the
@@ -559,7 +559,7 @@ def parse_save_items(raw, *, paper, session: int = 0) -> list[SaveItem]:
 
 def answers_save(*, attempt: Attempt, token: str, raw_items, acting_user, ip: str | None = None,
                  now: datetime.datetime | None = None) -> SaveReport:
-    """Save answers as they are given (issue 14 §5), idempotently: each carries the page's
+    """Save answers as they are given (docs/decisions.md#answer-sequence), idempotently: each carries the page's
     per-attempt sequence number and overwrites the stored answer at its position only when its
     number is higher, so a retried or late-arriving older save never overwrites a newer one.
     Every received answer goes to the append-only answer log with server and client times and

@@ -1,4 +1,4 @@
-"""Writes of paper rules and papers (组卷规则、试卷; SPEC.md §5; issue 13 §3–4).
+"""Writes of paper rules and papers (组卷规则、试卷; SPEC.md §5; docs/decisions.md#bank-and-papers).
 
 Rules:
 * a rule is central's; at most one active rule per 考核类型 × 人员类型 (RuleTarget's unique
@@ -286,7 +286,7 @@ def _build(draw: PaperDraw, registration_id: int, personnel_type: str, used: set
 
 def papers_generate(*, plan: ExamPlan, acting_user=None, job=None, now: datetime.datetime | None = None
                     ) -> GenerationResult:
-    """Draw the missing papers of an approved plan (issue 13 §4). Safe to run twice at once:
+    """Draw the missing papers of an approved plan (docs/decisions.md#paper-draws). Safe to run twice at once:
     each batch inserts with the one-paper-per-registration constraint, conflicts ignored.
     `acting_user` None is the periodic task (the audit row says 系统)."""
     from jobs.services import job_progress

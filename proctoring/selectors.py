@@ -2,7 +2,7 @@
 `consent_refusal` before a start, exams.selectors asks `monitor_counts`); it imports nothing of
 exams at module level, so there is no import cycle.
 
-The contract for the violation check (review app, issue 15 §2):
+The contract for the violation check (review app, docs/decisions.md#evidence-contract):
 
     evidence = evidence_for_attempt(attempt, *, fetched_by=request.user)   # central only
     {% include "proctoring/_evidence.html" with evidence=evidence %}

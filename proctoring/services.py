@@ -1,4 +1,4 @@
-"""Writes of remote proctoring (issue 14 §7; 个人信息保护法 Art. 28–29).
+"""Writes of remote proctoring (docs/decisions.md#proctoring-consent; 个人信息保护法 Art. 28–29).
 
 * `consent_record`: the candidate answers each purpose separately; audited.
 * `exam_page_opened`: the configuration of proctor.js for a remote exam page, and the server's
@@ -190,7 +190,7 @@ def _parse_events(raw) -> list[dict]:
 
 def events_record(*, attempt, raw_events, acting_user, ip: str | None = None,
                   now: datetime.datetime | None = None) -> list[str]:
-    """Store the events the exam page sent (issue 14 §7), append-only with server and client
+    """Store the events the exam page sent (docs/decisions.md#proctoring), append-only with server and client
     times; idempotent by the page's client id (a replayed batch after a network failure is
     stored once). Only the attempt's own candidate, with consent to behaviour records; while the
     attempt is in progress, or, for events buffered while offline, up to EVENT_LATE_MINUTES after
@@ -255,7 +255,7 @@ def _max_snapshots(attempt) -> int:
 def snapshot_store(*, attempt, data: bytes, client_id: str, taken_at_ms=None, trigger: str = "periodic",
                    event_client_id: str = "", acting_user, ip: str | None = None,
                    now: datetime.datetime | None = None) -> tuple[Snapshot, bool]:
-    """Store one camera snapshot (issue 14 §7): only the attempt's own candidate, while it is in
+    """Store one camera snapshot (docs/decisions.md#proctoring): only the attempt's own candidate, while it is in
     progress, with consent to camera snapshots; a real JPEG (Pillow decodes it whole) of at most
     PROCTORING_SNAPSHOT_MAX_BYTES. The file goes to private storage (no URL); the face check
     runs in the background after the commit. Idempotent by the page's client id: a retried
@@ -339,7 +339,7 @@ def snapshots_analyse_pending(*, now: datetime.datetime | None = None, older_tha
 
 
 def snapshots_purge_expired(*, now: datetime.datetime | None = None, acting_user=None) -> int:
-    """The retention (issue 14 §7, default 180 days, PROCTORING_SNAPSHOT_RETENTION_DAYS): the file
+    """The retention (docs/decisions.md#snapshot-retention, default 180 days, PROCTORING_SNAPSHOT_RETENTION_DAYS): the file
     of every snapshot received before now − retention is deleted from private storage; the row
     stays as a trace (time, note, size, SHA-256) with `purged_at`, so the timeline says the
     picture existed and was deleted. One audit row with the count (none when nothing expired)."""

@@ -1,4 +1,4 @@
-"""Writes of the question bank (题库, SPEC.md §5; issue 13 §1). Central only; each function runs
+"""Writes of the question bank (题库, SPEC.md §5; docs/decisions.md#bank-central). Central only; each function runs
 in one transaction and writes its audit row (before/after).
 
 Rules:
@@ -29,7 +29,7 @@ QUESTION_FIELDS = ["code", "qtype", "area", "personnel_types", "exam_types", "di
 USED_MESSAGE = "该试题已被试卷使用，不能删除，只能停用"
 
 
-# The bank is central's (issue 13 §1): regions and candidates never write it.
+# The bank is central's (docs/decisions.md#bank-central): regions and candidates never write it.
 BANK_CENTRAL_ONLY = "题库仅由部中心维护"
 
 
@@ -187,7 +187,7 @@ def question_set_enabled(*, question: Question, enabled: bool, acting_user, reas
 
 def question_delete(*, question: Question, acting_user) -> None:
     """删除 a question no paper ever drew (a typo caught at once); a used one is refused: it can
-    only be disabled (issue 13 §1). The content stays in the audit row."""
+    only be disabled (docs/decisions.md#bank-central). The content stays in the audit row."""
     require_role(acting_user, Role.CENTRAL, message=BANK_CENTRAL_ONLY)
     with transaction.atomic():
         question = Question.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=question.pk)

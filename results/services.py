@@ -1,4 +1,4 @@
-"""Scores: grading at submission and regrading after central corrects a question (issue 14 §9).
+"""Scores: grading at submission and regrading after central corrects a question (docs/decisions.md#grading).
 The arithmetic is results.grading.grade (pure); this module only feeds it from the paper's key,
 the plan's corrections and the stored canonical answers, and stores the result."""
 
@@ -159,7 +159,7 @@ def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | 
 
 
 def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> int:
-    """Recompute every score of the plan with its corrections (issue 14 §9), in bulk: the scores,
+    """Recompute every score of the plan with its corrections (docs/decisions.md#grading), in bulk: the scores,
     attempts, papers, their versions and every answer of the plan are read once (the answers
     aggregated per attempt by the database, core.db.JSONRows), graded by the pure grader, and
     the changed scores written back in batches (core.db.bulk_update_rows). One audit row with

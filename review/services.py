@@ -5,8 +5,8 @@ runs in one transaction with its audit row.
   closed; central starts the check, and a background job (jobs: Celery, a thread or inline)
   runs the collusion signal over the plan's answers (review.similarity) plus the per-candidate
   flags (answers faster than readable, shared IP addresses; review.evidence) and stores them.
-* decision_record / decision_revise / decision_confirm / decision_return: 核查结论 (issue 15
-  §5). A violation voids the score when its category says so (results.services.score_void)
+* decision_record / decision_revise / decision_confirm / decision_return: 核查结论
+  (docs/decisions.md#review-decisions). A violation voids the score when its category says so (results.services.score_void)
   and puts the person on the blacklist with the category's penalty
   (blacklist.services.entry_create_from_registration), in the same transaction. 提交复核 takes
   effect only when a second, different central reviewer confirms. Every change is a new
@@ -78,7 +78,7 @@ def plan_close_attempts(plan, *, now: datetime.datetime | None = None) -> int:
 
 
 def review_assert_checkable(plan, *, now: datetime.datetime | None = None) -> None:
-    """The rule of 待核查 (issue 15 §1): an approved online plan whose exam has ended and whose
+    """The rule of 待核查 (docs/decisions.md#review-due): an approved online plan whose exam has ended and whose
     every attempt is closed (closing the overdue ones on the way)."""
     from exams.services import ONLINE_TYPES
     from plans.choices import AuditStatus
@@ -150,7 +150,7 @@ def review_compute_job(*, job, review_id: int, user_id: int | None = None) -> No
 
 
 def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
-    """Compute and store the flags of one plan (issue 15 §1–§3): the collusion signal over the
+    """Compute and store the flags of one plan (docs/decisions.md#review-flags): the collusion signal over the
     final answers (item = the question version; option = canonical letters; answered_at = seconds
     from the plan's start to the answer's last accepted save, the server's time), the time per
     question from the answer log against the question's length, and the IP addresses shared by
@@ -422,7 +422,7 @@ def _check_category(category, old: Decision | None) -> None:
 
 def decision_record(*, attempt, choice: str, category=None, evidence_keys=(), note: str, reason: str = "",
                     seen_revision: int | None, acting_user) -> Decision:
-    """核查结论 of one candidate (issue 15 §5): 正常, 违规 (category required; the score voided when
+    """核查结论 of one candidate (docs/decisions.md#review-decisions): 正常, 违规 (category required; the score voided when
     the category says so and a blacklist entry with the category's penalty created from the
     same decision), or 提交复核 (a violation that takes effect only when another central
     reviewer confirms). The first decision needs no reason; a later one is a revision and
@@ -507,7 +507,7 @@ def decision_return(*, attempt, note: str, seen_revision: int | None, acting_use
 
 def review_publish(*, plan, objection_days: int | None = None, acting_user,
                    now: datetime.datetime | None = None):
-    """核查完成并发布 (the guide 四; issue 15 §6): only when the computation is done, every flagged
+    """核查完成并发布 (the guide 四; docs/decisions.md#publication): only when the computation is done, every flagged
     candidate has an effective decision and none awaits a second review. Then the region reads
     the 成绩单 and candidates their results (results.services.scores_publish)."""
     from results.services import scores_publish
@@ -540,7 +540,7 @@ def review_publish(*, plan, objection_days: int | None = None, acting_user,
 
 
 def objection_submit(*, attempt, text: str, acting_user, now: datetime.datetime | None = None) -> Objection:
-    """申诉 (issue 15 §6): the candidate of the attempt, against an effective violation of a
+    """申诉 (docs/decisions.md#objections): the candidate of the attempt, against an effective violation of a
     published plan, until the deadline set at publication; one per exam."""
     from results.models import ScorePublication
 

@@ -1,4 +1,4 @@
-"""Every named URL of ours must be exercised by some app's tests/test_scoping.py (issue 2, §5)."""
+"""Every named URL of ours must be exercised by some app's tests/test_scoping.py (docs/decisions.md#scoping-suite)."""
 
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""题库导入 and 导出 (issue 13 §2), as declarations over core.spreadsheets: the same reader,
+"""题库导入 and 导出 (docs/decisions.md#bank-import), as declarations over core.spreadsheets: the same reader,
 limits, bad-file refusal, error report, run record and CLI shape as the candidate import.
 
 Rules: central only; each row atomic (a bad row changes nothing, good rows stay); idempotent
