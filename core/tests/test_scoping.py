@@ -8,8 +8,8 @@ from audit.models import AuditLog
 from audit.services import audit_record
 from core.roles import Role
 from core.scoping import get_visible_or_404, scope_queryset
-from core.testing import ScopeCase, assert_scoping
 from regions.models import Region
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 
