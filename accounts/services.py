@@ -226,11 +226,12 @@ def candidate_lock_status(*, person) -> security.Lock | None:
 def candidate_unlock(*, person, acting_user: User) -> bool:
     """解除登录锁定 for a candidate: central, or the administrator of a region where the person is
     registered (the candidate's help desk is the 管局 that imported them). The caller's view has
-    already scoped the registration; this checks the region again so no other path can skip it."""
-    from candidates.models import Registration
+    already scoped the registration; this asks the candidates app again (a registration of the
+    person visible to the caller) so no other path can skip it."""
+    from candidates.selectors import person_has_registration_visible_to
 
     if acting_user.role == Role.REGIONAL:
-        if not Registration.objects.filter(person=person, plan__region_id=acting_user.region_id).exists():
+        if not person_has_registration_visible_to(person=person, fetched_by=acting_user):
             raise PermissionDenied("只能解除本管局考生的登录锁定")
     elif acting_user.role != Role.CENTRAL:
         raise PermissionDenied("只有部中心和管局管理员可以解除登录锁定")
@@ -423,13 +424,12 @@ def candidate_code_phone(person) -> str:
     verified phone once the candidate has activated it (set then, changed only by the candidate
     or by central); before that, the phone of the person's EARLIEST registration — never one a
     later region brought, so another region's import cannot re-route the code."""
-    from candidates.models import Registration
+    from candidates.selectors import earliest_registration_phone
 
     user = getattr(person, "user", None)
     if user is not None and user.phone:
         return user.phone
-    return (Registration.objects.filter(person=person).order_by("created_at", "pk")
-            .values_list("phone", flat=True).first() or "")
+    return earliest_registration_phone(person=person)
 
 
 @transaction.atomic
