@@ -6,4 +6,4 @@ class SmsConfig(AppConfig):
     verbose_name = "短信"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the SMS deploy checks)
+        from . import checks, tasks  # noqa: F401  (the deploy checks; "sms.deliver" to core.background)
