@@ -1,6 +1,6 @@
 import pytest
 
-from core.testing import ensure_reference_data, make_world
+from testing.world import ensure_reference_data, make_world
 
 
 @pytest.fixture(autouse=True)

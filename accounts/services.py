@@ -417,13 +417,12 @@ def candidate_code_phone(person) -> str:
     verified phone once the candidate has activated it (set then, changed only by the candidate
     or by central); before that, the phone of the person's EARLIEST registration — never one a
     later region brought, so another region's import cannot re-route the code."""
-    from candidates.models import Registration
+    from candidates.selectors import earliest_registration_phone
 
     user = getattr(person, "user", None)
     if user is not None and user.phone:
         return user.phone
-    return (Registration.objects.filter(person=person).order_by("created_at", "pk")
-            .values_list("phone", flat=True).first() or "")
+    return earliest_registration_phone(person=person)
 
 
 @transaction.atomic

@@ -43,9 +43,9 @@ def _run(connection):
     from candidates.importing.samples import sample_rows, write_xlsx
     from candidates.importing.services import import_file
     from candidates.models import ImportRun, Registration
-    from core.testing import make_world
     from people.models import IdType, Person
     from plans.tests.factories import ExamPlanFactory
+    from testing.world import make_world
 
     vendor = _common.db_label(connection)
     world = make_world()

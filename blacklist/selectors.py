@@ -137,32 +137,17 @@ def category_get(*, pk, fetched_by) -> ViolationCategory:
 
 def registration_search(*, query: str, fetched_by, limit: int = 50) -> list:
     """Registrations whose 考生编号 or 证件号码 is exactly `query` (adding an entry from a
-    registration). Read-only use of candidates' model, through its own scoping."""
-    from candidates.models import Registration
+    registration), as the candidates app shows them to the caller."""
+    from candidates.selectors import registration_lookup
 
-    query = (query or "").strip()
-    if not query:
-        return []
-    number = normalize_id_number(query)
-    return list(
-        Registration.objects.visible_to(fetched_by)
-        .filter(Q(candidate_number=query) | Q(person__id_number=number))
-        .select_related("person__id_type", "plan", "region")
-        .order_by("-plan__exam_date", "candidate_number")[:limit]
-    )
+    return registration_lookup(query=query, fetched_by=fetched_by, limit=limit)
 
 
 def registration_get(*, pk, fetched_by):
-    from candidates.models import Registration
+    """The registration an entry is added from, if the caller sees it (else 404)."""
+    from candidates.selectors import registration_get as candidates_registration_get
 
-    try:
-        return (
-            Registration.objects.visible_to(fetched_by)
-            .select_related("person__id_type", "plan", "region")
-            .get(pk=pk)
-        )
-    except (Registration.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("未找到该报名记录") from exc
+    return candidates_registration_get(pk=pk, fetched_by=fetched_by)
 
 
 def conflict_list(*, fetched_by, now: datetime.datetime | None = None) -> QuerySet:
@@ -172,7 +157,7 @@ def conflict_list(*, fetched_by, now: datetime.datetime | None = None) -> QueryS
     person should not have been registered (the import refuses them); one that starts before the
     exam date means they would sit the exam under penalty. Either way central must act.
     Each row carries blocking_entry_id: the blocking entry that ends last."""
-    from candidates.models import Registration
+    from candidates.selectors import registrations_visible
 
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -184,11 +169,10 @@ def conflict_list(*, fetched_by, now: datetime.datetime | None = None) -> QueryS
         penalty_start__lte=OuterRef("plan__exam_date"),
     )
     return (
-        Registration.objects.visible_to(fetched_by)
+        registrations_visible(fetched_by=fetched_by)
         .filter(plan__starts_at__gt=now)
         .filter(Exists(blocking))
         .annotate(blocking_entry_id=Subquery(blocking.order_by("-penalty_end", "-pk").values("pk")[:1]))
-        .select_related("person__id_type", "plan", "region")
         .order_by("plan__starts_at", "candidate_number")
     )
 

@@ -20,7 +20,7 @@ from core.errors import ApplicationError
 from core.locks import transaction_lock
 from core.roles import Role
 from core.scoping import require_role
-from people.models import IdType, Person
+from people.selectors import person_by_document
 from people.validation import validate_id_number
 
 from .choices import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, MAX_PENALTY_MONTHS
@@ -117,7 +117,7 @@ def _check_category(category: ViolationCategory, *, current: ViolationCategory |
 @transaction.atomic
 def entry_create(
     *,
-    id_type: IdType,
+    id_type,
     id_number: str,
     name: str,
     company_name: str = "",
@@ -154,7 +154,7 @@ def entry_create(
     check_penalty_period(penalty_start, penalty_end)
     ext = _check_evidence_file(evidence_file) if evidence_file else None
 
-    person = Person.objects.filter(id_type=id_type, id_number=id_number).first()
+    person = person_by_document(id_type=id_type, id_number=id_number)
     if person is not None and person.name != name:
         raise ApplicationError(
             f"该证件号码在系统中对应的考生姓名为“{person.name}”，与填写的“{name}”不一致，请核对证件号码",

@@ -117,6 +117,36 @@ def registration_get(*, pk: int, fetched_by) -> Registration:
     return get_visible_or_404(registration_rows(Registration.objects.all()), fetched_by, pk=pk)
 
 
+def registrations_visible(*, fetched_by) -> QuerySet:
+    """The registrations the caller sees, with their person, 证件类型, plan and region: the base
+    another app narrows (the blacklist's 冲突名单)."""
+    return Registration.objects.visible_to(fetched_by).select_related("person__id_type", "plan", "region")
+
+
+def registration_lookup(*, query: str, fetched_by, limit: int = 50) -> list[Registration]:
+    """The registrations the caller sees whose 考生编号 or 证件号码 is exactly `query`, newest exam
+    first (the blacklist's 从报名添加 looks a candidate up this way)."""
+    from django.db.models import Q
+
+    query = (query or "").strip()
+    if not query:
+        return []
+    number = normalize_id_number(query)
+    return list(
+        registrations_visible(fetched_by=fetched_by)
+        .filter(Q(candidate_number=query) | Q(person__id_number=number))
+        .order_by("-plan__exam_date", "candidate_number")[:limit]
+    )
+
+
+def earliest_registration_phone(*, person) -> str:
+    """The phone of the person's earliest registration, or "" (where a candidate's codes go before
+    the account has a verified phone: accounts.services.candidate_code_phone). Not scoped: the
+    candidate signing in is not yet anyone's user."""
+    return (Registration.objects.filter(person=person).order_by("created_at", "pk")
+            .values_list("phone", flat=True).first() or "")
+
+
 def registration_years(*, fetched_by) -> list[int]:
     """The 年份 choices: years of the plans the caller can see (plans, not the million rows)."""
     dates = ExamPlan.objects.visible_to(fetched_by).dates("exam_date", "year", order="DESC")

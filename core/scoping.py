@@ -10,9 +10,16 @@ candidate sees only rows that are its own. A model opts in by using `ScopedQuery
     scope_shared = True                    # instead: reference data every administrator reads
                                            # whole (违规类型, 考核类型时长); a candidate reads none
 
+A regional administrator may see more of a model than its region's rows when another app has a
+reason (the audit rows about a person registered in its region): that app declares the extra
+rows once, `declare_regional_extra("audit.AuditLog", rule)` in its AppConfig.ready(), and
+visible_to and get_visible_or_404 both apply it. core itself knows no domain app.
+
 Every view starts from `Model.objects.visible_to(request.user)` or `get_visible_or_404`, so a
 row outside the caller's scope behaves exactly as a row that does not exist (404).
 """
+
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,6 +27,25 @@ from django.http import Http404
 
 from .errors import PermissionDenied
 from .roles import Role
+
+# {model label ("app.Model"): [rule(user) -> Q over that model]}: rows a regional administrator
+# sees beyond its own region's, declared by the app that knows why (declare_regional_extra).
+_REGIONAL_EXTRA: dict[str, list[Callable]] = {}
+
+
+def declare_regional_extra(model_label: str, rule: Callable) -> None:
+    """Declare that a regional administrator also sees the rows of `model_label` matching
+    `rule(user)`, a Q over that model (the user is an active regional administrator with a
+    region). Call it from the declaring app's AppConfig.ready(); declaring the same rule twice
+    is harmless."""
+    rules = _REGIONAL_EXTRA.setdefault(model_label, [])
+    if rule not in rules:
+        rules.append(rule)
+
+
+def regional_extras(model) -> tuple[Callable, ...]:
+    """The rules declared for `model` (a model class), in declaration order."""
+    return tuple(_REGIONAL_EXTRA.get(model._meta.label, ()))
 
 
 def scope_queryset(qs: models.QuerySet, user) -> models.QuerySet:
@@ -37,8 +63,12 @@ def scope_queryset(qs: models.QuerySet, user) -> models.QuerySet:
             return qs.none()
         if getattr(model, "scope_region_many", False):
             # the path crosses a one-to-many relation: filter by subquery, never duplicate rows
-            return qs.filter(pk__in=model._base_manager.filter(**{field: user.region_id}).values("pk"))
-        return qs.filter(**{field: user.region_id})
+            own = models.Q(pk__in=model._base_manager.filter(**{field: user.region_id}).values("pk"))
+        else:
+            own = models.Q(**{field: user.region_id})
+        for rule in regional_extras(model):
+            own |= rule(user)
+        return qs.filter(own)
     if role == Role.CANDIDATE:
         field = getattr(model, "scope_candidate_field", None)
         if field is None:
@@ -87,7 +117,8 @@ def is_visible(obj: models.Model, user) -> bool:
     """Whether `obj` is among `Model.objects.visible_to(user)`. Read from the object's own fields
     where the scope path is a chain of foreign keys (no query when they are loaded: services call
     this on hot paths such as saving an answer); by a query where the path crosses a one-to-many
-    relation or the model refines visible_to. Read through the model's queryset class, not its
+    relation, another app declared extra rows (declare_regional_extra) or the model refines
+    visible_to. Read through the model's queryset class, not its
     default manager's filter: a soft-deleted plan is still its region's, refused for that reason
     by the service with its own message. tests/test_access.py holds the two ways to agree."""
     if obj.pk is None:
@@ -100,7 +131,8 @@ def is_visible(obj: models.Model, user) -> bool:
     refined = hasattr(qs, "visible_to") and type(qs).visible_to is not ScopedQuerySet.visible_to
     if role == Role.CENTRAL and not refined:
         return True
-    if role == Role.REGIONAL and not refined and not getattr(model, "scope_region_many", False):
+    if (role == Role.REGIONAL and not refined and not getattr(model, "scope_region_many", False)
+            and not regional_extras(model)):
         if getattr(model, "scope_shared", False):
             return True
         field = getattr(model, "scope_region_field", None)
@@ -145,16 +177,9 @@ def _follow(obj: models.Model, path: str):
 def get_visible_or_404(qs_or_model, user, **lookup):
     """Fetch one object the user may see; anything else (absent or out of scope) is a 404."""
     qs = qs_or_model if isinstance(qs_or_model, models.QuerySet) else qs_or_model._default_manager.all()
-    # A model whose queryset refines visible_to (the blacklist's registration path) is scoped
-    # by its own rule; every other model by scope_queryset.
-    qs = qs.visible_to(user) if hasattr(qs, "visible_to") else scope_queryset(qs, user)
+    qs = scope_queryset(qs, user)  # a declared extra path (declare_regional_extra) included
     try:
         return qs.get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         # ValidationError: a malformed key, e.g. "abc" for a UUID primary key
         raise Http404("未找到该记录") from exc
-
-
-def user_region_id(user):
-    """The region a regional administrator is tied to, None for central."""
-    return user.region_id if getattr(user, "role", None) == Role.REGIONAL else None

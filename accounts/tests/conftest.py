@@ -5,7 +5,7 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 LOGIN = "accounts:login"
 

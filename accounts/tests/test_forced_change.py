@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.actions import Action
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

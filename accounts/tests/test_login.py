@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from audit.actions import Action
 from audit.models import AuditLog
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 from .conftest import last_code, request_code, sms_count, submit_code
 

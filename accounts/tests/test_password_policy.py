@@ -10,8 +10,8 @@ from accounts import services
 from accounts.models import PasswordHistory
 from accounts.password_validation import policy_text
 from core.errors import ApplicationError
-from core.testing import TEST_PASSWORD
 from people.tests.factories import PersonFactory
+from testing.world import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

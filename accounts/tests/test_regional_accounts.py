@@ -10,9 +10,9 @@ from audit.actions import Action
 from audit.models import AuditLog
 from core.errors import ApplicationError
 from core.roles import Role
-from core.testing import TEST_PASSWORD
 from regions.models import Region
 from sms.models import SmsMessage
+from testing.world import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -267,7 +267,7 @@ SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "5"))
 # Administrators must change their password this often (docs/decisions.md#password-expiry: 90 days).
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))
 
-# Demo conveniences. Production settings refuse both (see production.py and core.checks).
+# Demo conveniences. Production settings refuse both (see production.py, sms.checks and core.checks).
 SMS_OUTBOX_PAGE_ENABLED = env_bool("SMS_OUTBOX_PAGE_ENABLED", False)
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", False)
 

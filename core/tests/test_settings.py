@@ -44,19 +44,6 @@ def test_production_refuses_to_run_without_redis():
     assert "sanlei.E006" in result.stderr and "sanlei.E007" in result.stderr
 
 
-def test_production_refuses_an_sms_adapter_missing_a_template_code():
-    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64),
-                  **{**ALIYUN, "SMS_ALIYUN_TEMPLATE_CODES": '{"login_code": "SMS_1"}'})
-    assert result.returncode != 0 and "sanlei.E005" in result.stderr
-    assert "exam_notice" in result.stderr
-
-
-def test_production_refuses_template_codes_that_are_not_json():
-    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64),
-                  **{**ALIYUN, "SMS_ALIYUN_TEMPLATE_CODES": "login_code=SMS_1"})
-    assert result.returncode != 0 and "sanlei.E004" in result.stderr and "not valid JSON" in result.stderr
-
-
 def test_production_refuses_the_fixed_captcha():
     result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64), CAPTCHA_TEST_MODE="1", **ALIYUN)
     assert result.returncode != 0 and "sanlei.E001" in result.stderr

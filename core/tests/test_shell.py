@@ -126,13 +126,6 @@ def test_deploy_check_refuses_captcha_test_mode():
     assert "sanlei.E001" in ids
 
 
-@override_settings(CAPTCHA_TEST_MODE=False, SMS_OUTBOX_PAGE_ENABLED=True)
-def test_deploy_check_refuses_the_outbox_page():
-    from core.checks import demo_conveniences_off
-
-    assert "sanlei.E002" in {e.id for e in demo_conveniences_off(None)}
-
-
 def test_only_the_longest_matching_menu_entry_is_active(world):
     from django.urls import NoReverseMatch
 

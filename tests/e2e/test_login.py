@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 from .conftest import login_session, shot
 

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from audit.actions import Action
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 from .conftest import shot
 

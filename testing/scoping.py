@@ -1,4 +1,4 @@
-"""Reusable test helpers: the people of a small world, and the scoping suite.
+"""The scoping suite.
 
 Every view is tried as anonymous, as the wrong role, as another region's administrator and as
 the right user (docs/decisions.md#scoping-suite). An app's tests/test_scoping.py supplies only its data:
@@ -18,57 +18,7 @@ from dataclasses import dataclass, field
 from django.test import Client
 
 from core.roles import Role
-
-TEST_PASSWORD = "Test@2026pass"
-
-# Reference data that data migrations load. A transactional test (the browser tests) flushes
-# the tables afterwards, so tests put it back through the same functions the migrations call.
-REFERENCE_DATA = ["regions.data", "people.data", "plans.data", "blacklist.data"]
-
-
-def ensure_reference_data() -> None:
-    import importlib
-
-    for path in REFERENCE_DATA:
-        try:
-            module = importlib.import_module(path)
-        except ModuleNotFoundError as exc:
-            if exc.name == path:
-                continue
-            raise
-        module.ensure()
-
-
-@dataclass
-class World:
-    region_a: object  # 北京市 (11)
-    region_b: object  # 广东省 (44)
-    central: object
-    admin_a: object
-    admin_b: object
-    candidate: object
-
-
-def make_world() -> World:
-    from accounts.models import User
-    from regions.models import Region
-
-    region_a = Region.objects.get(code="11")
-    region_b = Region.objects.get(code="44")
-
-    def user(username, role, region=None, phone="13900000000"):
-        return User.objects.create_user(
-            username, TEST_PASSWORD, role=role, region=region, full_name=username, phone=phone
-        )
-
-    return World(
-        region_a=region_a,
-        region_b=region_b,
-        central=user("t_central", Role.CENTRAL, phone="13900000001"),
-        admin_a=user("t_admin_bj", Role.REGIONAL, region_a, phone="13900000011"),
-        admin_b=user("t_admin_gd", Role.REGIONAL, region_b, phone="13900000044"),
-        candidate=user("t_candidate", Role.CANDIDATE, phone="13900000099"),
-    )
+from testing.world import World
 
 
 @dataclass
