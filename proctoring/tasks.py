@@ -24,7 +24,7 @@ def purge_expired() -> int:
     return snapshots_purge_expired()
 
 
-@shared_task(name="proctoring.ingest_direct")
+@task("proctoring.ingest_direct")
 def ingest_direct() -> dict[str, int]:
     """Celery beat: take in the snapshots nginx wrote into the inbox (proctoring.direct); nothing
     to do unless PROCTORING_DIRECT_UPLOAD_PREFIX is set."""
