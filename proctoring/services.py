@@ -310,10 +310,10 @@ def snapshot_save(*, attempt, data: bytes, client_id: str, taken_at_ms, trigger:
 
 
 def _enqueue_analysis(snapshot_id: int) -> None:
-    from .tasks import analyse_snapshot
+    from core.background import dispatch
 
     try:
-        analyse_snapshot.delay(snapshot_id)
+        dispatch("proctoring.analyse_snapshot", snapshot_id)
     except Exception:  # the broker is down: the periodic sweep picks it up
         log.warning("snapshot %s: analysis not queued; proctoring.analyse_pending will retry", snapshot_id,
                     exc_info=True)

@@ -32,17 +32,6 @@ def clock(monkeypatch):
     return c
 
 
-@pytest.fixture
-def forced_change_middleware(settings):
-    """The forced password change is a middleware the lead registers in settings.MIDDLEWARE;
-    make sure it is active for the tests that exercise it either way."""
-    path = "accounts.middleware.PasswordChangeRequiredMiddleware"
-    if path not in settings.MIDDLEWARE:
-        middleware = list(settings.MIDDLEWARE)
-        middleware.insert(middleware.index("django.contrib.messages.middleware.MessageMiddleware") + 1, path)
-        settings.MIDDLEWARE = middleware
-
-
 def request_code(client, username, password=TEST_PASSWORD, captcha="PASSED", htmx=True):
     extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     return client.post(reverse(LOGIN), {"action": "send_code", "username": username, "password": password,

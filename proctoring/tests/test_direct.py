@@ -5,9 +5,6 @@ upload view's rules at the moment the file was written and empties the inbox."""
 
 import datetime
 import os
-import shutil
-import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +26,7 @@ from proctoring.models import Snapshot
 from proctoring.services import exam_page_opened
 
 from .conftest import face_jpeg
+from .nginx import running_nginx
 
 pytestmark = pytest.mark.django_db
 SECRET = "s3cret-for-the-tests_0123456789abcdefABCDEF"
@@ -176,49 +174,11 @@ def test_the_ingest_command_says_what_it_took_in(world, started, capsys):
 
 # ---------------------------------------------------------------- the real nginx
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture
 def nginx(tmp_path):
-    if NGINX is None:
-        pytest.skip("nginx is not installed (apt-get install nginx; bench/load installs it with .ci/ensure-nginx)")
-    inbox = Path(settings.PROCTORING_INBOX_ROOT)
-    (inbox / direct.INCOMING).mkdir(parents=True)
-    port = _free_port()
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(f"""{"user root;" if os.geteuid() == 0 else ""}
-worker_processes 1; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy; fastcgi_temp_path {tmp_path}/fcgi;
-    uwsgi_temp_path {tmp_path}/uwsgi; scgi_temp_path {tmp_path}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{ return 404; }}
-{direct.nginx_location(prefix="/snapshot-inbox/", inbox_root=inbox, secret=SECRET, max_bytes=64 * 1024)}
-    }}
-}}
-""")
-    proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
-                            stderr=subprocess.PIPE)
-    for _ in range(100):
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        if proc.poll() is not None:
-            pytest.fail(f"nginx did not start: {proc.stderr.read().decode()}")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
+    with running_nginx(tmp_path, inbox=Path(settings.PROCTORING_INBOX_ROOT), secret=SECRET) as url:
+        yield url
 
 
 def _put(url, data, method="PUT"):

@@ -71,6 +71,19 @@ def test_jobs_views_scoping(client, world):
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
 
 
+def test_job_download_scoping(client, world):
+    """A job's file is its creator's only: central and a colleague see the job, never the file."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from jobs.services import job_create, job_finish
+
+    job = job_create(kind="test", title="导出", acting_user=world.admin_a, region=world.region_a)
+    job_finish(job, file_path=default_storage.save("jobs/scoping.txt", ContentFile(b"rows")), filename="结果.txt")
+    assert_scoping(client, world, ScopeCase(url=reverse("jobs:download", args=[job.pk]), roles={Role.REGIONAL},
+                                            owner_region=world.region_a, ok=(200,)))
+
+
 def test_assert_scoping_catches_a_leaky_view(client, world, settings):
     """The suite itself must fail on a view that forgets scoping."""
     from django.http import HttpResponse
