@@ -3,8 +3,10 @@ rooms and paper versions generated before its start (through answercards.service
 sample scanner result file written to var/demo/ for the 管局 (or central) to import on the
 plan's 答题卡考试 page after `make run`. The file has a card for all but two candidates (they
 become 缺考 when central closes the scanning), a realistic spread of right, wrong and blank
-answers, and two rows that fail on purpose (a wrong version, a missing answer), so the error
-report can be downloaded, fixed and uploaded again.
+answers, two rows that fail on purpose (a wrong version, a missing answer), so the error
+report can be downloaded, fixed and uploaded again, and one candidate copying the card of the
+candidate seated two seats away (the same paper), so that after central closes the scanning the
+violation check has a pair to find, decide and publish (the steps are printed by `make run`).
 
 The roster of a past plan cannot go through the import (it froze 48 hours before the start), so,
 as in exams.demo, registrations are written directly with their 考生编号 from the plan's counter
@@ -72,13 +74,35 @@ def sample_path(plan):
     return settings.VAR_DIR / "demo" / f"答题卡扫描结果_{plan.batch_no}.csv"
 
 
+WRONG_VERSION_ROW, SHORT_ROW = 3, 7  # the two rows that fail on purpose (indexes among the cards)
+
+
+def copying_pair(seats: list) -> tuple | None:
+    """(source, copier) among the seats with a card (not the rows wrong on purpose): the two
+    nearest seats of one room holding the same paper (personnel type and version; the versions
+    alternate, so two seats apart), the later seat copying the earlier one's card."""
+    usable = [s for i, s in enumerate(seats[:-2]) if i not in (WRONG_VERSION_ROW, SHORT_ROW)]
+    best = None
+    for a in usable:
+        for b in usable:
+            if (a.room_id == b.room_id and a.number < b.number and a.version == b.version
+                    and a.registration.personnel_type == b.registration.personnel_type):
+                if best is None or b.number - a.number < best[1].number - best[0].number:
+                    best = (a, b)
+    return best
+
+
 def sample_rows(plan, *, seed: int = 16) -> list[list[str]]:
     """考生编号, 试卷版本, 作答 of every seated candidate but the last two, as a scanner would
-    export them; two rows are wrong on purpose (see the module docstring)."""
+    export them; two rows are wrong on purpose (see the module docstring), and one candidate's
+    card repeats, wrong answers included (but for two), the card of the candidate nearest to
+    them in the same room who holds the same paper (`copying_pair`), for the violation check."""
     from papers.selectors import answer_key, paper_for_registration
 
     rng = random.Random(seed)
     seats = list(Seat.objects.filter(plan=plan).select_related("registration").order_by("registration__candidate_number"))
+    pair = copying_pair(seats)
+    texts = {}
     rows = []
     for index, seat in enumerate(seats[:-2]):
         paper = paper_for_registration(seat.registration)
@@ -91,17 +115,30 @@ def sample_rows(plan, *, seed: int = 16) -> list[list[str]]:
                 answers.append("")
             elif roll < 0.03 + ability:
                 answers.append(entry.displayed)
-            elif entry.qtype == "multiple":
-                answers.append(entry.displayed[:-1] or letters[0])
+            elif entry.qtype == "multiple":  # one letter too few, one too many, or a single letter
+                right = entry.displayed
+                choice = rng.choice([right.replace(rng.choice(right), "", 1) or letters[0],
+                                     "".join(sorted(set(right) | {rng.choice(letters)})),
+                                     rng.choice(letters)])
+                answers.append(choice if choice != right else letters[0] if right != letters[0] else letters[1])
             else:
                 answers.append(rng.choice([ch for ch in letters if ch != entry.displayed]))
+        texts[seat.pk] = answers
         text = compact(answers, slots_of(paper))
         version = seat.version
-        if index == 3:
+        if index == WRONG_VERSION_ROW:
             version = "B" if version == "A" else "A"  # the wrong version (not the one handed out)
-        if index == 7:
+        if index == SHORT_ROW:
             text = text[:-1]  # one answer missing
         rows.append([seat.registration.candidate_number, version, text])
+    if pair is not None:
+        source, copier = pair
+        copied = list(texts[source.pk])
+        for position in (0, len(copied) // 2):  # two answers of their own
+            copied[position] = texts[copier.pk][position]
+        for row in rows:
+            if row[0] == copier.registration.candidate_number:
+                row[2] = compact(copied, slots_of(paper_for_registration(copier.registration)))
     return rows
 
 
@@ -152,4 +189,8 @@ def load(out) -> list[str]:
     except ValueError:
         shown = path
     return [f"答题卡考试（新取证(线下)）：批次 {plan.batch_no}（{plan.exam_date:%Y-%m-%d} 已考），{rooms} 个考场；"
-            f"扫描结果示例文件 {shown}，{region.name}管局在“答题卡考试”中导入（有 2 行故意出错）"]
+            f"扫描结果示例文件 {shown}（有 2 行故意出错，一名考生抄袭了同考场相隔一座的考生）。走一遍："
+            f"① {region.name}管局（bj_admin）答题卡考试 → 该批次 → 签到表、题本 PDF → 导入扫描结果（上传该文件，"
+            f"可下载导入结果改正后再导入）；② 部中心（center）同一页面 → 结束扫描（没有答题卡的考生记为缺考）"
+            f"→ 进入违规核查 → 开始核查 → 雷同答卷的两名考生 → 查看证据（座位、答案对照）→ 核查结论 → 核查完成并发布；"
+            f"③ bj_admin 成绩管理 → 查看成绩单（导出 xlsx、打印 PDF）"]

@@ -127,39 +127,96 @@ def version_slots(plan: ExamPlan) -> dict[tuple[str, str], list[Slot]]:
     return {key: slots_of(paper) for key, paper in version_papers(plan).items()}
 
 
-def similarity_rows(plan: ExamPlan) -> list[tuple]:
+def similarity_rows(plan: ExamPlan, *, by: str = "candidate_number") -> list[tuple]:
     """The plan's scanned answers as review.similarity.collusion_signal reads them:
-    (考生编号, question version id, canonical letters, correct 1/0, answered_at). An answer card
-    has no timing: answered_at is 0.0 for every answer, which leaves the timing tails (answers
+    (candidate, question version id, canonical letters, correct 1/0, answered_at), the candidate
+    being the 考生编号 (`by="candidate_number"`, the CLI's shape) or the attempt's id
+    (`by="attempt"`, what the violation check stores its flags by). An answer card has no
+    timing: answered_at is 0.0 for every answer, which leaves the timing tails (answers
     following another's, shared fast answers) at 1, so only the answers-only statistics (ω, GBT,
-    identical wrong answers) speak. Blank answers are left out (one row per answered item).
-    Voided and absent candidates are not in it."""
+    identical wrong answers) speak. Blank answers are left out (one row per answered item);
+    correct follows the plan's question corrections (results.services.grading_key). Voided and
+    absent candidates are not in it."""
     from exams.choices import AttemptState
     from exams.models import Answer
     from papers.models import Paper
     from papers.selectors import paper_versions
     from results.services import grading_key
 
+    if by not in ("candidate_number", "attempt"):
+        raise ValueError(by)
     papers = {p.registration_id: p for p in Paper.objects.filter(plan=plan).select_related("draw")}
     numbers = dict(Registration.objects.filter(plan=plan).values_list("pk", "candidate_number"))
     answers: dict[int, dict[int, str]] = {}
-    for registration_id, position, canonical in (
+    attempt_of: dict[int, int] = {}
+    for registration_id, attempt_id, position, canonical in (
             Answer.objects.filter(attempt__plan=plan, attempt__state=AttemptState.GRADED)
-            .values_list("attempt__registration_id", "position", "canonical").order_by()):
+            .values_list("attempt__registration_id", "attempt_id", "position", "canonical").order_by()):
         answers.setdefault(registration_id, {})[position] = canonical
+        attempt_of[registration_id] = attempt_id
     versions: dict = {}
     rows = []
     for registration_id in sorted(answers, key=numbers.get):
         paper = papers[registration_id]
         if any(item[0] not in versions for item in paper.items):
             versions.update(paper_versions(paper))
+        who = numbers[registration_id] if by == "candidate_number" else attempt_of[registration_id]
         for item in grading_key(paper, versions=versions):
             given = answers[registration_id].get(item.position)
             if not given:
                 continue
-            rows.append((numbers[registration_id], paper.items[item.position - 1][0], given,
+            rows.append((who, paper.items[item.position - 1][0], given,
                          1 if (item.void or given in item.accepted) else 0, 0.0))
     return rows
+
+
+@dataclass(frozen=True)
+class SeatInfo:
+    room: int
+    seat: int
+    version: str
+
+    @property
+    def room_name(self) -> str:
+        return f"第 {self.room:02d} 考场"
+
+    def distance(self, other: "SeatInfo | None") -> int | None:
+        """Seats between two candidates of one room (1: side by side); None in different rooms."""
+        if other is None or other.room != self.room:
+            return None
+        return abs(other.seat - self.seat)
+
+
+# Seats at most this far apart in one room count as neighbours on the evidence page (the seat
+# next to one and the one after it: who could see a card; the versions alternate by seat, so
+# the candidate two seats away holds the same version).
+NEIGHBOUR_SEATS = 2
+
+
+def plan_seats(plan: ExamPlan) -> dict[int, SeatInfo]:
+    """{registration_id: SeatInfo} of an offline plan (the violation check's evidence page: the
+    room, the seat and the version of each candidate; one query)."""
+    return {reg: SeatInfo(room=room, seat=seat, version=version) for reg, room, seat, version in
+            Seat.objects.filter(plan=plan).values_list("registration_id", "room__number", "number", "version")}
+
+
+def seat_neighbours(plan: ExamPlan, registration_id: int) -> list[tuple[int, SeatInfo, Registration]]:
+    """(seats apart, seat, registration) of the candidates seated within NEIGHBOUR_SEATS of this
+    one in the same room, nearest first."""
+    seats = plan_seats(plan)
+    mine = seats.get(registration_id)
+    if mine is None:
+        return []
+    near = {reg: (mine.distance(info), info) for reg, info in seats.items() if reg != registration_id}
+    near = {reg: pair for reg, pair in near.items() if pair[0] is not None and pair[0] <= NEIGHBOUR_SEATS}
+    regs = {r.pk: r for r in Registration.objects.filter(pk__in=near).select_related("person")}
+    return sorted(((distance, info, regs[reg]) for reg, (distance, info) in near.items() if reg in regs),
+                  key=lambda row: (row[0], row[1].seat))
+
+
+def scanning_closed_at(plan: ExamPlan):
+    """When central closed the plan's scanning (None: not closed, or reopened since)."""
+    return CardPlan.objects.filter(plan=plan).values_list("scanning_closed_at", flat=True).first()
 
 
 def plan_is_offline(plan: ExamPlan) -> bool:

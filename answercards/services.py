@@ -12,7 +12,9 @@ Rules and where they come from
   frozen draw (papers); every candidate gets the paper of their seat's version
   (papers.services.papers_set_seeds), the paper the grader then reads.
 * 结束扫描 (central only, after the exam ended, no import running): every candidate without an
-  answer card becomes 缺考; afterwards no card is imported. Audited with the count.
+  answer card becomes 缺考; afterwards no card is imported. Audited with the count. The plan then
+  enters the violation check (review). 重新开放扫描 (central, a reason, before publication) takes
+  the close back, its 缺考 marks included. Audited.
 """
 
 import datetime
@@ -209,6 +211,52 @@ def scanning_close(*, plan: ExamPlan, acting_user, now: datetime.datetime | None
                      after={"cards": cards, "absent": len(absent), "absent_numbers": absent[:500]},
                      message=f"结束扫描（批次 {plan.batch_no}）：答题卡 {cards} 张，缺考 {len(absent)} 人")
     return len(absent)
+
+
+def scanning_reopen(*, plan: ExamPlan, reason: str, acting_user, now: datetime.datetime | None = None) -> int:
+    """重新开放扫描 (central, with a reason): before the plan's scores are published, the close of
+    the scanning is taken back: every 缺考 it made (cause 扫描结束时没有答题卡) returns to 未开始
+    (exams.services.attempt_absent_card_undo) and cards can be imported again; the violation
+    check waits until the scanning is closed again and its flags are computed anew
+    (review.selectors.publication_blockers). Refused after publication. Audited with the
+    reason and the 考生编号 given back. Returns how many 缺考 were removed."""
+    from exams.choices import AttemptState
+    from exams.services import attempt_absent_card_undo
+    from results.models import ScorePublication
+
+    now = now or timezone.now()
+    require_role(acting_user, Role.CENTRAL, message="仅部中心可以重新开放扫描")
+    assert_offline(plan)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写重新开放扫描的原因", field="reason")
+    if len(reason) > 500:
+        raise ApplicationError("重新开放扫描的原因最多 500 个字", field="reason")
+    with transaction.atomic():
+        card_plan = CardPlan.objects.select_for_update().filter(plan=plan).first()
+        if card_plan is None or not card_plan.scanning_closed_at:
+            raise ApplicationError("该计划的扫描尚未结束，无需重新开放")
+        publication = ScorePublication.objects.filter(plan=plan).first()
+        if publication is not None:
+            published = timezone.localtime(publication.published_at)
+            raise ApplicationError(f"该计划的成绩已于 {published:%Y-%m-%d %H:%M} 发布，不能重新开放扫描；"
+                                   "成绩发布后的更正只能通过考生申诉处理")
+        before = {"scanning_closed_at": card_plan.scanning_closed_at,
+                  "scanning_closed_by": card_plan.scanning_closed_by.display_name if card_plan.scanning_closed_by_id
+                  else ""}
+        restored = []
+        for registration in (Registration.objects.filter(plan=plan, answer_card__isnull=True,
+                                                         attempt__state=AttemptState.ABSENT)
+                             .select_related("plan").order_by("candidate_number")):
+            if attempt_absent_card_undo(registration=registration, reason=reason, acting_user=acting_user, now=now):
+                restored.append(registration.candidate_number)
+        card_plan.scanning_closed_at, card_plan.scanning_closed_by = None, None
+        card_plan.save(update_fields=["scanning_closed_at", "scanning_closed_by", "updated_at"])
+        audit_record(actor=acting_user, action=Action.ANSWERCARDS_SCANNING_REOPEN, obj=plan, region=plan.region_id,
+                     before=before, after={"absent_removed": len(restored), "numbers": restored[:500]},
+                     reason=reason,
+                     message=f"重新开放扫描（批次 {plan.batch_no}）：撤销缺考 {len(restored)} 人")
+    return len(restored)
 
 
 # ---------------------------------------------------------------- printing

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<int:pk>/print/<str:what>/", views.print_start, name="print"),
     path("plans/<int:pk>/import/", views.import_page, name="import"),
     path("plans/<int:pk>/close/", views.scanning_close_view, name="close"),
+    path("plans/<int:pk>/reopen/", views.scanning_reopen_view, name="reopen"),
     path("rooms/<int:pk>/", views.room_detail, name="room"),
     path("rooms/<int:pk>/roster.pdf", views.room_roster, name="room_roster"),
     path("versions/<int:pk>/booklet.pdf", views.booklet, name="booklet"),

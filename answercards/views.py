@@ -21,13 +21,14 @@ from core.roles import Role
 from core.spreadsheets.reader import FileRejected
 from core.spreadsheets.runs import ACTIVE_STATUSES
 from plans.rules import roster_cutoff
+from results.selectors import publication_for
 
 from . import printing, selectors
 from .choices import ERRORS_SHOWN
 from .forms import RoomsForm
 from .importing.columns import SHEET
 from .importing.services import card_import_upload, card_report_bytes, template_bytes
-from .services import assert_import_open, rooms_generate, scanning_close
+from .services import assert_import_open, rooms_generate, scanning_close, scanning_reopen
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,6 +60,7 @@ def plan_detail(request, pk: int):
     overview = selectors.plan_overview(plan)
     card_plan = overview.card_plan
     now = timezone.now()
+    publication = publication_for(plan)
     form = RoomsForm(initial={"room_size": card_plan.room_size, "version_count": card_plan.version_count,
                               "site": card_plan.site})
     return render(request, "answercards/plan.html", {
@@ -73,6 +75,8 @@ def plan_detail(request, pk: int):
         "import_closed": _import_closed_reason(plan, card_plan),
         "may_close": request.user.role == Role.CENTRAL and card_plan.seated_at and not card_plan.scanning_closed_at
         and now >= plan.ends_at,
+        "may_reopen": request.user.role == Role.CENTRAL and card_plan.scanning_closed_at and publication is None,
+        "publication": publication,
     })
 
 
@@ -206,4 +210,18 @@ def scanning_close_view(request, pk: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"扫描已结束：{absent} 名没有答题卡的考生记为缺考")
+    return redirect("answercards:plan", plan.pk)
+
+
+@central_required
+@require_POST
+def scanning_reopen_view(request, pk: int):
+    plan = selectors.plan_get(pk=pk, fetched_by=request.user)
+    try:
+        restored = scanning_reopen(plan=plan, reason=request.POST.get("reason", ""), acting_user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"扫描已重新开放：撤销缺考 {restored} 人，可以继续导入答题卡；"
+                                  "结束扫描后请在违规核查中重新计算标记")
     return redirect("answercards:plan", plan.pk)

@@ -85,6 +85,7 @@ class Action(models.TextChoices):
     ATTEMPT_GRADED = "attempt.graded", "评分"
     ATTEMPT_ABSENT = "attempt.absent", "缺考"
     ATTEMPT_VOID = "attempt.void", "考试作废"
+    ATTEMPT_ABSENT_UNDONE = "attempt.absent_undone", "撤销缺考"
     ATTEMPT_EXTEND = "attempt.extend", "延长考试时间"
     ATTEMPT_UNLOCK = "attempt.unlock", "解锁入场"
     ENTRY_RULE_UPDATE = "entry_rule.update", "修改入场规则"
@@ -103,6 +104,7 @@ class Action(models.TextChoices):
     # results: the violation check's effects on a score, publication, the 成绩单
     SCORE_VOID = "score.void", "成绩作废"
     SCORE_RESTORE = "score.restore", "恢复成绩"
+    SCORE_VIOLATION_MARK = "score.violation_mark", "成绩单违规标注"
     SCORE_PUBLISH = "score.publish", "发布成绩"
     SCORE_EXPORT = "score.export", "导出成绩单"
     SCORE_PRINT = "score.print", "打印成绩单"
@@ -126,6 +128,7 @@ class Action(models.TextChoices):
     ANSWERCARDS_IMPORT = "answercards.import", "导入答题卡"
     ANSWERCARDS_CARD_REPLACE = "answercards.card_replace", "更正答题卡"
     ANSWERCARDS_SCANNING_CLOSE = "answercards.scanning_close", "结束扫描"
+    ANSWERCARDS_SCANNING_REOPEN = "answercards.scanning_reopen", "重新开放扫描"
     # proctoring: the remote exam's consent, who looked at the snapshots, the retention
     PROCTORING_CONSENT_GRANT = "proctoring.consent_grant", "同意远程监考"
     PROCTORING_CONSENT_REFUSE = "proctoring.consent_refuse", "不同意远程监考"

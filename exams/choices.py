@@ -18,7 +18,9 @@ TRANSITIONS = {
     AttemptState.IN_PROGRESS: {AttemptState.SUBMITTED, AttemptState.VOID},
     AttemptState.SUBMITTED: {AttemptState.GRADED, AttemptState.VOID},
     AttemptState.GRADED: {AttemptState.VOID},
-    AttemptState.ABSENT: set(),
+    # 缺考 → 未开始 only when central reopens an answer-card plan's scanning (cause card_reopen,
+    # and only for a 缺考 that the close of the scanning made; exams.services.attempt_absent_card_undo)
+    AttemptState.ABSENT: {AttemptState.NOT_STARTED},
     AttemptState.VOID: set(),
 }
 
@@ -35,6 +37,13 @@ class TransitionCause(models.TextChoices):
     # 新取证(线下): the answer card scanned and imported (answercards), or none by the close of scanning
     CARD = "card", "答题卡扫描结果导入"
     CARD_ABSENT = "card_absent", "扫描结束时没有答题卡（缺考）"
+    CARD_REOPEN = "card_reopen", "部中心重新开放扫描，撤销缺考"
+
+
+# Moves allowed for one cause only (exams.services.attempt_transition refuses them otherwise).
+CAUSE_ONLY_TRANSITIONS = {
+    (AttemptState.ABSENT, AttemptState.NOT_STARTED): TransitionCause.CARD_REOPEN,
+}
 
 
 class SaveOutcome(models.TextChoices):

@@ -24,6 +24,7 @@ from core.scoping import assert_visible, require_role
 from plans.choices import AuditStatus, ExamType
 
 from .choices import (
+    CAUSE_ONLY_TRANSITIONS,
     DEFAULT_GRACE_SECONDS,
     DEFAULT_LATE_ENTRY_MINUTES,
     OPEN_STATES,
@@ -102,6 +103,7 @@ TRANSITION_ACTIONS = {
     AttemptState.GRADED: Action.ATTEMPT_GRADED,
     AttemptState.ABSENT: Action.ATTEMPT_ABSENT,
     AttemptState.VOID: Action.ATTEMPT_VOID,
+    AttemptState.NOT_STARTED: Action.ATTEMPT_ABSENT_UNDONE,
 }
 
 
@@ -111,7 +113,8 @@ def attempt_transition(*, attempt: Attempt, to_state: str, cause: str, actor=Non
     refuse. Records the transition (time, cause, actor) and an audit row. The caller holds the
     attempt's row lock (select_for_update) inside its transaction."""
     now = now or timezone.now()
-    if to_state not in TRANSITIONS[AttemptState(attempt.state)]:
+    only = CAUSE_ONLY_TRANSITIONS.get((attempt.state, to_state))
+    if to_state not in TRANSITIONS[AttemptState(attempt.state)] or (only is not None and cause != only):
         raise ApplicationError(f"考试状态不能从“{AttemptState(attempt.state).label}”变为“{AttemptState(to_state).label}”",
                                code="illegal_transition")
     before = attempt.state
@@ -693,4 +696,26 @@ def attempt_absent_card(*, registration, acting_user, now: datetime.datetime | N
             return False
         attempt_transition(attempt=attempt, to_state=AttemptState.ABSENT, cause=TransitionCause.CARD_ABSENT,
                            actor=acting_user, now=now)
+    return True
+
+
+def attempt_absent_card_undo(*, registration, reason: str, acting_user,
+                             now: datetime.datetime | None = None) -> bool:
+    """新取证(线下): central reopened the plan's scanning; a 缺考 that the close of the scanning made
+    (cause 扫描结束时没有答题卡) goes back to 未开始, so the candidate's card can still be imported.
+    A 缺考 of any other cause is left as it is. True when the attempt was reverted."""
+    now = now or timezone.now()
+    _assert_card_plan(acting_user, registration.plan)
+    attempt = Attempt.objects.filter(registration=registration).first()
+    if attempt is None:
+        return False
+    with transaction.atomic():
+        attempt = _locked(attempt)
+        if attempt.state != AttemptState.ABSENT:
+            return False
+        last = AttemptTransition.objects.filter(attempt=attempt, to_state=AttemptState.ABSENT).order_by("-at", "-pk").first()
+        if last is None or last.cause != TransitionCause.CARD_ABSENT:
+            return False
+        attempt_transition(attempt=attempt, to_state=AttemptState.NOT_STARTED, cause=TransitionCause.CARD_REOPEN,
+                           actor=acting_user, note=reason, now=now)
     return True

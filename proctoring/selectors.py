@@ -225,3 +225,53 @@ def evidence_for_attempt(attempt, *, fetched_by) -> Evidence:
 def snapshot_get(*, pk: int, fetched_by) -> Snapshot:
     """One snapshot for central (anyone else: 404, as if it did not exist)."""
     return get_visible_or_404(Snapshot.objects.select_related("attempt__registration"), fetched_by, pk=pk)
+
+
+# ---------------------------------------------------------------- the violation check's flag
+
+
+# What counts towards the 监考异常 flag of the violation check (review.choices sets the limits):
+# snapshots whose automatic note says nobody, or more than one person, is in front of the camera
+# (or it is covered), and the page being left (hidden, full screen left, window losing focus).
+ABSENT_NOTES = (SnapshotNote.NO_FACE, SnapshotNote.OBSCURED)
+LEAVE_KINDS = (EventKind.PAGE_HIDDEN, EventKind.FULLSCREEN_EXIT, EventKind.WINDOW_BLUR)
+
+
+@dataclass
+class AnomalyCounts:
+    no_face: int = 0  # 未检测到人脸 or 画面遮挡或过暗
+    multiple_faces: int = 0
+    left_page: int = 0  # 离开考试页面, 退出全屏, 考试窗口失去焦点
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.multiple_faces:
+            out.append(f"多于一张人脸 {self.multiple_faces} 张")
+        if self.no_face:
+            out.append(f"未检测到人脸或画面遮挡 {self.no_face} 张")
+        if self.left_page:
+            out.append(f"离开考试页面或退出全屏 {self.left_page} 次")
+        return out
+
+
+def plan_anomaly_counts(plan) -> dict[int, AnomalyCounts]:
+    """{attempt_id: AnomalyCounts} of a remote plan's attempts that have any (two grouped
+    queries). Unscoped: the caller is central's violation check (its background computation),
+    which stores only these counts; the pictures stay behind snapshot_image."""
+    from django.db.models import Count
+
+    counts: dict[int, AnomalyCounts] = {}
+    if not is_remote_plan(plan):
+        return counts
+    for attempt_id, note, n in (Snapshot.objects.filter(attempt__plan=plan, note__in=[*ABSENT_NOTES,
+                                                                                         SnapshotNote.MULTIPLE_FACES])
+                                .order_by().values_list("attempt_id", "note").annotate(n=Count("pk"))):
+        entry = counts.setdefault(attempt_id, AnomalyCounts())
+        if note == SnapshotNote.MULTIPLE_FACES:
+            entry.multiple_faces += n
+        else:
+            entry.no_face += n
+    for attempt_id, n in (ProctorEvent.objects.filter(attempt__plan=plan, kind__in=LEAVE_KINDS).order_by()
+                          .values_list("attempt_id").annotate(n=Count("pk"))):
+        counts.setdefault(attempt_id, AnomalyCounts()).left_page += n
+    return counts

@@ -26,6 +26,9 @@ class Score(models.Model):
     voided = models.BooleanField("成绩作废", default=False)
     void_reason = models.CharField("作废原因", max_length=200, blank=True)
     voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    # the category of an effective violation decided by the check (voiding or not), so the 成绩单
+    # says 违规（不作废）：<category> where the score still counts; cleared when the decision goes
+    violation = models.CharField("违规类型", max_length=100, blank=True)
 
     objects = ScopedManager()
     scope_region_field = None

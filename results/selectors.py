@@ -25,18 +25,18 @@ def publication_for(plan) -> ScorePublication | None:
 
 
 def score_plans(*, fetched_by, filters: dict | None = None) -> QuerySet:
-    """成绩管理's plans: a region sees its own published plans only; central every approved online
-    plan that has ended (published or not, each marked). Filters: 考试计划类型, 年份, 考试批次,
-    地区 (central), the candidate list's names (candidates.forms.CandidateFilterForm)."""
+    """成绩管理's plans: a region sees its own published plans only; central every approved plan
+    that has ended (published or not, each marked), online and 新取证(线下) (answer cards, graded
+    into the same scores; docs/decisions.md#review-offline). Filters: 考试计划类型, 年份, 考试批次, 地区 (central), the
+    candidate list's names (candidates.forms.CandidateFilterForm)."""
     from django.utils import timezone
 
-    from exams.services import ONLINE_TYPES
     from plans.choices import AuditStatus
     from plans.models import ExamPlan
 
     filters = filters or {}
     qs = (ExamPlan.objects.visible_to(fetched_by)
-          .filter(audit_status=AuditStatus.APPROVED, exam_type__in=ONLINE_TYPES)
+          .filter(audit_status=AuditStatus.APPROVED)
           .annotate(published_at=F("score_publication__published_at"))
           .select_related("region").order_by("-exam_date", "-start_time", "-pk"))
     if getattr(fetched_by, "role", None) != Role.CENTRAL:
@@ -70,7 +70,8 @@ def score_plan_get(*, plan_id: int, fetched_by):
 
 # 成绩单's columns (docs/decisions.md#score-sheet): the values the page and the files read, in this order.
 SHEET_FIELDS = ("candidate_number", "person__name", "person__id_number", "company_name", "personnel_type",
-                "attempt__score__total", "attempt__score__passed", "attempt__score__voided", "attempt__state")
+                "attempt__score__total", "attempt__score__passed", "attempt__score__voided", "attempt__state",
+                "attempt__score__violation")
 SHEET_HEADERS = ["考生编号", "姓名", "证件号码", "企业名称", "人员类型", "成绩", "是否合格", "状态"]
 SHEET_WIDTHS = [16, 10, 22, 32, 10, 8, 10, 12]
 
@@ -90,13 +91,13 @@ def score_sheet_values(qs: QuerySet) -> QuerySet:
 
 
 def sheet_cells(row: tuple) -> list[str]:
-    """One 成绩单 row as the text of its cells: 证件号码 masked; 成绩 empty where there is no score
-    that counts (是否合格 then 不合格), both empty before grading; 状态 正常 / 缺考 / 违规作废 / 作废
-    (docs/decisions.md#score-sheet)."""
+    """One 成绩单 row as the text of its cells: 证件号码 masked; 成绩 and 是否合格 empty where there
+    is no score that counts; 状态 正常 / 缺考 / 违规作废 / 作废 (docs/decisions.md#score-sheet), and for a violation
+    whose category does not void the score 违规（不作废）：<category> beside the score that counts."""
     from core.masking import mask_id_number
     from exams.choices import AttemptState
 
-    number, name, id_number, company, ptype, total, passed, voided, state = row
+    number, name, id_number, company, ptype, total, passed, voided, state, violation = row
     if voided:
         status, score, result = "违规作废", "", "不合格"
     elif state == AttemptState.ABSENT or state is None:
@@ -106,7 +107,8 @@ def sheet_cells(row: tuple) -> list[str]:
     elif total is None:
         status, score, result = AttemptState(state).label, "", ""
     else:
-        status, score, result = "正常", f"{total}", "合格" if passed else "不合格"
+        status = f"违规（不作废）：{violation}" if violation else "正常"
+        score, result = f"{total}", "合格" if passed else "不合格"
     return [number, name, mask_id_number(id_number), company, ptype, score, result, status]
 
 

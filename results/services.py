@@ -282,6 +282,26 @@ def score_restore(*, attempt: Attempt, reason: str, acting_user) -> Score | None
     return score
 
 
+def score_violation_mark(*, attempt: Attempt, category: str, reason: str, acting_user) -> Score | None:
+    """The 成绩单's mark of an effective violation (its category name; "" takes it away), set and
+    cleared by the violation check with its decision, whether or not the category voids the score.
+    Central only, audited. An attempt without a score has nothing to mark: None."""
+    require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
+    category = (category or "").strip()[:100]
+    with transaction.atomic():
+        score = Score.objects.select_for_update().filter(attempt=attempt).first()
+        if score is None or score.violation == category:
+            return score
+        before = score.violation
+        score.violation = category
+        score.save(update_fields=["violation"])
+        audit_record(actor=acting_user, action=Action.SCORE_VIOLATION_MARK, obj=attempt, region=attempt.region_id,
+                     before={"violation": before}, after={"violation": category}, reason=reason,
+                     object_repr=f"考生 {attempt.registration.candidate_number}",
+                     message=f"成绩单标注违规：{category}" if category else "取消成绩单的违规标注")
+    return score
+
+
 MAX_OBJECTION_DAYS = 60
 
 

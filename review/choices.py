@@ -17,9 +17,8 @@ class FlagKind(models.TextChoices):
     SIMILAR = "similar", "雷同答卷"
     FAST = "fast", "作答过快"
     SHARED_IP = "shared_ip", "共用IP"
-    # No proctoring kind: the snapshots' notes (no face, several faces, camera covered;
-    # docs/decisions.md#snapshot-note) are shown on the candidate's evidence page, not flagged here
-    # (docs/decisions.md#evidence-contract).
+    # remote proctoring (继续教育(线上)): the snapshots' automatic notes and leaving the page
+    PROCTORING = "proctoring", "监考异常"
 
 
 class Outcome(models.TextChoices):
@@ -63,3 +62,11 @@ CLIENT_STAMP_TOLERANCE_SECONDS = 120
 # Days after publication during which a candidate may object to a violation (central may set
 # another number when publishing; settings.REVIEW_OBJECTION_DAYS overrides this default).
 DEFAULT_OBJECTION_DAYS = 10
+# 监考异常 (remote plans; proctoring.selectors.plan_anomaly_counts): a candidate is flagged when
+# at least one snapshot shows more than one face, or at least PROCTOR_NO_FACE_MIN snapshots show
+# nobody (or a covered, dark camera; one alone may be a candidate bending to pick up a pen among
+# 180 snapshots of a 90-minute exam), or the page was left at least PROCTOR_LEAVE_MIN times
+# (离开考试页面, 退出全屏 and 窗口失去焦点 each count; switching tabs writes two of them).
+PROCTOR_MULTIPLE_FACES_MIN = 1
+PROCTOR_NO_FACE_MIN = 2
+PROCTOR_LEAVE_MIN = 10

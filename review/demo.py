@@ -14,8 +14,9 @@ papers and the real grader. `build_ended_plan` is also what the review tests bui
 The planted copier gets a candidate login (the demo password), so the candidate's side —
 the result on 我的考核 and the 申诉 — can be tried too.
 
-A snapshot without a face: `_plant_snapshot` stores an empty room's picture on the copier's
-attempt through proctoring's demo, and the real face check gives it its note (未检测到人脸).
+Snapshots without a face: `_plant_snapshot` stores an empty room's picture twice on the copier's
+attempt through proctoring's demo, and the real face check gives each its note (未检测到人脸), so
+the check flags the copier 监考异常 too.
 """
 
 from __future__ import annotations
@@ -207,13 +208,15 @@ def build_ended_plan(*, region, central, admin, n: int = DEMO_CANDIDATES, seed: 
 
 
 def _plant_snapshot(built: BuiltPlan) -> None:
-    """A camera snapshot without a face on the copier's attempt, ten minutes into the exam, so
-    the evidence page shows one with its automatic note."""
+    """Two camera snapshots without a face on the copier's attempt, ten and twenty-five minutes
+    into the exam, so the evidence page shows them with their automatic note and the check
+    raises 监考异常 (two such snapshots, review.choices.PROCTOR_NO_FACE_MIN)."""
     if built.copier is None:
         return
     from proctoring.demo import plant_snapshot
 
-    plant_snapshot(built.copier, taken_at=built.plan.starts_at + datetime.timedelta(minutes=10))
+    for minutes in (10, 25):
+        plant_snapshot(built.copier, taken_at=built.plan.starts_at + datetime.timedelta(minutes=minutes))
 
 
 def load(out) -> list[str]:
@@ -243,7 +246,7 @@ def load(out) -> list[str]:
         existing = built.plan
         out.write(f"review demo: {len(built.attempts)} 名考生的已结束考核，{time.monotonic() - began:.1f} 秒\n")
     lines = [f"违规核查演示：批次 {existing.batch_no}（北京，已结束的继续教育(线上)考核，{DEMO_CANDIDATES} 名模拟考生，"
-             f"含一对实时抄袭的考生与一名作答过快的考生）；部中心在“违规核查”中核查并发布后，"
+             f"含一对实时抄袭的考生（抄袭者另有两张未检测到人脸的抓拍：监考异常）与一名作答过快的考生）；部中心在“违规核查”中核查并发布后，"
              f"北京管局在“成绩管理”查看成绩单"]
     from candidates.demo import DEMO_CANDIDATE_PASSWORD
     from people.models import Person

@@ -6,6 +6,7 @@ the background computation, the evidence page and the tests share them.
   Faster than readable: below max(MIN_READ_SECONDS, characters / READ_CHARS_PER_SECOND), the
   characters being the stem and every option (review.choices).
 * Shared IP addresses: the addresses the answers came from (AnswerLog.ip), grouped.
+* 监考异常: the proctoring record's anomaly counts against the limits of review.choices.
 * Suspicion: the number the review queue sorts by.
 """
 
@@ -21,6 +22,9 @@ from .choices import (
     FAST_MIN_COUNT,
     FAST_MIN_SHARE,
     MIN_READ_SECONDS,
+    PROCTOR_LEAVE_MIN,
+    PROCTOR_MULTIPLE_FACES_MIN,
+    PROCTOR_NO_FACE_MIN,
     READ_CHARS_PER_SECOND,
 )
 
@@ -106,10 +110,16 @@ def shared_ips(rows: Iterable[tuple[int, str]]) -> dict[str, set[int]]:
     return {ip: ids for ip, ids in by_ip.items() if len(ids) > 1}
 
 
+def proctoring_flag(counts) -> bool:
+    """监考异常 from a proctoring.selectors.AnomalyCounts (the limits in review.choices)."""
+    return (counts.multiple_faces >= PROCTOR_MULTIPLE_FACES_MIN or counts.no_face >= PROCTOR_NO_FACE_MIN
+            or counts.left_page >= PROCTOR_LEAVE_MIN)
+
+
 def suspicion(*, flag_similar: bool, min_p_family: float | None, flag_fast: bool, fast_share: float,
-              flag_shared_ip: bool, shared_ip_with: int) -> float:
+              flag_shared_ip: bool, shared_ip_with: int, flag_proctoring: bool = False) -> float:
     """The queue's order: flagged similarity first (by how far below the family-wise 0.05 the
-    strongest pair lies), then answering faster than readable, then a shared address (a small
+    strongest pair lies), then answering faster than readable, then the proctoring record's anomalies, then a shared address (a small
     group above a big one: a whole office behind one address says less). Each flag adds its own
     band, so a candidate with two kinds of flags comes before one with one."""
     score = 0.0
@@ -122,4 +132,6 @@ def suspicion(*, flag_similar: bool, min_p_family: float | None, flag_fast: bool
         score += 50.0 + 40.0 * min(fast_share, 1.0)
     if flag_shared_ip:
         score += 20.0 + 10.0 / max(shared_ip_with, 1)
+    if flag_proctoring:
+        score += 40.0
     return round(score, 3)

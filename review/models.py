@@ -85,11 +85,14 @@ class ReviewCandidate(models.Model):
     flag_similar = models.BooleanField(FlagKind.SIMILAR.label, default=False)
     flag_fast = models.BooleanField(FlagKind.FAST.label, default=False)
     flag_shared_ip = models.BooleanField(FlagKind.SHARED_IP.label, default=False)
+    flag_proctoring = models.BooleanField(FlagKind.PROCTORING.label, default=False)
     # the strongest pair's family-wise p, fast answers, IPs shared with other candidates
     min_p_family = models.FloatField("最强雷同 p 值", null=True, blank=True)
     fast_count = models.PositiveSmallIntegerField("过快作答题数", default=0)
     answered = models.PositiveSmallIntegerField("作答题数", default=0)
     shared_ip_with = models.PositiveSmallIntegerField("共用IP的其他考生数", default=0)
+    # what the proctoring record showed (remote plans): ["未检测到人脸或画面遮挡 3 张", …]
+    proctoring_notes = models.JSONField("监考异常", default=list, blank=True)
     suspicion = models.FloatField("可疑程度", default=0, db_index=True)
 
     objects = ScopedManager()
@@ -105,7 +108,7 @@ class ReviewCandidate(models.Model):
 
     @property
     def flagged(self) -> bool:
-        return self.flag_similar or self.flag_fast or self.flag_shared_ip
+        return self.flag_similar or self.flag_fast or self.flag_shared_ip or self.flag_proctoring
 
     @property
     def flag_labels(self) -> list[str]:

@@ -12,12 +12,30 @@ from django.utils import timezone
 
 from core.masking import mask_id_number
 from core.scoping import get_visible_or_404
+from plans.choices import ExamType
 
 from . import evidence as ev
 from .choices import DecisionStatus, FlagKind, ObjectionStatus, Outcome, ReviewStatus
 from .models import Decision, Objection, PairFlag, PlanReview, ReviewCandidate
 
 FOLLOW_WINDOW = 30.0  # seconds, as review.similarity's default
+
+
+# The 考核类型 the violation check covers: the online ones (answer log, timing, proctoring) and
+# 新取证(线下) (answer cards, answers only; docs/decisions.md#review-offline).
+REVIEWED_TYPES = (ExamType.CONTINUING_ONLINE, ExamType.NEW_ONLINE, ExamType.NEW_OFFLINE)
+
+
+def is_offline_plan(plan) -> bool:
+    """新取证(线下): answer cards, reviewed once central closes the scanning; answers only."""
+    return plan.exam_type == ExamType.NEW_OFFLINE
+
+
+def offline_scanning_closed_at(plan):
+    """When central closed the offline plan's scanning (None: not yet, or reopened)."""
+    from answercards.selectors import scanning_closed_at
+
+    return scanning_closed_at(plan)
 
 
 # ---------------------------------------------------------------- the queue of plans
@@ -35,26 +53,33 @@ def _open_now(plan, now) -> int:
 
 
 def review_state_label(plan, review: PlanReview | None, now=None) -> str:
-    """待核查 once the exam has ended and every attempt is closed (docs/decisions.md#review-due); then the check's
-    own state (计算中, 核查中, 计算失败, 已发布)."""
+    """待核查 once the exam has ended and every attempt is closed (docs/decisions.md#review-due), for an offline
+    plan once its scanning is closed (docs/decisions.md#review-offline: 等待结束扫描 before); then the check's own
+    state (计算中, 核查中, 计算失败, 已发布), or 扫描已重新开放 when central reopened an offline
+    plan's scanning after the check began."""
     now = now or timezone.now()
+    offline = is_offline_plan(plan)
     if review is not None:
+        if offline and review.status != ReviewStatus.PUBLISHED and offline_scanning_closed_at(plan) is None:
+            return "扫描已重新开放"
         return review.get_status_display()
     if now < plan.ends_at:
         return "考试未结束"
+    if offline:
+        return "待核查" if offline_scanning_closed_at(plan) else "等待结束扫描"
     return "等待交卷" if _open_now(plan, now) else "待核查"
 
 
 def review_plans(*, fetched_by, now: datetime.datetime | None = None, status: str = "") -> list[dict]:
-    """违规核查's list: the approved online plans whose exam has ended, newest first, each with
-    its state, candidates, flagged candidates and decisions still missing."""
-    from exams.services import ONLINE_TYPES
+    """违规核查's list: the approved plans of the reviewed types (online and 新取证(线下)) whose
+    exam has ended, newest first, each with its state, candidates, flagged candidates and
+    decisions still missing."""
     from plans.choices import AuditStatus
     from plans.models import ExamPlan
 
     now = now or timezone.now()
     plans = list(ExamPlan.objects.visible_to(fetched_by)
-                 .filter(audit_status=AuditStatus.APPROVED, exam_type__in=ONLINE_TYPES, ends_at__lte=now)
+                 .filter(audit_status=AuditStatus.APPROVED, exam_type__in=REVIEWED_TYPES, ends_at__lte=now)
                  .select_related("region").order_by("-ends_at", "-pk")[:500])
     reviews = {r.plan_id: r for r in PlanReview.objects.visible_to(fetched_by).filter(plan__in=plans)}
     from django.db.models import Count
@@ -100,7 +125,7 @@ def _effective() -> Q:
 
 
 def _flagged_q() -> Q:
-    return Q(flag_similar=True) | Q(flag_fast=True) | Q(flag_shared_ip=True)
+    return Q(flag_similar=True) | Q(flag_fast=True) | Q(flag_shared_ip=True) | Q(flag_proctoring=True)
 
 
 def undecided_flagged(review: PlanReview) -> list[int]:
@@ -118,6 +143,12 @@ def publication_blockers(review: PlanReview) -> list[str]:
     if review.status == ReviewStatus.FAILED:
         return ["核查计算失败，请重新计算"]
     blockers = []
+    if is_offline_plan(review.plan):
+        closed = offline_scanning_closed_at(review.plan)
+        if closed is None:
+            return ["部中心已重新开放答题卡扫描：结束扫描并重新计算标记后才能发布"]
+        if review.computed_at is None or review.computed_at < closed:
+            blockers.append("答题卡扫描重新结束后尚未重新计算标记")
     missing = undecided_flagged(review)
     if missing:
         blockers.append(f"还有 {len(missing)} 名被标记的考生没有核查结论")
@@ -133,6 +164,7 @@ FLAG_FILTERS = {
     FlagKind.SIMILAR.value: (FlagKind.SIMILAR.label, Q(flag_similar=True)),
     FlagKind.FAST.value: (FlagKind.FAST.label, Q(flag_fast=True)),
     FlagKind.SHARED_IP.value: (FlagKind.SHARED_IP.label, Q(flag_shared_ip=True)),
+    FlagKind.PROCTORING.value: (FlagKind.PROCTORING.label, Q(flag_proctoring=True)),
     "none": ("无标记", ~_flagged_q()),
 }
 DECISION_FILTERS = {"": "全部", "undecided": "尚无结论", "awaiting": "待复核", "violation": "违规", "normal": "正常"}
@@ -251,11 +283,16 @@ def _timing(attempt, paper, versions) -> dict:
             "log_count": len(log), "refused": sum(1 for row in log if row.outcome != SaveOutcome.ACCEPTED)}
 
 
-def _side_by_side(pair: PairFlag, me, other, papers, versions) -> list[dict]:
-    """The questions both candidates drew, with both answers, the correct one and both times."""
+def _side_by_side(pair: PairFlag, me, other, papers, versions, *, timed: bool = True) -> list[dict]:
+    """The questions both candidates drew, with both answers, the correct one and both times
+    (an answer card has none: `timed` False leaves them out)."""
     from exams.selectors import attempt_answers
 
     mine, theirs = attempt_answers(me), attempt_answers(other)
+    if not timed:
+        for answers in (mine, theirs):
+            for value in answers.values():
+                value["saved_at"] = None
     start = me.plan.starts_at
     other_position = {}
     paper_other = papers.get(other.registration_id)
@@ -296,46 +333,97 @@ def _side_by_side(pair: PairFlag, me, other, papers, versions) -> list[dict]:
 def evidence_for(*, review: PlanReview, attempt) -> dict:
     """Everything the evidence page shows for one candidate (docs/decisions.md#evidence-contract): answer timing, IP
     addresses and who shared them, the similar candidates with the shared answers side by side.
-    The proctoring part (events, snapshots with their automatic notes) is the proctoring app's:
-    the view adds proctoring.selectors.evidence_for_attempt (docs/decisions.md#evidence-contract)."""
+    For an answer card (新取证(线下), docs/decisions.md#review-offline) what applies: the seat (room, seat number,
+    version), who sat near, each similar candidate's seat; no timing and no IPs (None / []).
+    The proctoring part (events, snapshots with their automatic notes) is the view's
+    (proctoring.selectors.evidence_for_attempt)."""
     from papers.selectors import plan_papers
     from results.selectors import scores_for_attempts
 
     papers, versions = plan_papers(attempt.plan)
     paper = papers.get(attempt.registration_id)
+    offline = is_offline_plan(attempt.plan)
+    seats = _plan_seats(attempt.plan) if offline else {}
+    my_seat = seats.get(attempt.registration_id)
     pairs = []
     for pair in _pairs_of(review, attempt):
         other = pair.attempt_b if pair.attempt_a_id == attempt.pk else pair.attempt_a
-        rows = _side_by_side(pair, attempt, other, papers, versions)
+        rows = _side_by_side(pair, attempt, other, papers, versions, timed=not offline)
+        other_seat = seats.get(other.registration_id)
         pairs.append({"pair": pair, "other": other, "rows": rows, "kind_label": ev.kind_label(pair.kind),
                       "kinds": [ev.kind_label(k) for k in pair.kinds],
                       "identical": sum(1 for r in rows if r["identical"]),
                       "identical_wrong": sum(1 for r in rows if r["wrong"]),
                       "follows": sum(1 for r in rows if r["follow"]),
-                      "source": pair.likely_source})
+                      "source": pair.likely_source, "seat": other_seat,
+                      "seat_text": _seat_relation(my_seat, other_seat) if offline else ""})
     person = attempt.registration.person
     return {
         "person": person, "masked_id": mask_id_number(person.id_number), "registration": attempt.registration,
-        "score": scores_for_attempts([attempt.pk]).get(attempt.pk), "timing": _timing(attempt, paper, versions),
-        "ips": _ip_sharing(review, attempt), "pairs": pairs,
-        "remote": review.summary.get("remote", False),
+        "score": scores_for_attempts([attempt.pk]).get(attempt.pk),
+        "timing": None if offline else _timing(attempt, paper, versions),
+        "ips": [] if offline else _ip_sharing(review, attempt), "pairs": pairs,
+        "remote": review.summary.get("remote", False), "offline": offline, "seat": my_seat,
+        "neighbours": _neighbours(attempt) if offline else [],
     }
+
+
+def _plan_seats(plan) -> dict:
+    from answercards.selectors import plan_seats
+
+    return plan_seats(plan)
+
+
+def _seat_relation(mine, other) -> str:
+    """How two offline candidates sat: "同一考场，相邻座位", "同一考场，相隔 3 个座位", "不同考场"."""
+    from answercards.selectors import NEIGHBOUR_SEATS
+
+    if mine is None or other is None:
+        return "无座位记录"
+    distance = mine.distance(other)
+    if distance is None:
+        return f"不同考场（{other.room_name} {other.seat} 号，{other.version} 卷）"
+    where = f"{other.room_name} {other.seat} 号，{other.version} 卷"
+    if distance == 1:
+        return f"同一考场，相邻座位（{where}）"
+    near = "，座位邻近" if distance <= NEIGHBOUR_SEATS else ""
+    return f"同一考场，相隔 {distance} 个座位{near}（{where}）"
+
+
+def _neighbours(attempt) -> list[dict]:
+    """The candidates seated near an offline candidate (answercards.selectors.seat_neighbours),
+    with their attempt for a link."""
+    from answercards.selectors import seat_neighbours
+    from exams.models import Attempt
+
+    near = seat_neighbours(attempt.plan, attempt.registration_id)
+    attempts = dict(Attempt.objects.filter(registration__in=[reg.pk for _d, _info, reg in near])
+                    .values_list("registration_id", "pk"))
+    return [{"distance": distance, "seat": info, "registration": reg, "attempt_id": attempts.get(reg.pk)}
+            for distance, info, reg in near]
 
 
 def evidence_options(*, review: PlanReview, attempt) -> list[tuple[str, str]]:
     """The evidence items a decision may name (the evidence page's checkboxes): each similar
-    candidate, the fast answers, each shared address. Not yet a proctoring event or snapshot
-    (docs/decisions.md#evidence-contract)."""
+    candidate (for an answer card, with how the two sat), the fast answers, the proctoring
+    record's anomalies (监考异常), each shared address."""
     options = []
+    offline = is_offline_plan(attempt.plan)
+    seats = _plan_seats(attempt.plan) if offline else {}
     for pair in _pairs_of(review, attempt):
         other = pair.attempt_b if pair.attempt_a_id == attempt.pk else pair.attempt_a
         reg = other.registration
         state = "标记" if pair.flagged else "较相似"
+        seat = f"，{_seat_relation(seats.get(attempt.registration_id), seats.get(reg.pk))}" if offline else ""
         options.append((f"pair:{other.pk}", f"与考生 {reg.candidate_number} {reg.person.name} 答卷雷同（{state}，"
-                                            f"{ev.kind_label(pair.kind)}，校正 p={pair.p_family:.2g}）"))
+                                            f"{ev.kind_label(pair.kind)}，校正 p={pair.p_family:.2g}{seat}）"))
     candidate = ReviewCandidate.objects.filter(review=review, attempt=attempt).first()
     if candidate is not None and candidate.fast_count:
         options.append(("fast", f"作答过快：{candidate.fast_count} / {candidate.answered} 题快于阅读所需时间"))
+    if candidate is not None and candidate.proctoring_notes:
+        options.append(("proctoring", "监考记录：" + "，".join(candidate.proctoring_notes)))
+    if offline:
+        return options
     for item in _ip_sharing(review, attempt):
         if item["others"]:
             options.append((f"ip:{item['ip']}", f"与 {len(item['others'])} 名考生共用 IP {item['ip']}"))

@@ -79,15 +79,21 @@ def plan_close_attempts(plan, *, now: datetime.datetime | None = None) -> int:
 
 def review_assert_checkable(plan, *, now: datetime.datetime | None = None) -> None:
     """The rule of 待核查 (docs/decisions.md#review-due): an approved online plan whose exam has ended and whose
-    every attempt is closed (closing the overdue ones on the way)."""
-    from exams.services import ONLINE_TYPES
+    every attempt is closed (closing the overdue ones on the way); a 新取证(线下) plan once
+    central has closed its scanning (docs/decisions.md#review-offline: every card imported, the rest 缺考)."""
     from plans.choices import AuditStatus
 
+    from .selectors import REVIEWED_TYPES, is_offline_plan, offline_scanning_closed_at
+
     now = now or timezone.now()
-    if plan.audit_status != AuditStatus.APPROVED or plan.exam_type not in ONLINE_TYPES:
-        raise ApplicationError("只有审核通过的线上考核计划才进行违规核查")
+    if plan.audit_status != AuditStatus.APPROVED or plan.exam_type not in REVIEWED_TYPES:
+        raise ApplicationError("只有审核通过的考核计划才进行违规核查")
     if now < plan.ends_at:
         raise ApplicationError(f"考试尚未结束（{timezone.localtime(plan.ends_at):%Y-%m-%d %H:%M} 结束），不能开始核查")
+    if is_offline_plan(plan):
+        if offline_scanning_closed_at(plan) is None:
+            raise ApplicationError("部中心结束该计划的答题卡扫描后才能开始核查（没有答题卡的考生届时记为缺考）")
+        return
     still_open = plan_close_attempts(plan, now=now)
     if still_open:
         raise ApplicationError(f"仍有 {still_open} 名考生的考试未结束（延长考试时间或交卷宽限内），全部交卷后才能开始核查")
@@ -146,7 +152,7 @@ def review_compute_job(*, job, review_id: int, user_id: int | None = None) -> No
 
     job_finish(job, result=summary, result_url=reverse("review:plan", args=[review.plan_id]),
                message=f"标记雷同考生对 {summary['flagged']} 个，作答过快 {summary['fast']} 人，"
-                       f"共用IP {summary['shared_ip']} 人")
+                       f"共用IP {summary['shared_ip']} 人，监考异常 {summary['proctoring']} 人")
 
 
 def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
@@ -160,7 +166,9 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
     from jobs.services import job_progress
     from papers.selectors import plan_papers
     from plans.choices import ExamType
+    from proctoring.selectors import plan_anomaly_counts
 
+    from .selectors import is_offline_plan
     from .similarity import collusion_signal
 
     plan = review.plan
@@ -177,7 +185,16 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
         paper = papers.get(attempt.registration_id)
         items_of[attempt.pk] = [item[0] for item in paper.items] if paper else []
     rows, answered = [], {}
-    for attempt_id, position, canonical, saved_at in plan_final_answers(plan):
+    offline = is_offline_plan(plan)
+    if offline:
+        # answer cards (docs/decisions.md#review-offline): the scanned answers with no timing (answered_at 0.0), so
+        # only the answers-only statistics speak; there is no answer log (no fast answers, no IPs)
+        from answercards.selectors import similarity_rows
+
+        rows = similarity_rows(plan, by="attempt")
+        for row in rows:
+            answered[row[0]] = answered.get(row[0], 0) + 1
+    for attempt_id, position, canonical, saved_at in ([] if offline else plan_final_answers(plan)):
         items = items_of.get(attempt_id) or []
         if not 1 <= position <= len(items):
             continue
@@ -205,6 +222,7 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
                 count += 1
         fast[attempt_id] = count
     remote = plan.exam_type == ExamType.CONTINUING_ONLINE
+    anomalies = plan_anomaly_counts(plan)  # empty unless remote
     sharing: dict[int, set] = {}
     for _ip, ids in ev.shared_ips(plan_answer_ips(plan)).items():
         for attempt_id in ids:
@@ -239,20 +257,26 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
         flag_fast = ev.fast_flag(fast[attempt_id], n_answered)
         shared_with = len(sharing.get(attempt_id, ()))
         flag_ip = remote and shared_with > 0
+        anomaly = anomalies.get(attempt_id)
+        flag_proctoring = anomaly is not None and ev.proctoring_flag(anomaly)
         candidates.append(ReviewCandidate(
             review=review, attempt_id=attempt_id, flag_similar=attempt_id in similar, flag_fast=flag_fast,
-            flag_shared_ip=flag_ip, min_p_family=min_p.get(attempt_id), fast_count=fast[attempt_id],
+            flag_shared_ip=flag_ip, flag_proctoring=flag_proctoring,
+            proctoring_notes=anomaly.lines() if anomaly is not None else [],
+            min_p_family=min_p.get(attempt_id), fast_count=fast[attempt_id],
             answered=n_answered, shared_ip_with=shared_with,
             suspicion=ev.suspicion(flag_similar=attempt_id in similar, min_p_family=min_p.get(attempt_id),
                                    flag_fast=flag_fast, fast_share=fast[attempt_id] / n_answered if n_answered else 0,
-                                   flag_shared_ip=flag_ip, shared_ip_with=shared_with)))
+                                   flag_shared_ip=flag_ip, shared_ip_with=shared_with,
+                                   flag_proctoring=flag_proctoring)))
     summary = {
         "candidates": signal["candidates"], "items": signal["items"], "pairs": signal["pairs"],
         "bonferroni_cut": signal["bonferroni_cut"], "exact_pairs": signal["exact_pairs"],
         "flagged": len(signal["flagged_pairs"]), "ranked": len(signal["ranked_pairs"]),
         "groups": signal["groups"], "fast": sum(1 for c in candidates if c.flag_fast),
         "shared_ip": sum(1 for c in candidates if c.flag_shared_ip),
-        "shared_ip_seen": sum(1 for c in candidates if c.shared_ip_with), "remote": remote,
+        "shared_ip_seen": sum(1 for c in candidates if c.shared_ip_with), "remote": remote, "offline": offline,
+        "proctoring": sum(1 for c in candidates if c.flag_proctoring),
         "flagged_candidates": sum(1 for c in candidates if c.flagged), "parameters": signal["parameters"],
     }
     with transaction.atomic():
@@ -267,10 +291,10 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
         locked.save(update_fields=["status", "computed_at", "summary"])
         audit_record(actor=acting_user, action=Action.REVIEW_COMPUTE, obj=plan, region=plan.region_id,
                      after={k: summary[k] for k in ("candidates", "flagged", "ranked", "fast", "shared_ip",
-                                                    "flagged_candidates")},
+                                                    "proctoring", "flagged_candidates")},
                      message=f"违规核查计算完成（批次 {plan.batch_no}）：标记考生 {summary['flagged_candidates']} 人"
                              f"（雷同考生对 {summary['flagged']} 个，作答过快 {summary['fast']} 人，"
-                             f"共用IP {summary['shared_ip']} 人）")
+                             f"共用IP {summary['shared_ip']} 人，监考异常 {summary['proctoring']} 人）")
     review.refresh_from_db()
     step(4, "完成")
     return summary
@@ -280,11 +304,15 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
 
 
 def _review_for_decision(attempt) -> PlanReview:
-    review = PlanReview.objects.select_for_update().filter(plan_id=attempt.plan_id).first()
+    review = PlanReview.objects.select_for_update().select_related("plan").filter(plan_id=attempt.plan_id).first()
     if review is None or review.status in (ReviewStatus.RUNNING, ReviewStatus.FAILED):
         raise ApplicationError("该批次的核查计算尚未完成，完成后才能作出核查结论")
     if review.status == ReviewStatus.PUBLISHED:
         raise ApplicationError("该批次的成绩已发布，核查结论只能通过考生申诉更改")
+    from .selectors import is_offline_plan, offline_scanning_closed_at
+
+    if is_offline_plan(review.plan) and offline_scanning_closed_at(review.plan) is None:
+        raise ApplicationError("部中心已重新开放该计划的答题卡扫描，结束扫描并重新计算标记后才能作出核查结论")
     return review
 
 
@@ -325,12 +353,13 @@ def _entry_note(attempt, decision: Decision) -> str:
 def _undo(old: Decision | None, *, attempt, reason: str, acting_user) -> None:
     """Take back what an effective violation did: the score counts again, the entry is revoked."""
     from blacklist.services import entry_revoke
-    from results.services import score_restore
+    from results.services import score_restore, score_violation_mark
 
     if old is None or old.status != DecisionStatus.EFFECTIVE or old.outcome != Outcome.VIOLATION:
         return
     if old.score_voided:
         score_restore(attempt=attempt, reason=reason, acting_user=acting_user)
+    score_violation_mark(attempt=attempt, category="", reason=reason, acting_user=acting_user)
     if old.blacklist_entry_id:
         entry = old.blacklist_entry
         if not entry.is_revoked:
@@ -341,7 +370,7 @@ def _apply(new: Decision, *, attempt, acting_user) -> None:
     """An effective violation voids the score when its category says so and creates the
     blacklist entry with the category's penalty (both through their apps' services)."""
     from blacklist.services import entry_create_from_registration
-    from results.services import score_void
+    from results.services import score_violation_mark, score_void
 
     if new.status != DecisionStatus.EFFECTIVE or new.outcome != Outcome.VIOLATION:
         return
@@ -349,6 +378,8 @@ def _apply(new: Decision, *, attempt, acting_user) -> None:
     if category.voids_score:
         score = score_void(attempt=attempt, reason=f"违规：{category.name}", acting_user=acting_user)
         new.score_voided = score is not None
+    score_violation_mark(attempt=attempt, category=category.name, reason=new.note or f"违规：{category.name}",
+                         acting_user=acting_user)
     new.blacklist_entry = entry_create_from_registration(
         registration=attempt.registration, category=category, evidence_note=_entry_note(attempt, new),
         acting_user=acting_user)

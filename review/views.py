@@ -24,7 +24,7 @@ from .forms import DecisionForm, ObjectionDecideForm, ObjectionForm, PublishForm
 def plan_list(request):
     status = request.GET.get("status", "")
     rows = selectors.review_plans(fetched_by=request.user, status=status)
-    states = ["待核查", "等待交卷", "计算中", "核查中", "计算失败", "已发布"]
+    states = ["待核查", "等待交卷", "等待结束扫描", "计算中", "核查中", "扫描已重新开放", "计算失败", "已发布"]
     return render(request, "review/plans.html", {"rows": rows, "status": status, "states": states,
                                                  "pending_objections": selectors.pending_objections_count()})
 
@@ -102,7 +102,8 @@ def _evidence_context(request, attempt, review, candidate, *, form=None, note_fo
         "awaiting": current is not None and current.status == DecisionStatus.AWAITING,
         "own_proposal": current is not None and current.decided_by_id == request.user.pk,
         # events timeline, snapshots and their automatic notes (central only, like this page)
-        "proctoring": proctoring_selectors.evidence_for_attempt(attempt, fetched_by=request.user),
+        "proctoring": None if selectors.is_offline_plan(attempt.plan)
+        else proctoring_selectors.evidence_for_attempt(attempt, fetched_by=request.user),
     }
     return context
 

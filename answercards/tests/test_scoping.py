@@ -87,6 +87,20 @@ def test_close_scoping(client, world, seated):
     assert CardPlan.objects.get(plan=seated).scanning_closed_at
 
 
+def test_reopen_scoping(client, world, seated):
+    from answercards.services import scanning_close
+
+    scanning_close(plan=seated, acting_user=world.central)
+
+    def unchanged():
+        assert CardPlan.objects.get(plan=seated).scanning_closed_at
+
+    assert_scoping(client, world, ScopeCase(url=reverse("answercards:reopen", args=[seated.pk]), method="post",
+                                            data={"reason": "漏扫一批答题卡"}, roles=CENTRAL,
+                                            owner_region=world.region_a, unchanged=unchanged))
+    assert not CardPlan.objects.get(plan=seated).scanning_closed_at
+
+
 def test_room_scoping(client, world, seated):
     room = ExamRoom.objects.filter(plan=seated).first()
     for name in ("answercards:room", "answercards:room_roster"):

@@ -186,3 +186,38 @@ def test_an_invalid_filter_shows_no_rows_and_exports_or_prints_nothing(client, w
         assert "spreadsheetml" not in response.get("Content-Type", "")
     assert Job.objects.count() == jobs_before
     assert not AuditLog.objects.filter(action__in=["score.export", "score.print"]).exists()
+
+
+def test_a_violation_that_keeps_the_score_says_so_in_the_status(world, built):
+    """A 违规 decision whose category does not void the score: the 成绩单 keeps the score and
+    says 违规（不作废）：<category> in 状态; revised to 正常, the mark goes (audited both ways)."""
+    from blacklist.models import ViolationCategory
+    from review import services
+    from review.choices import DecisionChoice
+    from review.tests.test_services import decide, decide_all_flagged
+
+    warning = ViolationCategory.objects.create(name="未按规定携带证件", default_penalty_months=1, voids_score=False,
+                                               description="记录在案，不作废成绩。")
+    review = services.review_start(plan=built.plan, acting_user=world.central)
+    decide(review, built.fast, world.central, category=warning)
+    score = Score.objects.get(attempt=built.fast)
+    assert not score.voided and score.violation == "未按规定携带证件"
+    row = {r[0]: r for r in _rows(built.plan, world.central)}[built.fast.registration.candidate_number]
+    assert row[5:] == [str(score.total), "合格" if score.passed else "不合格", "违规（不作废）：未按规定携带证件"]
+    assert AuditLog.objects.filter(action="score.violation_mark", object_id=str(built.fast.pk)).count() == 1
+
+    decide(review, built.fast, world.central, choice=DecisionChoice.NORMAL, category=None, evidence=[],
+           reason="复查后认定为正常")
+    assert Score.objects.get(attempt=built.fast).violation == ""
+    row = {r[0]: r for r in _rows(built.plan, world.central)}[built.fast.registration.candidate_number]
+    assert row[7] == "正常"
+    assert AuditLog.objects.filter(action="score.violation_mark", object_id=str(built.fast.pk)).count() == 2
+
+    # published, the region reads the same 状态 (and the PDF / xlsx take the same cells)
+    decide(review, built.fast, world.central, category=warning, reason="再次认定")
+    decide(review, built.copier, world.central)
+    decide_all_flagged(review, world.central)
+    services.review_publish(plan=built.plan, acting_user=world.central)
+    rows = {r[0]: r for r in _rows(built.plan, world.admin_a)}
+    assert rows[built.fast.registration.candidate_number][7] == "违规（不作废）：未按规定携带证件"
+    assert rows[built.copier.registration.candidate_number][7] == "违规作废"

@@ -43,11 +43,13 @@ def test_the_demo_plan_is_ready_for_the_check_and_loads_once():
     assert len(logins) == 1 and logins[0].pk in (pair.attempt_a_id, pair.attempt_b_id)
     assert logins[0].pk != pair.likely_source_id  # the copier, not the one copied from
     assert logins[0].registration.person.id_number in lines[1]
-    # the copier's attempt holds a snapshot without a face, noted so by the real face check
+    # the copier's attempt holds two snapshots without a face, noted so by the real face check,
+    # and the check flags 监考异常
     from proctoring.choices import SnapshotNote
     from proctoring.models import Snapshot
 
-    assert list(Snapshot.objects.filter(attempt=logins[0]).values_list("note", flat=True)) == [SnapshotNote.NO_FACE]
+    assert list(Snapshot.objects.filter(attempt=logins[0]).values_list("note", flat=True)) == [SnapshotNote.NO_FACE] * 2
+    assert ReviewCandidate.objects.get(review=review, attempt=logins[0]).flag_proctoring
     demo.load(out)  # again: nothing new
     assert ExamPlan.objects.filter(review_note=demo.DEMO_NOTE).count() == 1
-    assert Snapshot.objects.filter(attempt__plan=plan).count() == 1
+    assert Snapshot.objects.filter(attempt__plan=plan).count() == 2
