@@ -9,7 +9,7 @@ PERSON_LABEL = "people.Person"
 class AuditLogQuerySet(ScopedQuerySet):
     """Central sees every row; a regional administrator the rows of its region, plus every change
     to a person (people.Person, shared by regions) who holds a registration in its region,
-    whichever region's action wrote it (issue 11 §2). The candidates app, which knows the
+    whichever region's action wrote it (docs/decisions.md#registration-contact). The candidates app, which knows the
     registrations, declares that second path to core.scoping (candidates/scoping.py)."""
 
     def delete(self):  # the trail is kept (网络安全法 Art. 21: at least 6 months)

@@ -1,4 +1,4 @@
-"""Importing a 5,000-row candidate file (issue 6 §9), on the database DATABASE_URL names.
+"""Importing a 5,000-row candidate file (docs/decisions.md#candidate-import), on the database DATABASE_URL names.
 
 Figures, all measured in this run on this machine:
 * floor: merely reading the file with python-calamine (no checks, no database);

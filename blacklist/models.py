@@ -36,7 +36,7 @@ class EntryStatus(models.TextChoices):
 
 
 class BlacklistQuerySet(ScopedQuerySet):
-    """Who sees which entry, decided here and nowhere else (issue 11 §3).
+    """Who sees which entry, decided here and nowhere else (docs/decisions.md#blacklist-own-region).
 
     Central sees every entry. A regional administrator sees its own region's entries in full
     (entry.region: the violation happened in one of its plans; the guide 五 "查看本地区的黑名单
@@ -102,7 +102,7 @@ class BlacklistEntry(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = BlacklistQuerySet.as_manager()
-    scope_region_field = "region"  # the entry's own region (issue 11 §3)
+    scope_region_field = "region"  # the entry's own region (docs/decisions.md#blacklist-own-region)
     scope_candidate_field = None
 
     class Meta:

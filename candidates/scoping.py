@@ -1,6 +1,6 @@
 """What the candidates app declares to core.scoping: a regional administrator reads the audit
 rows about a person (people.Person, shared by regions) who holds a registration in its region,
-whichever region's action wrote them (issue 11 §2). The rule lives here because only this app
+whichever region's action wrote them (docs/decisions.md#registration-contact). The rule lives here because only this app
 knows the registrations; CandidatesConfig.ready() declares it."""
 
 from django.db.models import CharField, Q

@@ -3,7 +3,7 @@
 Every query starts from Registration.objects.visible_to(user): central sees every region, a
 regional administrator only its own (core.scoping). `registration_list` is the ONE filter used
 by the list page and by every export, so an exported file holds exactly the rows of the
-filtered screen, across all its pages and in the same order (issue 7, §4)."""
+filtered screen, across all its pages and in the same order (docs/decisions.md#list-export)."""
 
 import datetime
 
@@ -87,7 +87,7 @@ def registration_export_values(qs: QuerySet) -> QuerySet:
         id_type_ref="person__id_type_id", id_number_ref="person__id_number")).values_list(*EXPORT_FIELDS)
 
 
-# --------------------------------------------------------------------------- 停考 (issue 11 §4)
+# --------------------------------------------------------------------------- 停考 (docs/decisions.md#suspension-derived)
 
 SUSPENDED_LABEL = "停考"
 
@@ -139,12 +139,6 @@ def registration_lookup(*, query: str, fetched_by, limit: int = 50) -> list[Regi
     )
 
 
-def person_has_registration_visible_to(*, person, fetched_by) -> bool:
-    """Whether the caller sees a registration of this person (a regional administrator: one in
-    its region). accounts.services.candidate_unlock asks this before lifting a login lock."""
-    return Registration.objects.visible_to(fetched_by).filter(person=person).exists()
-
-
 def earliest_registration_phone(*, person) -> str:
     """The phone of the person's earliest registration, or "" (where a candidate's codes go before
     the account has a verified phone: accounts.services.candidate_code_phone). Not scoped: the
@@ -191,7 +185,7 @@ def plan_for_roster(*, plan_id: int, fetched_by) -> ExamPlan:
 
 def registration_history(*, registration: Registration, fetched_by):
     """The registration's audit trail (add, changes with before/after, reveals, deletion), and
-    the changes to its person written by any region or central (issue 11 §2)."""
+    the changes to its person written by any region or central (docs/decisions.md#registration-contact)."""
     from django.db.models import Q
 
     own = audit_log_list(filters={}, fetched_by=fetched_by)
@@ -213,7 +207,7 @@ def plan_notice_recipients(*, plan: ExamPlan, audience: str = "all") -> QuerySet
 
 
 # Up to this many rows the list's total is counted exactly; above it, counting every row of a
-# million-row table costs more than the page's whole 50 ms budget (issue 7 §7), so the total is
+# million-row table costs more than the page's whole 50 ms budget (docs/decisions.md#list-scale), so the total is
 # the planner's estimate and the page says so ("约 … 条（估算）").
 EXACT_COUNT_LIMIT = 10_000
 

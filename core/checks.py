@@ -28,7 +28,7 @@ PER_PROCESS_CACHES = (
 
 @register(Tags.security, deploy=True)
 def shared_state_configured(app_configs, **kwargs):
-    """Production keeps counters and codes in one store that every worker shares (issue 18 §6)."""
+    """Production keeps counters and codes in one store that every worker shares (docs/decisions.md#shared-counters)."""
     errors = []
     if not getattr(settings, "REDIS_URL", ""):
         errors.append(

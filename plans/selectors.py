@@ -17,7 +17,7 @@ def plan_list(*, filters: dict, fetched_by):
     """The list of the guide (二(一)): search by 批次编号, 考试类型 and a date range; central also
     by region; both by 审核状态."""
     # scores_published_at: the plans.rules hook, so a published plan's phase reads 成绩已发布
-    # (results.ScorePublication, issue 15; reached by its reverse name, plans imports no results)
+    # (results.ScorePublication, docs/decisions.md#publication; reached by its reverse name, plans imports no results)
     qs = (ExamPlan.objects.visible_to(fetched_by).select_related("region", "reviewer", "applicant")
           .annotate(scores_published_at=F("score_publication__published_at")))
     if filters.get("batch_no"):

@@ -1,4 +1,4 @@
-"""Sending SMS: one interface, the backend chosen by settings.SMS_BACKEND (issue 3, §4).
+"""Sending SMS: one interface, the backend chosen by settings.SMS_BACKEND (docs/decisions.md#sms-backend).
 
 Other apps call `send_sms(phone=..., template=..., params=..., acting_user=...)`: the message is
 recorded in the caller's transaction and handed to the backend only after that transaction

@@ -1,7 +1,7 @@
 """The scoping suite.
 
 Every view is tried as anonymous, as the wrong role, as another region's administrator and as
-the right user (issue 2, §5). An app's tests/test_scoping.py supplies only its data:
+the right user (docs/decisions.md#scoping-suite). An app's tests/test_scoping.py supplies only its data:
 
     def test_plan_detail_scoping(client, world):
         plan = make_plan(region=world.region_a)

@@ -1,4 +1,4 @@
-"""The image captcha (动态码) is readable at the first try (issue 18 §1)."""
+"""The image captcha (动态码) is readable at the first try (docs/decisions.md#captcha)."""
 
 import io
 import re

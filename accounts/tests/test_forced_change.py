@@ -1,5 +1,5 @@
 """The first login (or a reset) and an administrator password older than 90 days force a
-password change before anything else (issue 3, §1–2)."""
+password change before anything else (docs/decisions.md#password-expiry)."""
 
 import datetime
 

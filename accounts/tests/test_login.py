@@ -1,4 +1,4 @@
-"""管理员登录 through the page (guide §一; issue 3, §2)."""
+"""管理员登录 through the page (guide §一; docs/decisions.md#login-lockout)."""
 
 import pytest
 from captcha.models import CaptchaStore

@@ -1,4 +1,4 @@
-"""Password policy (等保 2.0 三级 身份鉴别, issue 18 §5): common passwords refused, none of the
+"""Password policy (等保 2.0 三级 身份鉴别, docs/decisions.md#password-policy): common passwords refused, none of the
 last 5 passwords again, the rule stated on the pages; administrators and candidates alike."""
 
 import pytest

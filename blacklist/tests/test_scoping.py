@@ -121,7 +121,7 @@ def test_categories_scoping(client, world):
 
 @pytest.mark.django_db
 def test_region_b_never_sees_region_a_entry_only_that_its_registration_is_suspended(client, world):
-    """Issue 11 §3: registering another region's blacklisted person shows region B only that the
+    """docs/decisions.md#blacklist-own-region: registering another region's blacklisted person shows region B only that the
     person is barred and until when (停考 on its own roster), never the entry (name, company,
     category, penalty details); region A sees its own entry in full."""
     person = PersonFactory(name="跨区人员")

@@ -1,6 +1,6 @@
 """Every candidate-information view tried as anonymous, the wrong role, another region's
 administrator and the right users (testing.scoping.assert_scoping). Another region's candidate is
-a 404 exactly like a missing one, whatever id is typed into the URL (issue 7 §6)."""
+a 404 exactly like a missing one, whatever id is typed into the URL (docs/decisions.md#scoping)."""
 
 import io
 

@@ -1,4 +1,4 @@
-"""core imports no domain app (issue 12 §1): arrows point from the apps to core, never back.
+"""core imports no domain app (docs/decisions.md#roles): arrows point from the apps to core, never back.
 
 Every module under core/ (its code and its tests) is read with ast; an import of one of the
 project's own apps (INSTALLED_APPS whose folder sits in this checkout), other than core, or of

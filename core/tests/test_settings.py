@@ -37,7 +37,7 @@ def test_production_settings_pass_check_deploy():
 
 
 def test_production_refuses_to_run_without_redis():
-    """Lockout counters and code limits kept per process multiply an attacker's tries (issue 18 §6)."""
+    """Lockout counters and code limits kept per process multiply an attacker's tries (docs/decisions.md#shared-counters)."""
     result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64), SMS_OUTBOX_PAGE_ENABLED="0",
                   CAPTCHA_TEST_MODE="0", DEBUG="0", **ALIYUN)
     assert result.returncode != 0

@@ -35,7 +35,7 @@ def test_unbuilt_menu_entries_are_disabled_not_fake(world, monkeypatch):
     from core import menu
     from core.roles import Role
 
-    # every module of the menu is built now (成绩管理 came last, issue 15); one that is not yet
+    # every module of the menu is built now (成绩管理 came last, docs/decisions.md#review); one that is not yet
     # (its URL name does not resolve) is shown without a link, as 未开放
     monkeypatch.setattr(menu, "MENU", [*menu.MENU, ("未建模块", "nowhere:page", {Role.REGIONAL})])
     items = {i["label"]: i for i in menu_for(world.admin_a)}
