@@ -107,7 +107,7 @@ def _state(config) -> dict:
     return config.stash[_STATE]
 
 
-def _is_suite(config, nodeid: str) -> bool:
+def _is_suite(nodeid: str) -> bool:
     path = nodeid.split("::", 1)[0]
     return Path(path).name.startswith("test_scoping") and path != COVERAGE_TEST
 
@@ -118,14 +118,14 @@ def _is_controller(config) -> bool:
 
 def pytest_deselected(items):
     for item in items:
-        if _is_suite(item.config, item.nodeid):
+        if _is_suite(item.nodeid):
             _state(item.config)["deselected"] = True
 
 
 def pytest_collection_finish(session):
     state = _state(session.config)
     for item in session.items:
-        if _is_suite(session.config, item.nodeid):
+        if _is_suite(item.nodeid):
             state["collected"].add(item.nodeid)
             state["collected_files"].add(item.nodeid.split("::", 1)[0])
 
@@ -138,7 +138,7 @@ def pytest_runtest_protocol(item, nextitem):
     try:
         return (yield)
     finally:
-        if _is_suite(item.config, item.nodeid):
+        if _is_suite(item.nodeid):
             state = _state(item.config)
             state["ran"].add(item.nodeid)
             state["called"].update(CALLED[start:])
