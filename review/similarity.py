@@ -40,7 +40,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.special import ndtri
 
-STATS = ("omega_ab", "omega_ba", "gbt", "wrong_ab", "wrong_ba", "follow_ab", "follow_ba", "fast_correct")
+STATS = ("omega_ab", "omega_ba", "gbt", "wrong_ab", "wrong_ba", "follow_ab", "follow_ba", "fast_correct",
+         "copy_ab", "copy_ba")
 KIND = {
     "omega_ab": "answer_agreement",
     "omega_ba": "answer_agreement",
@@ -50,12 +51,25 @@ KIND = {
     "follow_ab": "timing_follow",
     "follow_ba": "timing_follow",
     "fast_correct": "shared_fast_correct",
+    "copy_ab": "copy_likelihood",
+    "copy_ba": "copy_likelihood",
 }
+# the statistics that need answer times (an answer card has none: they are left out of the count)
+TIMING_STATS = ("follow_ab", "follow_ba", "fast_correct")
+# the statistics tested in the prior family (seat neighbours, …): the copying likelihood ratio
+PRIOR_STATS = ("copy_ab", "copy_ba")
+# the copying likelihood ratio: share copied under the alternative (fixed beforehand, not fitted),
+# its weights rounded down to a lattice of COPY_STEP nats (the exact tail is a convolution on
+# it), option chances below COPY_MIN_P weighted as COPY_MIN_P
+COPY_SHARE = 0.4
+COPY_STEP = 0.05
+COPY_MIN_P = 1e-4
 # which pairs get exact tails: Chernoff bounds within EXACT_MARGIN of the cut, Hoeffding
 # bounds within KL_MARGIN; every other pair keeps its upper bound as a conservative p-value
 EXACT_MARGIN = 1e3
 KL_MARGIN = 1e4
 CHERNOFF_STEPS = (0.4, 0.9, 1.7, 3.0, 5.5)
+COPY_STEPS = (0.5, 0.8, 1.0, 1.3, 1.8)
 NEIGHBOURS = 40
 
 
@@ -69,40 +83,75 @@ def collusion_signal(
     bandwidth: float | None = None,
     q_level: float = 0.05,
     max_ranked: int = 200,
+    prior_pairs: Iterable[Sequence] | None = None,
+    prior_share: float = 0.5,
+    timing: bool | None = None,
 ) -> dict:
     """The collusion signal for one plan's answer log.
 
     rows: (candidate, item, option, correct, answered_at) with option the canonical option
     letters ("A", "BD"), correct 1/0, answered_at seconds from the exam start to the last change
     of that answer; one row per candidate and item answered (a later duplicate is an error).
+    prior_pairs: pairs of candidate ids where copying is likelier beforehand (seat neighbours of an
+    answer-card room, …), chosen without looking at the answers: they form a second family,
+    tested on the copying likelihood ratio with `prior_share` of alpha (weighted Bonferroni: all
+    pairs keep 1 - prior_share; the family-wise error stays at most alpha). Ids not in the rows
+    are ignored. timing: whether answered_at means anything (None: when it varies); without it
+    the timing statistics are not counted.
     Returns {"candidates", "items", "pairs", "alpha", "bonferroni_cut", "flagged_pairs",
-    "groups", "ranked_pairs", "parameters"}; see docs/similarity.md."""
+    "groups", "ranked_pairs", "parameters", …}; see docs/similarity.md."""
     data = _index(rows)
     n, m = data["A"].shape
     n_pairs = n * (n - 1) // 2
+    if timing is None:
+        times = data["T"][data["A"]]
+        timing = bool(times.size) and float(times.max() - times.min()) > 0
+    active = [s for s in STATS if timing or s not in TIMING_STATS]
+    prior = _prior_index(data["candidates"], prior_pairs or (), n)
+    if not 0 <= prior_share < 1:
+        raise ValueError("prior_share must be in [0, 1)")
+    share = prior_share if prior.size else 0.0
+    if not share:
+        prior = prior[:0]
     result = {
         "candidates": n,
         "items": m,
         "pairs": n_pairs,
         "alpha": alpha,
-        "tests_per_pair": len(STATS),
+        "tests_per_pair": len(active),
+        "statistics": active,
+        "timing": timing,
         "bonferroni_cut": None,
+        "prior_pairs": int(prior.size),
+        "prior_share": share,
+        "prior_cut": None,
         "flagged_pairs": [],
         "groups": [],
         "ranked_pairs": [],
         "exact_pairs": 0,
         "parameters": {"follow_window": follow_window, "fast_z": fast_z,
-                       "prior_weight": prior_weight, "bandwidth": bandwidth, "q_level": q_level},
+                       "prior_weight": prior_weight, "bandwidth": bandwidth, "q_level": q_level,
+                       "copy_share": COPY_SHARE},
     }
     if n < 2 or m == 0:
         return result
-    cut = alpha / (n_pairs * len(STATS))
+    k_tests = len(active)
+    cut = alpha * (1.0 - share) / (n_pairs * k_tests)
     result["bonferroni_cut"] = cut
+    prior_cut = alpha * share / (prior.size * len(PRIOR_STATS)) if prior.size else 0.0
+    result["prior_cut"] = prior_cut if prior.size else None
+    is_prior = np.zeros(n_pairs, dtype=bool)
+    is_prior[prior] = True
+    act = np.array([name in active for name in STATS])
+    cpy = np.array([name in PRIOR_STATS for name in STATS])
 
     P = _option_curves(data, prior_weight=prior_weight, bandwidth=bandwidth)
+    data["copy_weights"] = copy_weights(P)
     pace = _own_pace(data, follow_window)
     fast, pfast = _fast_correct(data, fast_z, P)
-    counts, means, shared, upper, lower = _all_pairs(data, P, pace, fast, pfast, follow_window)
+    if not timing:
+        fast = np.zeros_like(fast)
+    counts, means, shared, upper, lower = _all_pairs(data, P, pace, fast, pfast, follow_window, timing)
 
     # Upper bounds on every tail for every pair (conservative p-values where no exact tail is
     # computed): Chernoff with the true generating function for ω and identical wrong answers,
@@ -110,38 +159,52 @@ def collusion_signal(
     # trials) for the others.
     iu, ju = np.triu_indices(n, k=1)
     nsh = shared[iu, ju]
-    bounds = np.empty((len(STATS), iu.size))
+    bounds = np.ones((len(STATS), iu.size))
     for s, name in enumerate(STATS):
-        kl = _kl_bound(counts[name][iu, ju], means[name][iu, ju], nsh)
-        bounds[s] = np.minimum(kl, np.exp(upper[name][iu, ju])) if name in upper else kl
-    pvals = np.minimum(1.0, len(STATS) * bounds.min(axis=0))
+        if name not in active:
+            continue
+        if name in counts:
+            kl = _kl_bound(counts[name][iu, ju], means[name][iu, ju], nsh)
+            bounds[s] = np.minimum(kl, np.exp(upper[name][iu, ju])) if name in upper else kl
+        else:
+            bounds[s] = np.exp(np.minimum(upper[name][iu, ju], 0.0))
+    pvals = np.minimum(1.0, k_tests * bounds[act].min(axis=0))
 
     # exact tails for every pair that could pass: the follow tails whose lower bound is at or
     # below the cut, and the pairs whose other bounds come within a margin of it (the
-    # Chernoff bound is within a small factor of the tail; Bahadur & Rao 1960)
+    # Chernoff bound is within a small factor of the tail; Bahadur & Rao 1960); in the prior
+    # family, the copying ratio's bound within the margin of that family's cut
     log_cut = math.log(cut)
     screen = np.zeros(iu.size, dtype=bool)
-    for name in ("follow_ab", "follow_ba"):
-        screen |= (counts[name][iu, ju] > 0) & (lower[name][iu, ju] <= log_cut)
+    if timing:
+        for name in ("follow_ab", "follow_ba"):
+            screen |= (counts[name][iu, ju] > 0) & (lower[name][iu, ju] <= log_cut)
     for s, name in enumerate(STATS):
+        if name not in active:
+            continue
         if name in upper:
             screen |= bounds[s] <= cut * EXACT_MARGIN
         elif name not in lower:
             screen |= bounds[s] <= cut * KL_MARGIN
+    if prior.size:
+        screen |= is_prior & (bounds[cpy].min(axis=0) <= prior_cut * EXACT_MARGIN)
     cand = np.flatnonzero(screen)
     exact = {}
     if cand.size:
         tails, evidence = _exact_tails(data, P, pace, fast, pfast, follow_window, iu[cand], ju[cand])
-        pvals[cand] = np.minimum(1.0, len(STATS) * tails.min(axis=0))
+        tails[~act] = 1.0
+        pvals[cand] = np.minimum(1.0, k_tests * tails[act].min(axis=0))
         for k, c in enumerate(cand):
             exact[int(c)] = (tails[:, k], {key: val[k] for key, val in evidence.items()})
     result["exact_pairs"] = int(cand.size)
 
     qvals = _bh(pvals)
     ids = data["candidates"]
-    flagged_idx = [c for c in exact if exact[c][0].min() <= cut]
-    flagged_idx.sort(key=lambda c: (pvals[c], c))
-    flagged = [_pair_entry(ids, iu[c], ju[c], pvals[c], qvals[c], n_pairs, cut, *exact[c]) for c in flagged_idx]
+    family = _Family(n_pairs=n_pairs, k_tests=k_tests, share=share, n_prior=int(prior.size), cut=cut,
+                     prior_cut=prior_cut, is_prior=is_prior, act=act, cpy=cpy)
+    flagged_idx = [c for c in exact if family.passes(c, exact[c][0])]
+    flagged_idx.sort(key=lambda c: (family.p_family(c, exact[c][0]), pvals[c], c))
+    flagged = [_pair_entry(ids, iu[c], ju[c], pvals[c], qvals[c], family, c, *exact[c]) for c in flagged_idx]
     result["flagged_pairs"] = flagged
 
     ranked_idx = np.flatnonzero(qvals <= q_level)
@@ -152,12 +215,53 @@ def collusion_signal(
         c = int(c)
         if c in flagged_set or c not in exact:
             continue
-        ranked.append(_pair_entry(ids, iu[c], ju[c], pvals[c], qvals[c], n_pairs, cut, *exact[c]))
+        ranked.append(_pair_entry(ids, iu[c], ju[c], pvals[c], qvals[c], family, c, *exact[c]))
         if len(ranked) >= max_ranked:
             break
     result["ranked_pairs"] = ranked
     result["groups"] = _groups(ids, [(iu[c], ju[c]) for c in flagged_idx], n)
     return result
+
+
+class _Family:
+    """The two families of a weighted Bonferroni: every pair, its K statistics at
+    alpha (1 - share) / (pairs K); the prior pairs, the copying ratio (both directions) at
+    alpha share / (prior pairs 2). A pair is flagged when it passes either; the family-wise
+    error is at most the sum, alpha."""
+
+    def __init__(self, *, n_pairs, k_tests, share, n_prior, cut, prior_cut, is_prior, act, cpy):
+        self.n_pairs, self.k_tests, self.share, self.n_prior = n_pairs, k_tests, share, n_prior
+        self.cut, self.prior_cut, self.is_prior, self.act, self.cpy = cut, prior_cut, is_prior, act, cpy
+
+    def passes_all(self, tails) -> bool:
+        return bool(tails[self.act].min() <= self.cut)
+
+    def passes_prior(self, c, tails) -> bool:
+        return bool(self.share > 0 and self.is_prior[c] and tails[self.cpy].min() <= self.prior_cut)
+
+    def passes(self, c, tails) -> bool:
+        return self.passes_all(tails) or self.passes_prior(c, tails)
+
+    def p_family(self, c, tails) -> float:
+        """The smallest alpha at which the pair would be flagged."""
+        p = tails[self.act].min() * self.k_tests * self.n_pairs / (1.0 - self.share)
+        if self.share > 0 and self.is_prior[c]:
+            p = min(p, tails[self.cpy].min() * len(PRIOR_STATS) * self.n_prior / self.share)
+        return float(min(1.0, p))
+
+
+def _prior_index(ids, pairs, n):
+    """Indexes (into the upper-triangle pair order of np.triu_indices(n, 1)) of the prior pairs
+    whose two candidates are in the plan, each once."""
+    where = {c: k for k, c in enumerate(ids)}
+    out = set()
+    for pair in pairs:
+        a, b = (where.get(x) for x in pair)
+        if a is None or b is None or a == b:
+            continue
+        i, j = (a, b) if a < b else (b, a)
+        out.add(i * n - i * (i + 1) // 2 + (j - i - 1))
+    return np.array(sorted(out), dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,7 +527,20 @@ class _quiet:
 # all pairs: counts and null means
 
 
-def _all_pairs(data, P, pace, fast, pfast, window):
+def copy_weights(P: np.ndarray) -> np.ndarray:
+    """[i, col]: the copying likelihood ratio's weight, in lattice steps of COPY_STEP nats, of
+    candidate i giving that option when it is the other's: ln(1 + g / ((1 - g) p)) with g the
+    share copied under the alternative and p = P_i(option) (at least COPY_MIN_P), rounded down.
+    The ratio of "i copies a share g of the other's answers" to "i answers alone" on a shared
+    item is (g + (1 - g) p) / p when i's answer is the other's and (1 - g) otherwise; the count
+    of items drops out of the ordering, so the statistic is the sum of these weights over the
+    identical answers (rare options weigh most)."""
+    g = COPY_SHARE
+    w = np.log1p(g / ((1.0 - g) * np.maximum(P, COPY_MIN_P)))
+    return np.where(P > 0, np.floor(w / COPY_STEP), 0.0).astype(np.int32)
+
+
+def _all_pairs(data, P, pace, fast, pfast, window, timing=True):
     A, Opt, C, T = data["A"], data["O"], data["C"], data["T"]
     n, m = A.shape
     L = data["L"]
@@ -455,7 +572,7 @@ def _all_pairs(data, P, pace, fast, pfast, window):
     # window times the chance of the same answers (exact values for the pairs that pass)
     follows = np.zeros(n * n)
     ev_a, ev_b, ev_j = [], [], []
-    for j in range(m):
+    for j in range(m if timing else 0):
         R = np.flatnonzero(A[:, j])
         if R.size < 2:
             continue
@@ -500,6 +617,17 @@ def _all_pairs(data, P, pace, fast, pfast, window):
     # float32 sums of ~100 terms: a relative error of ~1e-5, well inside the exact-tail margin
     chern_omega = chern[:, :n].astype(np.float64)
     chern_wrong = chern[:, n:].astype(np.float64)
+    # the copying likelihood ratio (a copies b): its lattice sum over identical answers, and the
+    # Chernoff bound of its tail, min_t Σ_j log(1 + p_j (e^{t w_j} - 1)) - t s (the rounded
+    # weights, so it bounds the very statistic whose exact tail is computed later)
+    Kw = data["copy_weights"]
+    Wn = (Kw * COPY_STEP).astype(f32)
+    Y32 = Y.astype(f32)
+    s_copy = ((Y32 * Wn) @ Y32.T).astype(np.float64)
+    chern_copy = np.zeros((n, n))
+    for step in COPY_STEPS:
+        Ls = np.log1p(P32 * np.expm1(np.float32(step) * Wn))
+        np.minimum(chern_copy, (Ls @ Y32.T).astype(np.float64) - step * s_copy, out=chern_copy)
     counts = {
         "omega_ab": matches, "omega_ba": matches, "gbt": matches,
         "wrong_ab": same_wrong, "wrong_ba": same_wrong,
@@ -513,7 +641,7 @@ def _all_pairs(data, P, pace, fast, pfast, window):
         "fast_correct": mu_fast,
     }
     upper = {"omega_ab": chern_omega, "omega_ba": chern_omega.T, "wrong_ab": chern_wrong,
-             "wrong_ba": chern_wrong.T}
+             "wrong_ba": chern_wrong.T, "copy_ab": chern_copy, "copy_ba": chern_copy.T}
     lower = {"follow_ab": follow_low, "follow_ba": follow_low.T}
     return counts, means, shared, upper, lower
 
@@ -570,13 +698,18 @@ def _pair_trials(data, P, pace, fast, pfast, window, a, b):
         "follow_ab": (fol_ab, pa_ob * ga), "follow_ba": (fol_ba, pb_oa * gb),
         "fast_correct": (fastboth, np.where(sh, pfast[a] * pfast[b], 0.0)),
     }
+    Kw = data["copy_weights"]
+    copies = {
+        "copy_ab": (same, pa_ob, np.where(sh, Kw[a[:, None], safe_b], 0)),
+        "copy_ba": (same, pb_oa, np.where(sh, Kw[b[:, None], safe_a], 0)),
+    }
     evidence = {
         "shared_items": sh.sum(axis=1), "identical_answers": same.sum(axis=1),
         "identical_wrong": (same & wrong_b).sum(axis=1),
         "a_follows_b": fol_ab.sum(axis=1), "b_follows_a": fol_ba.sum(axis=1),
         "shared_fast_correct": fastboth.sum(axis=1),
     }
-    return events, evidence
+    return events, copies, evidence
 
 
 def poisson_binomial_sf(probs: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -602,14 +735,62 @@ def poisson_binomial_sf(probs: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, tail[np.arange(rows), xi])
 
 
+def lattice_sf(probs: np.ndarray, steps: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """P(S ≥ observed) for S = Σ_j steps[r, j] · Bernoulli(probs[r, j]) with non-negative
+    integer steps, per row r, by exact convolution on the integer lattice (the cells at or above
+    the observed sum are pooled: weights are never negative, so mass only moves up)."""
+    probs = np.clip(np.atleast_2d(np.asarray(probs, dtype=np.float64)), 0.0, 1.0)
+    steps = np.atleast_2d(np.asarray(steps, dtype=np.int64))
+    top = np.atleast_1d(np.asarray(observed, dtype=np.int64))
+    out = np.ones(probs.shape[0])
+    live = np.flatnonzero(top > 0)
+    live = live[np.argsort(top[live], kind="stable")]
+    start = 0
+    while start < live.size:
+        # blocks of rows of similar width, at most ~4 million cells at a time
+        stop = start + 1
+        while stop < live.size and (stop - start + 1) * int(top[live[stop]]) <= 4_000_000:
+            stop += 1
+        rows = live[start:stop]
+        out[rows] = _lattice_block(probs[rows], steps[rows], top[rows])
+        start = stop
+    return out
+
+
+def _lattice_block(p, k, t):
+    width = int(t.max())
+    n_rows, m = p.shape
+    k = np.minimum(k, width)
+    pmf = np.zeros((n_rows, width + 1))
+    pmf[:, 0] = 1.0
+    grid = np.arange(width + 1)[None, :]
+    r = np.arange(n_rows)
+    for j in range(m):
+        pj, kj = p[:, j], k[:, j]
+        if not (pj * kj).any():
+            continue
+        idx = grid - kj[:, None]
+        shifted = np.where(idx >= 0, np.take_along_axis(pmf, np.clip(idx, 0, width), axis=1), 0.0)
+        # the last cell pools every sum at or above the width
+        upper = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
+        shifted[:, width] = upper[r, width - kj]
+        pmf = pmf * (1.0 - pj[:, None]) + shifted * pj[:, None]
+    upper = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
+    return np.minimum(1.0, upper[r, t])
+
+
 def _exact_tails(data, P, pace, fast, pfast, window, a, b):
     tails = np.ones((len(STATS), a.size))
     evidence = None
     chunk = 500
     for start in range(0, a.size, chunk):
         sl = slice(start, start + chunk)
-        events, ev = _pair_trials(data, P, pace, fast, pfast, window, a[sl], b[sl])
+        events, copies, ev = _pair_trials(data, P, pace, fast, pfast, window, a[sl], b[sl])
         for s, name in enumerate(STATS):
+            if name in copies:
+                hit, prob, steps = copies[name]
+                tails[s, sl] = lattice_sf(prob, steps, (steps * hit).sum(axis=1))
+                continue
             hit, prob = events[name]
             x = hit.sum(axis=1)
             # only the items that carry a chance matter; skipping the zeros keeps it exact
@@ -639,19 +820,32 @@ def _bh(p):
     return out
 
 
-def _pair_entry(ids, i, j, p, q, n_pairs, cut, tails, evidence):
-    best = int(np.argmin(tails))
+def _pair_entry(ids, i, j, p, q, family, c, tails, evidence):
+    # the statistic behind the smallest family-adjusted chance: in the prior family the
+    # copying ratio, else the smallest active tail
+    in_all = float(tails[family.act].min())
+    best = int(np.flatnonzero(family.act)[np.argmin(tails[family.act])])
+    prior = bool(family.is_prior[c])
+    if prior and family.share:
+        adj_all = in_all * family.k_tests * family.n_pairs / (1.0 - family.share)
+        adj_prior = float(tails[family.cpy].min()) * len(PRIOR_STATS) * family.n_prior / family.share
+        if adj_prior < adj_all:
+            best = int(np.flatnonzero(family.cpy)[np.argmin(tails[family.cpy])])
     name = STATS[best]
-    kinds = sorted({KIND[s] for s, t in zip(STATS, tails, strict=True) if t <= cut})
+    kinds = {KIND[s] for s, t, on in zip(STATS, tails, family.act, strict=True) if on and t <= family.cut}
+    if family.passes_prior(c, tails):
+        kinds.add(KIND["copy_ab"])
     entry = {
         "a": ids[int(i)],
         "b": ids[int(j)],
         "p_value": float(p),
-        "p_family": float(min(1.0, p * n_pairs)),
+        "p_family": family.p_family(c, tails),
         "q_value": float(q),
         "kind": KIND[name],
-        "kinds": kinds,
+        "kinds": sorted(kinds),
         "statistic": name,
+        "prior_pair": prior,
+        "family": "all_pairs" if family.passes_all(tails) else "prior" if family.passes_prior(c, tails) else None,
         "tails": {s: float(t) for s, t in zip(STATS, tails, strict=True)},
     }
     for key, val in evidence.items():
