@@ -62,7 +62,7 @@ PRIOR_STATS = ("copy_ab", "copy_ba")
 # its weights rounded down to a lattice of COPY_STEP nats (the exact tail is a convolution on
 # it), option chances below COPY_MIN_P weighted as COPY_MIN_P
 COPY_SHARE = 0.4
-COPY_STEP = 0.05
+COPY_STEP = 0.1
 COPY_MIN_P = 1e-4
 # which pairs get exact tails: Chernoff bounds within EXACT_MARGIN of the cut, Hoeffding
 # bounds within KL_MARGIN; every other pair keeps its upper bound as a conservative p-value
@@ -191,7 +191,13 @@ def collusion_signal(
     cand = np.flatnonzero(screen)
     exact = {}
     if cand.size:
-        tails, evidence = _exact_tails(data, P, pace, fast, pfast, follow_window, iu[cand], ju[cand])
+        # the copying ratio's exact tail (a convolution on a wide lattice) only where its bound
+        # comes within the margin of a cut the pair is tested at
+        copy_bound = bounds[cpy][:, cand]
+        low = copy_bound.min(axis=0)
+        copy_need = (low <= cut * EXACT_MARGIN) | (is_prior[cand] & (low <= prior_cut * EXACT_MARGIN))
+        tails, evidence = _exact_tails(data, P, pace, fast, pfast, follow_window, iu[cand], ju[cand],
+                                       copy_need=copy_need, copy_bound=copy_bound)
         tails[~act] = 1.0
         pvals[cand] = np.minimum(1.0, k_tests * tails[act].min(axis=0))
         for k, c in enumerate(cand):
@@ -761,25 +767,31 @@ def _lattice_block(p, k, t):
     width = int(t.max())
     n_rows, m = p.shape
     k = np.minimum(k, width)
-    pmf = np.zeros((n_rows, width + 1))
-    pmf[:, 0] = 1.0
+    reach = max(int(k.max()), 1)
+    # the pmf lives at buf[:, reach:], zeros on the left, so a shift by k is a gather from
+    # reach - k without a bounds test
+    buf = np.zeros((n_rows, reach + width + 1))
+    buf[:, reach] = 1.0
     grid = np.arange(width + 1)[None, :]
     r = np.arange(n_rows)
+    lo = max(0, width - reach)
     for j in range(m):
         pj, kj = p[:, j], k[:, j]
         if not (pj * kj).any():
             continue
-        idx = grid - kj[:, None]
-        shifted = np.where(idx >= 0, np.take_along_axis(pmf, np.clip(idx, 0, width), axis=1), 0.0)
-        # the last cell pools every sum at or above the width
-        upper = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
-        shifted[:, width] = upper[r, width - kj]
-        pmf = pmf * (1.0 - pj[:, None]) + shifted * pj[:, None]
-    upper = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
+        pmf = buf[:, reach:]
+        shifted = np.take_along_axis(buf, (reach - kj)[:, None] + grid, axis=1)
+        # the last cell pools every sum at or above the width: the mass from width - k upwards
+        upper = np.cumsum(pmf[:, lo:][:, ::-1], axis=1)[:, ::-1]
+        shifted[:, width] = upper[r, np.maximum(width - kj - lo, 0)]
+        buf[:, reach:] = pmf * (1.0 - pj[:, None]) + shifted * pj[:, None]
+    upper = np.cumsum(buf[:, reach:][:, ::-1], axis=1)[:, ::-1]
     return np.minimum(1.0, upper[r, t])
 
 
-def _exact_tails(data, P, pace, fast, pfast, window, a, b):
+def _exact_tails(data, P, pace, fast, pfast, window, a, b, copy_need=None, copy_bound=None):
+    """Exact tails of every statistic for the pairs (a[r], b[r]); the copying ratio's only where
+    copy_need[r] (else its Chernoff bound, copy_bound[:, r], an upper bound: conservative)."""
     tails = np.ones((len(STATS), a.size))
     evidence = None
     chunk = 500
@@ -789,7 +801,11 @@ def _exact_tails(data, P, pace, fast, pfast, window, a, b):
         for s, name in enumerate(STATS):
             if name in copies:
                 hit, prob, steps = copies[name]
-                tails[s, sl] = lattice_sf(prob, steps, (steps * hit).sum(axis=1))
+                need = np.ones(hit.shape[0], dtype=bool) if copy_need is None else copy_need[sl]
+                got = np.ones(hit.shape[0]) if copy_bound is None else copy_bound[PRIOR_STATS.index(name), sl].copy()
+                if need.any():
+                    got[need] = lattice_sf(prob[need], steps[need], (steps[need] * hit[need]).sum(axis=1))
+                tails[s, sl] = got
                 continue
             hit, prob = events[name]
             x = hit.sum(axis=1)
