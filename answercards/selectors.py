@@ -162,5 +162,21 @@ def similarity_rows(plan: ExamPlan) -> list[tuple]:
     return rows
 
 
+def seat_neighbours(plan: ExamPlan) -> list[tuple[int, int]]:
+    """(registration id, registration id) of every pair of seat neighbours of the plan: one room,
+    the same paper version, the nearest such seat on either side (answercards.seating.
+    neighbour_pairs). The violation check tests these pairs as their own family (answers-only
+    copying from a neighbour's card; docs/similarity.md). Empty before the rooms are generated."""
+    from .seating import neighbour_pairs
+
+    return neighbour_pairs(Seat.objects.filter(plan=plan).order_by()
+                           .values_list("registration_id", "room__number", "number", "version"))
+
+
+def scanning_closed(plan: ExamPlan) -> bool:
+    """Whether central has closed the plan's scanning (every candidate has a card or is 缺考)."""
+    return CardPlan.objects.filter(plan=plan, scanning_closed_at__isnull=False).exists()
+
+
 def plan_is_offline(plan: ExamPlan) -> bool:
     return plan.exam_type == ExamType.NEW_OFFLINE and plan.audit_status == AuditStatus.APPROVED

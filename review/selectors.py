@@ -35,26 +35,33 @@ def _open_now(plan, now) -> int:
 
 
 def review_state_label(plan, review: PlanReview | None, now=None) -> str:
-    """待核查 once the exam has ended and every attempt is closed (issue 15 §1); then the check's
-    own state (计算中, 核查中, 计算失败, 已发布)."""
+    """待核查 once the exam has ended and every attempt is closed (issue 15 §1; an answer-card
+    plan once its scanning is closed); then the check's own state (计算中, 核查中, 计算失败, 已发布)."""
+    from plans.choices import ExamType
+
     now = now or timezone.now()
     if review is not None:
         return review.get_status_display()
     if now < plan.ends_at:
         return "考试未结束"
+    if plan.exam_type == ExamType.NEW_OFFLINE:
+        from answercards.selectors import scanning_closed
+
+        return "待核查" if scanning_closed(plan) else "等待扫描结束"
     return "等待交卷" if _open_now(plan, now) else "待核查"
 
 
 def review_plans(*, fetched_by, now: datetime.datetime | None = None, status: str = "") -> list[dict]:
-    """违规核查's list: the approved online plans whose exam has ended, newest first, each with
-    its state, candidates, flagged candidates and decisions still missing."""
+    """违规核查's list: the approved online and answer-card plans whose exam has ended, newest
+    first, each with its state, candidates, flagged candidates and decisions still missing."""
     from exams.services import ONLINE_TYPES
-    from plans.choices import AuditStatus
+    from plans.choices import AuditStatus, ExamType
     from plans.models import ExamPlan
 
     now = now or timezone.now()
     plans = list(ExamPlan.objects.visible_to(fetched_by)
-                 .filter(audit_status=AuditStatus.APPROVED, exam_type__in=ONLINE_TYPES, ends_at__lte=now)
+                 .filter(audit_status=AuditStatus.APPROVED, exam_type__in=(*ONLINE_TYPES, ExamType.NEW_OFFLINE),
+                         ends_at__lte=now)
                  .select_related("region").order_by("-ends_at", "-pk")[:500])
     reviews = {r.plan_id: r for r in PlanReview.objects.visible_to(fetched_by).filter(plan__in=plans)}
     from django.db.models import Count
@@ -85,6 +92,23 @@ def review_plan_get(*, plan_id: int, fetched_by):
     plan = get_visible_or_404(ExamPlan.objects.select_related("region"), fetched_by, pk=plan_id)
     review = PlanReview.objects.visible_to(fetched_by).filter(plan=plan).select_related("job").first()
     return plan, review
+
+
+def similarity_prior_pairs(plan, attempts) -> list[tuple[int, int]]:
+    """The plan's prior pairs for the collusion signal, as (attempt id, attempt id): pairs where
+    copying is likelier beforehand, known without looking at the answers. An answer-card plan:
+    its seat neighbours (answercards.selectors.seat_neighbours: one room, the same version, the
+    nearest seat on either side). An online plan: none (shared addresses and companies were
+    weighed and left out; docs/similarity.md, "Prior structure")."""
+    from plans.choices import ExamType
+
+    if plan.exam_type != ExamType.NEW_OFFLINE:
+        return []
+    from answercards.selectors import seat_neighbours
+
+    of_registration = {a.registration_id: a.pk for a in attempts}
+    return [(of_registration[x], of_registration[y]) for x, y in seat_neighbours(plan)
+            if x in of_registration and y in of_registration]
 
 
 # ---------------------------------------------------------------- candidates of a plan

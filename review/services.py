@@ -80,16 +80,28 @@ def plan_close_attempts(plan, *, now: datetime.datetime | None = None) -> int:
 
 def review_assert_checkable(plan, *, now: datetime.datetime | None = None) -> None:
     """The rule of 待核查 (issue 15 §1): an approved online plan whose exam has ended and whose
-    every attempt is closed (closing the overdue ones on the way)."""
+    every attempt is closed (closing the overdue ones on the way); an answer-card plan (新取证
+    (线下), issue 16 §3) once its exam has ended and central has closed its scanning (every
+    candidate then has a graded card or is 缺考)."""
     from exams.services import ONLINE_TYPES
-    from plans.choices import AuditStatus
+    from plans.choices import AuditStatus, ExamType
 
     now = now or timezone.now()
-    if plan.audit_status != AuditStatus.APPROVED or plan.exam_type not in ONLINE_TYPES:
-        raise ApplicationError("只有审核通过的线上考核计划才进行违规核查")
+    offline = plan.exam_type == ExamType.NEW_OFFLINE
+    if plan.audit_status != AuditStatus.APPROVED or (plan.exam_type not in ONLINE_TYPES and not offline):
+        raise ApplicationError("只有审核通过的考核计划才进行违规核查")
     if now < plan.ends_at:
         raise ApplicationError(f"考试尚未结束（{timezone.localtime(plan.ends_at):%Y-%m-%d %H:%M} 结束），不能开始核查")
-    still_open = plan_close_attempts(plan, now=now)
+    if offline:
+        from answercards.selectors import scanning_closed
+        from exams.choices import OPEN_STATES
+        from exams.models import Attempt
+
+        if not scanning_closed(plan):
+            raise ApplicationError("答题卡扫描尚未结束：部中心结束扫描后才能开始核查")
+        still_open = Attempt.objects.filter(plan=plan, state__in=OPEN_STATES).count()
+    else:
+        still_open = plan_close_attempts(plan, now=now)
     if still_open:
         raise ApplicationError(f"仍有 {still_open} 名考生的考试未结束（延长考试时间或交卷宽限内），全部交卷后才能开始核查")
 
@@ -153,7 +165,10 @@ def review_compute_job(*, job, review_id: int, user_id: int | None = None) -> No
 def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
     """Compute and store the flags of one plan (issue 15 §1–§3): the collusion signal over the
     final answers (item = the question version; option = canonical letters; answered_at = seconds
-    from the plan's start to the answer's last accepted save, the server's time), the time per
+    from the plan's start to the answer's last accepted save, the server's time; an answer card
+    has no timing: 0, and the timing statistics are left out), with the plan's prior pairs as
+    their own family (review.selectors.similarity_prior_pairs: the seat neighbours of an
+    answer-card plan), the time per
     question from the answer log against the question's length, and the IP addresses shared by
     several candidates (flagged in remote mode only: a centralized exam room shares one address).
     Earlier flags of the plan are replaced; decisions are kept."""
@@ -162,9 +177,11 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
     from papers.selectors import plan_papers
     from plans.choices import ExamType
 
+    from .selectors import similarity_prior_pairs
     from .similarity import collusion_signal
 
     plan = review.plan
+    offline = plan.exam_type == ExamType.NEW_OFFLINE
 
     def step(done, message):
         if job is not None:
@@ -183,12 +200,14 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
         if not 1 <= position <= len(items):
             continue
         version = versions[items[position - 1]]
-        seconds = max(0.0, (saved_at - plan.starts_at).total_seconds())
+        # a scanned card's answers were saved when the file was imported: no timing
+        seconds = 0.0 if offline else max(0.0, (saved_at - plan.starts_at).total_seconds())
         rows.append((attempt_id, version.pk, canonical, 1 if canonical == version.answer else 0, round(seconds, 3)))
         answered[attempt_id] = answered.get(attempt_id, 0) + 1
 
     step(1, "计算雷同答卷与作答时间信号")
-    signal = collusion_signal(rows)
+    prior = similarity_prior_pairs(plan, attempts.values())
+    signal = collusion_signal(rows, prior_pairs=prior, timing=not offline)
 
     step(2, "计算作答用时与共用IP")
     chars = {vid: ev.question_chars(v.stem, v.options) for vid, v in versions.items()}
@@ -250,6 +269,8 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
     summary = {
         "candidates": signal["candidates"], "items": signal["items"], "pairs": signal["pairs"],
         "bonferroni_cut": signal["bonferroni_cut"], "exact_pairs": signal["exact_pairs"],
+        "prior_pairs": signal["prior_pairs"], "prior_cut": signal["prior_cut"], "timing": signal["timing"],
+        "offline": offline,
         "flagged": len(signal["flagged_pairs"]), "ranked": len(signal["ranked_pairs"]),
         "groups": signal["groups"], "fast": sum(1 for c in candidates if c.flag_fast),
         "shared_ip": sum(1 for c in candidates if c.flag_shared_ip),

@@ -40,8 +40,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.special import ndtri
 
-STATS = ("omega_ab", "omega_ba", "gbt", "wrong_ab", "wrong_ba", "follow_ab", "follow_ba", "fast_correct",
-         "copy_ab", "copy_ba")
+STATS = ("omega_ab", "omega_ba", "gbt", "wrong_ab", "wrong_ba", "follow_ab", "follow_ba", "fast_correct")
 KIND = {
     "omega_ab": "answer_agreement",
     "omega_ba": "answer_agreement",
@@ -51,25 +50,16 @@ KIND = {
     "follow_ab": "timing_follow",
     "follow_ba": "timing_follow",
     "fast_correct": "shared_fast_correct",
-    "copy_ab": "copy_likelihood",
-    "copy_ba": "copy_likelihood",
 }
 # the statistics that need answer times (an answer card has none: they are left out of the count)
 TIMING_STATS = ("follow_ab", "follow_ba", "fast_correct")
-# the statistics tested in the prior family (seat neighbours, …): the copying likelihood ratio
-PRIOR_STATS = ("copy_ab", "copy_ba")
-# the copying likelihood ratio: share copied under the alternative (fixed beforehand, not fitted),
-# its weights rounded down to a lattice of COPY_STEP nats (the exact tail is a convolution on
-# it), option chances below COPY_MIN_P weighted as COPY_MIN_P
-COPY_SHARE = 0.4
-COPY_STEP = 0.1
-COPY_MIN_P = 1e-4
+# the statistics tested in the prior family (seat neighbours, …): Wollack's ω, both directions
+PRIOR_STATS = ("omega_ab", "omega_ba")
 # which pairs get exact tails: Chernoff bounds within EXACT_MARGIN of the cut, Hoeffding
 # bounds within KL_MARGIN; every other pair keeps its upper bound as a conservative p-value
 EXACT_MARGIN = 1e3
 KL_MARGIN = 1e4
 CHERNOFF_STEPS = (0.4, 0.9, 1.7, 3.0, 5.5)
-COPY_STEPS = (0.5, 0.8, 1.0, 1.3, 1.8)
 NEIGHBOURS = 40
 
 
@@ -94,7 +84,7 @@ def collusion_signal(
     of that answer; one row per candidate and item answered (a later duplicate is an error).
     prior_pairs: pairs of candidate ids where copying is likelier beforehand (seat neighbours of an
     answer-card room, …), chosen without looking at the answers: they form a second family,
-    tested on the copying likelihood ratio with `prior_share` of alpha (weighted Bonferroni: all
+    tested on Wollack's ω (both directions) with `prior_share` of alpha (weighted Bonferroni: all
     pairs keep 1 - prior_share; the family-wise error stays at most alpha). Ids not in the rows
     are ignored. timing: whether answered_at means anything (None: when it varies); without it
     the timing statistics are not counted.
@@ -130,8 +120,7 @@ def collusion_signal(
         "ranked_pairs": [],
         "exact_pairs": 0,
         "parameters": {"follow_window": follow_window, "fast_z": fast_z,
-                       "prior_weight": prior_weight, "bandwidth": bandwidth, "q_level": q_level,
-                       "copy_share": COPY_SHARE},
+                       "prior_weight": prior_weight, "bandwidth": bandwidth, "q_level": q_level},
     }
     if n < 2 or m == 0:
         return result
@@ -146,7 +135,6 @@ def collusion_signal(
     cpy = np.array([name in PRIOR_STATS for name in STATS])
 
     P = _option_curves(data, prior_weight=prior_weight, bandwidth=bandwidth)
-    data["copy_weights"] = copy_weights(P)
     pace = _own_pace(data, follow_window)
     fast, pfast = _fast_correct(data, fast_z, P)
     if not timing:
@@ -163,17 +151,14 @@ def collusion_signal(
     for s, name in enumerate(STATS):
         if name not in active:
             continue
-        if name in counts:
-            kl = _kl_bound(counts[name][iu, ju], means[name][iu, ju], nsh)
-            bounds[s] = np.minimum(kl, np.exp(upper[name][iu, ju])) if name in upper else kl
-        else:
-            bounds[s] = np.exp(np.minimum(upper[name][iu, ju], 0.0))
+        kl = _kl_bound(counts[name][iu, ju], means[name][iu, ju], nsh)
+        bounds[s] = np.minimum(kl, np.exp(upper[name][iu, ju])) if name in upper else kl
     pvals = np.minimum(1.0, k_tests * bounds[act].min(axis=0))
 
     # exact tails for every pair that could pass: the follow tails whose lower bound is at or
     # below the cut, and the pairs whose other bounds come within a margin of it (the
     # Chernoff bound is within a small factor of the tail; Bahadur & Rao 1960); in the prior
-    # family, the copying ratio's bound within the margin of that family's cut
+    # family, ω's bound within the margin of that family's cut
     log_cut = math.log(cut)
     screen = np.zeros(iu.size, dtype=bool)
     if timing:
@@ -191,13 +176,7 @@ def collusion_signal(
     cand = np.flatnonzero(screen)
     exact = {}
     if cand.size:
-        # the copying ratio's exact tail (a convolution on a wide lattice) only where its bound
-        # comes within the margin of a cut the pair is tested at
-        copy_bound = bounds[cpy][:, cand]
-        low = copy_bound.min(axis=0)
-        copy_need = (low <= cut * EXACT_MARGIN) | (is_prior[cand] & (low <= prior_cut * EXACT_MARGIN))
-        tails, evidence = _exact_tails(data, P, pace, fast, pfast, follow_window, iu[cand], ju[cand],
-                                       copy_need=copy_need, copy_bound=copy_bound)
+        tails, evidence = _exact_tails(data, P, pace, fast, pfast, follow_window, iu[cand], ju[cand])
         tails[~act] = 1.0
         pvals[cand] = np.minimum(1.0, k_tests * tails[act].min(axis=0))
         for k, c in enumerate(cand):
@@ -231,7 +210,7 @@ def collusion_signal(
 
 class _Family:
     """The two families of a weighted Bonferroni: every pair, its K statistics at
-    alpha (1 - share) / (pairs K); the prior pairs, the copying ratio (both directions) at
+    alpha (1 - share) / (pairs K); the prior pairs, ω (both directions) at
     alpha share / (prior pairs 2). A pair is flagged when it passes either; the family-wise
     error is at most the sum, alpha."""
 
@@ -533,19 +512,6 @@ class _quiet:
 # all pairs: counts and null means
 
 
-def copy_weights(P: np.ndarray) -> np.ndarray:
-    """[i, col]: the copying likelihood ratio's weight, in lattice steps of COPY_STEP nats, of
-    candidate i giving that option when it is the other's: ln(1 + g / ((1 - g) p)) with g the
-    share copied under the alternative and p = P_i(option) (at least COPY_MIN_P), rounded down.
-    The ratio of "i copies a share g of the other's answers" to "i answers alone" on a shared
-    item is (g + (1 - g) p) / p when i's answer is the other's and (1 - g) otherwise; the count
-    of items drops out of the ordering, so the statistic is the sum of these weights over the
-    identical answers (rare options weigh most)."""
-    g = COPY_SHARE
-    w = np.log1p(g / ((1.0 - g) * np.maximum(P, COPY_MIN_P)))
-    return np.where(P > 0, np.floor(w / COPY_STEP), 0.0).astype(np.int32)
-
-
 def _all_pairs(data, P, pace, fast, pfast, window, timing=True):
     A, Opt, C, T = data["A"], data["O"], data["C"], data["T"]
     n, m = A.shape
@@ -623,17 +589,6 @@ def _all_pairs(data, P, pace, fast, pfast, window, timing=True):
     # float32 sums of ~100 terms: a relative error of ~1e-5, well inside the exact-tail margin
     chern_omega = chern[:, :n].astype(np.float64)
     chern_wrong = chern[:, n:].astype(np.float64)
-    # the copying likelihood ratio (a copies b): its lattice sum over identical answers, and the
-    # Chernoff bound of its tail, min_t Σ_j log(1 + p_j (e^{t w_j} - 1)) - t s (the rounded
-    # weights, so it bounds the very statistic whose exact tail is computed later)
-    Kw = data["copy_weights"]
-    Wn = (Kw * COPY_STEP).astype(f32)
-    Y32 = Y.astype(f32)
-    s_copy = ((Y32 * Wn) @ Y32.T).astype(np.float64)
-    chern_copy = np.zeros((n, n))
-    for step in COPY_STEPS:
-        Ls = np.log1p(P32 * np.expm1(np.float32(step) * Wn))
-        np.minimum(chern_copy, (Ls @ Y32.T).astype(np.float64) - step * s_copy, out=chern_copy)
     counts = {
         "omega_ab": matches, "omega_ba": matches, "gbt": matches,
         "wrong_ab": same_wrong, "wrong_ba": same_wrong,
@@ -647,7 +602,7 @@ def _all_pairs(data, P, pace, fast, pfast, window, timing=True):
         "fast_correct": mu_fast,
     }
     upper = {"omega_ab": chern_omega, "omega_ba": chern_omega.T, "wrong_ab": chern_wrong,
-             "wrong_ba": chern_wrong.T, "copy_ab": chern_copy, "copy_ba": chern_copy.T}
+             "wrong_ba": chern_wrong.T}
     lower = {"follow_ab": follow_low, "follow_ba": follow_low.T}
     return counts, means, shared, upper, lower
 
@@ -704,18 +659,13 @@ def _pair_trials(data, P, pace, fast, pfast, window, a, b):
         "follow_ab": (fol_ab, pa_ob * ga), "follow_ba": (fol_ba, pb_oa * gb),
         "fast_correct": (fastboth, np.where(sh, pfast[a] * pfast[b], 0.0)),
     }
-    Kw = data["copy_weights"]
-    copies = {
-        "copy_ab": (same, pa_ob, np.where(sh, Kw[a[:, None], safe_b], 0)),
-        "copy_ba": (same, pb_oa, np.where(sh, Kw[b[:, None], safe_a], 0)),
-    }
     evidence = {
         "shared_items": sh.sum(axis=1), "identical_answers": same.sum(axis=1),
         "identical_wrong": (same & wrong_b).sum(axis=1),
         "a_follows_b": fol_ab.sum(axis=1), "b_follows_a": fol_ba.sum(axis=1),
         "shared_fast_correct": fastboth.sum(axis=1),
     }
-    return events, copies, evidence
+    return events, evidence
 
 
 def poisson_binomial_sf(probs: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -741,72 +691,14 @@ def poisson_binomial_sf(probs: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, tail[np.arange(rows), xi])
 
 
-def lattice_sf(probs: np.ndarray, steps: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """P(S ≥ observed) for S = Σ_j steps[r, j] · Bernoulli(probs[r, j]) with non-negative
-    integer steps, per row r, by exact convolution on the integer lattice (the cells at or above
-    the observed sum are pooled: weights are never negative, so mass only moves up)."""
-    probs = np.clip(np.atleast_2d(np.asarray(probs, dtype=np.float64)), 0.0, 1.0)
-    steps = np.atleast_2d(np.asarray(steps, dtype=np.int64))
-    top = np.atleast_1d(np.asarray(observed, dtype=np.int64))
-    out = np.ones(probs.shape[0])
-    live = np.flatnonzero(top > 0)
-    live = live[np.argsort(top[live], kind="stable")]
-    start = 0
-    while start < live.size:
-        # blocks of rows of similar width, at most ~4 million cells at a time
-        stop = start + 1
-        while stop < live.size and (stop - start + 1) * int(top[live[stop]]) <= 4_000_000:
-            stop += 1
-        rows = live[start:stop]
-        out[rows] = _lattice_block(probs[rows], steps[rows], top[rows])
-        start = stop
-    return out
-
-
-def _lattice_block(p, k, t):
-    width = int(t.max())
-    n_rows, m = p.shape
-    k = np.minimum(k, width)
-    reach = max(int(k.max()), 1)
-    # the pmf lives at buf[:, reach:], zeros on the left, so a shift by k is a gather from
-    # reach - k without a bounds test
-    buf = np.zeros((n_rows, reach + width + 1))
-    buf[:, reach] = 1.0
-    grid = np.arange(width + 1)[None, :]
-    r = np.arange(n_rows)
-    lo = max(0, width - reach)
-    for j in range(m):
-        pj, kj = p[:, j], k[:, j]
-        if not (pj * kj).any():
-            continue
-        pmf = buf[:, reach:]
-        shifted = np.take_along_axis(buf, (reach - kj)[:, None] + grid, axis=1)
-        # the last cell pools every sum at or above the width: the mass from width - k upwards
-        upper = np.cumsum(pmf[:, lo:][:, ::-1], axis=1)[:, ::-1]
-        shifted[:, width] = upper[r, np.maximum(width - kj - lo, 0)]
-        buf[:, reach:] = pmf * (1.0 - pj[:, None]) + shifted * pj[:, None]
-    upper = np.cumsum(buf[:, reach:][:, ::-1], axis=1)[:, ::-1]
-    return np.minimum(1.0, upper[r, t])
-
-
-def _exact_tails(data, P, pace, fast, pfast, window, a, b, copy_need=None, copy_bound=None):
-    """Exact tails of every statistic for the pairs (a[r], b[r]); the copying ratio's only where
-    copy_need[r] (else its Chernoff bound, copy_bound[:, r], an upper bound: conservative)."""
+def _exact_tails(data, P, pace, fast, pfast, window, a, b):
     tails = np.ones((len(STATS), a.size))
     evidence = None
     chunk = 500
     for start in range(0, a.size, chunk):
         sl = slice(start, start + chunk)
-        events, copies, ev = _pair_trials(data, P, pace, fast, pfast, window, a[sl], b[sl])
+        events, ev = _pair_trials(data, P, pace, fast, pfast, window, a[sl], b[sl])
         for s, name in enumerate(STATS):
-            if name in copies:
-                hit, prob, steps = copies[name]
-                need = np.ones(hit.shape[0], dtype=bool) if copy_need is None else copy_need[sl]
-                got = np.ones(hit.shape[0]) if copy_bound is None else copy_bound[PRIOR_STATS.index(name), sl].copy()
-                if need.any():
-                    got[need] = lattice_sf(prob[need], steps[need], (steps[need] * hit[need]).sum(axis=1))
-                tails[s, sl] = got
-                continue
             hit, prob = events[name]
             x = hit.sum(axis=1)
             # only the items that carry a chance matter; skipping the zeros keeps it exact
@@ -837,8 +729,8 @@ def _bh(p):
 
 
 def _pair_entry(ids, i, j, p, q, family, c, tails, evidence):
-    # the statistic behind the smallest family-adjusted chance: in the prior family the
-    # copying ratio, else the smallest active tail
+    # the statistic behind the smallest family-adjusted chance: in the prior family ω, else the
+    # smallest active tail
     in_all = float(tails[family.act].min())
     best = int(np.flatnonzero(family.act)[np.argmin(tails[family.act])])
     prior = bool(family.is_prior[c])
@@ -850,7 +742,7 @@ def _pair_entry(ids, i, j, p, q, family, c, tails, evidence):
     name = STATS[best]
     kinds = {KIND[s] for s, t, on in zip(STATS, tails, family.act, strict=True) if on and t <= family.cut}
     if family.passes_prior(c, tails):
-        kinds.add(KIND["copy_ab"])
+        kinds.add(KIND["omega_ab"])
     entry = {
         "a": ids[int(i)],
         "b": ids[int(j)],

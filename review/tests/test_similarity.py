@@ -58,14 +58,6 @@ def test_poisson_binomial_tail_on_a_hand_computed_case():
     assert poisson_binomial_sf(np.array([0.5, 0.25, 0.1]), np.array([4]))[0] == 0.0
 
 
-def brute_force_weighted_sf(probs, steps, x):
-    total = 0.0
-    for outcome in itertools.product((0, 1), repeat=len(probs)):
-        if sum(o * k for o, k in zip(outcome, steps, strict=True)) >= x:
-            total += np.prod([p if o else 1 - p for p, o in zip(probs, outcome, strict=True)])
-    return total
-
-
 def brute_force_sf(probs, x):
     total = 0.0
     for outcome in itertools.product((0, 1), repeat=len(probs)):
@@ -106,7 +98,6 @@ def tiny_log():
 def model(rows):
     data = similarity._index(rows)
     P = similarity._option_curves(data, prior_weight=2.0, bandwidth=None)
-    data["copy_weights"] = similarity.copy_weights(P)
     pace = similarity._own_pace(data, 30.0)
     fast, pfast = similarity._fast_correct(data, 2.0, P)
     return data, P, pace, fast, pfast
@@ -116,19 +107,13 @@ def test_exact_omega_and_gbt_tails_match_enumeration_on_a_tiny_plan():
     data, P, pace, fast, pfast = model(tiny_log())
     n = len(data["candidates"])
     a, b = np.triu_indices(n, k=1)
-    events, copies, _ = similarity._pair_trials(data, P, pace, fast, pfast, 30.0, a, b)
+    events, _ = similarity._pair_trials(data, P, pace, fast, pfast, 30.0, a, b)
     tails, _ = similarity._exact_tails(data, P, pace, fast, pfast, 30.0, a, b)
     for s, name in enumerate(similarity.STATS):
+        hit, prob = events[name]
         for r in range(a.size):
-            sh = data["A"][a[r]] & data["A"][b[r]]
-            if name in copies:
-                hit, prob, steps = copies[name]
-                x = int((steps[r] * hit[r]).sum())
-                want = brute_force_weighted_sf(prob[r][sh], steps[r][sh], x) if x else 1.0
-            else:
-                hit, prob = events[name]
-                x = int(hit[r].sum())
-                want = brute_force_sf(prob[r][sh], x) if x else 1.0
+            x = int(hit[r].sum())
+            want = brute_force_sf(prob[r][data["A"][a[r]] & data["A"][b[r]]], x) if x else 1.0
             assert tails[s, r] == pytest.approx(want, abs=1e-12), (name, r)
     # the first two answered Q1-Q3 alike, the second 6-10 s after the first
     k = [r for r in range(a.size) if (a[r], b[r]) == (0, 1)][0]
@@ -170,8 +155,7 @@ def test_pair_tails_are_symmetric_and_in_range(rows):
     ba, _ = similarity._exact_tails(data, P, pace, fast, pfast, 30.0, b, a)
     assert ((ab >= 0) & (ab <= 1)).all()
     swap = {"omega_ab": "omega_ba", "omega_ba": "omega_ab", "wrong_ab": "wrong_ba", "wrong_ba": "wrong_ab",
-            "follow_ab": "follow_ba", "follow_ba": "follow_ab", "gbt": "gbt", "fast_correct": "fast_correct",
-            "copy_ab": "copy_ba", "copy_ba": "copy_ab"}
+            "follow_ab": "follow_ba", "follow_ba": "follow_ab", "gbt": "gbt", "fast_correct": "fast_correct"}
     idx = {name: s for s, name in enumerate(similarity.STATS)}
     for name, other in swap.items():
         assert np.allclose(ab[idx[name]], ba[idx[other]], rtol=1e-9, atol=1e-15)
