@@ -240,7 +240,8 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
         for entry in entries:
             a, b = int(entry["a"]), int(entry["b"])
             evidence = {k: entry[k] for k in ("shared_items", "identical_answers", "identical_wrong", "a_follows_b",
-                                              "b_follows_a", "shared_fast_correct") if k in entry}
+                                              "b_follows_a", "shared_fast_correct", "prior_pair", "family")
+                        if k in entry}
             source = entry.get("likely_source")
             pairs.append(PairFlag(
                 review=review, attempt_a_id=a, attempt_b_id=b, flagged=flagged, p_value=entry["p_value"],

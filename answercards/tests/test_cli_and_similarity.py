@@ -131,7 +131,7 @@ def _card_plan_with_a_neighbour_copying(world, monkeypatch, *, seed, copied):
     return plan, source, copier
 
 
-def test_the_review_of_an_answer_card_plan_tests_seat_neighbours_as_their_own_family(world, monkeypatch):
+def test_the_review_of_an_answer_card_plan_tests_seat_neighbours_as_their_own_family(client, world, monkeypatch):
     """The review's check of a 新取证(线下) plan: no timing (card answers carry the import's time,
     which is not the candidate's), the seat neighbours from answercards as the prior family, and
     a neighbour who copied half of the answers is flagged in that family, where the family of
@@ -157,6 +157,14 @@ def test_the_review_of_an_answer_card_plan_tests_seat_neighbours_as_their_own_fa
     assert pair.kind == "answer_agreement"
     assert pair.likely_source_id == attempts[source.pk]
     assert pair.tails["follow_ab"] == 1.0 and pair.tails["fast_correct"] == 1.0
+    assert pair.evidence["prior_pair"] and pair.evidence["family"] == "prior"
+    from django.urls import reverse
+
+    client.force_login(world.central)
+    page = client.get(reverse("review:candidate", args=[attempts[copier.pk]])).content.decode()
+    assert "两人为考场内相邻同版本座位（按相邻座位考生对单独检验达到标记标准）" in page
+    page = client.get(reverse("review:plan", args=[plan.pk])).content.decode()
+    assert f"考场内相邻同版本座位的考生对 {len(neighbours)} 个单独检验" in page
     # without the neighbours (the family of all pairs only) the same answers do not flag the pair
     rows = similarity_rows(plan)
     alone = collusion_signal(rows, timing=False)
