@@ -24,7 +24,7 @@ from .forms import DecisionForm, ObjectionDecideForm, ObjectionForm, PublishForm
 def plan_list(request):
     status = request.GET.get("status", "")
     rows = selectors.review_plans(fetched_by=request.user, status=status)
-    states = ["待核查", "等待交卷", "计算中", "核查中", "计算失败", "已发布"]
+    states = ["待核查", "等待交卷", "等待扫描结束", "计算中", "核查中", "计算失败", "已发布"]
     return render(request, "review/plans.html", {"rows": rows, "status": status, "states": states,
                                                  "pending_objections": selectors.pending_objections_count()})
 
