@@ -22,9 +22,13 @@ Option probabilities come from the plan itself: per item, on the normal score of
 (share right on the candidate's other items), a local logistic kernel fit for P(right) and
 kernel shares among the right / wrong options, leaving the candidate's own answer out.
 
-The pair's p-value is min(1, 8 × smallest tail) (Bonferroni over the eight); a pair is flagged
-when p × (number of pairs) ≤ alpha (Bonferroni over all pairs of the plan: the family-wise error
-is at most alpha); q-values (Benjamini–Hochberg over all pairs) rank. Speed: all-pairs means and
+The pair's p-value is min(1, K × smallest tail) (Bonferroni over the K statistics that can
+speak: 8, or 5 without timing, as on an answer card); a pair is flagged when p × (number of
+pairs) ≤ alpha (Bonferroni over all pairs of the plan: the family-wise error is at most alpha).
+With prior pairs (seat neighbours of an answer-card room, known before the answers) alpha is
+split: all pairs at alpha (1 - s), the prior pairs' ω at alpha s over their own number
+(weighted Bonferroni; the error is still at most alpha). q-values (Benjamini–Hochberg over all
+pairs) rank. Speed: all-pairs means and
 counts by matrix products; flags always from exact tails (convolution, vectorised over pairs),
 computed for every pair that could pass: a lower bound rules pairs out for the timing tails,
 Chernoff / Hoeffding upper bounds within a wide margin of the cut pick the rest.
