@@ -15,6 +15,10 @@ Rules:
 * the version goes round with the seat number (A, B, A, B, …): neighbours hold different papers;
 * deterministic: the same roster gives the same plan whatever order it comes in (ties are
   broken by the company key and the 考生编号).
+
+`neighbour_pairs(seats)` gives the pairs of candidates who sit next to each other with the same
+paper version (below): where answers-only copying in an answer-card room can happen. The violation check tests these pairs as their own family
+(docs/similarity.md, "Prior structure").
 """
 
 import math
@@ -46,6 +50,35 @@ def company_key(company_name: str, credit_code: str = "") -> str:
         return f"code:{code}"
     name = "".join(unicodedata.normalize("NFKC", company_name or "").split()).casefold()
     return f"name:{name}"
+
+
+# Two candidates are seat neighbours when they sit in one room, hold the same paper version and
+# their seat numbers differ by at most max(NEIGHBOUR_SEATS, the room's number of versions):
+# with versions going round the seats (A, B, A, …) that is the nearest seat on either side
+# holding the same paper, the only neighbour whose card can be copied answer for answer (a
+# neighbour with another version has other questions in another order). The room's row width
+# is not recorded, so the seats in front and behind are not known and not in the family.
+NEIGHBOUR_SEATS = 2
+
+
+def neighbour_pairs(seats) -> list[tuple]:
+    """[(key, key), …] of the seat neighbours (above), each pair once; `seats` is (key, room,
+    seat number, version) per candidate (key: whatever identifies the candidate to the caller),
+    in any order."""
+    by_room: dict = defaultdict(list)
+    for key, room, seat, version in seats:
+        by_room[room].append((seat, str(key), key, version))
+    pairs = []
+    for room in sorted(by_room, key=str):
+        row = sorted(by_room[room])
+        reach = max(NEIGHBOUR_SEATS, len({r[3] for r in row}))
+        for k, (seat, _, key, version) in enumerate(row):
+            for other_seat, _, other, other_version in row[k + 1:]:
+                if other_seat - seat > reach:
+                    break
+                if other_version == version:
+                    pairs.append((key, other))
+    return pairs
 
 
 def room_count(candidates: int, room_size: int) -> int:

@@ -219,5 +219,16 @@ def scanning_closed_at(plan: ExamPlan):
     return CardPlan.objects.filter(plan=plan).values_list("scanning_closed_at", flat=True).first()
 
 
+def seat_neighbour_pairs(plan: ExamPlan) -> list[tuple[int, int]]:
+    """(registration id, registration id) of every pair of seat neighbours of the plan: one room,
+    the same paper version, the nearest such seat on either side (answercards.seating.
+    neighbour_pairs). The violation check tests these pairs as their own family (answers-only
+    copying from a neighbour's card; docs/similarity.md). Empty before the rooms are generated."""
+    from .seating import neighbour_pairs
+
+    return neighbour_pairs(Seat.objects.filter(plan=plan).order_by()
+                           .values_list("registration_id", "room__number", "number", "version"))
+
+
 def plan_is_offline(plan: ExamPlan) -> bool:
     return plan.exam_type == ExamType.NEW_OFFLINE and plan.audit_status == AuditStatus.APPROVED

@@ -112,6 +112,23 @@ def review_plan_get(*, plan_id: int, fetched_by):
     return plan, review
 
 
+def similarity_prior_pairs(plan, attempts) -> list[tuple[int, int]]:
+    """The plan's prior pairs for the collusion signal, as (attempt id, attempt id): pairs where
+    copying is likelier beforehand, known without looking at the answers. An answer-card plan:
+    its seat neighbours (answercards.selectors.seat_neighbour_pairs: one room, the same version, the
+    nearest seat on either side). An online plan: none (shared addresses and companies were
+    weighed and left out; docs/similarity.md, "Prior structure")."""
+    from plans.choices import ExamType
+
+    if plan.exam_type != ExamType.NEW_OFFLINE:
+        return []
+    from answercards.selectors import seat_neighbour_pairs
+
+    of_registration = {a.registration_id: a.pk for a in attempts}
+    return [(of_registration[x], of_registration[y]) for x, y in seat_neighbour_pairs(plan)
+            if x in of_registration and y in of_registration]
+
+
 # ---------------------------------------------------------------- candidates of a plan
 
 

@@ -158,7 +158,10 @@ def review_compute_job(*, job, review_id: int, user_id: int | None = None) -> No
 def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
     """Compute and store the flags of one plan (docs/decisions.md#review-flags): the collusion signal over the
     final answers (item = the question version; option = canonical letters; answered_at = seconds
-    from the plan's start to the answer's last accepted save, the server's time), the time per
+    from the plan's start to the answer's last accepted save, the server's time; an answer card
+    has no timing: 0, and the timing statistics are left out), with the plan's prior pairs as
+    their own family (review.selectors.similarity_prior_pairs: the seat neighbours of an
+    answer-card plan), the time per
     question from the answer log against the question's length, and the IP addresses shared by
     several candidates (flagged in remote mode only: a centralized exam room shares one address).
     Earlier flags of the plan are replaced; decisions are kept."""
@@ -168,7 +171,7 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
     from plans.choices import ExamType
     from proctoring.selectors import plan_anomaly_counts
 
-    from .selectors import is_offline_plan
+    from .selectors import is_offline_plan, similarity_prior_pairs
     from .similarity import collusion_signal
 
     plan = review.plan
@@ -204,7 +207,8 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
         answered[attempt_id] = answered.get(attempt_id, 0) + 1
 
     step(1, "计算雷同答卷与作答时间信号")
-    signal = collusion_signal(rows)
+    prior = similarity_prior_pairs(plan, attempts.values())
+    signal = collusion_signal(rows, prior_pairs=prior, timing=not offline)
 
     step(2, "计算作答用时与共用IP")
     chars = {vid: ev.question_chars(v.stem, v.options) for vid, v in versions.items()}
@@ -238,7 +242,8 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
         for entry in entries:
             a, b = int(entry["a"]), int(entry["b"])
             evidence = {k: entry[k] for k in ("shared_items", "identical_answers", "identical_wrong", "a_follows_b",
-                                              "b_follows_a", "shared_fast_correct") if k in entry}
+                                              "b_follows_a", "shared_fast_correct", "prior_pair", "family")
+                        if k in entry}
             source = entry.get("likely_source")
             pairs.append(PairFlag(
                 review=review, attempt_a_id=a, attempt_b_id=b, flagged=flagged, p_value=entry["p_value"],
@@ -272,6 +277,7 @@ def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
     summary = {
         "candidates": signal["candidates"], "items": signal["items"], "pairs": signal["pairs"],
         "bonferroni_cut": signal["bonferroni_cut"], "exact_pairs": signal["exact_pairs"],
+        "prior_pairs": signal["prior_pairs"], "prior_cut": signal["prior_cut"], "timing": signal["timing"],
         "flagged": len(signal["flagged_pairs"]), "ranked": len(signal["ranked_pairs"]),
         "groups": signal["groups"], "fast": sum(1 for c in candidates if c.flag_fast),
         "shared_ip": sum(1 for c in candidates if c.flag_shared_ip),

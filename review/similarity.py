@@ -22,9 +22,13 @@ Option probabilities come from the plan itself: per item, on the normal score of
 (share right on the candidate's other items), a local logistic kernel fit for P(right) and
 kernel shares among the right / wrong options, leaving the candidate's own answer out.
 
-The pair's p-value is min(1, 8 × smallest tail) (Bonferroni over the eight); a pair is flagged
-when p × (number of pairs) ≤ alpha (Bonferroni over all pairs of the plan: the family-wise error
-is at most alpha); q-values (Benjamini–Hochberg over all pairs) rank. Speed: all-pairs means and
+The pair's p-value is min(1, K × smallest tail) (Bonferroni over the K statistics that can
+speak: 8, or 5 without timing, as on an answer card); a pair is flagged when p × (number of
+pairs) ≤ alpha (Bonferroni over all pairs of the plan: the family-wise error is at most alpha).
+With prior pairs (seat neighbours of an answer-card room, known before the answers) alpha is
+split: all pairs at alpha (1 - s), the prior pairs' ω at alpha s over their own number
+(weighted Bonferroni; the error is still at most alpha). q-values (Benjamini–Hochberg over all
+pairs) rank. Speed: all-pairs means and
 counts by matrix products; flags always from exact tails (convolution, vectorised over pairs),
 computed for every pair that could pass: a lower bound rules pairs out for the timing tails,
 Chernoff / Hoeffding upper bounds within a wide margin of the cut pick the rest.
@@ -51,6 +55,10 @@ KIND = {
     "follow_ba": "timing_follow",
     "fast_correct": "shared_fast_correct",
 }
+# the statistics that need answer times (an answer card has none: they are left out of the count)
+TIMING_STATS = ("follow_ab", "follow_ba", "fast_correct")
+# the statistics tested in the prior family (seat neighbours, …): Wollack's ω, both directions
+PRIOR_STATS = ("omega_ab", "omega_ba")
 # which pairs get exact tails: Chernoff bounds within EXACT_MARGIN of the cut, Hoeffding
 # bounds within KL_MARGIN; every other pair keeps its upper bound as a conservative p-value
 EXACT_MARGIN = 1e3
@@ -69,24 +77,48 @@ def collusion_signal(
     bandwidth: float | None = None,
     q_level: float = 0.05,
     max_ranked: int = 200,
+    prior_pairs: Iterable[Sequence] | None = None,
+    prior_share: float = 0.5,
+    timing: bool | None = None,
 ) -> dict:
     """The collusion signal for one plan's answer log.
 
     rows: (candidate, item, option, correct, answered_at) with option the canonical option
     letters ("A", "BD"), correct 1/0, answered_at seconds from the exam start to the last change
     of that answer; one row per candidate and item answered (a later duplicate is an error).
+    prior_pairs: pairs of candidate ids where copying is likelier beforehand (seat neighbours of an
+    answer-card room, …), chosen without looking at the answers: they form a second family,
+    tested on Wollack's ω (both directions) with `prior_share` of alpha (weighted Bonferroni: all
+    pairs keep 1 - prior_share; the family-wise error stays at most alpha). Ids not in the rows
+    are ignored. timing: whether answered_at means anything (None: when it varies); without it
+    the timing statistics are not counted.
     Returns {"candidates", "items", "pairs", "alpha", "bonferroni_cut", "flagged_pairs",
-    "groups", "ranked_pairs", "parameters"}; see docs/similarity.md."""
+    "groups", "ranked_pairs", "parameters", …}; see docs/similarity.md."""
     data = _index(rows)
     n, m = data["A"].shape
     n_pairs = n * (n - 1) // 2
+    if timing is None:
+        times = data["T"][data["A"]]
+        timing = bool(times.size) and float(times.max() - times.min()) > 0
+    active = [s for s in STATS if timing or s not in TIMING_STATS]
+    prior = _prior_index(data["candidates"], prior_pairs or (), n)
+    if not 0 <= prior_share < 1:
+        raise ValueError("prior_share must be in [0, 1)")
+    share = prior_share if prior.size else 0.0
+    if not share:
+        prior = prior[:0]
     result = {
         "candidates": n,
         "items": m,
         "pairs": n_pairs,
         "alpha": alpha,
-        "tests_per_pair": len(STATS),
+        "tests_per_pair": len(active),
+        "statistics": active,
+        "timing": timing,
         "bonferroni_cut": None,
+        "prior_pairs": int(prior.size),
+        "prior_share": share,
+        "prior_cut": None,
         "flagged_pairs": [],
         "groups": [],
         "ranked_pairs": [],
@@ -96,13 +128,22 @@ def collusion_signal(
     }
     if n < 2 or m == 0:
         return result
-    cut = alpha / (n_pairs * len(STATS))
+    k_tests = len(active)
+    cut = alpha * (1.0 - share) / (n_pairs * k_tests)
     result["bonferroni_cut"] = cut
+    prior_cut = alpha * share / (prior.size * len(PRIOR_STATS)) if prior.size else 0.0
+    result["prior_cut"] = prior_cut if prior.size else None
+    is_prior = np.zeros(n_pairs, dtype=bool)
+    is_prior[prior] = True
+    act = np.array([name in active for name in STATS])
+    cpy = np.array([name in PRIOR_STATS for name in STATS])
 
     P = _option_curves(data, prior_weight=prior_weight, bandwidth=bandwidth)
     pace = _own_pace(data, follow_window)
     fast, pfast = _fast_correct(data, fast_z, P)
-    counts, means, shared, upper, lower = _all_pairs(data, P, pace, fast, pfast, follow_window)
+    if not timing:
+        fast = np.zeros_like(fast)
+    counts, means, shared, upper, lower = _all_pairs(data, P, pace, fast, pfast, follow_window, timing)
 
     # Upper bounds on every tail for every pair (conservative p-values where no exact tail is
     # computed): Chernoff with the true generating function for ω and identical wrong answers,
@@ -110,38 +151,49 @@ def collusion_signal(
     # trials) for the others.
     iu, ju = np.triu_indices(n, k=1)
     nsh = shared[iu, ju]
-    bounds = np.empty((len(STATS), iu.size))
+    bounds = np.ones((len(STATS), iu.size))
     for s, name in enumerate(STATS):
+        if name not in active:
+            continue
         kl = _kl_bound(counts[name][iu, ju], means[name][iu, ju], nsh)
         bounds[s] = np.minimum(kl, np.exp(upper[name][iu, ju])) if name in upper else kl
-    pvals = np.minimum(1.0, len(STATS) * bounds.min(axis=0))
+    pvals = np.minimum(1.0, k_tests * bounds[act].min(axis=0))
 
     # exact tails for every pair that could pass: the follow tails whose lower bound is at or
     # below the cut, and the pairs whose other bounds come within a margin of it (the
-    # Chernoff bound is within a small factor of the tail; Bahadur & Rao 1960)
+    # Chernoff bound is within a small factor of the tail; Bahadur & Rao 1960); in the prior
+    # family, ω's bound within the margin of that family's cut
     log_cut = math.log(cut)
     screen = np.zeros(iu.size, dtype=bool)
-    for name in ("follow_ab", "follow_ba"):
-        screen |= (counts[name][iu, ju] > 0) & (lower[name][iu, ju] <= log_cut)
+    if timing:
+        for name in ("follow_ab", "follow_ba"):
+            screen |= (counts[name][iu, ju] > 0) & (lower[name][iu, ju] <= log_cut)
     for s, name in enumerate(STATS):
+        if name not in active:
+            continue
         if name in upper:
             screen |= bounds[s] <= cut * EXACT_MARGIN
         elif name not in lower:
             screen |= bounds[s] <= cut * KL_MARGIN
+    if prior.size:
+        screen |= is_prior & (bounds[cpy].min(axis=0) <= prior_cut * EXACT_MARGIN)
     cand = np.flatnonzero(screen)
     exact = {}
     if cand.size:
         tails, evidence = _exact_tails(data, P, pace, fast, pfast, follow_window, iu[cand], ju[cand])
-        pvals[cand] = np.minimum(1.0, len(STATS) * tails.min(axis=0))
+        tails[~act] = 1.0
+        pvals[cand] = np.minimum(1.0, k_tests * tails[act].min(axis=0))
         for k, c in enumerate(cand):
             exact[int(c)] = (tails[:, k], {key: val[k] for key, val in evidence.items()})
     result["exact_pairs"] = int(cand.size)
 
     qvals = _bh(pvals)
     ids = data["candidates"]
-    flagged_idx = [c for c in exact if exact[c][0].min() <= cut]
-    flagged_idx.sort(key=lambda c: (pvals[c], c))
-    flagged = [_pair_entry(ids, iu[c], ju[c], pvals[c], qvals[c], n_pairs, cut, *exact[c]) for c in flagged_idx]
+    family = _Family(n_pairs=n_pairs, k_tests=k_tests, share=share, n_prior=int(prior.size), cut=cut,
+                     prior_cut=prior_cut, is_prior=is_prior, act=act, cpy=cpy)
+    flagged_idx = [c for c in exact if family.passes(c, exact[c][0])]
+    flagged_idx.sort(key=lambda c: (family.p_family(c, exact[c][0]), pvals[c], c))
+    flagged = [_pair_entry(ids, iu[c], ju[c], pvals[c], qvals[c], family, c, *exact[c]) for c in flagged_idx]
     result["flagged_pairs"] = flagged
 
     ranked_idx = np.flatnonzero(qvals <= q_level)
@@ -152,12 +204,53 @@ def collusion_signal(
         c = int(c)
         if c in flagged_set or c not in exact:
             continue
-        ranked.append(_pair_entry(ids, iu[c], ju[c], pvals[c], qvals[c], n_pairs, cut, *exact[c]))
+        ranked.append(_pair_entry(ids, iu[c], ju[c], pvals[c], qvals[c], family, c, *exact[c]))
         if len(ranked) >= max_ranked:
             break
     result["ranked_pairs"] = ranked
     result["groups"] = _groups(ids, [(iu[c], ju[c]) for c in flagged_idx], n)
     return result
+
+
+class _Family:
+    """The two families of a weighted Bonferroni: every pair, its K statistics at
+    alpha (1 - share) / (pairs K); the prior pairs, ω (both directions) at
+    alpha share / (prior pairs 2). A pair is flagged when it passes either; the family-wise
+    error is at most the sum, alpha."""
+
+    def __init__(self, *, n_pairs, k_tests, share, n_prior, cut, prior_cut, is_prior, act, cpy):
+        self.n_pairs, self.k_tests, self.share, self.n_prior = n_pairs, k_tests, share, n_prior
+        self.cut, self.prior_cut, self.is_prior, self.act, self.cpy = cut, prior_cut, is_prior, act, cpy
+
+    def passes_all(self, tails) -> bool:
+        return bool(tails[self.act].min() <= self.cut)
+
+    def passes_prior(self, c, tails) -> bool:
+        return bool(self.share > 0 and self.is_prior[c] and tails[self.cpy].min() <= self.prior_cut)
+
+    def passes(self, c, tails) -> bool:
+        return self.passes_all(tails) or self.passes_prior(c, tails)
+
+    def p_family(self, c, tails) -> float:
+        """The smallest alpha at which the pair would be flagged."""
+        p = tails[self.act].min() * self.k_tests * self.n_pairs / (1.0 - self.share)
+        if self.share > 0 and self.is_prior[c]:
+            p = min(p, tails[self.cpy].min() * len(PRIOR_STATS) * self.n_prior / self.share)
+        return float(min(1.0, p))
+
+
+def _prior_index(ids, pairs, n):
+    """Indexes (into the upper-triangle pair order of np.triu_indices(n, 1)) of the prior pairs
+    whose two candidates are in the plan, each once."""
+    where = {c: k for k, c in enumerate(ids)}
+    out = set()
+    for pair in pairs:
+        a, b = (where.get(x) for x in pair)
+        if a is None or b is None or a == b:
+            continue
+        i, j = (a, b) if a < b else (b, a)
+        out.add(i * n - i * (i + 1) // 2 + (j - i - 1))
+    return np.array(sorted(out), dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,7 +516,7 @@ class _quiet:
 # all pairs: counts and null means
 
 
-def _all_pairs(data, P, pace, fast, pfast, window):
+def _all_pairs(data, P, pace, fast, pfast, window, timing=True):
     A, Opt, C, T = data["A"], data["O"], data["C"], data["T"]
     n, m = A.shape
     L = data["L"]
@@ -455,7 +548,7 @@ def _all_pairs(data, P, pace, fast, pfast, window):
     # window times the chance of the same answers (exact values for the pairs that pass)
     follows = np.zeros(n * n)
     ev_a, ev_b, ev_j = [], [], []
-    for j in range(m):
+    for j in range(m if timing else 0):
         R = np.flatnonzero(A[:, j])
         if R.size < 2:
             continue
@@ -639,19 +732,32 @@ def _bh(p):
     return out
 
 
-def _pair_entry(ids, i, j, p, q, n_pairs, cut, tails, evidence):
-    best = int(np.argmin(tails))
+def _pair_entry(ids, i, j, p, q, family, c, tails, evidence):
+    # the statistic behind the smallest family-adjusted chance: in the prior family ω, else the
+    # smallest active tail
+    in_all = float(tails[family.act].min())
+    best = int(np.flatnonzero(family.act)[np.argmin(tails[family.act])])
+    prior = bool(family.is_prior[c])
+    if prior and family.share:
+        adj_all = in_all * family.k_tests * family.n_pairs / (1.0 - family.share)
+        adj_prior = float(tails[family.cpy].min()) * len(PRIOR_STATS) * family.n_prior / family.share
+        if adj_prior < adj_all:
+            best = int(np.flatnonzero(family.cpy)[np.argmin(tails[family.cpy])])
     name = STATS[best]
-    kinds = sorted({KIND[s] for s, t in zip(STATS, tails, strict=True) if t <= cut})
+    kinds = {KIND[s] for s, t, on in zip(STATS, tails, family.act, strict=True) if on and t <= family.cut}
+    if family.passes_prior(c, tails):
+        kinds.add(KIND["omega_ab"])
     entry = {
         "a": ids[int(i)],
         "b": ids[int(j)],
         "p_value": float(p),
-        "p_family": float(min(1.0, p * n_pairs)),
+        "p_family": family.p_family(c, tails),
         "q_value": float(q),
         "kind": KIND[name],
-        "kinds": kinds,
+        "kinds": sorted(kinds),
         "statistic": name,
+        "prior_pair": prior,
+        "family": "all_pairs" if family.passes_all(tails) else "prior" if family.passes_prior(c, tails) else None,
         "tails": {s: float(t) for s, t in zip(STATS, tails, strict=True)},
     }
     for key, val in evidence.items():

@@ -16,6 +16,20 @@ Planted cases (candidates disjoint, none of them a company trainee):
   one_for_three one person answers three candidates' papers in turns, at their own pace
   shared_key    five candidates hold the key to 30% of the items, and answer those right
                 and fast (median 5 s) wherever they are on their paper
+
+`simulate_card_plan` is the answer-card (新取证(线下)) variant: the same candidates and items, but
+a few printed paper versions, rooms and seats from the real seating rule
+(answercards.seating.assign_seats: companies spread, versions going round the seats), and no
+timing (a scanned card has none: answered_at 0). Its planted cases, all answers-only:
+  card_answers_only        30% of the shared items copied from a candidate of the same version
+                           anywhere in the plan (answers passed on): the online answers_only
+                           case on a card layout
+  card_neighbour           30% of the items copied from a seat neighbour (the nearest seat on
+                           either side with the same version: answercards.seating.neighbour_pairs)
+  card_neighbour_unknown   from such a neighbour, every item the copier would have got wrong
+Its honest look-alikes: the company trainees as in simulate_plan, and (`colleagues_together`)
+one more company of 20 trainees, sharing wrong beliefs the same way, seated side by side in
+one room (a room seated by hand): neighbours whose answers look alike without copying.
 """
 
 from __future__ import annotations
@@ -31,6 +45,9 @@ LETTERS = "ABCDE"
 class SyntheticPlan:
     rows: list[tuple[str, str, str, int, float]]
     cases: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # (kind, members)
+    # answer-card plans: the seat neighbours (id, id) and each candidate's (room, seat, version)
+    neighbours: list[tuple[str, str]] = field(default_factory=list)
+    seats: dict = field(default_factory=dict)
 
 
 def _items(rng, n_items):
@@ -322,3 +339,130 @@ def simulate_on_papers(
         out.append([(letters if not limit_seconds or t <= limit_seconds - 5 else "", round(t, 1))
                     for letters, t in row])
     return SimulatedAnswers(answers=out, cases=cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# answer-card plans: rooms, seats and paper versions, no timing
+
+
+def _beliefs(rng, items, theta, members):
+    """A company's shared wrong beliefs: close abilities, one wrong option on four items."""
+    theta[members] = rng.normal(rng.normal(0, 0.5), 0.6, members.size)
+    wrong_items = rng.choice([j for j, it in enumerate(items) if it["kind"] != "tf"], size=4, replace=False)
+    return members, {int(j): int(rng.integers(1, len(items[j]["responses"]))) for j in wrong_items}
+
+
+def simulate_card_plan(
+    seed: int,
+    *,
+    n_candidates: int = 1000,
+    n_items: int = 120,
+    paper: int = 100,
+    versions: int = 2,
+    room_size: int = 30,
+    card_answers_only: int = 6,
+    card_neighbour: int = 6,
+    card_neighbour_unknown: int = 6,
+    companies: int = 3,
+    trainees: int = 20,
+    colleagues_together: bool = True,
+) -> SyntheticPlan:
+    """An answer-card plan (see the module's docstring). `SyntheticPlan.neighbours` holds the
+    seat neighbours (answercards.seating.neighbour_pairs) by candidate id, as the violation check
+    gets them for a real plan."""
+    from answercards.seating import SeatInput, assign_seats, neighbour_pairs
+
+    rng = np.random.default_rng(seed)
+    items = _items(rng, n_items)
+    n, m = n_candidates, n_items
+    theta = rng.normal(0.0, 1.0, n)
+    ids = [f"K{seed:03d}{i:05d}" for i in range(n)]
+    letters = "ABCDEF"[:versions]
+    version_items = {v: np.sort(rng.choice(m, size=paper, replace=False)) for v in letters}
+
+    pool = rng.permutation(n)
+    taken = 0
+    beliefs = []
+    company = {}
+    for c in range(companies + (1 if colleagues_together else 0)):
+        members = pool[taken:taken + trainees]
+        taken += trainees
+        beliefs.append(_beliefs(rng, items, theta, members))
+        for i in members:
+            company[int(i)] = f"trainees:{c}"
+    trainee = set(company)
+    # everyone else: small companies of 1-6 people
+    rest = [int(i) for i in pool[taken:]]
+    k = 0
+    while k < len(rest):
+        size = int(rng.integers(1, 7))
+        for i in rest[k:k + size]:
+            company[i] = f"company:{k}"
+        k += size
+    seats = assign_seats([SeatInput(i, ids[i], company[i]) for i in range(n)], room_size=room_size, versions=letters)
+    place = {s.registration_id: (s.room, s.seat) for s in seats}
+    if colleagues_together:
+        # the last company sits side by side in room 1, seats 1..trainees (swapped with whoever sat there)
+        at = {(s.room, s.seat): s.registration_id for s in seats}
+        for k, i in enumerate(beliefs[-1][0].tolist()):
+            target = (1, k + 1)
+            other = at[target]
+            place[i], place[other] = target, place[i]
+            at[place[i]], at[place[other]] = i, other
+    version = {i: letters[(seat - 1) % len(letters)] for i, (_room, seat) in place.items()}
+    drawn = np.zeros((n, m), dtype=bool)
+    for i in range(n):
+        drawn[i, version_items[version[i]]] = True
+
+    resp = _sample(rng, _logits(items, theta))
+    for members, belief in beliefs:
+        for j, b in belief.items():
+            hit = members[rng.random(members.size) < 0.7]
+            resp[hit, j] = b
+
+    version = {i: letters[(seat - 1) % len(letters)] for i, (_room, seat) in place.items()}
+    neighbours = neighbour_pairs([(i, *place[i], version[i]) for i in range(n)])
+    near = {}
+    for a, b in neighbours:
+        near.setdefault(a, []).append(b)
+        near.setdefault(b, []).append(a)
+    used = set(trainee)
+    cases = []
+
+    def pick_pair(neighbour):
+        for copier in rng.permutation(n).tolist():
+            if copier in used:
+                continue
+            if neighbour:
+                options = [s for s in near.get(copier, []) if s not in used and version[s] == version[copier]]
+            else:
+                options = [s for s in rng.choice(n, size=50, replace=False).tolist()
+                           if s not in used and s != copier and version[s] == version[copier]
+                           and s not in near.get(copier, [])]
+            if options:
+                source = options[int(rng.integers(len(options)))]
+                used.update((copier, source))
+                return copier, source
+        raise ValueError("too few candidates for the planted cases")
+
+    for kind, count, neighbour in (("card_answers_only", card_answers_only, False),
+                                   ("card_neighbour", card_neighbour, True),
+                                   ("card_neighbour_unknown", card_neighbour_unknown, True)):
+        for _ in range(count):
+            copier, source = pick_pair(neighbour)
+            shared = np.flatnonzero(drawn[copier] & drawn[source])
+            if kind == "card_neighbour_unknown":
+                chosen = shared[resp[copier, shared] != 0]
+            else:
+                chosen = rng.choice(shared, size=int(round(0.3 * shared.size)), replace=False)
+            resp[copier, chosen] = resp[source, chosen]
+            cases.append((kind, (ids[copier], ids[source])))
+
+    rows = []
+    rr, jj = np.nonzero(drawn)
+    for i, j in zip(rr.tolist(), jj.tolist(), strict=True):
+        it = items[j]
+        k = int(resp[i, j])
+        rows.append((ids[i], it["id"], it["responses"][k], 1 if k == 0 else 0, 0.0))
+    return SyntheticPlan(rows=rows, cases=cases, neighbours=[(ids[a], ids[b]) for a, b in neighbours],
+                         seats={ids[i]: (*place[i], version[i]) for i in range(n)})

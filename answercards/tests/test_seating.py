@@ -87,3 +87,28 @@ def test_empty_roster_and_bad_arguments():
         assign_seats(roster({"x": 2}), room_size=0, versions="AB")
     with pytest.raises(ValueError):
         assign_seats(roster({"x": 2}), room_size=5, versions="")
+
+
+def test_seat_neighbours_are_the_nearest_seats_with_the_same_version():
+    from answercards.seating import neighbour_pairs
+
+    seats = assign_seats(roster({"甲": 4, "乙": 4, "丙": 4, "丁": 3}), room_size=8, versions="AB")
+    pairs = {frozenset(p) for p in neighbour_pairs([(s.registration_id, s.room, s.seat, s.version) for s in seats])}
+    where = {s.registration_id: s for s in seats}
+    expected = {frozenset((x.registration_id, y.registration_id)) for x in seats for y in seats
+                if x.room == y.room and y.seat - x.seat == 2}
+    assert pairs == expected and pairs
+    for pair in pairs:
+        x, y = (where[k] for k in pair)
+        assert x.version == y.version and x.room == y.room
+
+
+def test_seat_neighbours_with_three_versions_and_with_one():
+    from answercards.seating import neighbour_pairs
+
+    row = [(k, 1, k, "ABC"[(k - 1) % 3]) for k in range(1, 10)]
+    assert sorted(neighbour_pairs(row)) == [(1, 4), (2, 5), (3, 6), (4, 7), (5, 8), (6, 9)]
+    one = [(k, 1, k, "A") for k in range(1, 5)] + [(9, 2, 1, "A")]
+    assert sorted(neighbour_pairs(one)) == [(1, 2), (1, 3), (2, 3), (2, 4), (3, 4)]
+    # order of the input does not matter; another room is never a neighbour
+    assert sorted(neighbour_pairs(list(reversed(one)))) == sorted(neighbour_pairs(one))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from review import similarity
 from review.similarity import collusion_signal, poisson_binomial_sf
-from review.synthetic import simulate_plan
+from review.synthetic import simulate_card_plan, simulate_plan
 
 SMALL = {"n_candidates": 160, "n_items": 60, "paper": 50, "companies": 1, "trainees": 12}
 NONE = {"realtime": 0, "realtime_unknown": 0, "answers_only": 0, "one_for_three": 0, "shared_key": 0}
@@ -223,3 +223,77 @@ def test_screening_loses_no_pair_whose_exact_tail_passes():
     assert passing  # the planted cases give the check something to find
     assert set(flagged(result)) == passing
     assert result["exact_pairs"] < a.size  # and the screen did skip pairs
+
+
+# ---------------------------------------------------------------------------------------------
+# the prior family (seat neighbours of an answer-card plan) and plans without timing
+
+CARD = {"n_candidates": 200, "n_items": 60, "paper": 50, "room_size": 20, "companies": 1, "trainees": 10}
+NO_CARD_CASES = {"card_answers_only": 0, "card_neighbour": 0, "card_neighbour_unknown": 0}
+
+
+def test_alpha_is_split_between_all_pairs_and_the_prior_family():
+    plan = simulate_card_plan(42, **CARD, **NO_CARD_CASES)
+    result = collusion_signal(plan.rows, prior_pairs=plan.neighbours, alpha=0.05, prior_share=0.5)
+    assert result["timing"] is False  # an answer card has no timing: its statistics are not counted
+    assert result["statistics"] == ["omega_ab", "omega_ba", "gbt", "wrong_ab", "wrong_ba"]
+    k, n_pairs, n_prior = result["tests_per_pair"], result["pairs"], result["prior_pairs"]
+    assert k == 5 and n_prior == len({frozenset(p) for p in plan.neighbours}) > 0
+    assert result["bonferroni_cut"] == pytest.approx(0.025 / (n_pairs * k))
+    assert result["prior_cut"] == pytest.approx(0.025 / (n_prior * 2))
+    # the two families' shares add up to alpha: the family-wise error is at most alpha
+    assert result["bonferroni_cut"] * n_pairs * k + result["prior_cut"] * n_prior * 2 == pytest.approx(0.05)
+    alone = collusion_signal(plan.rows, alpha=0.05)
+    assert alone["prior_pairs"] == 0 and alone["prior_cut"] is None
+    assert alone["bonferroni_cut"] == pytest.approx(0.05 / (n_pairs * 5))
+
+
+def test_prior_pairs_are_counted_once_and_unknown_candidates_ignored():
+    plan = simulate_card_plan(42, **CARD, **NO_CARD_CASES)
+    a, b = plan.neighbours[0]
+    pairs = [(a, b), (b, a), (a, a), (a, "不在本批次"), *plan.neighbours]
+    result = collusion_signal(plan.rows, prior_pairs=pairs)
+    assert result["prior_pairs"] == len({frozenset(p) for p in plan.neighbours})
+
+
+@pytest.mark.parametrize("seed", [61, 62, 63])
+def test_honest_card_plan_flags_no_neighbour_and_would_if_the_family_were_not_corrected(seed):
+    """Family-wise control in the prior family: an honest answer-card plan (with colleagues of a
+    company seated side by side, who share wrong beliefs) flags no pair at alpha 0.05, while some
+    of its honest neighbours have an ω tail that a family not divided among its pairs (a cut of
+    alpha share / 2 per test) would flag: the test has something to catch."""
+    plan = simulate_card_plan(seed, **CARD, **NO_CARD_CASES)
+    result = collusion_signal(plan.rows, prior_pairs=plan.neighbours)
+    assert result["flagged_pairs"] == [] and result["groups"] == []
+    data, P, pace, fast, pfast = model(plan.rows)
+    where = {c: k for k, c in enumerate(data["candidates"])}
+    a = np.array([where[x] for x, _ in plan.neighbours])
+    b = np.array([where[y] for _, y in plan.neighbours])
+    tails, _ = similarity._exact_tails(data, P, pace, fast, pfast, 30.0, a, b)
+    omega = tails[[similarity.STATS.index(s) for s in similarity.PRIOR_STATS]].min(axis=0)
+    assert (omega <= 0.05 * 0.5 / 2).sum() >= 1
+    assert (omega <= result["prior_cut"]).sum() == 0
+
+
+def test_a_neighbour_copying_is_found_through_the_prior_family():
+    """Seed 42's second planted neighbour (copying every item it would have got wrong) passes
+    only the neighbours' cut: without the seat neighbours it is not flagged."""
+    plan = simulate_card_plan(42, **CARD, card_answers_only=0, card_neighbour=0, card_neighbour_unknown=3)
+    copier, source = plan.cases[1][1]
+    with_family = flagged(collusion_signal(plan.rows, prior_pairs=plan.neighbours))
+    entry = with_family[frozenset((copier, source))]
+    assert entry["family"] == "prior" and entry["prior_pair"] and entry["kind"] == "answer_agreement"
+    assert entry["likely_source"] == source
+    assert frozenset((copier, source)) not in flagged(collusion_signal(plan.rows))
+
+
+def test_without_timing_the_timing_statistics_are_left_out():
+    plan = simulate_plan(7, **SMALL, **{**NONE, "realtime": 1})
+    rows = [(c, i, o, k, 0.0) for c, i, o, k, _t in plan.rows]
+    result = collusion_signal(rows)
+    assert result["timing"] is False and result["tests_per_pair"] == 5
+    forced = collusion_signal(plan.rows, timing=False)
+    assert forced["timing"] is False
+    for p in forced["flagged_pairs"] + forced["ranked_pairs"]:
+        assert p["tails"]["follow_ab"] == p["tails"]["follow_ba"] == p["tails"]["fast_correct"] == 1.0
+        assert p["kind"] != "timing_follow"

@@ -111,3 +111,29 @@ def test_bad_options(planted):
     _, path = planted
     assert refused(path, "--alpha", "2") == "--alpha 应在 0 与 1 之间，收到 2.0"
     assert refused(path, "--window", "0") == "--window 应为正的秒数，收到 0.0"
+
+
+def test_prior_pairs_from_a_file_form_their_own_family(tmp_path):
+    from review.synthetic import simulate_card_plan
+
+    plan = simulate_card_plan(42, n_candidates=200, n_items=60, paper=50, room_size=20, companies=1, trainees=10,
+                              card_answers_only=0, card_neighbour=0, card_neighbour_unknown=3)
+    path = write_csv(tmp_path / "答题卡作答.csv", plan.rows)
+    pairs = write_csv(tmp_path / "相邻座位.csv", plan.neighbours, header=["a", "b"])
+    with_pairs = json.loads(run(path, "--json", "--pairs", str(pairs)))
+    alone = json.loads(run(path, "--json"))
+    assert with_pairs["prior_pairs"] == len({frozenset(p) for p in plan.neighbours})
+    assert with_pairs["timing"] is False and alone["prior_pairs"] == 0
+    copier, source = plan.cases[1][1]
+    found = {frozenset((p["a"], p["b"])): p for p in with_pairs["flagged_pairs"]}
+    assert found[frozenset((copier, source))]["family"] == "prior"
+    assert frozenset((copier, source)) not in {frozenset((p["a"], p["b"])) for p in alone["flagged_pairs"]}
+
+
+def test_a_bad_pairs_file_is_refused(planted, tmp_path):
+    _plan, path = planted
+    assert "考生对文件不存在" in refused(path, "--pairs", str(tmp_path / "无.csv"))
+    bad = write_csv(tmp_path / "相邻.csv", [["x", "y"]], header=["甲", "乙"])
+    assert "第 1 行应包含列名 a,b" in refused(path, "--pairs", str(bad))
+    half = write_csv(tmp_path / "相邻2.csv", [["T1", ""]], header=["a", "b"])
+    assert "第 2 行：a 与 b 都应填写考生" in refused(path, "--pairs", str(half))

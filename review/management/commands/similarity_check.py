@@ -1,10 +1,14 @@
-"""`manage.py similarity_check FILE.csv [--json] [--alpha 0.05] [--window 30]`
+"""`manage.py similarity_check FILE.csv [--json] [--alpha 0.05] [--window 30] [--pairs PAIRS.csv]`
 
 Runs the collusion signal (review.similarity.collusion_signal) on one plan's answer log in a
 CSV file with the columns candidate,item,option,correct,answered_at (one row per candidate and
 item answered; option the option letters chosen, e.g. A or BD; correct 1 or 0; answered_at
 seconds from the exam start to the last change of that answer). UTF-8 (with or without BOM)
 or GB18030 as Excel saves it. A row with an empty option (not answered) is skipped.
+
+--pairs names a CSV file with the columns a,b: pairs of candidates where copying is likelier
+beforehand (the seat neighbours of an answer-card room), tested as their own family with half
+of alpha (docs/similarity.md, "Prior structure").
 
 With --json it prints exactly one JSON object (see docs/similarity.md); otherwise a short
 Chinese summary. A bad file: a Chinese message saying what and where, exit status 1.
@@ -29,16 +33,19 @@ class BadFile(Exception):
     pass
 
 
-def read_answer_log(path: Path) -> list[tuple[str, str, str, int, float]]:
+def _decode(path: Path) -> str:
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = raw.decode(encoding)
-            break
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise BadFile("文件编码无法识别：请保存为 UTF-8 或 GB18030 编码的 CSV")
+    # pragma: no cover - gb18030 decodes any byte string
+    raise BadFile("文件编码无法识别：请保存为 UTF-8 或 GB18030 编码的 CSV")
+
+
+def read_answer_log(path: Path) -> list[tuple[str, str, str, int, float]]:
+    text = _decode(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
@@ -83,6 +90,25 @@ def read_answer_log(path: Path) -> list[tuple[str, str, str, int, float]]:
     return rows
 
 
+def read_pairs(path: Path) -> list[tuple[str, str]]:
+    """The prior pairs file: columns a,b, one pair of candidates a line."""
+    reader = csv.reader(io.StringIO(_decode(path), newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    if "a" not in header or "b" not in header:
+        raise BadFile(f"考生对文件 {path.name} 第 1 行应包含列名 a,b")
+    ia, ib = header.index("a"), header.index("b")
+    pairs = []
+    for line, record in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        record = record + [""] * (len(header) - len(record))
+        a, b = record[ia].strip(), record[ib].strip()
+        if not a or not b:
+            raise BadFile(f"考生对文件 {path.name} 第 {line} 行：a 与 b 都应填写考生")
+        pairs.append((a, b))
+    return pairs
+
+
 class Command(BaseCommand):
     help = "对一期考核的作答记录（CSV）做雷同答卷与作答时间核查"
 
@@ -91,8 +117,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="以一个 JSON 对象输出结果")
         parser.add_argument("--alpha", type=float, default=0.05, help="全部考生对的总误报率上限（默认 0.05）")
         parser.add_argument("--window", type=float, default=30.0, help="跟随作答的时间窗（秒，默认 30）")
+        parser.add_argument("--pairs", default="", help="事先可能抄袭的考生对（CSV，列 a,b，如考场相邻座位），单独检验")
 
-    def handle(self, *args, file: str, json: bool, alpha: float, window: float, **options):
+    def handle(self, *args, file: str, json: bool, alpha: float, window: float, pairs: str = "", **options):
         try:
             if not 0 < alpha < 1:
                 raise BadFile(f"--alpha 应在 0 与 1 之间，收到 {alpha}")
@@ -102,12 +129,18 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise BadFile(f"文件不存在：{file}")
             rows = read_answer_log(path)
+            prior = []
+            if pairs:
+                pairs_path = Path(pairs)
+                if not pairs_path.is_file():
+                    raise BadFile(f"考生对文件不存在：{pairs}")
+                prior = read_pairs(pairs_path)
         except BadFile as exc:
             message = str(exc)
             if json:
                 self.stdout.write(jsonlib.dumps({"error": message}, ensure_ascii=False))
             raise CommandError(message, returncode=1) from None
-        result = collusion_signal(rows, alpha=alpha, follow_window=window)
+        result = collusion_signal(rows, alpha=alpha, follow_window=window, prior_pairs=prior)
         if json:
             self.stdout.write(jsonlib.dumps(result, ensure_ascii=False))
             return
