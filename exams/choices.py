@@ -35,6 +35,9 @@ class TransitionCause(models.TextChoices):
     # 新取证(线下): the answer card scanned and imported (answercards), or none by the close of scanning
     CARD = "card", "答题卡扫描结果导入"
     CARD_ABSENT = "card_absent", "扫描结束时没有答题卡（缺考）"
+    # 继续教育(线上): the candidate withdrew consent to remote proctoring during the exam (个人信息
+    # 保护法 Art. 15); the exam cannot go on unwatched, so it is submitted with the saved answers
+    WITHDRAWN = "withdrawn", "考生撤回远程监考同意，以已保存的答案交卷"
 
 
 class SaveOutcome(models.TextChoices):

@@ -92,15 +92,26 @@ def monitor_counts(*, plan, fetched_by) -> dict:
         entry = events.setdefault(attempt_id, {"total": 0, "kinds": []})
         entry["total"] += n
         entry["kinds"].append((EventKind(kind).label, n))
-    consent: dict[int, str] = {}
-    answers = defaultdict(dict)
-    for reg_id, purpose, granted, version in (ConsentRecord.objects.visible_to(fetched_by)
-                                              .filter(registration__plan=plan).order_by("at", "id")
-                                              .values_list("registration_id", "purpose", "granted", "text_version")):
-        answers[reg_id][purpose] = granted and version == CONSENT_VERSION
-    for reg_id, given in answers.items():
-        consent[reg_id] = "granted" if len(given) == len(ConsentPurpose.values) and all(given.values()) else "refused"
+    consent = _consent_states(ConsentRecord.objects.visible_to(fetched_by).filter(registration__plan=plan))
     return {"events": events, "consent": consent}
+
+
+def _consent_states(records) -> dict[int, str]:
+    """{registration id: "granted" (both purposes, current text) or "refused" (anything else
+    answered)} from a queryset of consent records; a registration never answered is absent."""
+    answers = defaultdict(dict)
+    for reg_id, purpose, granted, version in records.order_by("at", "id").values_list(
+            "registration_id", "purpose", "granted", "text_version"):
+        answers[reg_id][purpose] = granted and version == CONSENT_VERSION
+    return {reg_id: "granted" if len(given) == len(ConsentPurpose.values) and all(given.values()) else "refused"
+            for reg_id, given in answers.items()}
+
+
+def consent_states(registrations) -> dict[int, str]:
+    """我的考核: the consent state of each of the candidate's own registrations (one query), as
+    monitor_counts gives it per plan."""
+    ids = [getattr(r, "pk", r) for r in registrations]
+    return _consent_states(ConsentRecord.objects.filter(registration_id__in=ids))
 
 
 # ---------------------------------------------------------------- evidence (central only)

@@ -222,3 +222,28 @@ def test_site_network_refusal_through_the_pages_behind_a_proxy(client, world, ba
     assert 'data-testid="network-refusal"' in again and "exam-config" not in again
     assert Attempt.objects.get(registration=registration).sessions_opened == opened
     assert "exam-config" in client.get(reverse("exams:sit", args=[registration.pk]), **inside).content.decode()
+
+
+def test_monitor_shows_each_candidates_pretest_result_to_its_region_only(client, world, registration):
+    """考试监控 (issue 14 §8, §2): each candidate's 考前测试 as 已通过 / 未通过 / 未参加, with counts,
+    for the plan's 管局 and central; another region's 管局 gets the plan's 404 and no result."""
+    from candidates.tests.factories import RegistrationFactory
+    from exams.choices import PretestStatus
+    from exams.models import Pretest
+
+    failed = RegistrationFactory(plan=registration.plan, person__name="孙海燕")
+    RegistrationFactory(plan=registration.plan, person__name="李春梅")  # never took it
+    for reg, status in ((registration, PretestStatus.PASSED), (failed, PretestStatus.FAILED)):
+        Pretest.objects.create(registration=reg, plan=reg.plan, region_id=reg.region_id, status=status)
+    for user in (world.admin_a, world.central):
+        client.force_login(user)
+        html = client.get(reverse("exams:monitor_plan", args=[registration.plan_id]),
+                          HTTP_HX_REQUEST="true").content.decode()
+        results = dict(re.findall(r'<td>([^<]+)</td>\s*<td>[ABC]</td>\s*<td data-testid="monitor-pretest">'
+                                  r'<span[^>]*>([^<]+)</span>', html))
+        assert results == {"王建国": "已通过", "孙海燕": "未通过", "李春梅": "未参加"}, results
+        counts = re.findall(r'data-testid="pretest-count-(\w+)">[^<]*?(\d+)</span>', html)
+        assert dict(counts) == {"not_taken": "1", "failed": "1", "passed": "1"}
+    client.force_login(world.admin_b)
+    refused = client.get(reverse("exams:monitor_plan", args=[registration.plan_id]), HTTP_HX_REQUEST="true")
+    assert refused.status_code == 404 and "孙海燕" not in refused.content.decode()
