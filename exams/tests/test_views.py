@@ -247,3 +247,27 @@ def test_monitor_shows_each_candidates_pretest_result_to_its_region_only(client,
     client.force_login(world.admin_b)
     refused = client.get(reverse("exams:monitor_plan", args=[registration.plan_id]), HTTP_HX_REQUEST="true")
     assert refused.status_code == 404 and "孙海燕" not in refused.content.decode()
+
+
+def test_my_exams_says_remote_consent_is_asked_and_the_pretest_is_required(client, world, rule):
+    """我的考核 (issue 14 §1, §2, §7): for a remote plan, that consent is asked before the exam, what
+    it covers, the answer so far and a link to the notice; 考前测试 shown as required."""
+    from exams.tests.factories import give_consent, open_plan, rules_for, sitting
+
+    remote = sitting(open_plan(minutes_ago=-3 * 24 * 60), user=world.candidate, consent=False)
+    rules_for(world.central, exam_type="new_online")
+    centralized = sitting(open_plan(minutes_ago=-3 * 24 * 60, exam_type="new_online"), person=remote.person)
+    client.force_login(world.candidate)
+    html = client.get(reverse("candidates:my_registrations")).content.decode()
+    notes = re.findall(r'data-testid="remote-note">(.*?)</div>', html, re.S)
+    assert len(notes) == 1 and remote.plan.batch_no in notes[0] and centralized.plan.batch_no not in notes[0]
+    assert "摄像头抓拍" in notes[0] and "考试行为记录" in notes[0] and "不同意不能进入考试" in notes[0]
+    assert "尚未答复" in notes[0]
+    link = reverse("exams:sit", args=[remote.pk]) + "#proctor-consent"
+    assert f'href="{link}"' in notes[0]
+    assert html.count("必做") == 2  # both online plans' 考前测试
+    entry = client.get(reverse("exams:sit", args=[remote.pk])).content.decode()
+    assert 'id="proctor-consent"' in entry and "撤回同意" in entry
+    give_consent(remote)
+    html = client.get(reverse("candidates:my_registrations")).content.decode()
+    assert re.search(r'data-testid="remote-consent">已同意<', html)
