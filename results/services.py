@@ -1,4 +1,4 @@
-"""Scores: grading at submission and regrading after central corrects a question (issue 14 §9).
+"""Scores: grading at submission and regrading after central corrects a question (docs/decisions.md#grading).
 The arithmetic is results.grading.grade (pure); this module only feeds it from the paper's key,
 the plan's corrections and the stored canonical answers, and stores the result."""
 
@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import audit_record
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import require_role
 from exams.choices import AttemptState
 from exams.models import Answer, Attempt
 
@@ -145,8 +146,7 @@ def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | 
     Audited."""
     from questions.models import QuestionVersion
 
-    if getattr(acting_user, "role", None) != Role.CENTRAL:
-        raise PermissionDenied("仅部中心可以更正试题")
+    require_role(acting_user, Role.CENTRAL, message="仅部中心可以更正试题")
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写更正原因", field="reason")
@@ -176,8 +176,8 @@ def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | 
 
 
 def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> int:
-    """Recompute every score of the plan with its corrections (issue 14 §9), set-based: four
-    reads whatever the plan's size (the scores with their attempts' candidate numbers, locked;
+    """Recompute every score of the plan with its corrections (docs/decisions.md#grading), set-based:
+    a fixed number of reads whatever the plan's size (the scores with their attempts' candidate numbers, locked;
     the papers; every answer of the plan aggregated per attempt by the database; the question
     versions), the pure grader over them, and the changed scores written back in batches
     (core.db.bulk_update_rows). Papers' items and answers arrive as JSON text and are decoded one
@@ -193,8 +193,7 @@ def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> 
     from core.db import JSONObjectRows, bulk_update_rows
     from papers.models import Paper, PaperDraw
 
-    if getattr(acting_user, "role", None) != Role.CENTRAL:
-        raise PermissionDenied("仅部中心可以重新评分")
+    require_role(acting_user, Role.CENTRAL, message="仅部中心可以重新评分")
     now = now or timezone.now()
     corrections = _corrections(plan.pk)
     loads = json.loads
@@ -288,9 +287,7 @@ def _versions_by_id(ids) -> dict:
 # ---------------------------------------------------------------- the violation check's effects
 
 
-def _require_central(user) -> None:
-    if getattr(user, "role", None) != Role.CENTRAL or not getattr(user, "is_active", False):
-        raise PermissionDenied("仅部中心可以执行此操作")
+CENTRAL_ONLY = "仅部中心可以执行此操作"
 
 
 def score_void(*, attempt: Attempt, reason: str, acting_user, now: datetime.datetime | None = None) -> Score | None:
@@ -298,7 +295,7 @@ def score_void(*, attempt: Attempt, reason: str, acting_user, now: datetime.date
     decision's category voids the score. The stored total is kept so that an upheld objection
     can restore it (score_restore); the 成绩单 shows 违规作废 and no score. Central only, audited.
     An attempt without a score (缺考, never graded) has nothing to void: None."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写成绩作废的原因", field="reason")
@@ -319,7 +316,7 @@ def score_void(*, attempt: Attempt, reason: str, acting_user, now: datetime.date
 def score_restore(*, attempt: Attempt, reason: str, acting_user) -> Score | None:
     """恢复成绩: a voided score counts again (an upheld objection, or the check's decision revised
     before publication). Central only, audited."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写恢复成绩的原因", field="reason")
@@ -347,7 +344,7 @@ def scores_publish(*, plan, objection_days: int, acting_user, now: datetime.date
     review.services.review_publish checks it and is the only caller."""
     from .models import ScorePublication
 
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     try:
         objection_days = int(objection_days)
     except (TypeError, ValueError):

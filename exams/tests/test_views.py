@@ -1,4 +1,4 @@
-"""The candidate's exam pages and JSON endpoints (issue 14 §4–§6): what reaches the browser,
+"""The candidate's exam pages and JSON endpoints (docs/decisions.md#exam-engine): what reaches the browser,
 takeover, bad input, another candidate's attempt."""
 
 import json
@@ -225,7 +225,7 @@ def test_site_network_refusal_through_the_pages_behind_a_proxy(client, world, ba
 
 
 def test_monitor_shows_each_candidates_pretest_result_to_its_region_only(client, world, registration):
-    """考试监控 (issue 14 §8, §2): each candidate's 考前测试 as 已通过 / 未通过 / 未参加, with counts,
+    """考试监控 (docs/decisions.md#pretest-not-a-gate, #exam-monitor): each candidate's 考前测试 as 已通过 / 未通过 / 未参加, with counts,
     for the plan's 管局 and central; another region's 管局 gets the plan's 404 and no result."""
     from candidates.tests.factories import RegistrationFactory
     from exams.choices import PretestStatus
@@ -250,7 +250,7 @@ def test_monitor_shows_each_candidates_pretest_result_to_its_region_only(client,
 
 
 def test_my_exams_says_remote_consent_is_asked_and_the_pretest_is_required(client, world, rule):
-    """我的考核 (issue 14 §1, §2, §7): for a remote plan, that consent is asked before the exam, what
+    """我的考核 (docs/decisions.md#mine-remote-note, #pretest-not-a-gate): for a remote plan, that consent is asked before the exam, what
     it covers, the answer so far and a link to the notice; 考前测试 shown as required."""
     from exams.tests.factories import give_consent, open_plan, rules_for, sitting
 

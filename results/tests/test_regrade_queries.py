@@ -1,4 +1,4 @@
-"""The plan regrade is set-based (issue 14 §10: 10,000 papers ≤ 5 s): the number of queries does
+"""The plan regrade is set-based (docs/decisions.md#regrade-decode: 10,000 papers ≤ 5 s): the number of queries does
 not grow with the number of attempts. It fails when grading goes per attempt again (a query per
 score, per paper or per attempt's answers)."""
 

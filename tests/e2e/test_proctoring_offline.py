@@ -1,4 +1,4 @@
-"""Remote proctoring when things go wrong (issue 14 §7), in chromium with its fake camera:
+"""Remote proctoring when things go wrong (docs/decisions.md#proctor-js, #consent-withdrawal), in chromium with its fake camera:
 snapshots and events taken while the network is down survive a reload of the page (IndexedDB,
 localStorage) and reach the server when it is back; the candidate withdraws consent during the
 exam — the camera stops on the page at once, even offline, and the exam ends with the saved
