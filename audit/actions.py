@@ -132,6 +132,7 @@ class Action(models.TextChoices):
     # proctoring: the remote exam's consent, who looked at the snapshots, the retention
     PROCTORING_CONSENT_GRANT = "proctoring.consent_grant", "同意远程监考"
     PROCTORING_CONSENT_REFUSE = "proctoring.consent_refuse", "不同意远程监考"
+    PROCTORING_CONSENT_WITHDRAW = "proctoring.consent_withdraw", "考试中撤回远程监考同意"
     PROCTORING_SNAPSHOT_VIEW = "proctoring.snapshot_view", "查看考试抓拍照片"
     PROCTORING_SNAPSHOT_PURGE = "proctoring.snapshot_purge", "删除过期考试抓拍照片"
 

@@ -415,7 +415,8 @@ def my_registrations(request):
         state = f"停考（黑名单处罚期至 {until:%Y-%m-%d}）" if until else _CANDIDATE_STATE[phase(reg.plan, now)]
         exam = steps[reg.pk]
         if until:  # 停考: no entry (exams.services.attempt_start refuses it too)
-            exam = {**exam, "step": "停考，不能进入考试", "url": None, "open": False, "pretest": None, "then": ""}
+            exam = {**exam, "step": "停考，不能进入考试", "url": None, "open": False, "pretest": None, "then": "",
+                    "remote": None}
         rows.append({"reg": reg, "state": state, "suspended": bool(until), "cutoff": cutoff,
                      "correctable": now < cutoff, "masked_phone": mask_phone(reg.phone), "exam": exam,
                      "result": result})

@@ -25,6 +25,21 @@ class JSONRows(Aggregate):
                            template="(%(function)s(JSON_BUILD_ARRAY(%(expressions)s)))::text", **extra_context)
 
 
+class JSONObjectRows(Aggregate):
+    """One JSON object per group, `{"<key>": value, …}` (keys become text): SQLite
+    json_group_object, PostgreSQL json_object_agg(…)::text. Cheaper than JSONRows for pairs
+    (no array per row to build, on the server or when decoding)."""
+
+    function = "JSON_GROUP_OBJECT"
+    output_field = JSONField()
+    allow_distinct = False
+    arity = 2
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_OBJECT_AGG",
+                           template="(%(function)s(%(expressions)s))::text", **extra_context)
+
+
 def _json_default(value):
     if isinstance(value, decimal.Decimal):
         return str(value)
@@ -55,13 +70,24 @@ def bulk_update_rows(model, fields: list[str], rows: list[tuple], *, using: str 
     quote = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
 
-    def prep(field, value):
-        if postgres and isinstance(field, JSONField):
-            return value
-        return field.get_db_prep_save(value, connection)
+    # a regrade's 10,000 rows repeat a handful of totals, one pass mark and one time: each
+    # field prepares each distinct value once (JSON values are not hashable and go as they are
+    # to PostgreSQL, which reads them from the document; SQLite gets their prepared text)
+    memos = [{} for _ in columns]
+
+    def prep(field, memo, value):
+        if isinstance(field, JSONField):
+            return value if postgres else field.get_db_prep_save(value, connection)
+        try:
+            return memo[value]
+        except KeyError:
+            prepared = memo[value] = field.get_db_prep_save(value, connection)
+            return prepared
+        except TypeError:  # unhashable
+            return field.get_db_prep_save(value, connection)
 
     prepared = [[pk.get_db_prep_save(row[0], connection)]
-                + [prep(f, value) for f, value in zip(columns, row[1:], strict=True)]
+                + [prep(f, m, value) for f, m, value in zip(columns, memos, row[1:], strict=True)]
                 for row in rows]
     with connection.cursor() as cursor:
         for start in range(0, len(prepared), batch_size):

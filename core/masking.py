@@ -34,6 +34,8 @@ _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 def mask_text(text: str) -> str:
     """Mask ID numbers and mobile numbers that appear inside free text (log lines)."""
+    if len(text) < 11:  # shorter than a mobile number (11 digits) or an ID number (18): nothing to mask
+        return text
     text = _ID_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
     return _PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
 

@@ -38,6 +38,9 @@ class TransitionCause(models.TextChoices):
     CARD = "card", "答题卡扫描结果导入"
     CARD_ABSENT = "card_absent", "扫描结束时没有答题卡（缺考）"
     CARD_REOPEN = "card_reopen", "部中心重新开放扫描，撤销缺考"
+    # 继续教育(线上): the candidate withdrew consent to remote proctoring during the exam (个人信息
+    # 保护法 Art. 15); the exam cannot go on unwatched, so it is submitted with the saved answers
+    WITHDRAWN = "withdrawn", "考生撤回远程监考同意，以已保存的答案交卷"
 
 
 # Moves allowed for one cause only (exams.services.attempt_transition refuses them otherwise).

@@ -35,9 +35,9 @@ def pretest_step(registration, pretest: Pretest | None, *, now: datetime.datetim
     if status == PretestStatus.PASSED:
         text = "考前测试已通过"
     elif now < due:
-        text = f"考前测试：{timezone.localtime(due):%Y-%m-%d %H:%M} 前完成"
+        text = f"考前测试（必做）：{timezone.localtime(due):%Y-%m-%d %H:%M} 前完成"
     else:
-        text = f"考前测试{PretestStatus(status).label}（已于 {timezone.localtime(due):%Y-%m-%d %H:%M} 截止）"
+        text = f"考前测试{PretestStatus(status).label}（必做，已于 {timezone.localtime(due):%Y-%m-%d %H:%M} 截止）"
     return {"text": text, "open": now < due, "passed": status == PretestStatus.PASSED, "due": due,
             "status": PretestStatus(status).label}
 

@@ -3,6 +3,7 @@ attempt past its deadline + grace is submitted by the first read (docs/decisions
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from core.scoping import get_visible_or_404
@@ -21,6 +22,16 @@ def attempt_get(*, pk: int, fetched_by, now: datetime.datetime | None = None) ->
     """An attempt the user may see (its candidate, its region, central), else 404."""
     attempt = get_visible_or_404(Attempt.objects.select_related("plan", "registration__person"), fetched_by, pk=pk)
     return attempt_close_if_overdue(attempt, now=now)
+
+
+def withdrawn_at(attempt: Attempt) -> datetime.datetime | None:
+    """When the attempt was submitted because its candidate withdrew consent to remote
+    proctoring (proctoring.services.consent_withdraw), else None."""
+    from .choices import TransitionCause
+    from .models import AttemptTransition
+
+    return (AttemptTransition.objects.filter(attempt=attempt, cause=TransitionCause.WITHDRAWN)
+            .values_list("at", flat=True).first())
 
 
 def saved_answers(attempt: Attempt) -> dict[int, dict]:
@@ -62,6 +73,7 @@ def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[i
     from django.urls import reverse
 
     from plans.choices import AuditStatus, ExamType
+    from proctoring.selectors import consent_states, is_remote_plan
 
     from .choices import AttemptState
     from .pretest_selectors import pretest_step, pretests_for
@@ -72,6 +84,8 @@ def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[i
     attempts = {a.registration_id: a for a in Attempt.objects.filter(
         registration__in=[r.pk for r in registrations]).select_related("plan", "registration")}
     pretests = pretests_for(registrations)
+    remote = [reg for reg in registrations if is_remote_plan(reg.plan)]
+    consents = consent_states(remote) if remote else {}
     steps = {}
     for reg in registrations:
         plan = reg.plan
@@ -106,7 +120,7 @@ def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[i
                     if pretest["open"] and not pretest["passed"]:
                         due = timezone.localtime(pretest["due"])
                         step.update(step="完成考前测试", url=pretest["url"], open=True,
-                                    then=f"{due:%Y-%m-%d %H:%M} 前完成；"
+                                    then=f"必做，{due:%Y-%m-%d %H:%M} 前完成；"
                                          f"{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起进入考试")
             elif now <= closes:
                 step.update(step=f"进入考试（{timezone.localtime(closes):%H:%M} 前）", url=url, open=True)
@@ -114,6 +128,11 @@ def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[i
                 step.update(step=f"已超过入场时间（{timezone.localtime(closes):%H:%M}）")
             else:
                 step.update(state=AttemptState.ABSENT.label, step="未在考试时间内进入考试")
+            if is_remote_plan(plan) and now <= closes:
+                # 继续教育(线上) is remotely proctored: say before the day that consent is asked at
+                # entry, what it covers, and link to the notice (the entry page shows it)
+                step["remote"] = {"consent": consents.get(reg.pk), "url": f"{url}#proctor-consent",
+                                  "interval": settings.PROCTORING_SNAPSHOT_SECONDS}
         steps[reg.pk] = step
     return steps
 
@@ -145,17 +164,19 @@ def monitor_plan_get(*, pk: int, fetched_by):
 
 def monitor_rows(*, plan, fetched_by, now: datetime.datetime | None = None) -> tuple[dict, list[dict]]:
     """考试监控 of one plan: counts per state (a registration without an attempt is 未开始) and one
-    row per registration with its state, entry time, last contact and saved answers. Overdue
-    attempts are closed on the way (a read submits them)."""
+    row per registration with its state, entry time, last contact, saved answers and 考前测试
+    result (已通过 / 未通过 / 未参加, with counts). Overdue attempts are closed on the way (a read
+    submits them). Scoped: a region reads its own plans' registrations only, and their
+    考前测试 through the same scoped rows."""
     from django.db.models import Count
 
     from candidates.models import Registration
 
-    from .choices import AttemptState
+    from .choices import AttemptState, PretestStatus
 
     now = now or timezone.now()
     registrations = list(Registration.objects.visible_to(fetched_by).filter(plan=plan)
-                         .select_related("person").order_by("candidate_number"))
+                         .select_related("person", "pretest").order_by("candidate_number"))
     attempts = {a.registration_id: a for a in Attempt.objects.visible_to(fetched_by).filter(plan=plan)
                 .select_related("plan", "registration")}
     for key, attempt in list(attempts.items()):
@@ -163,6 +184,7 @@ def monitor_rows(*, plan, fetched_by, now: datetime.datetime | None = None) -> t
     answered = dict(Answer.objects.filter(attempt__plan=plan).exclude(displayed="").order_by()
                     .values("attempt").annotate(n=Count("pk")).values_list("attempt", "n"))
     counts = {state: 0 for state in AttemptState}
+    pretest_counts = {status: 0 for status in PretestStatus}
     rows = []
     # 继续教育(线上): the incidents so far and the consent state per candidate (counts only; the
     # snapshots and the timeline are central's, on proctoring's 监考记录)
@@ -175,13 +197,17 @@ def monitor_rows(*, plan, fetched_by, now: datetime.datetime | None = None) -> t
         if state == AttemptState.NOT_STARTED and now > plan.ends_at and attempt is None:
             state = AttemptState.ABSENT  # the periodic task records it; the monitor already says so
         counts[AttemptState(state)] += 1
+        pretest = getattr(reg, "pretest", None)
+        pretest_status = PretestStatus(pretest.status if pretest else PretestStatus.NOT_TAKEN)
+        pretest_counts[pretest_status] += 1
         rows.append({"registration": reg, "attempt": attempt, "state": AttemptState(state),
+                     "pretest": pretest_status,
                      "answered": answered.get(attempt.pk, 0) if attempt else 0,
                      "proctor": None if proctor is None else {
                          "events": proctor["events"].get(attempt.pk) if attempt else None,
                          "consent": proctor["consent"].get(reg.pk)}})
     return {"labels": [(s.label, counts[s]) for s in AttemptState], "total": len(registrations),
-            "remote": proctor is not None}, rows
+            "pretest": [(s, pretest_counts[s]) for s in PretestStatus], "remote": proctor is not None}, rows
 
 
 # ---------------------------------------------------------------- the violation check's reads

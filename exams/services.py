@@ -388,6 +388,24 @@ def attempt_submit(*, attempt: Attempt, token: str, acting_user, now: datetime.d
         return _submit_and_grade(attempt, cause=TransitionCause.SUBMIT, actor=acting_user, now=now)
 
 
+def attempt_submit_on_withdrawal(*, attempt: Attempt, acting_user, now: datetime.datetime | None = None) -> Attempt:
+    """The candidate withdrew consent to remote proctoring during a 继续教育(线上) exam (called by
+    proctoring.services.consent_withdraw, inside its transaction, after the withdrawal is
+    recorded): a remote exam does not go on unwatched, so the attempt is submitted at once with
+    its last saved answers (cause 考生撤回远程监考同意) and graded like any other. From any page of
+    the candidate's (no session token: withdrawing is the person's right, not the page's). One
+    already past deadline + grace is submitted as the deadline's."""
+    now = now or timezone.now()
+    attempt = _locked(attempt)
+    require_role(acting_user, Role.CANDIDATE, message="只能提交本人的试卷")
+    assert_visible(attempt, acting_user, message="只能提交本人的试卷")
+    if attempt.state != AttemptState.IN_PROGRESS:
+        raise ApplicationError(f"本场考试{attempt.get_state_display()}，不能交卷", code="closed")
+    if now > attempt.deadline + grace_for(attempt.plan):
+        return _submit_and_grade(attempt, cause=TransitionCause.DEADLINE, actor=None, now=now)
+    return _submit_and_grade(attempt, cause=TransitionCause.WITHDRAWN, actor=acting_user, now=now)
+
+
 def attempt_close_if_overdue(attempt: Attempt, *, now: datetime.datetime | None = None) -> Attempt:
     """Every read of an attempt goes through here: one still 进行中 after deadline + grace is
     submitted with its last saved answers and graded; one never started is 缺考. Not for

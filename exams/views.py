@@ -63,6 +63,8 @@ def sit(request, registration_id: int):
                                  and plan.starts_at <= now <= context["entry_closes_at"])
         if attempt.state == AttemptState.NOT_STARTED and proctoring_selectors.is_remote_plan(plan):
             context["consent"] = proctoring_selectors.consent_context(registration)
+        if attempt.state in (AttemptState.SUBMITTED, AttemptState.GRADED):
+            context["withdrawn_at"] = selectors.withdrawn_at(attempt)
         return render(request, "exams/entry.html", context)
     token = services.attempt_open_session(attempt=attempt, now=now)
     context["proctoring"] = proctoring_services.exam_page_opened(attempt=attempt, ip=_client_ip(request), now=now)

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from .choices import ConsentPurpose
 
-CONSENT_VERSION = "2026-12-01"
+CONSENT_VERSION = "2026-12-02"
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,14 @@ class ConsentText:
     def digest(self) -> str:
         body = "\n".join([CONSENT_VERSION, self.purpose, self.title, *(f"{h}：{t}" for h, t in self.paragraphs)])
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+# What withdrawing means (个人信息保护法 Art. 15), the same for both purposes: the rule is
+# proctoring.services.consent_withdraw (docs/decisions.md, remote proctoring).
+WITHDRAWAL = ("您可以随时撤回同意：考试开始前在本页面重新选择“不同意”；考试中点击考试页面上的“撤回同意”。"
+              "撤回后摄像头抓拍和考试行为记录立即停止。远程监考考试不能在无监考的情况下继续，因此考试中撤回"
+              "任一项同意即结束本场考试：系统立即以您已保存的答案交卷并评分，之后不能再作答或重新进入。撤回前"
+              "已经收集的照片和记录不受影响，仍用于本场考试的违规核查，按上述期限保存和删除。")
 
 
 def consent_texts() -> list[ConsentText]:
@@ -41,6 +49,7 @@ def consent_texts() -> list[ConsentText]:
             ("谁能看到", "仅工业和信息化部通信工程定额质监中心（部中心）的核查人员。管局、其他考生和任何第三方"
                          "都不能查看；照片没有公开的网络地址，每次查看都记入审计日志。"),
             ("保存多久", f"自上传之日起保存 {days} 天，期满由系统自动删除。"),
+            ("撤回同意", WITHDRAWAL),
         )),
         ConsentText(ConsentPurpose.BEHAVIOUR, "考试行为记录", (
             ("收集什么", "考试期间，考试页面记录：离开考试页面或切换窗口、退出全屏、复制/剪切/粘贴的尝试（考试页面"
@@ -49,6 +58,7 @@ def consent_texts() -> list[ConsentText]:
             ("为什么", "用于部中心的违规核查，与答题记录一起判断考试过程是否正常。"),
             ("谁能看到", "记录明细仅部中心的核查人员可见；本地区管局在“考试监控”页面只能看到每位考生的事件次数。"),
             ("保存多久", "与您的答题记录一同作为考核档案保存。"),
+            ("撤回同意", WITHDRAWAL),
         )),
     ]
 

@@ -152,8 +152,8 @@ def _ingest_one(attempt, path: Path, written: datetime.datetime) -> str:
     closes = attempt.deadline + grace_for(attempt.plan)
     if written > closes or (attempt.submitted_at is not None and written > attempt.submitted_at):
         return "closed"
-    if not consent_granted(attempt.registration).get(ConsentPurpose.CAMERA):
-        return "no_consent"
+    if not consent_granted(attempt.registration, at=written).get(ConsentPurpose.CAMERA):
+        return "no_consent"  # judged when the file was written: a later withdrawal keeps what came before
     if path.stat().st_size > settings.PROCTORING_SNAPSHOT_MAX_BYTES:
         return "too_large"
     try:

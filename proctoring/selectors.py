@@ -33,17 +33,22 @@ def is_remote_plan(plan) -> bool:
     return getattr(plan, "exam_type", None) == ExamType.CONTINUING_ONLINE
 
 
-def consent_latest(registration) -> dict[str, ConsentRecord]:
-    """The latest answer per purpose of the registration (any text version)."""
+def consent_latest(registration, *, at=None) -> dict[str, ConsentRecord]:
+    """The latest answer per purpose of the registration (any text version); with `at`, the
+    latest given at or before that moment."""
     latest = {}
-    for record in ConsentRecord.objects.filter(registration=registration).order_by("at", "id"):
+    records = ConsentRecord.objects.filter(registration=registration)
+    if at is not None:
+        records = records.filter(at__lte=at)
+    for record in records.order_by("at", "id"):
         latest[record.purpose] = record
     return latest
 
 
-def consent_granted(registration) -> dict[str, bool]:
-    """Per purpose: does the latest answer grant it, for the current text version?"""
-    latest = consent_latest(registration)
+def consent_granted(registration, *, at=None) -> dict[str, bool]:
+    """Per purpose: does the latest answer grant it, for the current text version? With `at`:
+    did it at that moment (a snapshot nginx wrote before a withdrawal was taken with consent)."""
+    latest = consent_latest(registration, at=at)
     return {purpose: bool(latest.get(purpose) and latest[purpose].granted
                           and latest[purpose].text_version == CONSENT_VERSION)
             for purpose in ConsentPurpose.values}
@@ -91,15 +96,26 @@ def monitor_counts(*, plan, fetched_by) -> dict:
         entry = events.setdefault(attempt_id, {"total": 0, "kinds": []})
         entry["total"] += n
         entry["kinds"].append((EventKind(kind).label, n))
-    consent: dict[int, str] = {}
-    answers = defaultdict(dict)
-    for reg_id, purpose, granted, version in (ConsentRecord.objects.visible_to(fetched_by)
-                                              .filter(registration__plan=plan).order_by("at", "id")
-                                              .values_list("registration_id", "purpose", "granted", "text_version")):
-        answers[reg_id][purpose] = granted and version == CONSENT_VERSION
-    for reg_id, given in answers.items():
-        consent[reg_id] = "granted" if len(given) == len(ConsentPurpose.values) and all(given.values()) else "refused"
+    consent = _consent_states(ConsentRecord.objects.visible_to(fetched_by).filter(registration__plan=plan))
     return {"events": events, "consent": consent}
+
+
+def _consent_states(records) -> dict[int, str]:
+    """{registration id: "granted" (both purposes, current text) or "refused" (anything else
+    answered)} from a queryset of consent records; a registration never answered is absent."""
+    answers = defaultdict(dict)
+    for reg_id, purpose, granted, version in records.order_by("at", "id").values_list(
+            "registration_id", "purpose", "granted", "text_version"):
+        answers[reg_id][purpose] = granted and version == CONSENT_VERSION
+    return {reg_id: "granted" if len(given) == len(ConsentPurpose.values) and all(given.values()) else "refused"
+            for reg_id, given in answers.items()}
+
+
+def consent_states(registrations) -> dict[int, str]:
+    """我的考核: the consent state of each of the candidate's own registrations (one query), as
+    monitor_counts gives it per plan."""
+    ids = [getattr(r, "pk", r) for r in registrations]
+    return _consent_states(ConsentRecord.objects.filter(registration_id__in=ids))
 
 
 # ---------------------------------------------------------------- evidence (central only)

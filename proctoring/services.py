@@ -1,6 +1,8 @@
 """Writes of remote proctoring (docs/decisions.md#proctoring-consent; 个人信息保护法 Art. 28–29).
 
 * `consent_record`: the candidate answers each purpose separately; audited.
+* `consent_withdraw`: the candidate withdraws consent during the exam; the exam ends (submitted
+  with its saved answers); audited.
 * `exam_page_opened`: the configuration of proctor.js for a remote exam page, and the server's
   own event when the page takes over an earlier one (the engine's session takeover).
 * `events_record`: the page's events, append-only, idempotent by client id.
@@ -52,6 +54,10 @@ log = logging.getLogger(__name__)
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MIN_SIDE, MAX_SIDE = 64, 1280
+# snapshots a page keeps (in IndexedDB, so a reload keeps them) while it cannot upload: the newest
+# ones, the oldest giving way; 20 × 30 s = the last 10 minutes of an outage at the default
+# interval, at most 20 × PROCTORING_SNAPSHOT_MAX_BYTES on the candidate's disk
+MAX_WAITING_SNAPSHOTS = 20
 # the view a candidate's pictures were opened in is audited once per reviewer and attempt
 # within this window (a page of thumbnails is one look, not 180)
 VIEW_AUDIT_WINDOW_SECONDS = 600
@@ -103,6 +109,53 @@ def consent_record(*, registration, acting_user, answers: dict, version: str, ip
     return cleaned
 
 
+def consent_withdraw(*, attempt, acting_user, purposes, ip: str | None = None, user_agent: str = "",
+                     now: datetime.datetime | None = None):
+    """The candidate withdraws consent during a remote exam (个人信息保护法 Art. 15: as easily as it
+    was given, from the exam page). The rule (docs/decisions.md): a 继续教育(线上) exam does not go
+    on without its proctoring, so withdrawing either purpose ends the exam — the attempt is
+    submitted at once with its saved answers and graded (exams.services.attempt_submit_on_
+    withdrawal, cause 考生撤回远程监考同意). A `不同意` record is appended for each purpose withdrawn
+    (the latest answer counts, so every later event or snapshot is refused: _require_consent);
+    what was collected before stays for the violation check until the retention deletes it
+    (Art. 15: a withdrawal does not affect processing done before it). Audited. Only the
+    attempt's own candidate, while it is in progress. Returns the submitted attempt."""
+    from exams.choices import AttemptState
+    from exams.services import attempt_submit_on_withdrawal
+
+    now = now or timezone.now()
+    _own(attempt, acting_user)
+    registration = attempt.registration
+    if not is_remote_plan(attempt.plan):
+        raise ApplicationError("本场考试不是远程监考考试，无需撤回同意")
+    if attempt.state != AttemptState.IN_PROGRESS:
+        raise ApplicationError(f"本场考试{attempt.get_state_display()}，摄像头抓拍和行为记录已经停止", code="closed")
+    if not isinstance(purposes, list | tuple) or not purposes:
+        raise ApplicationError("请选择要撤回同意的事项", field="purposes")
+    chosen = []
+    for purpose in purposes:
+        if purpose not in ConsentPurpose.values:
+            raise ApplicationError(f"撤回的事项“{str(purpose)[:16]}”不正确", field="purposes")
+        if purpose not in chosen:
+            chosen.append(purpose)
+    granted = consent_granted(registration)
+    texts = texts_by_purpose()
+    with transaction.atomic():
+        for purpose in chosen:
+            ConsentRecord.objects.create(
+                registration=registration, user=acting_user, purpose=purpose, granted=False,
+                text_version=CONSENT_VERSION, text_digest=texts[purpose].digest, at=now, ip=ip,
+                user_agent=(user_agent or "")[:200])
+        words = "、".join(ConsentPurpose(p).label for p in chosen)
+        audit_record(actor=acting_user, action=Action.PROCTORING_CONSENT_WITHDRAW, obj=registration,
+                     region=registration.region_id, before={"granted": granted},
+                     after={"withdrawn": chosen, "version": CONSENT_VERSION, "attempt": attempt.pk},
+                     object_repr=f"考生 {registration.candidate_number}",
+                     message=f"考试中撤回远程监考同意（{words}）；远程监考考试不能在无监考的情况下继续，"
+                             f"按已保存的答案交卷")
+        return attempt_submit_on_withdrawal(attempt=attempt, acting_user=acting_user, now=now)
+
+
 def _require_consent(attempt, purpose: str) -> None:
     if not consent_granted(attempt.registration).get(purpose):
         raise ApplicationError(f"考生未同意{ConsentPurpose(purpose).label}，不予接收", code="no_consent")
@@ -131,6 +184,8 @@ def exam_page_opened(*, attempt, ip: str | None = None, now: datetime.datetime |
         "attempt": attempt.pk,
         "events_url": reverse("proctoring:events", args=[attempt.pk]),
         "snapshot_url": reverse("proctoring:snapshot_upload", args=[attempt.pk]),
+        "withdraw_url": reverse("proctoring:withdraw", args=[attempt.pk]),
+        "max_waiting_shots": MAX_WAITING_SNAPSHOTS,
         "interval_seconds": settings.PROCTORING_SNAPSHOT_SECONDS,
         "event_gap_seconds": EVENT_SNAPSHOT_MIN_GAP_SECONDS,
         "width": settings.PROCTORING_SNAPSHOT_WIDTH,
@@ -261,15 +316,25 @@ def snapshot_store(*, attempt, data: bytes, client_id: str, taken_at_ms=None, tr
                    now: datetime.datetime | None = None) -> tuple[Snapshot, bool]:
     """Store one camera snapshot (docs/decisions.md#proctoring): only the attempt's own candidate, while it is in
     progress, with consent to camera snapshots; a real JPEG (Pillow decodes it whole) of at most
-    PROCTORING_SNAPSHOT_MAX_BYTES. The file goes to private storage (no URL); the face check
-    runs in the background after the commit. Idempotent by the page's client id: a retried
-    upload returns the stored one. Returns (snapshot, created)."""
+    PROCTORING_SNAPSHOT_MAX_BYTES. A snapshot that waited on the page through a network outage
+    (proctor.js keeps them in IndexedDB) is still taken after the exam was submitted, as events
+    are: up to EVENT_LATE_MINUTES after deadline + grace, when it was taken before the
+    submission. The file goes to private storage (no URL); the face check runs in the
+    background after the commit. Idempotent by the page's client id: a retried upload returns
+    the stored one. Returns (snapshot, created)."""
     from exams.choices import AttemptState
+    from exams.services import grace_for
 
     now = now or timezone.now()
     _own(attempt, acting_user)
     if attempt.state != AttemptState.IN_PROGRESS:
-        raise ApplicationError(f"本场考试{attempt.get_state_display()}，不再接收抓拍照片", code="closed")
+        closes = attempt.deadline + grace_for(attempt.plan)
+        taken = _stamp(taken_at_ms, what="抓拍照片") if taken_at_ms is not None else None
+        late = (attempt.state in (AttemptState.SUBMITTED, AttemptState.GRADED) and attempt.submitted_at
+                and now <= closes + datetime.timedelta(minutes=EVENT_LATE_MINUTES)
+                and taken is not None and taken <= attempt.submitted_at)
+        if not late:
+            raise ApplicationError(f"本场考试{attempt.get_state_display()}，不再接收抓拍照片", code="closed")
     _require_consent(attempt, ConsentPurpose.CAMERA)
     return snapshot_save(attempt=attempt, data=data, client_id=client_id, taken_at_ms=taken_at_ms, trigger=trigger,
                          event_client_id=event_client_id, received_at=now, ip=ip)

@@ -63,6 +63,26 @@ def consent(request, registration_id: int):
 @never_cache
 @role_required(Role.CANDIDATE)
 @require_POST
+def withdraw(request, pk: int):
+    """撤回同意 from the remote exam page: {"purposes": ["camera", "behaviour"]}. The exam ends
+    (submitted with its saved answers); answers {"state", "next"} (the page goes there)."""
+    from django.urls import reverse
+
+    attempt = _attempt(request, pk)
+    try:
+        data = json_body(request, max_bytes=4096)
+        attempt = services.consent_withdraw(attempt=attempt, acting_user=request.user, purposes=data.get("purposes"),
+                                            ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    except ApplicationError as exc:
+        return _answer_error(exc)
+    messages.warning(request, "您已撤回远程监考同意：摄像头抓拍和考试行为记录已停止，本场考试已按已保存的答案交卷。")
+    return JsonResponse({"state": attempt.state, "state_label": attempt.get_state_display(),
+                         "next": reverse("exams:sit", args=[attempt.registration_id])})
+
+
+@never_cache
+@role_required(Role.CANDIDATE)
+@require_POST
 def events(request, pk: int):
     """Events from a remote exam page: {"events": [{id, kind, at, duration_ms, detail}]}. Answers
     {"stored": [client ids]} (new or already stored: the page forgets them)."""

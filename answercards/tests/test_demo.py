@@ -64,9 +64,10 @@ def test_the_demo_walks_to_the_published_sheet(settings, tmp_path):
     seats = list(Seat.objects.filter(plan=plan).select_related("registration").order_by("registration__candidate_number"))
     source, copier = copying_pair(seats)
     attempts = {Attempt.objects.get(registration=s.registration).pk for s in (source, copier)}
-    pair = PairFlag.objects.get(review=review, flagged=True)
-
-    assert {pair.attempt_a_id, pair.attempt_b_id} == attempts
+    # the planted pair is flagged (another pair may be too, depending on the papers drawn: every
+    # flagged candidate gets a decision below)
+    flagged = [{p.attempt_a_id, p.attempt_b_id} for p in PairFlag.objects.filter(review=review, flagged=True)]
+    assert attempts in flagged, flagged
     copier_attempt = Attempt.objects.get(registration=copier.registration)
     from review.tests.test_services import cheating
 

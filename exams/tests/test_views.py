@@ -222,3 +222,52 @@ def test_site_network_refusal_through_the_pages_behind_a_proxy(client, world, ba
     assert 'data-testid="network-refusal"' in again and "exam-config" not in again
     assert Attempt.objects.get(registration=registration).sessions_opened == opened
     assert "exam-config" in client.get(reverse("exams:sit", args=[registration.pk]), **inside).content.decode()
+
+
+def test_monitor_shows_each_candidates_pretest_result_to_its_region_only(client, world, registration):
+    """考试监控 (docs/decisions.md#pretest-not-a-gate, #exam-monitor): each candidate's 考前测试 as 已通过 / 未通过 / 未参加, with counts,
+    for the plan's 管局 and central; another region's 管局 gets the plan's 404 and no result."""
+    from candidates.tests.factories import RegistrationFactory
+    from exams.choices import PretestStatus
+    from exams.models import Pretest
+
+    failed = RegistrationFactory(plan=registration.plan, person__name="孙海燕")
+    RegistrationFactory(plan=registration.plan, person__name="李春梅")  # never took it
+    for reg, status in ((registration, PretestStatus.PASSED), (failed, PretestStatus.FAILED)):
+        Pretest.objects.create(registration=reg, plan=reg.plan, region_id=reg.region_id, status=status)
+    for user in (world.admin_a, world.central):
+        client.force_login(user)
+        html = client.get(reverse("exams:monitor_plan", args=[registration.plan_id]),
+                          HTTP_HX_REQUEST="true").content.decode()
+        results = dict(re.findall(r'<td>([^<]+)</td>\s*<td>[ABC]</td>\s*<td data-testid="monitor-pretest">'
+                                  r'<span[^>]*>([^<]+)</span>', html))
+        assert results == {"王建国": "已通过", "孙海燕": "未通过", "李春梅": "未参加"}, results
+        counts = re.findall(r'data-testid="pretest-count-(\w+)">[^<]*?(\d+)</span>', html)
+        assert dict(counts) == {"not_taken": "1", "failed": "1", "passed": "1"}
+    client.force_login(world.admin_b)
+    refused = client.get(reverse("exams:monitor_plan", args=[registration.plan_id]), HTTP_HX_REQUEST="true")
+    assert refused.status_code == 404 and "孙海燕" not in refused.content.decode()
+
+
+def test_my_exams_says_remote_consent_is_asked_and_the_pretest_is_required(client, world, rule):
+    """我的考核 (docs/decisions.md#mine-remote-note, #pretest-not-a-gate): for a remote plan, that consent is asked before the exam, what
+    it covers, the answer so far and a link to the notice; 考前测试 shown as required."""
+    from exams.tests.factories import give_consent, open_plan, rules_for, sitting
+
+    remote = sitting(open_plan(minutes_ago=-3 * 24 * 60), user=world.candidate, consent=False)
+    rules_for(world.central, exam_type="new_online")
+    centralized = sitting(open_plan(minutes_ago=-3 * 24 * 60, exam_type="new_online"), person=remote.person)
+    client.force_login(world.candidate)
+    html = client.get(reverse("candidates:my_registrations")).content.decode()
+    notes = re.findall(r'data-testid="remote-note">(.*?)</div>', html, re.S)
+    assert len(notes) == 1 and remote.plan.batch_no in notes[0] and centralized.plan.batch_no not in notes[0]
+    assert "摄像头抓拍" in notes[0] and "考试行为记录" in notes[0] and "不同意不能进入考试" in notes[0]
+    assert "尚未答复" in notes[0]
+    link = reverse("exams:sit", args=[remote.pk]) + "#proctor-consent"
+    assert f'href="{link}"' in notes[0]
+    assert html.count("必做") == 2  # both online plans' 考前测试
+    entry = client.get(reverse("exams:sit", args=[remote.pk])).content.decode()
+    assert 'id="proctor-consent"' in entry and "撤回同意" in entry
+    give_consent(remote)
+    html = client.get(reverse("candidates:my_registrations")).content.decode()
+    assert re.search(r'data-testid="remote-consent">已同意<', html)

@@ -76,14 +76,16 @@ def test_a_record_keeps_time_ip_browser_version_and_the_digest_of_the_text(world
         record.save()  # append-only
 
 
-def test_the_text_says_what_why_who_and_how_long(settings):
+def test_the_text_says_what_why_who_how_long_and_how_to_withdraw(settings):
     settings.PROCTORING_SNAPSHOT_RETENTION_DAYS = 90
     settings.PROCTORING_SNAPSHOT_SECONDS = 45
     camera = dict(texts_by_purpose()[ConsentPurpose.CAMERA].paragraphs)
-    assert set(camera) == {"收集什么", "为什么", "谁能看到", "保存多久"}
+    assert set(camera) == {"收集什么", "为什么", "谁能看到", "保存多久", "撤回同意"}
+    assert "结束本场考试" in camera["撤回同意"] and "已保存的答案交卷" in camera["撤回同意"]
     assert "45 秒" in camera["收集什么"] and "90 天" in camera["保存多久"] and "部中心" in camera["谁能看到"]
     behaviour = dict(texts_by_purpose()[ConsentPurpose.BEHAVIOUR].paragraphs)
     assert "部中心" in behaviour["谁能看到"] and "次数" in behaviour["谁能看到"]
+    assert behaviour["撤回同意"] == camera["撤回同意"]
 
 
 @pytest.mark.parametrize("answers", [{}, {ConsentPurpose.CAMERA: True}, {ConsentPurpose.CAMERA: True,

@@ -137,6 +137,21 @@ def test_what_the_upload_view_would_refuse_is_refused_and_removed(world, started
     assert _inbox_files() == []
 
 
+def test_a_withdrawal_keeps_what_nginx_wrote_before_it_and_refuses_what_came_after(world, started):
+    """Consent is judged at the moment nginx wrote the file (docs/decisions.md#consent-withdrawal:
+    what was collected before a withdrawal is kept)."""
+    from proctoring.choices import ConsentPurpose
+    from proctoring.services import consent_withdraw
+
+    _drop(started, _name(client_id="before-withdrawal"), face_jpeg(), written=started.started_at)
+    consent_withdraw(attempt=started, acting_user=world.candidate, purposes=[ConsentPurpose.CAMERA])
+    _drop(started, _name(client_id="after-withdrawal"), face_jpeg(),
+          written=timezone.now() + datetime.timedelta(seconds=1))
+    later = timezone.now() + datetime.timedelta(seconds=30)
+    assert direct.inbox_ingest(now=later) in ({"stored": 1, "no_consent": 1}, {"stored": 1, "closed": 1})
+    assert list(Snapshot.objects.values_list("client_id", flat=True)) == ["before-withdrawal"]
+
+
 def test_a_centralized_plans_folder_is_refused(world):
     from questions.tests.factories import make_bank
 

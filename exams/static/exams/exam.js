@@ -34,6 +34,7 @@
   var offline = false;
   var flushTimer = null;
   var flushing = false;
+  var inflight = Promise.resolve();  // the save request in flight (settle waits for it)
   var retryDelay = 2000;
 
   function load() {
@@ -119,7 +120,7 @@
     if (stopped || flushing || !pendingCount()) { return Promise.resolve(); }
     flushing = true;
     var items = Object.keys(pending).map(function (p) { return pending[p]; });
-    return post(saveUrl, { token: config.token, answers: items }).then(function (response) {
+    inflight = post(saveUrl, { token: config.token, answers: items }).then(function (response) {
       return response.json().then(function (data) { return { status: response.status, data: data }; });
     }).then(function (result) {
       flushing = false;
@@ -150,7 +151,12 @@
       retryDelay = Math.min(retryDelay * 2, 15000);
       schedule(retryDelay);
     });
+    return inflight;
   }
+
+  // the save in flight, then one more for whatever is still pending (resolves offline too: the
+  // caller, proctor.js's withdrawal, tries again later)
+  function settle() { return (flushing ? inflight : Promise.resolve()).then(function () { return flush(); }); }
 
   function changed(event) {
     var fieldset = event.target.closest("fieldset.question");
@@ -273,6 +279,17 @@
   document.getElementById("exam-confirm-cancel").addEventListener("click", function () { document.getElementById("exam-confirm").hidden = true; });
   document.getElementById("exam-confirm-ok").addEventListener("click", doSubmit);
   window.addEventListener("online", function () { sync(); schedule(0); });
+  // remote exams (proctor.js): the candidate's withdrawal of consent ends the exam; the answers
+  // still pending are sent first (proctor.js waits for settle), nothing can be answered meanwhile
+  document.addEventListener("proctor:ready", function (event) { event.detail.flushers.push(settle); });
+  document.addEventListener("proctor:withdrawing", function () {
+    disable();
+    showBanner("您已撤回远程监考同意，本场考试正在以已保存的答案交卷，不能再作答。");
+  });
+  document.addEventListener("proctor:withdrawn", function () {
+    stopped = true;
+    try { window.localStorage.removeItem(storeKey); } catch (e) { /* ignore */ }
+  });
   window.addEventListener("offline", wentOffline);
   tick();
   setInterval(tick, 1000);

@@ -4,10 +4,14 @@
 // going away and back; the server itself records a second page taking over. Events are kept in
 // localStorage until the server has them (idempotent by their random id, so a replay after a
 // network failure or a reload is stored once). A camera snapshot (getUserMedia → canvas → JPEG)
-// is taken every `interval_seconds` and at each incident, and uploaded; while the network is
-// down the latest ones wait in memory. No inline script (CSP): the configuration comes from the
-// json_script block #proctor-config. The exam page (exams/exam.js) tells us when it stops
-// (taken over, closed, time up) with the DOM event "exam:stopped".
+// is taken every `interval_seconds` and at each incident, and uploaded; while it cannot be sent
+// it waits in IndexedDB (so a reload or a crash keeps it): at most `max_waiting_shots`, the
+// oldest giving way to the newest. "撤回同意" stops the camera and every record at once, drops
+// what is still waiting, and asks the server to end the exam (the saved answers are sent first;
+// a withdrawal that cannot reach the server is kept in localStorage and sent when it can: until
+// then no page of this attempt turns the camera on again). No inline script (CSP): the
+// configuration comes from the json_script block #proctor-config. The exam page (exams/exam.js)
+// tells us when it stops (taken over, closed, time up) with the DOM event "exam:stopped".
 (function () {
   "use strict";
 
@@ -20,13 +24,15 @@
   var video = document.getElementById("proctor-video");
   var fsButton = document.getElementById("proctor-fullscreen");
   var storeKey = "sanlei-proctor-" + config.attempt;
-  var MAX_EVENTS = 500, MAX_SHOTS = 20, BATCH = 100, NOTICE_MS = 6000;
+  var withdrawKey = "sanlei-proctor-withdraw-" + config.attempt;
+  var MAX_EVENTS = 500, MAX_SHOTS = config.max_waiting_shots || 20, BATCH = 100, NOTICE_MS = 6000;
   var INCIDENTS = { page_hidden: 1, window_blur: 1, fullscreen_exit: 1, copy: 1, cut: 1, paste: 1,
                     network_offline: 1, camera_unavailable: 1 };
 
   var queue = load();          // events the server has not confirmed yet
-  var shots = [];              // snapshots waiting for upload: {id, at, trigger, event, blob}
+  var shots = [];              // snapshots waiting for upload: {id, at, trigger, event, blob}, oldest first
   var stopped = false;
+  var withdrawal = loadWithdrawal();  // the purposes being withdrawn, until the server has it
   var stream = null;
   var netDown = false, netDownAt = 0;
   var hiddenAt = 0, blurAt = 0, lastEventShot = 0;
@@ -54,6 +60,79 @@
     bar.setAttribute("data-pending-shots", String(shots.length));
     bar.setAttribute("data-uploaded", String(uploaded));
   }
+  // ------------------------------------------------------------ waiting snapshots (IndexedDB)
+
+  var idb = null;  // a promise of the database, or null where IndexedDB is unavailable (memory only)
+  function shotStore(mode) {
+    return idb ? idb.then(function (db) { return db ? db.transaction("shots", mode).objectStore("shots") : null; })
+               : Promise.resolve(null);
+  }
+  function openShots() {
+    if (!window.indexedDB) { return null; }
+    return new Promise(function (resolve) {
+      var request;
+      try { request = window.indexedDB.open("sanlei-proctor", 1); } catch (e) { resolve(null); return; }
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore("shots", { keyPath: "id" }).createIndex("attempt", "attempt");
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { resolve(null); };
+      request.onblocked = function () { resolve(null); };
+    });
+  }
+  function keepShot(shot) {
+    shotStore("readwrite").then(function (store) {
+      if (store) { store.put({ id: shot.id, attempt: config.attempt, at: shot.at, trigger: shot.trigger,
+                               event: shot.event, blob: shot.blob }); }
+    }).catch(function () { /* quota or a closed database: it still waits in memory */ });
+  }
+  function forgetShot(id) {
+    shotStore("readwrite").then(function (store) { if (store) { store.delete(id); } }).catch(function () {});
+  }
+  function forgetAllShots() {
+    shotStore("readwrite").then(function (store) {
+      if (!store) { return; }
+      var cursor = store.index("attempt").openCursor(window.IDBKeyRange.only(config.attempt));
+      cursor.onsuccess = function () {
+        if (cursor.result) { cursor.result.delete(); cursor.result.continue(); }
+      };
+    }).catch(function () {});
+  }
+  // what an earlier page of this attempt left (a reload during an outage): oldest first, before ours
+  function restoreShots() {
+    return shotStore("readonly").then(function (store) {
+      if (!store) { return; }
+      return new Promise(function (resolve) {
+        var request = store.index("attempt").getAll(window.IDBKeyRange.only(config.attempt));
+        request.onsuccess = function () {
+          var known = {};
+          shots.forEach(function (s) { known[s.id] = true; });
+          var earlier = (request.result || []).filter(function (s) { return !known[s.id] && s.blob; });
+          shots = earlier.concat(shots).sort(function (a, b) { return a.at - b.at; });
+          trimShots();
+          show();
+          resolve();
+        };
+        request.onerror = function () { resolve(); };
+      });
+    }).catch(function () {});
+  }
+  // the newest MAX_SHOTS wait; the oldest give way (never the one being uploaded)
+  function trimShots() {
+    while (shots.length > MAX_SHOTS) {
+      var index = busy && shots.length > 1 ? 1 : 0;
+      forgetShot(shots[index].id);
+      shots.splice(index, 1);
+    }
+  }
+
+  function loadWithdrawal() {
+    try {
+      var purposes = JSON.parse(window.localStorage.getItem(withdrawKey) || "null");
+      return Array.isArray(purposes) && purposes.length ? purposes : null;
+    } catch (e) { return null; }
+  }
+
   function newId() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
     var bytes = new Uint8Array(16);
@@ -120,12 +199,17 @@
     record("network_online", Date.now() - netDownAt);
   }
 
+  function dropWaiting() {
+    queue = [];
+    shots = [];
+    forgetAllShots();
+    persist();
+  }
+
   function finish(data) {
     // the server no longer takes records for this attempt (closed, or no consent): stop quietly
     if (data && (data.error === "closed" || data.error === "no_consent")) {
-      queue = [];
-      shots = [];
-      persist();
+      dropWaiting();
       stop();
       return true;
     }
@@ -195,7 +279,8 @@
       busy = false;
       networkUp();
       if (finish(result.data)) { return; }
-      shots.shift();  // stored, or refused for good (a malformed picture is not sent again)
+      if (shots[0] === shot) { shots.shift(); }  // stored, or refused for good (a malformed picture is not sent again)
+      forgetShot(shot.id);
       if (result.status === 200 && !result.data.error) { uploaded += 1; }
       cameraStatus();
       show();
@@ -215,8 +300,11 @@
     var at = Date.now();
     canvas.toBlob(function (blob) {
       if (!blob || blob.size > config.max_bytes) { return; }
-      shots.push({ id: newId(), at: at, trigger: trigger, event: eventId || "", blob: blob });
-      if (shots.length > MAX_SHOTS) { shots.splice(busy ? 1 : 0, 1); }  // the oldest waiting one gives way
+      if (stopped) { return; }
+      var shot = { id: newId(), at: at, trigger: trigger, event: eventId || "", blob: blob };
+      shots.push(shot);
+      keepShot(shot);
+      trimShots();
       show();
       schedule(0);
     }, "image/jpeg", config.quality);
@@ -297,6 +385,61 @@
     setStatus("监考已结束，摄像头已关闭。", "");
   }
 
+  // ------------------------------------------------------------ 撤回同意 (个人信息保护法 Art. 15)
+
+  var dialog = document.getElementById("proctor-withdraw-dialog");
+  var withdrawButton = document.getElementById("proctor-withdraw");
+  var withdrawError = document.getElementById("proctor-withdraw-error");
+  var flushers = [];  // the exam page's "send my saved answers" (exam.js), asked before the exam ends
+  var withdrawTimer = null, withdrawDelay = 2000;
+
+  function withdrawNow(purposes) {
+    withdrawal = purposes;
+    try { window.localStorage.setItem(withdrawKey, JSON.stringify(purposes)); } catch (e) { /* blocked */ }
+    dropWaiting();  // nothing collected from now on, and nothing still waiting is sent
+    stop();
+    withdrawButton.hidden = true;
+    fsButton.hidden = true;
+    setStatus("您已撤回远程监考同意：摄像头已关闭，考试行为不再记录。正在以已保存的答案交卷…", "bad");
+    var event = new CustomEvent("proctor:withdrawing", { detail: { flushers: flushers } });
+    document.dispatchEvent(event);
+    sendWithdrawal();
+  }
+
+  function sendWithdrawal() {
+    if (withdrawTimer) { clearTimeout(withdrawTimer); withdrawTimer = null; }
+    Promise.all(flushers.map(function (f) { return Promise.resolve(f()).catch(function () {}); })).then(function () {
+      return post(config.withdraw_url, JSON.stringify({ purposes: withdrawal }), "application/json");
+    }).then(function (result) {
+      if (result.status !== 200 && !result.data.error) { throw new Error("withdraw " + result.status); }
+      try { window.localStorage.removeItem(withdrawKey); } catch (e) { /* ignore */ }
+      document.dispatchEvent(new CustomEvent("proctor:withdrawn"));
+      // the exam ended (or had already ended): the entry page says what happened
+      window.location.assign(result.data.next || window.location.href);
+    }).catch(function () {
+      setStatus("网络已断开：摄像头和记录已停止；撤回同意将在网络恢复后自动提交，届时以已保存的答案交卷。", "bad");
+      withdrawDelay = Math.min(withdrawDelay * 2, 15000);
+      withdrawTimer = setTimeout(sendWithdrawal, withdrawDelay);
+    });
+  }
+
+  withdrawButton.addEventListener("click", function () {
+    withdrawError.hidden = true;
+    dialog.hidden = false;
+  });
+  document.getElementById("proctor-withdraw-cancel").addEventListener("click", function () { dialog.hidden = true; });
+  document.getElementById("proctor-withdraw-ok").addEventListener("click", function () {
+    var purposes = [];
+    dialog.querySelectorAll('input[name="withdraw-purpose"]:checked').forEach(function (input) { purposes.push(input.value); });
+    if (!purposes.length) {
+      withdrawError.textContent = "请至少选择一项要撤回的同意。";
+      withdrawError.hidden = false;
+      return;
+    }
+    dialog.hidden = true;
+    withdrawNow(purposes);
+  });
+
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
       hiddenAt = Date.now();
@@ -316,7 +459,10 @@
   document.addEventListener("paste", blocked("paste", "粘贴"));
   document.addEventListener("contextmenu", function (event) { event.preventDefault(); });
   window.addEventListener("offline", networkDown);
-  window.addEventListener("online", function () { schedule(0); });
+  window.addEventListener("online", function () {
+    if (withdrawal) { sendWithdrawal(); return; }
+    schedule(0);
+  });
   document.addEventListener("exam:stopped", function () {
     if (queue.length) { schedule(0); }
     stop();
@@ -328,8 +474,17 @@
     }
   });
 
+  // exam.js registers its flush here (it runs first: both scripts are deferred, it comes first)
+  document.dispatchEvent(new CustomEvent("proctor:ready", { detail: { flushers: flushers } }));
+  idb = openShots();
+  if (withdrawal) {  // a withdrawal an earlier page of this attempt could not send yet
+    withdrawNow(withdrawal);
+    return;
+  }
   startCamera();
   timers.push(setInterval(periodic, Math.max(5, config.interval_seconds) * 1000));
   timers.push(setInterval(function () { if (!pumpTimer) { schedule(0); } }, 15000));
-  if (queue.length) { schedule(0); }  // left over from an earlier page of this attempt
+  // left over from an earlier page of this attempt: its events (localStorage), its snapshots (IndexedDB)
+  restoreShots().then(function () { if (shots.length) { schedule(0); } });
+  if (queue.length) { schedule(0); }
 })();
