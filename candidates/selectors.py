@@ -78,6 +78,68 @@ def registration_rows(qs: QuerySet) -> QuerySet:
         id_type_ref="person__id_type_id", id_number_ref="person__id_number"))
 
 
+def registration_page_rows(qs: QuerySet, *, fetched_by, total: int, estimated: bool):
+    """The list `qs` (registration_list) for paging keys first (core.pagination.KeysFirst):
+    each page selects the keys of its rows with the filters and the order alone, then shapes
+    just those rows (registration_rows, under the caller's scope again). The same rows in the
+    same order as `registration_rows(qs)` (every order ends with the unique 考生编号).
+
+    `total`, `estimated`: registration_count's. When the list was counted exactly at no more
+    than EXACT_COUNT_LIMIT rows, the keys are ordered from that bounded set (the filtered keys, LIMIT EXACT_COUNT_LIMIT + 1),
+    not found by walking an index in the list's order: when the filters leave a few rows of a
+    region (姓名 begins with …), PostgreSQL would otherwise walk the whole roster in 考生编号
+    order looking for them (0.5 s at a million rows; bench_candidates.py). A longer list is
+    dense enough for the index walk to stop early. (Rows added between the count and the page
+    beyond the limit would be left out of that one page, never rows of another scope.)"""
+    from core.pagination import KeysFirst
+
+    order = qs.query.order_by
+    if not estimated and total == 0:
+        def keys(start, stop):  # counted: nothing to list
+            return []
+    elif not estimated and total <= EXACT_COUNT_LIMIT:
+        keys = _bounded_keys(qs, order)
+    else:
+        def keys(start, stop):
+            return list(qs.order_by(*order).values_list("pk", flat=True)[start:stop])
+
+    def shape(pks):
+        return registration_rows(Registration.objects.visible_to(fetched_by).filter(pk__in=pks)).order_by()
+
+    return KeysFirst(keys=keys, shape=shape, count=qs.count)
+
+
+def _bounded_keys(qs: QuerySet, order):
+    """keys(start, stop) of a list known to hold at most EXACT_COUNT_LIMIT rows: the filtered
+    rows' keys and sort values (LIMIT EXACT_COUNT_LIMIT + 1, no order), ordered outside, so
+    that the filters' own indexes find them (see registration_page_rows). The sort values are
+    selected under aliases, so the outer ORDER BY sorts the same columns, collations and
+    directions as the list."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+    from django.db.models import F
+
+    aliases = {f"sort_{i}": F(o.lstrip("-")) for i, o in enumerate(order)}
+    inner = qs.order_by().annotate(**aliases).values("pk", *aliases)[: EXACT_COUNT_LIMIT + 1]
+    connection = connections[qs.db]
+    quote = connection.ops.quote_name
+    by = ", ".join(f"{quote(alias)}{' DESC' if o.startswith('-') else ''}" for alias, o in zip(aliases, order,
+                                                                                             strict=True))
+
+    def keys(start, stop):
+        try:
+            sql, params = inner.query.sql_with_params()
+        except EmptyResultSet:  # qs.none(): an invalid filter lists nothing
+            return []
+        limit = "" if stop is None else f" LIMIT {int(stop) - int(start)}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {quote('pk')} FROM ({sql}) bounded ORDER BY {by}{limit} OFFSET {int(start)}",
+                           params)
+            return [row[0] for row in cursor.fetchall()]
+
+    return keys
+
+
 def registration_export_values(qs: QuerySet) -> QuerySet:
     """The same rows as `qs`, as tuples of EXPORT_FIELDS (no model instances: 100,000 rows in
     well under a second and little memory)."""

@@ -40,7 +40,7 @@ from .selectors import (
     registration_count,
     registration_get,
     registration_history,
-    registration_rows,
+    registration_page_rows,
     registration_suspension,
 )
 
@@ -120,7 +120,8 @@ def _list_page(request, qs) -> dict:
     exact up to selectors.EXACT_COUNT_LIMIT rows and the planner's estimate above it (labelled
     约 … on the page); paging past an overestimate lands on the real last page."""
     total, estimated = registration_count(qs)
-    return paginate(request, registration_rows(qs), total=total, estimated=estimated)
+    rows = registration_page_rows(qs, fetched_by=request.user, total=total, estimated=estimated)
+    return paginate(request, rows, total=total, estimated=estimated)
 
 
 @admin_required
