@@ -179,21 +179,43 @@ def registration_get(*, pk: int, fetched_by) -> Registration:
     return get_visible_or_404(registration_rows(Registration.objects.all()), fetched_by, pk=pk)
 
 
-def registration_years(*, fetched_by) -> list[int]:
-    """The 年份 choices: years of the plans the caller can see (plans, not the million rows)."""
+def visible_plan_rows(*, fetched_by) -> list[tuple[int, str, datetime.date, int, str]]:
+    """The plans the caller can see as (pk, 批次编号, exam date, region id, 考试计划类型), newest
+    exam first: one query from which the list's filter form takes both its 年份 choices and its
+    考试批次 options (registration_years, plan_filter_choices), instead of two."""
+    return list(ExamPlan.objects.visible_to(fetched_by).order_by("-exam_date", "-id")
+                .values_list("pk", "batch_no", "exam_date", "region_id", "exam_type"))
+
+
+def registration_years(*, fetched_by, plan_rows: list | None = None) -> list[int]:
+    """The 年份 choices: years of the plans the caller can see (plans, not the million rows);
+    from `plan_rows` (visible_plan_rows) when the caller has them."""
+    if plan_rows is not None:
+        return sorted({day.year for _, _, day, _, _ in plan_rows if day}, reverse=True)
     dates = ExamPlan.objects.visible_to(fetched_by).dates("exam_date", "year", order="DESC")
     return [d.year for d in dates]
 
 
 def plan_filter_choices(*, fetched_by, region=None, exam_year: int | None = None, exam_type: str | None = None,
-                        selected=None, plans=None) -> list[tuple[int, str, datetime.date]]:
+                        selected=None, plans=None, plan_rows: list | None = None
+                        ) -> list[tuple[int, str, datetime.date]]:
     """The 考试批次 select's options as (pk, 批次编号, exam date), newest exam first: the plans the
     caller can see, narrowed to the 地区 / 年份 / 考试计划类型 chosen in the same search (a plan
     outside them would list no rows), plus the selected plan whatever they say. One query over
     the plans table, values only: central's select holds every plan of the country (bench:
     bench_candidates.py). `plans` narrows the choosable plans further (a form that offers fewer,
-    e.g. 成绩管理's published ones for a region); it is itself scoped to the caller."""
+    e.g. 成绩管理's published ones for a region); it is itself scoped to the caller. With
+    `plan_rows` (visible_plan_rows of the same caller) the narrowing is done on them, no query."""
     from django.db.models import Q
+
+    if plan_rows is not None and plans is None:
+        region_id = getattr(region, "pk", region)
+        selected_id = getattr(selected, "pk", selected)
+        narrowed = bool(region or exam_year or exam_type)
+        return [(pk, batch, day) for pk, batch, day, plan_region, plan_type in plan_rows
+                if not narrowed or (selected_id is not None and pk == selected_id)
+                or ((not region or plan_region == region_id) and (not exam_year or (day and day.year == exam_year))
+                    and (not exam_type or plan_type == exam_type))]
 
     qs = ExamPlan.objects.visible_to(fetched_by)
     if plans is not None:

@@ -109,3 +109,24 @@ def test_the_page_shows_page_two_of_a_sorted_list(client, world, roster):
     first = client.get(reverse("candidates:list"), {"sort": "-name", "page_size": 10}).content.decode()
     positions = [first.index(f">{n}<") for n in expected]
     assert positions == sorted(positions)
+
+
+def test_the_plan_options_from_the_plans_read_once_match_the_query(world):
+    """The filter form reads the visible plans once (selectors.visible_plan_rows) for its 年份
+    choices and its 考试批次 options: the same options as the narrowing query."""
+    from candidates.selectors import plan_filter_choices, registration_years, visible_plan_rows
+    from plans.choices import ExamType
+
+    a1 = ExamPlanFactory(region=world.region_a, exam_type=ExamType.NEW_ONLINE)
+    ExamPlanFactory(region=world.region_a, exam_type=ExamType.CONTINUING_ONLINE, days_ahead=400)
+    b1 = ExamPlanFactory(region=world.region_b, exam_type=ExamType.NEW_ONLINE)
+    year = a1.exam_date.year
+    for user in (world.central, world.admin_a):
+        rows = visible_plan_rows(fetched_by=user)
+        assert registration_years(fetched_by=user, plan_rows=rows) == registration_years(fetched_by=user)
+        for narrowing in ({}, {"region": world.region_a}, {"region": world.region_b, "selected": a1},
+                          {"exam_year": year}, {"exam_year": year + 1, "exam_type": ExamType.CONTINUING_ONLINE},
+                          {"exam_type": ExamType.NEW_ONLINE, "selected": b1.pk}, {"selected": b1}):
+            assert (plan_filter_choices(fetched_by=user, plan_rows=rows, **narrowing)
+                    == plan_filter_choices(fetched_by=user, **narrowing)), (user, narrowing)
+    assert b1.pk not in {pk for pk, *_ in visible_plan_rows(fetched_by=world.admin_a)}
