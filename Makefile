@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg bench bench-load lint venv migrate demo clean browser fonts
+.PHONY: run test test-pg bench bench-load lint venv migrate demo clean browser fonts nginx
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -32,13 +32,18 @@ run: demo
 browser:
 	bash .ci/ensure-browser
 
+# Debian's nginx (not started as a service): the tests of snapshots written by nginx itself and
+# bench/load's layouts run it from a configuration file of their own
+nginx:
+	bash .ci/ensure-nginx
+
 fonts:
 	bash .ci/ensure-fonts
 
-test: venv browser
+test: venv browser nginx
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest
 
-test-pg: venv browser
+test-pg: venv browser nginx
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sanlei} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(PY) -m pytest
 
 bench: venv

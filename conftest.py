@@ -34,3 +34,4 @@ def _clear_cache():
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PROCTORING_SNAPSHOT_ROOT = tmp_path / "private" / "snapshots"
+    settings.PROCTORING_INBOX_ROOT = tmp_path / "private" / "snapshot-inbox"

@@ -89,6 +89,8 @@ def run_export(*, job, user_id: int, query: str, full: bool) -> None:
     """Write the whole filtered list to a file and attach it to the job for download: the query
     string of the page, parsed by the list's one filter definition (candidates.filters) under the
     job's user, read through the same selector as the page (services.registration_export)."""
+    from core.replica import replica_reads
+
     from .exports import export_filename, registrations_tempfile
     from .forms import CandidateFilterForm
     from .selectors import registration_export_values
@@ -96,13 +98,14 @@ def run_export(*, job, user_id: int, query: str, full: bool) -> None:
     user = User.objects.get(pk=user_id)
     form = CandidateFilterForm(QueryDict(query), user=user)
     filters = form.filters()  # InvalidFilter fails the job with its message (a plan deleted meanwhile)
-    qs = form.rows()
-    total = qs.count()
-    job_progress(job, done=0, total=total, message="正在生成文件")
-    handle, count = registrations_tempfile(
-        registration_export_values(qs), full=full,
-        progress=lambda n: job_progress(job, done=n, message="正在生成文件"),
-    )
+    with replica_reads():  # the rows may come from a streaming replica (core.replica); progress is a write
+        qs = form.rows()
+        total = qs.count()
+        job_progress(job, done=0, total=total, message="正在生成文件")
+        handle, count = registrations_tempfile(
+            registration_export_values(qs), full=full,
+            progress=lambda n: job_progress(job, done=n, message="正在生成文件"),
+        )
     try:
         stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
         name = default_storage.save(f"jobs/exports/{job.pk}.xlsx", File(handle, name=f"{job.pk}.xlsx"))

@@ -108,8 +108,9 @@ class PdfDocument:
         self.pdf.set_font(FAMILY, "", self.font_size)
 
     def paragraph(self, text: str) -> None:
+        """Left-aligned: fpdf2's default justification stretches the spaces inside Chinese text."""
         self.pdf.set_font(FAMILY, "", self.font_size)
-        self.pdf.multi_cell(0, self.font_size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
+        self.pdf.multi_cell(0, self.font_size * 0.55, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(1)
 
     def spacer(self, height: float = 4) -> None:

@@ -31,6 +31,7 @@ from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
 
+from . import direct
 from .choices import (
     EVENT_LATE_MINUTES,
     EVENT_SNAPSHOT_MIN_GAP_SECONDS,
@@ -124,6 +125,7 @@ def exam_page_opened(*, attempt, ip: str | None = None, now: datetime.datetime |
     if opened > 1:
         ProctorEvent.objects.create(attempt=attempt, kind=EventKind.SESSION_OPENED, client_id=f"srv-{uuid.uuid4().hex}",
                                     client_at=now, server_at=now, detail=f"第 {opened} 次打开考试页面", ip=ip)
+    camera = bool(consent_granted(attempt.registration).get(ConsentPurpose.CAMERA))
     return {
         "attempt": attempt.pk,
         "events_url": reverse("proctoring:events", args=[attempt.pk]),
@@ -133,7 +135,9 @@ def exam_page_opened(*, attempt, ip: str | None = None, now: datetime.datetime |
         "width": settings.PROCTORING_SNAPSHOT_WIDTH,
         "quality": settings.PROCTORING_SNAPSHOT_QUALITY,
         "max_bytes": settings.PROCTORING_SNAPSHOT_MAX_BYTES,
-        "camera": bool(consent_granted(attempt.registration).get(ConsentPurpose.CAMERA)),
+        "camera": camera,
+        # nginx writes the pictures itself (proctoring.direct): the page PUTs to this signed folder
+        "direct_upload": direct.upload_target(attempt) if camera and direct.enabled() else None,
     }
 
 
@@ -265,13 +269,23 @@ def snapshot_store(*, attempt, data: bytes, client_id: str, taken_at_ms=None, tr
     _own(attempt, acting_user)
     if attempt.state != AttemptState.IN_PROGRESS:
         raise ApplicationError(f"本场考试{attempt.get_state_display()}，不再接收抓拍照片", code="closed")
+    _require_consent(attempt, ConsentPurpose.CAMERA)
+    return snapshot_save(attempt=attempt, data=data, client_id=client_id, taken_at_ms=taken_at_ms, trigger=trigger,
+                         event_client_id=event_client_id, received_at=now, ip=ip)
+
+
+def snapshot_save(*, attempt, data: bytes, client_id: str, taken_at_ms, trigger: str, event_client_id: str,
+                  received_at: datetime.datetime, ip: str | None) -> tuple[Snapshot, bool]:
+    """The part of storing a snapshot that does not depend on how it arrived (through the app,
+    `snapshot_store`, or written by the web server, `proctoring.direct.inbox_ingest`), once the
+    caller has checked who sent it, when, and the consent: idempotent by client id, a real JPEG,
+    the per-attempt cap, private storage, the face check queued after the commit."""
     if not CLIENT_ID.match(client_id or ""):
         raise ApplicationError("抓拍照片的编号不正确", field="client_id")
     if event_client_id and not CLIENT_ID.match(event_client_id):
         raise ApplicationError("抓拍照片的触发事件编号不正确", field="event")
     if trigger not in ("periodic", "start") and trigger not in EventKind.values:
         raise ApplicationError("抓拍原因不正确", field="trigger")
-    _require_consent(attempt, ConsentPurpose.CAMERA)
     existing = Snapshot.objects.filter(attempt=attempt, client_id=client_id).first()
     if existing is not None:
         return existing, False
@@ -285,7 +299,7 @@ def snapshot_store(*, attempt, data: bytes, client_id: str, taken_at_ms=None, tr
         with transaction.atomic():
             snapshot = Snapshot.objects.create(
                 attempt=attempt, client_id=client_id, trigger=trigger, event_client_id=event_client_id,
-                taken_at=taken_at, received_at=now, file_name=name, size=len(data), width=width, height=height,
+                taken_at=taken_at, received_at=received_at, file_name=name, size=len(data), width=width, height=height,
                 sha256=hashlib.sha256(data).hexdigest(), ip=ip)
             transaction.on_commit(lambda: _enqueue_analysis(snapshot.pk))
     except IntegrityError:  # the same upload raced itself

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from . import direct
 from .services import snapshot_analyse, snapshots_analyse_pending, snapshots_purge_expired
 
 
@@ -20,3 +21,10 @@ def purge_expired() -> int:
     """Celery beat (CELERY_BEAT_SCHEDULE `proctoring-purge-expired`): delete snapshots past the
     retention (PROCTORING_SNAPSHOT_RETENTION_DAYS, default 180), audited as a count."""
     return snapshots_purge_expired()
+
+
+@shared_task(name="proctoring.ingest_direct")
+def ingest_direct() -> dict[str, int]:
+    """Celery beat: take in the snapshots nginx wrote into the inbox (proctoring.direct); nothing
+    to do unless PROCTORING_DIRECT_UPLOAD_PREFIX is set."""
+    return direct.inbox_ingest() if direct.enabled() else {}

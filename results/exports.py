@@ -33,6 +33,7 @@ def run_export(*, job, user_id: int, plan_id: int, query: str) -> None:
     from django.utils import timezone
 
     from accounts.models import User
+    from core.replica import replica_reads
     from jobs.services import job_finish, job_progress
 
     from .filters import SheetFilterForm
@@ -43,10 +44,11 @@ def run_export(*, job, user_id: int, plan_id: int, query: str) -> None:
     plan = score_plan_get(plan_id=plan_id, fetched_by=user)
     form = SheetFilterForm(QueryDict(query), user=user)
     filters = form.filters()
-    qs = score_sheet(plan=plan, filters=filters, fetched_by=user)
-    total = qs.count()
-    job_progress(job, done=0, total=total, message="正在生成文件")
-    handle, count = sheet_tempfile(score_sheet_values(qs), progress=lambda n: job_progress(job, done=n))
+    with replica_reads():  # the rows may come from a streaming replica (core.replica); progress is a write
+        qs = score_sheet(plan=plan, filters=filters, fetched_by=user)
+        total = qs.count()
+        job_progress(job, done=0, total=total, message="正在生成文件")
+        handle, count = sheet_tempfile(score_sheet_values(qs), progress=lambda n: job_progress(job, done=n))
     try:
         name = default_storage.save(f"jobs/exports/{job.pk}.xlsx", File(handle, name=f"{job.pk}.xlsx"))
     finally:

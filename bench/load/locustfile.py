@@ -24,6 +24,14 @@ highest seq per question) and of every deadline the server told it; at the end e
 process writes them to BENCH_LOAD_CLIENT_LOG (one JSON line per examinee) and bench/load/run.py
 compares them with what the server holds.
 
+With BENCH_LOAD_SNAPSHOT_BYTES set (run.py --snapshots, the 继续教育(线上) scenario), each examinee
+also does what proctoring/static/proctoring/proctor.js does: a camera snapshot (a real JPEG of
+about that size) at the start and every interval_seconds of #proctor-config, sent to its
+snapshot URL (the app, or, when the page is given a signed direct-upload URL, nginx writing the
+file itself), and around the reload the events the page records (page_hidden, page_visible)
+with their incident snapshot. A failed upload waits and is sent again (at most 20 wait, the
+oldest gives way); the client keeps the ids of snapshots the server acknowledged.
+
 A FloorUser beside them posts the floor view (exams.bench_floor: one indexed write, no exam
 logic) at a fixed pace during the exam, so the floor is measured under the same load."""
 
@@ -45,7 +53,7 @@ START_WINDOW = float(os.environ.get("BENCH_LOAD_START_WINDOW", "60"))
 ANSWER_EVERY = float(os.environ.get("BENCH_LOAD_ANSWER_EVERY", "30"))
 SUBMIT_WINDOW = float(os.environ.get("BENCH_LOAD_SUBMIT_WINDOW", "60"))
 SUBMIT_AFTER = float(os.environ.get("BENCH_LOAD_SUBMIT_AFTER", "0"))  # 0: within the exam's last minute
-SNAPSHOT_BYTES = int(os.environ.get("BENCH_LOAD_SNAPSHOT_BYTES", "0"))  # the proctoring scenario, when built
+SNAPSHOT_BYTES = int(os.environ.get("BENCH_LOAD_SNAPSHOT_BYTES", "0"))  # 0: no snapshots (the plain scenario)
 CLIENT_LOG = os.environ["BENCH_LOAD_CLIENT_LOG"]
 CONFIG_RE = re.compile(r'<script id="exam-config" type="application/json">(.*?)</script>', re.S)
 CSRF_INPUT_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -55,6 +63,39 @@ QUESTION_RE = re.compile(r'data-position="(\d+)" data-qtype="(\w+)"')
 CONSENT_RE = re.compile(r'<form method="post" action="(/proctoring/consent/\d+/)"')
 CONSENT_VERSION_RE = re.compile(r'name="version" value="([^"]*)"')
 OPTION_RE = re.compile(r'name="q-(\d+)" value="([A-Z])"')
+PROCTOR_RE = re.compile(r'<script id="proctor-config" type="application/json">(.*?)</script>', re.S)
+MAX_SHOTS = 20  # proctor.js keeps at most this many waiting
+
+
+def _jpeg(target: int) -> bytes:
+    """A real JPEG (the server decodes it whole) of about `target` bytes at 480×360: a smooth
+    picture with noise, its quality searched so the size lands near the target."""
+    import io
+    import random as _random
+
+    from PIL import Image, ImageFilter
+
+    rng = _random.Random(17)
+    noise = Image.frombytes("L", (480, 360), bytes(rng.randrange(256) for _ in range(480 * 360)))
+    picture = Image.merge("RGB", (noise.filter(ImageFilter.GaussianBlur(1.2)), noise.filter(ImageFilter.GaussianBlur(2)),
+                                  noise.filter(ImageFilter.GaussianBlur(3))))
+    best = b""
+    low, high = 5, 95
+    while low <= high:
+        quality = (low + high) // 2
+        out = io.BytesIO()
+        picture.save(out, "JPEG", quality=quality)
+        data = out.getvalue()
+        if not best or abs(len(data) - target) < abs(len(best) - target):
+            best = data
+        if len(data) < target:
+            low = quality + 1
+        else:
+            high = quality - 1
+    return best
+
+
+JPEG = _jpeg(SNAPSHOT_BYTES) if SNAPSHOT_BYTES else b""
 
 # Locust runs several processes with --processes: each takes every k-th examinee.
 _examinees = iter(())
@@ -120,7 +161,9 @@ class Examinee(FastHttpUser):
         self.rec = {"registration": me["registration"], "attempt": None, "acked": {}, "pending_end": 0,
                     "deadlines": [], "offset_ms": [None, None], "requests": 0, "save_requests": 0, "retried_requests": 0,
                     "retried_answers": 0, "refused": [], "submitted": False, "reload_missing": 0,
-                    "upstreams": Counter(), "answers_given": 0, "phase": "waiting", "takeovers": 0}
+                    "upstreams": Counter(), "answers_given": 0, "phase": "waiting", "takeovers": 0,
+                    "shots_taken": 0, "shots_acked": [], "shots_dropped": 0, "shots_refused": [], "events_acked": 0,
+                    "shot_bytes": 0}
         self.pending = {}  # position -> item, as exam.js keeps it (and localStorage)
         self.seq = 0
         self.token = ""
@@ -128,6 +171,12 @@ class Examinee(FastHttpUser):
         self.retry_delay = 2.0
         self.next_flush = None
         self.retried_positions = set()
+        self.proctor = None
+        self.shots = []  # waiting snapshots: (client id, taken at ms, trigger, event id)
+        self.events = []  # waiting events
+        self.next_shot = None
+        self.shot_retry = 2.0
+        self.next_shot_retry = None
         starts, ends = PLAN["starts_at"], PLAN["ends_at"]
         self.login_at = PLAN["login_from"] + random.random() * LOGIN_WINDOW
         self.start_at = starts + random.random() * START_WINDOW
@@ -194,6 +243,12 @@ class Examinee(FastHttpUser):
         self.next_sync = time.time() + 30
         if self.pending:
             self.next_flush = time.time()
+        if SNAPSHOT_BYTES:
+            found = PROCTOR_RE.search(html)
+            self.proctor = json.loads(found.group(1)) if found else None
+            if self.proctor and self.proctor.get("camera"):
+                self._take("start")
+                self.next_shot = time.time() + self.proctor["interval_seconds"]
         return True
 
     def _taken_over(self):
@@ -302,6 +357,85 @@ class Examinee(FastHttpUser):
             self._page(data["next"], "after submit")
             return True
 
+    # ---------------------------------------------------------------- proctor.js's behaviour
+
+    def _take(self, trigger, event_id=""):
+        self.rec["shots_taken"] += 1
+        self.shots.append((f"shot-{self.me['registration']}-{self.rec['shots_taken']}-{random.getrandbits(32):08x}",
+                           int(time.time() * 1000) + getattr(self, "offset_ms", 0), trigger, event_id))
+        if len(self.shots) > MAX_SHOTS:
+            self.shots.pop(0)
+            self.rec["shots_dropped"] += 1
+        self._send_shots()
+
+    def _send_shots(self):
+        self.next_shot_retry = None
+        while self.shots:
+            client_id, at, trigger, event_id = self.shots[0]
+            direct = self.proctor.get("direct_upload")
+            if direct:  # nginx writes the file itself (proctoring.direct): PUT to the signed URL
+                url = f"{direct['prefix']}{client_id}.{at}.{trigger}.{event_id or '-'}.jpg?{direct['query']}"
+                request = self.client.request("PUT", url, name="snapshot (direct)", data=JPEG, catch_response=True,
+                                              headers={"Content-Type": "image/jpeg"})
+            else:
+                url = f"{self.proctor['snapshot_url']}?id={client_id}&at={at}&trigger={trigger}&event={event_id}"
+                request = self.client.post(url, name="snapshot", data=JPEG, catch_response=True,
+                                           headers={"Content-Type": "image/jpeg", "X-CSRFToken": self.csrf})
+            with request as response:
+                self._note(response)
+                self.rec["shot_bytes"] += len(JPEG)
+                if direct:
+                    ok = response.status_code in (201, 204, 409)  # 409: this file is already there
+                    gone = response.status_code in (403, 410)
+                    data = None
+                else:
+                    data = _json(response) if response.status_code else None
+                    ok = data is not None and response.status_code == 200 and not data.get("error")
+                    gone = data is not None and not ok
+                if ok:
+                    self.rec["shots_acked"].append(client_id)
+                    self.shots.pop(0)
+                    self.shot_retry = 2.0
+                    continue
+                response.failure(_why(response) + (f": {data.get('error')}" if data else ""))
+                if gone:  # refused for good: proctor.js drops it (closed, no consent, malformed)
+                    self.rec["shots_refused"].append((data or {}).get("error") or str(response.status_code))
+                    self.shots.pop(0)
+                    continue
+                self.shot_retry = min(self.shot_retry * 2, 15.0)
+                self.next_shot_retry = time.time() + self.shot_retry
+                return
+
+    def _record(self, kind, duration_ms=None):
+        event_id = f"ev-{self.me['registration']}-{random.getrandbits(48):012x}"
+        self.events.append({"id": event_id, "kind": kind, "at": int(time.time() * 1000) + getattr(self, "offset_ms", 0),
+                            "duration_ms": duration_ms, "detail": ""})
+        return event_id
+
+    def _send_events(self):
+        if not self.events:
+            return
+        batch = list(self.events)
+        with self.client.post(self.proctor["events_url"], name="events", json={"events": batch}, catch_response=True,
+                              headers={"X-CSRFToken": self.csrf}) as response:
+            self._note(response)
+            data = _json(response) if response.status_code else None
+            if data is None or response.status_code != 200 or data.get("error"):
+                response.failure(_why(response))
+                return
+            stored = set(data.get("stored") or [])
+            self.rec["events_acked"] += len(stored)
+            self.events = [e for e in self.events if e["id"] not in stored]
+
+    def _leave_and_return(self):
+        """The examinee switches away for a few seconds before the reload: the page's two events
+        and the incident snapshot taken when the page is hidden."""
+        hidden = self._record("page_hidden")
+        self._take("page_hidden", hidden)
+        gevent.sleep(random.uniform(2, 6))
+        self._record("page_visible", 4000)
+        self._send_events()
+
     # ---------------------------------------------------------------- the day
 
     @task
@@ -386,6 +520,9 @@ class Examinee(FastHttpUser):
             if now >= self.submit_at:
                 break
             if not reloaded and now >= self.reload_at:
+                if self.proctor and not getattr(self, "left_once", False):
+                    self.left_once = True
+                    self._leave_and_return()
                 # a reload that gets no page is tried again, as an examinee presses F5 again
                 reloaded = self._exam_page("reload")
                 if not reloaded:
@@ -401,10 +538,21 @@ class Examinee(FastHttpUser):
                 self._answer()
                 next_answer = now + ANSWER_EVERY * random.uniform(0.75, 1.25)
                 continue
+            if self.next_shot is not None and now >= self.next_shot:
+                self.next_shot = now + self.proctor["interval_seconds"]
+                self._take("periodic")
+                continue
+            if self.next_shot_retry is not None and now >= self.next_shot_retry:
+                self._send_shots()
+                continue
             moments = [m for m in (self.next_flush, self.next_sync, next_answer, self.submit_at,
-                                   None if reloaded else self.reload_at) if m is not None]
+                                   None if reloaded else self.reload_at, self.next_shot, self.next_shot_retry)
+                       if m is not None]
             gevent.sleep(max(0.0, min(moments) - time.time()))
         self.rec["phase"] = "submit"
+        if self.proctor:
+            self._send_events()
+            self._send_shots()
         # 交卷; if it cannot go through (network down) the examinee clicks again until the server closes
         while time.time() < PLAN["ends_at"] + 55:
             if self._submit():

@@ -12,6 +12,11 @@ client was told was saved against what the server holds.
     bench/load/run.py --servers sync,gthread,granian --layouts single
                                             the worker classes against each other
     bench/load/run.py --find-max 10000      the largest N that holds (bisection, one run per probe)
+    bench/load/run.py --snapshots           remote proctoring's share: a ~30 KB JPEG every 30 s per
+                                            examinee and the page's events, printed apart
+    bench/load/run.py --snapshots --direct-upload
+                                            the same with the snapshots written by nginx itself
+                                            (signed PUT, proctoring.direct), around Python
 
 Time: examinees log in spread over --login-window seconds before the start (the real half hour,
 1800, compressed by default to 300), all press start within 60 s of it, answer about every 30 s,
@@ -172,7 +177,7 @@ def default_workers(kind: str, processes: int) -> tuple[int, int]:
     return max(1, CPUS // processes), 4
 
 
-NGINX_CONF = """worker_processes 1;
+NGINX_CONF = """{user}worker_processes 1;
 pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log warn;
 worker_rlimit_nofile {nofile};
@@ -203,6 +208,7 @@ http {{
             proxy_next_upstream off;
             add_header X-Upstream $upstream_addr always;
         }}
+{extra}
     }}
 }}
 """
@@ -284,6 +290,10 @@ def verify(world: dict, records: list[dict], wait_until: float) -> dict:
                                    (world["plan"],)).fetchall())
         deadline = conn.execute("SELECT extract(epoch FROM ends_at) FROM plans_examplan WHERE id = %s",
                                 (world["plan"],)).fetchone()[0]
+        held_shots = {(a, c) for a, c in conn.execute(
+            "SELECT attempt_id, client_id FROM proctoring_snapshot WHERE attempt_id = ANY(%s)", (attempts,))}
+        held_events = conn.execute("SELECT count(*) FROM proctoring_proctorevent WHERE attempt_id = ANY(%s)",
+                                   (attempts,)).fetchone()[0]
     lost = acked = 0
     for record in records:
         for position, (answer, seq) in record["acked"].items():
@@ -291,9 +301,12 @@ def verify(world: dict, records: list[dict], wait_until: float) -> dict:
             held = answers.get((record["attempt"], int(position)))
             if held is None or held[1] < seq or (held[1] == seq and held[0] != answer):
                 lost += 1
+    shots_acked = sum(len(r.get("shots_acked", ())) for r in records)
+    shots_lost = sum(1 for r in records for c in r.get("shots_acked", ()) if (r["attempt"], c) not in held_shots)
     deadlines = {d for r in records for d in r["deadlines"]}
     offsets = [o for r in records for o in r["offset_ms"] if o is not None]
-    return {"acked": acked, "lost": lost, "states": states, "deadlines": sorted(deadlines),
+    return {"acked": acked, "lost": lost, "states": states, "shots_acked": shots_acked, "shots_lost": shots_lost,
+            "shots_held": len(held_shots), "events_held": held_events, "deadlines": sorted(deadlines),
             "plan_deadline_ms": int(float(deadline) * 1000), "offset_ms": (min(offsets, default=0),
                                                                             max(offsets, default=0))}
 
@@ -344,13 +357,15 @@ class Faults(threading.Thread):
 
 
 def run_layout(args, env: dict, tmp: Path, n: int, kind: str, processes: int, faults: bool) -> dict:
-    label = f"{processes} × {kind}" + (" behind nginx" if processes > 1 else "")
+    label = f"{processes} × {kind}" + (" behind nginx" if processes > 1 or args.direct_upload else "")
     workers, threads = default_workers(kind, processes)
     if args.workers:
         workers = args.workers
     if args.threads:
         threads = args.threads
     label += f" {workers}w" + (f"×{threads}t" if kind != "sync" else "")
+    if args.snapshots:
+        label += ", snapshots " + ("by nginx" if args.direct_upload else "through the app")
     log(f"N={n} [{label}]: building the plan, {n} registrations and their papers")
     world, world_path = build_world(env, n, args.exam_minutes, tmp)
     log(f"built in {world['build_seconds']['total']} s (import {world['build_seconds']['import']} s, papers "
@@ -364,11 +379,21 @@ def run_layout(args, env: dict, tmp: Path, n: int, kind: str, processes: int, fa
     for port in ports:
         wait_port(port)
     nginx = None
-    if processes > 1:
+    if processes > 1 or args.direct_upload:
         port = free_port()
         conf = tmp / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, nofile=_nofile(), static=env["STATIC_ROOT"],
-                                          servers="\n".join(f"        server 127.0.0.1:{p};" for p in ports)))
+        extra = ""
+        if args.direct_upload:  # the signed PUTs of proctoring.direct, written by nginx itself
+            sys.path.insert(0, str(ROOT))
+            from proctoring.direct import nginx_location
+
+            extra = nginx_location(prefix=env["PROCTORING_DIRECT_UPLOAD_PREFIX"], inbox_root=env["PROCTORING_INBOX_ROOT"],
+                                   secret=env["PROCTORING_DIRECT_UPLOAD_SECRET"], max_bytes=200 * 1024)
+        conf.write_text(NGINX_CONF.format(
+            tmp=tmp, port=port, nofile=_nofile(), static=env["STATIC_ROOT"], extra=extra,
+            # as root, nginx's workers would run as nobody and could not write the private inbox
+            user="user root;\n" if args.direct_upload and os.geteuid() == 0 else "",
+            servers="\n".join(f"        server 127.0.0.1:{p};" for p in ports)))
         nginx = spawn([ensure_nginx(), "-c", str(conf), "-p", str(tmp), "-g", "daemon off;"], run_env,
                       tmp / "nginx.log")
         wait_port(port)
@@ -385,7 +410,8 @@ def run_layout(args, env: dict, tmp: Path, n: int, kind: str, processes: int, fa
     locust_env = dict(os.environ, BENCH_LOAD_WORLD=str(world_path), BENCH_LOAD_PLAN=json.dumps(plan),
                       BENCH_LOAD_LOGIN_WINDOW=str(args.login_window), BENCH_LOAD_CLIENT_LOG=str(client_log),
                       BENCH_LOAD_FLOOR_USERS=str(args.floor_users),
-                      BENCH_LOAD_SUBMIT_AFTER=str(args.submit_after * 60))
+                      BENCH_LOAD_SUBMIT_AFTER=str(args.submit_after * 60),
+                      BENCH_LOAD_SNAPSHOT_BYTES=str(args.snapshot_bytes if args.snapshots else 0))
     floor_users = args.floor_users
     cmd = [str(BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(n + floor_users),
            "-r", str(max(100, n // 10)), "--host", host, "--csv", str(prefix), "--csv-full-history",
@@ -420,6 +446,8 @@ def run_layout(args, env: dict, tmp: Path, n: int, kind: str, processes: int, fa
     load_after = os.getloadavg()
     cpu_exam["whole machine"] = busy_exam[0] - busy_before[0]
     cpu_exam["of which"] = busy_exam[1] - busy_before[1]
+    if args.direct_upload:  # what beat has not taken in yet (it runs every 10 s)
+        subprocess.run([PY, "manage.py", "ingest_snapshots", "--settle", "0"], cwd=ROOT, env=env, check=False)
     records = []
     for path in tmp.glob(client_log.name + ".*"):
         records += [json.loads(line) for line in path.read_text().splitlines() if line]
@@ -489,7 +517,8 @@ def report(args, n, label, stats, records, result, faults, starts, ends, prefix,
     exam_seconds = max(1.0, ends - starts)
     print(f"requests/s: exam {exam_requests / exam_seconds:.1f} (saves + clock syncs over the exam), peak "
           f"{peak_rps(prefix):.1f} (all endpoints, Locust's rolling rate)")
-    errors = sum(int(r["Failure Count"]) for k, r in stats.items() if k not in ("Aggregated", "floor"))
+    errors = sum(int(r["Failure Count"]) for k, r in stats.items()
+                 if k not in ("Aggregated", "floor", "snapshot", "snapshot (direct)", "events"))
     retried = sum(r["retried_requests"] for r in records)
     retried_answers = sum(r["retried_answers"] for r in records)
     refused = sum(len(r["refused"]) for r in records)
@@ -529,6 +558,25 @@ def report(args, n, label, stats, records, result, faults, starts, ends, prefix,
     if faults:
         for line in faults.done:
             print(f"fault: {line}")
+    shot_name = "snapshot (direct)" if args.direct_upload else "snapshot"
+    shot_lines = []
+    if args.snapshots:
+        taken = sum(r.get("shots_taken", 0) for r in records)
+        dropped = sum(r.get("shots_dropped", 0) for r in records)
+        refused_shots = sum(len(r.get("shots_refused", ())) for r in records)
+        inbound = sum(r.get("shot_bytes", 0) for r in records)
+        # over the time examinees sit (a shortened run hands in after --submit-after minutes)
+        active_end = min(ends, starts + 60 + args.submit_after * 60 + 60) if args.submit_after else ends
+        seconds = max(1.0, active_end - starts)
+        print(f"snapshots: {taken} taken, {result['shots_acked']} acknowledged, {result['shots_held']} held by the server, "
+              f"lost {result['shots_lost']} (acknowledged but not held), {dropped} dropped from a full queue, "
+              f"{refused_shots} refused; events held {result['events_held']}; inbound {inbound / seconds / 2**20:.2f} MiB/s "
+              f"over the exam (≈ {inbound / seconds / 2**20 * 10_000 / max(n, 1):.1f} MiB/s per 10,000 examinees)")
+        shot99 = _ms(stats.get(shot_name, {}), "99%")
+        events99 = _ms(stats.get("events", {}), "99%")
+        shot_errors = sum(int(r["Failure Count"]) for k, r in stats.items() if k in (shot_name, "events"))
+        shot_lines.append(f"proctoring load N={n} [{label}]: p99 snapshot {shot99:.0f} ms, p99 events {events99:.0f} ms, "
+                          f"errors {shot_errors}, lost {result['shots_lost']}")
     save99 = _ms(stats.get("save", {}), "99%")
     start99 = _ms(stats.get("start", {}), "99%")
     floor99 = _ms(stats.get("floor", {}), "99%")
@@ -541,6 +589,9 @@ def report(args, n, label, stats, records, result, faults, starts, ends, prefix,
     line = (f"exam load N={n} [{label}]: p99 save {save99:.0f} ms, p99 start {start99:.0f} ms, errors {errors}, "
             f"lost {lost}, retried {retried}")
     print(line, flush=True)
+    for extra in shot_lines:
+        print(extra, flush=True)
+        line += "\n" + extra
     holds = (save99 <= LIMIT_MS and start99 <= LIMIT_MS and errors == 0 and lost == 0 and len(records) == n
              and phases.get("done", 0) == n and clock_ok)
     return {"line": line, "holds": holds, "n": n, "save99": save99, "start99": start99, "errors": errors,
@@ -569,6 +620,11 @@ def main(argv=None) -> int:
     parser.add_argument("--processes", type=int, default=1, help="Locust processes")
     parser.add_argument("--floor-users", type=int, default=4)
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--snapshots", action="store_true",
+                        help="remote proctoring's share: camera snapshots every 30 s and the page's events")
+    parser.add_argument("--snapshot-bytes", type=int, default=30_000, help="size of each snapshot JPEG (about)")
+    parser.add_argument("--direct-upload", action="store_true",
+                        help="with --snapshots: nginx writes the snapshots itself (signed PUT), the app ingests them")
     args = parser.parse_args(argv)
 
     raise_fd_limit()
@@ -580,6 +636,14 @@ def main(argv=None) -> int:
                MEDIA_ROOT=str(tmp / "media"), VAR_DIR=str(tmp / "var"), LOG_LEVEL="WARNING",
                ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONUNBUFFERED="1")
     (tmp / "var").mkdir()
+    if args.direct_upload:
+        if not args.snapshots:
+            raise SystemExit("--direct-upload goes with --snapshots")
+        env.update(PROCTORING_DIRECT_UPLOAD_PREFIX="/snapshot-inbox/",
+                   PROCTORING_DIRECT_UPLOAD_SECRET=secrets.token_urlsafe(32),
+                   PROCTORING_INBOX_ROOT=str(tmp / "var" / "private" / "snapshot-inbox"), PROCTORING_INGEST_SECONDS="10")
+        Path(env["PROCTORING_INBOX_ROOT"]).mkdir(parents=True, mode=0o700)
+        (Path(env["PROCTORING_INBOX_ROOT"]) / ".incoming").mkdir(mode=0o700)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(130))
     results = []
     try:

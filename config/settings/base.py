@@ -110,6 +110,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # every worker's first request would otherwise fail on its dead connection (bench/load,
     # issue 17 §4: PostgreSQL restarted mid-exam).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
+
+# A streaming replica for the heavy reads that do not need the last second (core.replica:
+# the background exports); without DATABASE_REPLICA_URL every query goes to "default".
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {**DATABASES["default"], **dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0))}
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (counters, codes and locks then hold across processes).
@@ -204,6 +214,9 @@ CELERY_BEAT_SCHEDULE = {
                                  "schedule": float(os.environ.get("PROCTORING_PURGE_SECONDS", 6 * 3600))},
     "proctoring-analyse-pending": {"task": "proctoring.analyse_pending",
                                    "schedule": float(os.environ.get("PROCTORING_ANALYSE_SECONDS", 300))},
+    # snapshots nginx wrote into the inbox (only with PROCTORING_DIRECT_UPLOAD_PREFIX set)
+    "proctoring-ingest-direct": {"task": "proctoring.ingest_direct",
+                                 "schedule": float(os.environ.get("PROCTORING_INGEST_SECONDS", 10))},
 }
 
 # Remote proctoring (继续教育(线上), issue 14 §7). Snapshots are sensitive personal information
@@ -216,6 +229,13 @@ PROCTORING_SNAPSHOT_RETENTION_DAYS = int(os.environ.get("PROCTORING_SNAPSHOT_RET
 PROCTORING_SNAPSHOT_WIDTH = int(os.environ.get("PROCTORING_SNAPSHOT_WIDTH", "480"))
 PROCTORING_SNAPSHOT_QUALITY = float(os.environ.get("PROCTORING_SNAPSHOT_QUALITY", "0.7"))
 PROCTORING_SNAPSHOT_MAX_BYTES = int(os.environ.get("PROCTORING_SNAPSHOT_MAX_BYTES", str(200 * 1024)))
+# Snapshots written by nginx itself, around Python (proctoring.direct; docs/deploy.md): the URL
+# prefix nginx takes signed PUTs on (e.g. "/snapshot-inbox/"; empty: the pages upload through
+# the app), the secret shared with nginx's secure_link_md5, and the folder nginx writes into
+# (private, like the snapshots; beat `proctoring.ingest_direct` takes the files in).
+PROCTORING_DIRECT_UPLOAD_PREFIX = os.environ.get("PROCTORING_DIRECT_UPLOAD_PREFIX", "")
+PROCTORING_DIRECT_UPLOAD_SECRET = os.environ.get("PROCTORING_DIRECT_UPLOAD_SECRET", "")
+PROCTORING_INBOX_ROOT = Path(os.environ.get("PROCTORING_INBOX_ROOT", VAR_DIR / "private" / "snapshot-inbox"))
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
