@@ -1,6 +1,9 @@
 import pytest
 
-from core.testing import ensure_reference_data, make_world
+from testing.world import ensure_reference_data, make_world
+
+# the scoping-coverage verdict at the end of a full run (testing/scoping_coverage.py)
+pytest_plugins = ["testing.scoping_coverage"]
 
 
 @pytest.fixture(autouse=True)

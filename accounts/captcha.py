@@ -1,5 +1,5 @@
 """The image captcha (动态码) drawn by django-simple-captcha, tuned to be read at the first try
-(issue 18 §1): four characters from an alphabet without look-alikes, large, barely rotated, with
+(docs/decisions.md#captcha): four characters from an alphabet without look-alikes, large, barely rotated, with
 light noise only. The captcha stops scripts from requesting SMS codes in bulk; the lockout and
 the per-number code limits (accounts.security) carry the real weight, so readability wins here."""
 

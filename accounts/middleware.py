@@ -1,4 +1,4 @@
-"""Forced password change (issue 3): an account whose password was issued by central (first
+"""Forced password change (docs/decisions.md#password-expiry): an account whose password was issued by central (first
 login, reset) or is older than PASSWORD_MAX_AGE_DAYS (administrators) may open nothing but the
 password change page and logout until the password is changed.
 

@@ -107,7 +107,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class PasswordHistory(models.Model):
     """密码历史: the hashes of an account's last passwords (never the passwords), so that a new
-    password cannot repeat one of the last five (等保 2.0 三级 身份鉴别; issue 18 §5). Written by
+    password cannot repeat one of the last five (等保 2.0 三级 身份鉴别; docs/decisions.md#password-policy). Written by
     accounts.password_validation.PasswordHistoryValidator whenever a password is saved."""
 
     user = models.ForeignKey(User, verbose_name="账号", on_delete=models.CASCADE, related_name="password_history")

@@ -1,4 +1,4 @@
-"""Password policy (等保 2.0 三级 身份鉴别; issue 3, issue 18 §5), the same for administrators
+"""Password policy (等保 2.0 三级 身份鉴别; docs/decisions.md#password-policy), the same for administrators
 and candidates: at least 8 characters, at least 3 of the 4 character classes (lower case,
 upper case, digits, symbols), not containing the username, not a common weak password, and none
 of the last 5 passwords of the account. `policy_text()` is the rule as the pages state it."""

@@ -1,5 +1,5 @@
 """Login codes, failure counting and lockouts, kept in the Django cache (Redis when REDIS_URL is
-set) so the limits hold across every web process (issue 3, §2):
+set) so the limits hold across every web process (docs/decisions.md#login-lockout):
 
 - an SMS code has 6 digits, is valid 5 minutes, is used once and dies after 5 wrong tries;
 - a new code at most once per 60 seconds and at most 10 per account per day;

@@ -1,4 +1,4 @@
-"""Writes on user accounts and the login flows (issue 3). Every change, login, failure,
+"""Writes on user accounts and the login flows (docs/decisions.md#accounts). Every change, login, failure,
 lockout, code request and password change is audited; SMS go through sms.services."""
 
 import re
@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import audit_record, model_snapshot
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.masking import mask_id_number, mask_phone
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 from sms.services import SEND_FAILED_MESSAGE, send_sms, send_sms_now
 
 from . import security
@@ -34,9 +35,7 @@ def _snapshot(user: User) -> dict:
     return model_snapshot(user, SNAPSHOT_FIELDS)
 
 
-def _require_central(acting_user) -> None:
-    if not (getattr(acting_user, "is_authenticated", False) and acting_user.role == Role.CENTRAL):
-        raise PermissionDenied("只有部中心可以分配管局账号")
+REGIONAL_ACCOUNTS_MESSAGE = "只有部中心可以分配管局账号"
 
 
 def generate_initial_password(user: User | None = None, length: int = 12) -> str:
@@ -112,7 +111,7 @@ def regional_account_open(*, region, full_name: str, organization: str, phone: s
     """开通: central opens the one account of a region from 表1's fields (省份, 姓名, 单位/部门,
     手机号码; guide §一, "仅限1人"). The generated initial password goes to the holder's phone by
     SMS after commit and is returned once for central's screen; the first login forces a change."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REGIONAL_ACCOUNTS_MESSAGE)
     full_name, organization, phone = _clean_holder_fields(full_name=full_name, organization=organization, phone=phone)
     if region is None:
         raise ApplicationError("请选择省份", field="region")
@@ -169,7 +168,7 @@ def regional_account_replace(*, user: User, full_name: str, organization: str, p
     """变更: the region's account passes to another person (guide §一: 开通(或变更)). The old
     account is deactivated at once (its sessions end on their next request) and kept for the
     history; a new account with a new initial password is created for the new person."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REGIONAL_ACCOUNTS_MESSAGE)
     _active_regional(user)
     full_name, organization, phone = _clean_holder_fields(full_name=full_name, organization=organization, phone=phone)
     before = _snapshot(user)
@@ -188,7 +187,7 @@ def regional_account_replace(*, user: User, full_name: str, organization: str, p
 def regional_account_reset_password(*, user: User, acting_user: User) -> str:
     """重置密码: a new initial password, sent by SMS and shown once; the next login must change
     it. Existing sessions of the account end (the session hash follows the password)."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REGIONAL_ACCOUNTS_MESSAGE)
     _active_regional(user)
     password = generate_initial_password(user)
     user.set_password(password)
@@ -204,7 +203,7 @@ def regional_account_reset_password(*, user: User, acting_user: User) -> str:
 @transaction.atomic
 def regional_account_deactivate(*, user: User, acting_user: User, reason: str = "") -> User:
     """停用: the account can no longer log in (at once); it stays in the region's history."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REGIONAL_ACCOUNTS_MESSAGE)
     _active_regional(user)
     before = _snapshot(user)
     _end_holding(user, "停用")
@@ -227,13 +226,8 @@ def candidate_unlock(*, person, acting_user: User) -> bool:
     """解除登录锁定 for a candidate: central, or the administrator of a region where the person is
     registered (the candidate's help desk is the 管局 that imported them). The caller's view has
     already scoped the registration; this checks the region again so no other path can skip it."""
-    from candidates.models import Registration
-
-    if acting_user.role == Role.REGIONAL:
-        if not Registration.objects.filter(person=person, plan__region_id=acting_user.region_id).exists():
-            raise PermissionDenied("只能解除本管局考生的登录锁定")
-    elif acting_user.role != Role.CENTRAL:
-        raise PermissionDenied("只有部中心和管局管理员可以解除登录锁定")
+    require_role(acting_user, Role.CENTRAL, Role.REGIONAL, message="只有部中心和管局管理员可以解除登录锁定")
+    assert_visible(person, acting_user, message="只能解除本管局考生的登录锁定")
     was_locked = security.unlock(_person_subject(person))
     audit_record(actor=acting_user, action=Action.ACCOUNT_UNLOCK, obj=person,
                  message=f"解除考生 {person.name} 的登录锁定" + ("" if was_locked else "（未处于锁定状态）"))
@@ -241,8 +235,8 @@ def candidate_unlock(*, person, acting_user: User) -> bool:
 
 
 def account_unlock(*, user: User, acting_user: User) -> bool:
-    """解锁: central lifts a login lock (issue 3: 5 failures in 15 minutes lock 30 minutes)."""
-    _require_central(acting_user)
+    """解锁: central lifts a login lock (docs/decisions.md#login-lockout: 5 failures in 15 minutes lock 30 minutes)."""
+    require_role(acting_user, Role.CENTRAL, message="只有部中心可以解除管局账号的登录锁定")
     was_locked = security.unlock(security.admin_subject(user.username))
     audit_record(actor=acting_user, action=Action.ACCOUNT_UNLOCK, obj=user, message=f"解锁 {user.username}")
     return was_locked
@@ -419,28 +413,26 @@ def _find_person(id_type, id_number: str):
 
 
 def candidate_code_phone(person) -> str:
-    """Where a candidate's first-login and password-reset codes go (issue 11 §2): the account's
+    """Where a candidate's first-login and password-reset codes go (docs/decisions.md#registration-contact): the account's
     verified phone once the candidate has activated it (set then, changed only by the candidate
     or by central); before that, the phone of the person's EARLIEST registration — never one a
     later region brought, so another region's import cannot re-route the code."""
-    from candidates.models import Registration
+    from candidates.selectors import earliest_registration_phone
 
     user = getattr(person, "user", None)
     if user is not None and user.phone:
         return user.phone
-    return (Registration.objects.filter(person=person).order_by("created_at", "pk")
-            .values_list("phone", flat=True).first() or "")
+    return earliest_registration_phone(person=person)
 
 
 @transaction.atomic
 def candidate_verified_phone_set(*, person, phone: str, reason: str, acting_user: User) -> User:
     """部中心 changes a candidate account's verified phone (where login and reset codes go),
-    with a reason, audited (issue 11 §2). No 管局 may: the account is shared by every region
+    with a reason, audited (docs/decisions.md#registration-contact). No 管局 may: the account is shared by every region
     holding a registration of the person."""
     from people.validation import validate_mobile
 
-    if not (getattr(acting_user, "is_authenticated", False) and acting_user.role == Role.CENTRAL):
-        raise PermissionDenied("只有部中心可以更正考生的登录手机号码")
+    require_role(acting_user, Role.CENTRAL, message="只有部中心可以更正考生的登录手机号码")
     user = User.objects.select_for_update().filter(pk=person.user_id).first() if person.user_id else None
     if user is None:
         raise ApplicationError("该考生尚未激活账号：首次登录的验证码发往其最早一条报名的手机号码", field="phone")
@@ -509,9 +501,9 @@ def candidate_activation_code_request(*, request, id_type, id_number: str) -> No
 @transaction.atomic
 def candidate_account_activate(*, person, new_password: str, acting_user=None) -> User:
     """Create (or re-activate) the candidate's account and set the password: username
-    p<person id>, role candidate, linked as Person.user (issue 3, §3). The first activation
+    p<person id>, role candidate, linked as Person.user (docs/decisions.md#candidate-accounts). The first activation
     records the phone the code went to as the account's verified phone; a later reset never
-    changes it (issue 11 §2)."""
+    changes it (docs/decisions.md#registration-contact)."""
     user = person.user
     created = user is None
     if created:
@@ -567,7 +559,7 @@ def candidate_activation_finish(*, request, code: str, new_password: str) -> Use
     return user
 
 
-# ---- the candidate changes their own verified phone (issue 11 §2) ----------------------------
+# ---- the candidate changes their own verified phone (docs/decisions.md#registration-contact) ----------------------------
 
 PHONE_CHANGE_KEY = "candidate_phone_change"
 
@@ -575,8 +567,7 @@ PHONE_CHANGE_KEY = "candidate_phone_change"
 def _phone_change_subjects(user: User) -> tuple[str, str]:
     """The old phone's code is kept under the candidate's login subject (one cooldown, one daily
     limit and one lock with the login codes); the new phone's under a subject of its own."""
-    if user.role != Role.CANDIDATE:
-        raise PermissionDenied("只有考生本人可以更换登录手机号码")
+    require_role(user, Role.CANDIDATE, message="只有考生本人可以更换登录手机号码")
     subject = login_subject(user)
     if subject is None:
         raise ApplicationError("该账号没有对应的考生信息，请联系报名所在管局", code="no_person")

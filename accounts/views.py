@@ -155,7 +155,7 @@ def password_change(request):
 @sensitive_post_parameters("password")
 @never_cache
 def candidate_login(request):
-    """考生登录: 证件类型 + 证件号码 + 密码 + 动态码 (issue 3, §3)."""
+    """考生登录: 证件类型 + 证件号码 + 密码 + 动态码 (docs/decisions.md#candidate-accounts)."""
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = CandidateLoginForm(request.POST or None)
@@ -176,7 +176,7 @@ def candidate_login(request):
 def _rebind(form, form_class):
     """A fresh unbound form for the page after a failed POST: same typed identity, the old
     errors, a new captcha (the old one was consumed). When only the captcha was wrong the typed
-    password stays too, as on 管理员登录 where only the status area is replaced (issue 18 §1)."""
+    password stays too, as on 管理员登录 where only the status area is replaced (docs/decisions.md#captcha)."""
     keep = ["id_type", "id_number"]
     if "password" in form.fields and set(form.errors) == {"captcha"}:
         keep.append("password")
@@ -234,7 +234,7 @@ def candidate_activate(request):
 @never_cache
 @role_required(Role.CANDIDATE)
 def candidate_phone_change(request):
-    """更换登录手机号码 (issue 11 §2): the signed-in candidate enters the new phone, gets a code on
+    """更换登录手机号码 (docs/decisions.md#registration-contact): the signed-in candidate enters the new phone, gets a code on
     the old verified phone and one on the new; both right → changed. Always the session's own
     account: no id in the URL or the form."""
     user = request.user

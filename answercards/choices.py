@@ -1,4 +1,4 @@
-"""Constants of the answer-card mode (新取证(线下); SPEC.md §5; issue 16)."""
+"""Constants of the answer-card mode (新取证(线下); SPEC.md §5; docs/decisions.md#answer-cards)."""
 
 # 考场 size: how many seats a room has (the 管局 sets it per plan).
 DEFAULT_ROOM_SIZE = 30

@@ -1,4 +1,4 @@
-"""Demo answer-card exam (issue 16 §4): a 新取证(线下) plan of 北京 held yesterday 09:00–11:00, its
+"""Demo answer-card exam (docs/decisions.md#card-demo): a 新取证(线下) plan of 北京 held yesterday 09:00–11:00, its
 rooms and paper versions generated before its start (through answercards.services), and a
 sample scanner result file written to var/demo/ for the 管局 (or central) to import on the
 plan's 答题卡考试 page after `make run`. The file has a card for all but two candidates (they

@@ -1,4 +1,4 @@
-"""The answer-card mode (新取证(线下), SPEC.md §5 "原有的机读卡考核模式"; issue 16).
+"""The answer-card mode (新取证(线下), SPEC.md §5 "原有的机读卡考核模式"; docs/decisions.md#answer-cards).
 
 * `CardPlan`: one per offline plan: the room size, the number of printed paper versions, where
   the exam is held, when the rooms were generated and when central closed the scanning.

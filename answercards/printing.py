@@ -5,8 +5,9 @@ only). Every document printed is audited (answercards.services.print_record)."""
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import require_role
 
 from . import pdfs
 from .models import ExamRoom, PaperVersion
@@ -86,9 +87,8 @@ def booklet_bytes(*, version: PaperVersion, acting_user) -> bytes:
 
 
 def key_bytes(*, version: PaperVersion, acting_user) -> bytes:
-    """试卷答案 of a version: central's only (issue 16 §1); a 管局 is refused."""
-    if getattr(acting_user, "role", None) != Role.CENTRAL or not acting_user.is_active:
-        raise PermissionDenied("试卷答案仅部中心可以查看")
+    """试卷答案 of a version: central's only (docs/decisions.md#card-versions); a 管局 is refused."""
+    require_role(acting_user, Role.CENTRAL, message="试卷答案仅部中心可以查看")
     plan = version.plan
     _paper, payload = _version_payload(version)
     content = pdfs.key_pdf(plan, version, payload)

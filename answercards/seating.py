@@ -1,5 +1,5 @@
 """Seating a 新取证(线下) plan: a pure function (no database), so the service, the tests and the
-demo run the same code (issue 16 §1).
+demo run the same code (docs/decisions.md#seating).
 
     seats = assign_seats([SeatInput(registration_id, candidate_number, company_key)], room_size=30,
                          versions="AB")

@@ -1,4 +1,4 @@
-"""Writes of the answer-card mode (新取证(线下); SPEC.md §5; issue 16).
+"""Writes of the answer-card mode (新取证(线下); SPEC.md §5; docs/decisions.md#answer-cards).
 
 Rules and where they come from
 ------------------------------
@@ -24,8 +24,9 @@ from audit.actions import Action
 from audit.services import audit_record
 from candidates.models import Registration
 from candidates.selectors import registration_suspension
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 from plans.choices import AuditStatus, ExamType
 from plans.models import ExamPlan
 from plans.rules import roster_cutoff
@@ -39,11 +40,8 @@ OFFLINE_ONLY_MESSAGE = "只有新取证(线下)考核计划使用答题卡和考
 
 def assert_card_staff(user, plan: ExamPlan) -> None:
     """Central, or the 管局 of the plan's region."""
-    role = getattr(user, "role", None)
-    if not getattr(user, "is_active", False) or role not in (Role.CENTRAL, Role.REGIONAL):
-        raise PermissionDenied("只有部中心或本地区管局可以执行此操作")
-    if role == Role.REGIONAL and user.region_id != plan.region_id:
-        raise PermissionDenied("只能管理本地区的考核计划")
+    require_role(user, Role.CENTRAL, Role.REGIONAL, message="只有部中心或本地区管局可以执行此操作")
+    assert_visible(plan, user, message="只能管理本地区的考核计划")
 
 
 def assert_offline(plan: ExamPlan) -> None:
@@ -186,8 +184,7 @@ def scanning_close(*, plan: ExamPlan, acting_user, now: datetime.datetime | None
     from exams.services import attempt_absent_card
 
     now = now or timezone.now()
-    if getattr(acting_user, "role", None) != Role.CENTRAL or not acting_user.is_active:
-        raise PermissionDenied("仅部中心可以结束扫描")
+    require_role(acting_user, Role.CENTRAL, message="仅部中心可以结束扫描")
     assert_offline(plan)
     if now < plan.ends_at:
         raise ApplicationError(f"考试尚未结束（{timezone.localtime(plan.ends_at):%Y-%m-%d %H:%M} 结束），不能结束扫描")

@@ -1,4 +1,4 @@
-"""The audit vocabulary: every action the audit log records, with its Chinese label (issue 12 §4).
+"""The audit vocabulary: every action the audit log records, with its Chinese label (docs/decisions.md#audit-vocabulary).
 
 The value is what AuditLog.action stores (rows already written hold these values, so a value
 never changes); the label is what the audit viewer, the plan history and the blacklist record's

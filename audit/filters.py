@@ -29,7 +29,7 @@ class AuditFilterForm(FilterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["region"].queryset = Region.objects.visible_to(user)
-        # Chinese labels only (issue 18 §3): the areas, then every action of the vocabulary by area
+        # Chinese labels only (docs/decisions.md#audit-vocabulary): the areas, then every action of the vocabulary by area
         self.fields["action"].choices = [("", "全部"), *ACTION_GROUPS,
                                          *sorted(Action.choices, key=lambda c: (c[0].split(".", 1)[0], c[1]))]
 

@@ -1,28 +1,16 @@
 from django.conf import settings
 from django.db import models
 
-from core.roles import Role
-from core.scoping import ScopedQuerySet, scope_queryset
+from core.scoping import ScopedQuerySet
 
 PERSON_LABEL = "people.Person"
 
 
 class AuditLogQuerySet(ScopedQuerySet):
-    def visible_to(self, user) -> "AuditLogQuerySet":
-        """Central sees every row; a regional administrator the rows of its region, plus every
-        change to a person (people.Person, shared by regions) who holds a registration in its
-        region, whichever region's action wrote it (issue 11 §2)."""
-        if (getattr(user, "role", None) == Role.REGIONAL and getattr(user, "is_authenticated", False)
-                and user.is_active and user.region_id):
-            from django.apps import apps
-            from django.db.models import CharField, Q
-            from django.db.models.functions import Cast
-
-            registration = apps.get_model("candidates", "Registration")
-            persons = (registration.objects.filter(region_id=user.region_id)
-                       .annotate(pid=Cast("person_id", CharField())).values("pid"))
-            return self.filter(Q(region_id=user.region_id) | Q(object_type=PERSON_LABEL, object_id__in=persons))
-        return scope_queryset(self, user)
+    """Central sees every row; a regional administrator the rows of its region, plus every change
+    to a person (people.Person, shared by regions) who holds a registration in its region,
+    whichever region's action wrote it (docs/decisions.md#registration-contact). The candidates app, which knows the
+    registrations, declares that second path to core.scoping (candidates/scoping.py)."""
 
     def delete(self):  # the trail is kept (网络安全法 Art. 21: at least 6 months)
         raise PermissionError("审计日志不可删除")

@@ -1,4 +1,4 @@
-"""学员考核信息管理 at scale (issue 7 §7).
+"""学员考核信息管理 at scale (docs/decisions.md#list-scale).
 
 1. The list page, through the real view (django.test.Client, signed in), with combinations of
    the guide's filters and sorts, for a regional administrator and for central: p95 per

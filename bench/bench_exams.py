@@ -1,4 +1,4 @@
-"""The exam engine's hot paths (issue 14 §10), each beside its floor in the same run:
+"""The exam engine's hot paths (docs/decisions.md#exam-page-queries), each beside its floor in the same run:
 
 1. `save one answer`: exams.services.answers_save for one answer (checks, row lock, sequence
    rule, answer log) vs the same write alone (update the answer row + insert its log row in one
@@ -206,7 +206,7 @@ def main():
         _common.report(f"grade {len(papers)} papers [{vendor}]", regrade_s, "s", floor_s)
         if len(papers) >= 10_000:
             verdict = "within" if regrade_s <= 5 else "OVER"
-            print(f"# grade {len(papers)} papers [{vendor}]: {verdict} the 5 s target (issue 14 §10)", flush=True)
+            print(f"# grade {len(papers)} papers [{vendor}]: {verdict} the 5 s target (docs/decisions.md#regrade-bulk)", flush=True)
     finally:
         _common.teardown(connection)
 

@@ -1,4 +1,4 @@
-"""Importing a 5,000-row candidate file (issue 6 §9), on the database DATABASE_URL names.
+"""Importing a 5,000-row candidate file (docs/decisions.md#candidate-import), on the database DATABASE_URL names.
 
 Figures, all measured in this run on this machine:
 * floor: merely reading the file with python-calamine (no checks, no database);
@@ -43,9 +43,9 @@ def _run(connection):
     from candidates.importing.samples import sample_rows, write_xlsx
     from candidates.importing.services import import_file
     from candidates.models import ImportRun, Registration
-    from core.testing import make_world
     from people.models import IdType, Person
     from plans.tests.factories import ExamPlanFactory
+    from testing.world import make_world
 
     vendor = _common.db_label(connection)
     world = make_world()

@@ -1,4 +1,4 @@
-"""Paper generation and loading (issue 13 §7):
+"""Paper generation and loading (docs/decisions.md#bank-and-papers):
 
 * generating the papers of a plan of 5,000 registrations, 100 questions each, through
   papers.services.papers_generate (drawing with the seed, shuffling, inserting, marking the

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from core.scoping import ScopedManager, ScopedQuerySet, scope_queryset
+from core.scoping import ScopedManager, ScopedQuerySet
 
 from .choices import PenaltyState
 
@@ -36,17 +36,15 @@ class EntryStatus(models.TextChoices):
 
 
 class BlacklistQuerySet(ScopedQuerySet):
-    """Who sees which entry, decided here and nowhere else (issue 11 §3).
+    """Who sees which entry, decided here and nowhere else (docs/decisions.md#blacklist-own-region).
 
     Central sees every entry. A regional administrator sees its own region's entries in full
     (entry.region: the violation happened in one of its plans; the guide 五 "查看本地区的黑名单
     人员") and nothing of another region's entry, not even when it registers that person: of
     those it learns only that the person is barred and until when, from the import's refusal
     and from the 停考 mark of its own registrations (candidates.selectors.registration_suspension,
-    built on blacklist.selectors.penalty_ends_for_many). Candidates see nothing."""
-
-    def visible_to(self, user) -> "BlacklistQuerySet":
-        return scope_queryset(self, user)
+    built on blacklist.selectors.penalty_ends_for_many). Candidates see nothing. That is plain
+    core.scoping over scope_region_field: the blacklist declares no extra path."""
 
     def in_state(self, state: str, on_date: datetime.date | None = None) -> "BlacklistQuerySet":
         """Entries whose derived 状态 on `on_date` (default today) is `state` (PenaltyState)."""
@@ -104,9 +102,7 @@ class BlacklistEntry(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = BlacklistQuerySet.as_manager()
-    # Used only if someone scopes this model through core.scoping directly (narrower than
-    # visible_to: the entry's own region); every view of this app goes through visible_to.
-    scope_region_field = "region"
+    scope_region_field = "region"  # the entry's own region (docs/decisions.md#blacklist-own-region)
     scope_candidate_field = None
 
     class Meta:

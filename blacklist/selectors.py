@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connections
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -136,64 +136,6 @@ def category_get(*, pk, fetched_by) -> ViolationCategory:
         return ViolationCategory.objects.visible_to(fetched_by).get(pk=pk)
     except (ViolationCategory.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("未找到该违规类型") from exc
-
-
-def registration_search(*, query: str, fetched_by, limit: int = 50) -> list:
-    """Registrations whose 考生编号 or 证件号码 is exactly `query` (adding an entry from a
-    registration). Read-only use of candidates' model, through its own scoping."""
-    from candidates.models import Registration
-
-    query = (query or "").strip()
-    if not query:
-        return []
-    number = normalize_id_number(query)
-    return list(
-        Registration.objects.visible_to(fetched_by)
-        .filter(Q(candidate_number=query) | Q(person__id_number=number))
-        .select_related("person__id_type", "plan", "region")
-        .order_by("-plan__exam_date", "candidate_number")[:limit]
-    )
-
-
-def registration_get(*, pk, fetched_by):
-    from candidates.models import Registration
-
-    try:
-        return (
-            Registration.objects.visible_to(fetched_by)
-            .select_related("person__id_type", "plan", "region")
-            .get(pk=pk)
-        )
-    except (Registration.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("未找到该报名记录") from exc
-
-
-def conflict_list(*, fetched_by, now: datetime.datetime | None = None) -> QuerySet:
-    """冲突名单 (central): registrations in plans that have not started (plan.starts_at > now)
-    whose person has an active penalty that runs today or on the exam date — i.e. the period
-    overlaps [today, exam date]. Decision (README): a penalty running today already means the
-    person should not have been registered (the import refuses them); one that starts before the
-    exam date means they would sit the exam under penalty. Either way central must act.
-    Each row carries blocking_entry_id: the blocking entry that ends last."""
-    from candidates.models import Registration
-
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    blocking = BlacklistEntry.objects.filter(
-        status=EntryStatus.ACTIVE,
-        id_type_id=OuterRef("person__id_type_id"),
-        id_number=OuterRef("person__id_number"),
-        penalty_end__gte=today,
-        penalty_start__lte=OuterRef("plan__exam_date"),
-    )
-    return (
-        Registration.objects.visible_to(fetched_by)
-        .filter(plan__starts_at__gt=now)
-        .filter(Exists(blocking))
-        .annotate(blocking_entry_id=Subquery(blocking.order_by("-penalty_end", "-pk").values("pk")[:1]))
-        .select_related("person__id_type", "plan", "region")
-        .order_by("plan__starts_at", "candidate_number")
-    )
 
 
 def entries_by_pk(pks: Iterable[int]) -> dict:

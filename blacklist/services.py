@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import audit_record, model_snapshot
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.locks import transaction_lock
 from core.roles import Role
-from people.models import IdType, Person
+from core.scoping import require_role
+from people.selectors import person_by_document
 from people.validation import validate_id_number
 
 from .choices import EVIDENCE_EXTENSIONS, EVIDENCE_MAX_BYTES, MAX_PENALTY_MONTHS
@@ -34,9 +35,7 @@ ENTRY_AUDIT_FIELDS = [
 CATEGORY_AUDIT_FIELDS = ["name", "description", "default_penalty_months", "voids_score", "is_active"]
 
 
-def _require_central(user) -> None:
-    if getattr(user, "role", None) != Role.CENTRAL:
-        raise PermissionDenied("只有部中心可以管理黑名单")
+BLACKLIST_CENTRAL_ONLY = "只有部中心可以管理黑名单"
 
 
 def _snapshot(entry: BlacklistEntry) -> dict:
@@ -118,7 +117,7 @@ def _check_category(category: ViolationCategory, *, current: ViolationCategory |
 @transaction.atomic
 def entry_create(
     *,
-    id_type: IdType,
+    id_type,
     id_number: str,
     name: str,
     company_name: str = "",
@@ -138,7 +137,7 @@ def entry_create(
     number); the category must be active; the start defaults to today and the end to start +
     the category's months − 1 day; end ≥ start; evidence note required, file optional (10 MB,
     checked type); no second active entry with an overlapping period for the same document."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BLACKLIST_CENTRAL_ONLY)
     try:
         id_number = validate_id_number(id_type.check_kind, id_number)
     except ValueError as exc:
@@ -155,7 +154,7 @@ def entry_create(
     check_penalty_period(penalty_start, penalty_end)
     ext = _check_evidence_file(evidence_file) if evidence_file else None
 
-    person = Person.objects.filter(id_type=id_type, id_number=id_number).first()
+    person = person_by_document(id_type=id_type, id_number=id_number)
     if person is not None and person.name != name:
         raise ApplicationError(
             f"该证件号码在系统中对应的考生姓名为“{person.name}”，与填写的“{name}”不一致，请核对证件号码",
@@ -225,7 +224,7 @@ def entry_update(
     """修改 an entry (central only, with a required reason, audited before/after). The document
     (证件类型 + 证件号码) is not editable: a wrong person is revoked and entered again. A revoked
     entry is history and cannot be changed. A replaced evidence file is kept on disk."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BLACKLIST_CENTRAL_ONLY)
     entry = BlacklistEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.status == EntryStatus.REVOKED:
         raise ApplicationError("已撤销的黑名单记录不能修改")
@@ -266,7 +265,7 @@ def entry_update(
 def entry_revoke(*, entry: BlacklistEntry, reason: str, acting_user) -> BlacklistEntry:
     """撤销 an entry (central only, required reason). The row stays as history; from that moment
     it no longer blocks an import (SPEC.md §7: nothing is deleted)."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BLACKLIST_CENTRAL_ONLY)
     entry = BlacklistEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.status == EntryStatus.REVOKED:
         raise ApplicationError("该黑名单记录已经撤销")
@@ -323,7 +322,7 @@ def entry_export_record(*, row_count: int, filters: dict, masked: bool, acting_u
 @transaction.atomic
 def entry_reveal_id_number(*, entry: BlacklistEntry, acting_user) -> str:
     """Showing a full 证件号码 is a logged action (GB/T 35273); central only."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BLACKLIST_CENTRAL_ONLY)
     audit_record(actor=acting_user, action=Action.BLACKLIST_REVEAL_ID_NUMBER, obj=entry, message="查看完整证件号码")
     return entry.id_number
 
@@ -331,7 +330,7 @@ def entry_reveal_id_number(*, entry: BlacklistEntry, acting_user) -> str:
 @transaction.atomic
 def entry_evidence_download_record(*, entry: BlacklistEntry, acting_user) -> None:
     """Evidence files are central's decision material: only central downloads them, logged."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BLACKLIST_CENTRAL_ONLY)
     if not entry.evidence_file:
         raise ApplicationError("该记录没有证据附件")
     audit_record(actor=acting_user, action=Action.BLACKLIST_EVIDENCE_DOWNLOAD, obj=entry,
@@ -354,7 +353,7 @@ def category_create(
     *, name: str, description: str = "", default_penalty_months: int, voids_score: bool, acting_user
 ) -> ViolationCategory:
     """Central adds a 违规类型 (the 处理办法 is not public, so categories are data; SPEC.md §7)."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BLACKLIST_CENTRAL_ONLY)
     name = _check_category_fields(name=name, default_penalty_months=default_penalty_months)
     category = ViolationCategory(name=name, description=(description or "").strip(),
                                  default_penalty_months=default_penalty_months, voids_score=voids_score)
@@ -379,7 +378,7 @@ def category_update(
 ) -> ViolationCategory:
     """Central edits or deactivates (停用) a 违规类型; it is never deleted because entries refer to
     it. A changed default applies to new entries only: existing periods are decisions already taken."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BLACKLIST_CENTRAL_ONLY)
     category = ViolationCategory.objects.select_for_update().get(pk=category.pk)
     name = _check_category_fields(name=name, default_penalty_months=default_penalty_months, exclude_pk=category.pk)
     before = model_snapshot(category, CATEGORY_AUDIT_FIELDS)

@@ -29,15 +29,13 @@ from .forms import (
     RegistrationLookupForm,
     RevokeForm,
 )
+from .registrations import conflict_list, registration_get, registration_search
 from .selectors import (
     category_get,
     category_list,
-    conflict_list,
     entries_by_pk,
     entry_get,
     entry_history,
-    registration_get,
-    registration_search,
 )
 from .services import (
     category_create,

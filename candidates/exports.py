@@ -1,4 +1,4 @@
-"""The candidate list's columns, and writing the list to .xlsx (issue 7, §4) with the shared
+"""The candidate list's columns, and writing the list to .xlsx (docs/decisions.md#list-export) with the shared
 streaming writer (core.spreadsheets.writer: text cells, formulas neutralised, flat memory; rows
 come from a server-side cursor).
 
@@ -74,7 +74,7 @@ def row_transformer(*, full: bool) -> Callable[[tuple], tuple]:
         batch, number, name, id_type, id_number, company, credit, exam_type, personnel, phone, end = row
         return (batch, number, name, id_type, id_cell(id_number), company, credit,
                 exam_types.get(exam_type, exam_type), personnel_types.get(personnel, personnel), phone_cell(phone),
-                # the running penalty's last day (blacklist): 停考 (issue 11 §4)
+                # the running penalty's last day (blacklist): 停考 (docs/decisions.md#suspension-derived)
                 f"停考（黑名单处罚期至 {end:%Y-%m-%d}）" if end else "")
 
     return transform

@@ -10,7 +10,7 @@ from .choices import PersonnelType
 class Registration(models.Model):
     """报名: one person registered in one exam plan, with its 考生编号 (SPEC.md §3).
     region, exam_type and exam_year copy the plan's so that the candidate list filters on one
-    table (issue 7: one million rows, p95 ≤ 50 ms)."""
+    table (docs/decisions.md#list-scale: one million rows, p95 ≤ 50 ms)."""
 
     person = models.ForeignKey("people.Person", verbose_name="考生", on_delete=models.PROTECT, related_name="registrations")
     # No single-column indexes on plan and region: every query on them is served by an index
@@ -22,7 +22,7 @@ class Registration(models.Model):
     personnel_type = models.CharField("人员类型", max_length=1, choices=PersonnelType.choices)
     cert_number = models.CharField("证书编号", max_length=50, blank=True)
     cert_expiry = models.DateField("证书到期日期", null=True, blank=True)
-    # Contact details belong to the registration the region imported (issue 11 §2): another
+    # Contact details belong to the registration the region imported (docs/decisions.md#registration-contact): another
     # region's import of the same person never changes them. The candidate account's verified
     # phone (accounts.User.phone) is separate: see accounts.services.candidate_code_phone.
     phone = models.CharField("手机号码", max_length=11)
@@ -60,11 +60,11 @@ class Registration(models.Model):
 class ImportRun(ImportRunBase):
     """One import of a candidate file (or CLI run) into a plan: who, when, which file, the counts
     and the per-row report (core.spreadsheets.runs.ImportRunBase), kept so it can be reopened
-    (issue 6)."""
+    (docs/decisions.md#candidate-import)."""
 
     plan = models.ForeignKey("plans.ExamPlan", verbose_name="考试批次", on_delete=models.PROTECT, related_name="import_runs")
     region = models.ForeignKey("regions.Region", verbose_name="地区", on_delete=models.PROTECT, related_name="+")
-    # rows whose person the 管局 had deleted from this plan (issue 11 §5): not re-added unless
+    # rows whose person the 管局 had deleted from this plan (docs/decisions.md#deletion-trace): not re-added unless
     # confirmed; each {"row", "candidate_number", "deleted_by", "deleted_at"}
     deleted_rows = models.JSONField("曾被删除的行", default=list, blank=True)
     # a confirmation run: only these Excel rows of the same file, deleted candidates re-added
@@ -85,7 +85,7 @@ class ImportRun(ImportRunBase):
 
 
 class RegistrationDeletion(models.Model):
-    """The trace of a deleted registration (issue 11 §5): who deleted which person from which
+    """The trace of a deleted registration (docs/decisions.md#deletion-trace): who deleted which person from which
     plan, when, and the retired 考生编号, so that a re-import of the whole file does not
     silently bring the candidate back under a new number."""
 
@@ -111,7 +111,7 @@ class RegistrationDeletion(models.Model):
 
 
 class NoticeLog(models.Model):
-    """考前测试通知: one SMS per phone number per day at most (issue 7 §5, issue 18 §3), whichever
+    """考前测试通知: one SMS per phone number per day at most (docs/decisions.md#pretest-notice), whichever
     plans and candidates it is for: candidates sharing a phone (a company's contact number) get
     one SMS naming them together, and someone registered in two plans one SMS a day. The unique
     constraint is the guarantee: two notice jobs racing cannot both text a number the same day.

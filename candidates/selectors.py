@@ -3,7 +3,7 @@
 Every query starts from Registration.objects.visible_to(user): central sees every region, a
 regional administrator only its own (core.scoping). `registration_list` is the ONE filter used
 by the list page and by every export, so an exported file holds exactly the rows of the
-filtered screen, across all its pages and in the same order (issue 7, §4)."""
+filtered screen, across all its pages and in the same order (docs/decisions.md#list-export)."""
 
 import datetime
 
@@ -149,7 +149,7 @@ def registration_export_values(qs: QuerySet) -> QuerySet:
         id_type_ref="person__id_type_id", id_number_ref="person__id_number")).values_list(*EXPORT_FIELDS)
 
 
-# --------------------------------------------------------------------------- 停考 (issue 11 §4)
+# --------------------------------------------------------------------------- 停考 (docs/decisions.md#suspension-derived)
 
 SUSPENDED_LABEL = "停考"
 
@@ -177,6 +177,36 @@ def is_suspended(registration: Registration, *, on_date: datetime.date | None = 
 def registration_get(*, pk: int, fetched_by) -> Registration:
     """One registration the caller may see; anything else is 404 (absent or out of scope)."""
     return get_visible_or_404(registration_rows(Registration.objects.all()), fetched_by, pk=pk)
+
+
+def registrations_visible(*, fetched_by) -> QuerySet:
+    """The registrations the caller sees, with their person, 证件类型, plan and region: the base
+    another app narrows (the blacklist's 冲突名单)."""
+    return Registration.objects.visible_to(fetched_by).select_related("person__id_type", "plan", "region")
+
+
+def registration_lookup(*, query: str, fetched_by, limit: int = 50) -> list[Registration]:
+    """The registrations the caller sees whose 考生编号 or 证件号码 is exactly `query`, newest exam
+    first (the blacklist's 从报名添加 looks a candidate up this way)."""
+    from django.db.models import Q
+
+    query = (query or "").strip()
+    if not query:
+        return []
+    number = normalize_id_number(query)
+    return list(
+        registrations_visible(fetched_by=fetched_by)
+        .filter(Q(candidate_number=query) | Q(person__id_number=number))
+        .order_by("-plan__exam_date", "candidate_number")[:limit]
+    )
+
+
+def earliest_registration_phone(*, person) -> str:
+    """The phone of the person's earliest registration, or "" (where a candidate's codes go before
+    the account has a verified phone: accounts.services.candidate_code_phone). Not scoped: the
+    candidate signing in is not yet anyone's user."""
+    return (Registration.objects.filter(person=person).order_by("created_at", "pk")
+            .values_list("phone", flat=True).first() or "")
 
 
 def visible_plan_rows(*, fetched_by) -> list[tuple[int, str, datetime.date, int, str]]:
@@ -239,7 +269,7 @@ def plan_for_roster(*, plan_id: int, fetched_by) -> ExamPlan:
 
 def registration_history(*, registration: Registration, fetched_by):
     """The registration's audit trail (add, changes with before/after, reveals, deletion), and
-    the changes to its person written by any region or central (issue 11 §2)."""
+    the changes to its person written by any region or central (docs/decisions.md#registration-contact)."""
     from django.db.models import Q
 
     own = audit_log_list(filters={}, fetched_by=fetched_by)
@@ -261,7 +291,7 @@ def plan_notice_recipients(*, plan: ExamPlan, audience: str = "all") -> QuerySet
 
 
 # Up to this many rows the list's total is counted exactly; above it, counting every row of a
-# million-row table costs more than the page's whole 50 ms budget (issue 7 §7), so the total is
+# million-row table costs more than the page's whole 50 ms budget (docs/decisions.md#list-scale), so the total is
 # the planner's estimate and the page says so ("约 … 条（估算）").
 EXACT_COUNT_LIMIT = 10_000
 

@@ -1,10 +1,10 @@
-"""Writes of candidate information (学员考核信息管理, the guide 三; SPEC.md §4; issue 7).
+"""Writes of candidate information (学员考核信息管理, the guide 三; SPEC.md §4; docs/decisions.md#roster-cutoff).
 
 Every function runs in one transaction and writes its audit entry (before/after; audit_record
 masks 证件号码 and 手机号码). Rules:
 * add / modify / delete until 48 hours before the plan's start (plans.rules.assert_roster_writable,
   the guide 三: "在考核开始48小时之前，可以随时添加、修改和删除考生信息"); after it the roster is frozen
-  for the region; central may still correct a record, with a reason (issue 7, decision);
+  for the region; central may still correct a record, with a reason (docs/decisions.md#roster-cutoff);
 * a row is checked by the import's validator (candidates.importing.validation.validate_row), the
   one place where the rules of a candidate row live (STYLE.md 7);
 * a deleted registration's 考生编号 stays retired: the plan's counter never goes back;
@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import audit_record, model_snapshot
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 from people.models import Person
 from people.services import person_upsert_many
 from plans.choices import AuditStatus
@@ -63,13 +64,13 @@ def roster_change_reason_required(*, plan: ExamPlan, acting_user, now=None) -> b
 
 
 def _assert_may_change(*, plan: ExamPlan, acting_user, reason: str, now=None) -> None:
-    """The region follows the 48-hour rule (assert_roster_writable); central may correct after
-    it with a reason; candidates never reach here (the views refuse them)."""
+    """The region follows the 48-hour rule (assert_roster_writable) in its own plans; central
+    may correct after it with a reason; candidates never reach here (the views refuse them)."""
+    require_role(acting_user, Role.CENTRAL, Role.REGIONAL)
+    assert_visible(plan, acting_user)
     if acting_user.role == Role.REGIONAL:
         assert_roster_writable(plan, now)
         return
-    if acting_user.role != Role.CENTRAL:
-        raise PermissionDenied()
     if roster_change_reason_required(plan=plan, acting_user=acting_user, now=now) and not reason.strip():
         raise ApplicationError(REASON_REQUIRED_MESSAGE, field="reason")
 
@@ -105,7 +106,7 @@ def _person_for(cleaned: dict, *, acting_user, current: Person, plan: ExamPlan) 
     and any warnings. Rules, so that one region's edit never rewrites another region's person:
     * the number belongs to another existing person: the import's rule (person_upsert_many):
       a different name is refused; nothing of that person changes (contact details are this
-      registration's own, issue 11 §2);
+      registration's own, docs/decisions.md#registration-contact);
     * the number is new: a correction of the ID of a person known nowhere else (one registration,
       no account) changes that person in place; otherwise a new person is created;
     * the same person: a regional administrator may not rename a person who is also registered
@@ -145,6 +146,8 @@ def registration_create(*, plan: ExamPlan, raw: dict, acting_user, now: datetime
     Returns the registration and the validator's warnings."""
     with transaction.atomic():
         plan = ExamPlan.objects.select_for_update().get(pk=plan.pk)
+        require_role(acting_user, Role.CENTRAL, Role.REGIONAL)
+        assert_visible(plan, acting_user)
         assert_roster_writable(plan, now)
         result = _validate(plan=plan, raw=raw)
         if result.already_registered:
@@ -172,7 +175,7 @@ def registration_create(*, plan: ExamPlan, raw: dict, acting_user, now: datetime
 def registration_update(*, registration: Registration, raw: dict, acting_user, reason: str = "",
                         now: datetime.datetime | None = None) -> tuple[Registration, list]:
     """修改考生信息: the region until the cutoff; central at any time, with a reason once the
-    roster is frozen (issue 7). The row goes through the import's validator; changing the
+    roster is frozen (docs/decisions.md#roster-cutoff). The row goes through the import's validator; changing the
     证件号码 to one already registered in this plan is refused."""
     with transaction.atomic():
         registration = Registration.objects.select_for_update().select_related("person", "plan").get(
@@ -200,7 +203,7 @@ def registration_update(*, registration: Registration, raw: dict, acting_user, r
             audit_record(actor=acting_user, action=Action.REGISTRATION_UPDATE, obj=registration, before=before,
                          after=after, reason=reason.strip(),
                          message=f"修改考生 {registration.candidate_number} {person.name}")
-            # a 考前测试 confirmation of the old details no longer counts (issue 14 §2)
+            # a 考前测试 confirmation of the old details no longer counts (docs/decisions.md#pretest)
             from exams.pretest_services import pretest_details_changed
 
             pretest_details_changed(registration=registration)
@@ -232,8 +235,8 @@ def registration_delete(*, registration: Registration, acting_user, reason: str 
 def registration_reveal(*, registration: Registration, acting_user) -> dict:
     """查看完整信息: the full 证件号码 and 手机号码 for the region's administrator and central;
     recorded in the audit log every time (GB/T 35273)."""
-    if acting_user.role not in (Role.CENTRAL, Role.REGIONAL):
-        raise PermissionDenied()
+    require_role(acting_user, Role.CENTRAL, Role.REGIONAL)
+    assert_visible(registration, acting_user)
     with transaction.atomic():
         audit_record(actor=acting_user, action=Action.REGISTRATION_REVEAL, obj=registration,
                      message=f"查看完整证件号码和手机号码：{registration.candidate_number}")
@@ -252,7 +255,7 @@ def export_region(filters: dict):
 def registration_export_record(*, acting_user, filters: dict, count: int, full: bool, part: int | None,
                                region=None) -> None:
     """Record an export of the candidate list: who, which filters, how many rows, and whether
-    full 证件号码/手机号码 left the system (issue 7 §4: full ones logged)."""
+    full 证件号码/手机号码 left the system (docs/decisions.md#list-export: full ones logged)."""
     described = {k: (getattr(v, "pk", v)) for k, v in filters.items() if not k.startswith("_")}
     what = f"第 {part} 批" if part else "全部"
     with transaction.atomic():
@@ -337,14 +340,14 @@ def plan_notice_assert_allowed(*, plan: ExamPlan, now: datetime.datetime | None 
 
 
 # who a plan's 考前测试 notice goes to: every candidate, or those who have not passed the
-# 考前测试 yet (issue 14 §2: sent from the plan's 考前测试 page)
+# 考前测试 yet (docs/decisions.md#pretest: sent from the plan's 考前测试 page)
 NOTICE_AUDIENCES = {"all": "全部考生", "pretest_pending": "未通过或未参加考前测试的考生"}
 
 
 def plan_notice_start(*, plan: ExamPlan, acting_user, audience: str = "all", now: datetime.datetime | None = None):
     """发送考前测试通知 for a whole plan, or only to those who have not passed the 考前测试
     (`audience="pretest_pending"`, until it closes 48 hours before the start), as a background
-    job with progress (issue 7 §5). Returns the job; candidates.notices.run_plan_notice does the
+    job with progress (docs/decisions.md#pretest-notice). Returns the job; candidates.notices.run_plan_notice does the
     sending (and reads the audience again when it runs)."""
     from jobs.services import job_create, job_enqueue
 
@@ -378,8 +381,8 @@ def plan_notice_start(*, plan: ExamPlan, acting_user, audience: str = "all", now
 def phone_notice_send(*, phone: str, registrations: list[Registration], acting_user, today: datetime.date,
                       job=None) -> str:
     """Text one phone number the 考前测试 notice for the registrations of one plan that share it,
-    unless that number already had one today (for any plan). One SMS per number and day (issue 18
-    §3); when several candidates share the number it names the first "等 N 人". Returns "sent",
+    unless that number already had one today (for any plan). One SMS per number and day (docs/decisions.md#pretest-notice);
+    when several candidates share the number it names the first "等 N 人". Returns "sent",
     "skipped" (the unique (phone, date) row exists) or "failed" (the SMS could not be recorded,
     e.g. an unusable phone number; nothing is kept)."""
     from sms.services import send_sms

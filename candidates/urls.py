@@ -4,9 +4,9 @@ from . import views
 
 app_name = "candidates"
 urlpatterns = [
-    # import (issue 6) lives in its own module; it defines no app_name of its own
+    # import (docs/decisions.md#candidate-import) lives in its own module; it defines no app_name of its own
     path("", include("candidates.urls_import")),
-    # candidate information (issue 7)
+    # candidate information (docs/decisions.md#candidate-list)
     path("", views.candidate_list, name="list"),
     path("<int:pk>/", views.candidate_detail, name="detail"),
     path("<int:pk>/reveal/", views.candidate_reveal, name="reveal"),

@@ -1,4 +1,4 @@
-"""导入考生信息 (issue 6). Included by candidates/urls.py under the "candidates" namespace."""
+"""导入考生信息 (docs/decisions.md#candidate-import). Included by candidates/urls.py under the "candidates" namespace."""
 
 from django.urls import path
 

@@ -1,6 +1,6 @@
 """Pages of 学员考核信息管理 (the guide 三; SPEC.md §4). Thin: parse the input, fetch through a
 scoped selector (another region's candidate is a 404, exactly like a missing one), call one
-service, render. The import pages live in views_import / urls_import (issue 6)."""
+service, render. The import pages live in views_import / urls_import (docs/decisions.md#candidate-import)."""
 
 import math
 from html import escape as _escape
@@ -83,7 +83,7 @@ def _row(reg: Registration, suspended: dict | None = None) -> dict:
     }
 
 
-# Long headers on two lines, so that the list fits a 1366 px screen (issue 18 §2).
+# Long headers on two lines, so that the list fits a 1366 px screen (docs/decisions.md#lists-1366).
 HEADER_LINES = {"人员类型/报考类型": ("人员类型/", "报考类型"), "统一社会信用代码": ("统一社会", "信用代码")}
 HEADER_HTML = {label: mark_safe("<br>".join(escape(line) for line in HEADER_LINES.get(label, (label,))))
                for label, _ in COLUMNS}
@@ -435,7 +435,7 @@ def my_registrations(request):
     regs = list(own_registrations(fetched_by=request.user))
     suspended = registration_suspension(regs)
     steps = next_steps(regs, now=now)
-    results = results_for_candidate(regs, now=now)  # published plans only (issue 15 §6)
+    results = results_for_candidate(regs, now=now)  # published plans only (docs/decisions.md#publication)
     rows = []
     for reg in regs:
         result = results.get(reg.pk)

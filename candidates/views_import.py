@@ -94,7 +94,7 @@ def import_start(request, pk):
 @admin_required
 @require_POST
 def import_readd(request, pk):
-    """确认重新添加: re-run only the rows whose candidate had been deleted (issue 11 §5)."""
+    """确认重新添加: re-run only the rows whose candidate had been deleted (docs/decisions.md#deletion-trace)."""
     run = get_visible_or_404(ImportRun.objects.select_related("plan"), request.user, pk=pk)
     try:
         confirm = services.import_readd_confirm(run=run, acting_user=request.user)
@@ -126,7 +126,7 @@ def import_run(request, pk):
 @admin_required
 @never_cache
 def import_report(request, pk):
-    """The uploaded rows with 错误原因 appended (issue 6 §4)."""
+    """The uploaded rows with 错误原因 appended (docs/decisions.md#import-error-report)."""
     run = get_visible_or_404(ImportRun, request.user, pk=pk)
     if not run.stored_file or run.status != RunStatus.DONE:
         raise Http404("该导入没有可下载的结果")

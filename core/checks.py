@@ -1,4 +1,5 @@
-"""Deploy checks: the demo conveniences must never reach production."""
+"""Deploy checks: the fixed captcha must never reach production, state shared between workers, the
+PDF fonts. The SMS app registers its own (sms/checks.py: the outbox, the adapter)."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
@@ -12,16 +13,6 @@ def demo_conveniences_off(app_configs, **kwargs):
         errors.append(
             Error("CAPTCHA_TEST_MODE is on: the captcha accepts a fixed answer.", id="sanlei.E001",
                   hint="Unset CAPTCHA_TEST_MODE in production.")
-        )
-    if getattr(settings, "SMS_OUTBOX_PAGE_ENABLED", False):
-        errors.append(
-            Error("SMS_OUTBOX_PAGE_ENABLED is on: SMS codes are readable on a web page.", id="sanlei.E002",
-                  hint="Unset SMS_OUTBOX_PAGE_ENABLED in production.")
-        )
-    if getattr(settings, "SMS_BACKEND", "").endswith("OutboxBackend"):
-        errors.append(
-            Error("SMS_BACKEND is the development outbox: no SMS would reach anyone.", id="sanlei.E003",
-                  hint="Set SMS_BACKEND to a provider adapter.")
         )
     return errors
 
@@ -37,7 +28,7 @@ PER_PROCESS_CACHES = (
 
 @register(Tags.security, deploy=True)
 def shared_state_configured(app_configs, **kwargs):
-    """Production keeps counters and codes in one store that every worker shares (issue 18 §6)."""
+    """Production keeps counters and codes in one store that every worker shares (docs/decisions.md#shared-counters)."""
     errors = []
     if not getattr(settings, "REDIS_URL", ""):
         errors.append(
@@ -51,20 +42,6 @@ def shared_state_configured(app_configs, **kwargs):
                   id="sanlei.E007", hint="Use Redis (REDIS_URL) as the default cache in production.")
         )
     return errors
-
-
-@register(Tags.security, deploy=True)
-def sms_backend_configured(app_configs, **kwargs):
-    """The configured SMS adapter can be built and has what it needs to send every template."""
-    from sms.backends.base import get_backend
-
-    try:
-        backend = get_backend()
-    except Exception as exc:
-        return [Error(f"SMS_BACKEND cannot be built: {type(exc).__name__}: {exc}", id="sanlei.E004")]
-    problems = getattr(backend, "configuration_errors", lambda: [])()
-    return [Error(f"SMS adapter: {problem}", id="sanlei.E005") for problem in problems]
-
 
 
 def _pdf_font_messages(kind, check_id):

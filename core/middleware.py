@@ -52,7 +52,7 @@ class RequestContextMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """An idle session ends after settings.SESSION_IDLE_TIMEOUT seconds (issue 3: 30 minutes)."""
+    """An idle session ends after settings.SESSION_IDLE_TIMEOUT seconds (docs/decisions.md#session-idle: 30 minutes)."""
 
     KEY = "_last_activity"
 

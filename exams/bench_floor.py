@@ -1,4 +1,4 @@
-"""The load benchmark's floor (bench/load, issue 17): the same server, middleware and database
+"""The load benchmark's floor (bench/load, docs/decisions.md#exam-day-load): the same server, middleware and database
 answering a trivial view that makes one indexed write, so the exam endpoints' latency can be read
 against what the stack costs with no exam logic. Mounted only when settings.BENCH_FLOOR_VIEW is
 on (config.settings.bench); base settings leave it off and production forces it off."""

@@ -2,7 +2,7 @@ from django.db import models
 
 
 class AttemptState(models.TextChoices):
-    """考试状态 of one attempt (issue 14 §3). One attempt per registration."""
+    """考试状态 of one attempt (docs/decisions.md#attempt-states). One attempt per registration."""
 
     NOT_STARTED = "not_started", "未开始"
     IN_PROGRESS = "in_progress", "进行中"
@@ -51,13 +51,13 @@ class SaveOutcome(models.TextChoices):
 # Defaults central may change per 考核类型 (exams.models.EntryRule).
 DEFAULT_LATE_ENTRY_MINUTES = 30
 DEFAULT_GRACE_SECONDS = 60
-# The page re-syncs the server's remaining time at least this often (issue 14 §4).
+# The page re-syncs the server's remaining time at least this often (docs/decisions.md#exam-clock).
 CLOCK_SYNC_SECONDS = 30
 # Answers are sent at most this long after they are given.
 SAVE_DEBOUNCE_MS = 1500
 
 
-# ---------------------------------------------------------------- 考前测试 (issue 14 §2)
+# ---------------------------------------------------------------- 考前测试 (docs/decisions.md#pretest)
 
 
 class PretestStatus(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Demo exams that can be sat at once (issue 14 §11): for each online mode (继续教育(线上) and
+"""Demo exams that can be sat at once (docs/decisions.md#demo-exams): for each online mode (继续教育(线上) and
 新取证(线上)) a plan of 北京 that started a minute ago, with the demo candidate and a few other
 demo people registered and their papers drawn. A roster is frozen 48 hours before the start,
 so these registrations cannot go through the import: they are written directly (with their
@@ -6,7 +6,7 @@ so these registrations cannot go through the import: they are written directly (
 Idempotent in the sense that matters: a new plan is added only when the demo candidate has no
 exam of that mode open for entry right now (a `make run` later in the day gets a fresh one).
 
-考前测试 (issue 14 §2): the demo candidate's upcoming online exams (imported by candidates.demo)
+考前测试 (docs/decisions.md#pretest): the demo candidate's upcoming online exams (imported by candidates.demo)
 have theirs open; a few other candidates of 北京's upcoming 继续教育(线上) plan get results written
 directly (they have no accounts to take it themselves): passed, a failed device check, and an
 open report of a wrong phone number, so the 管局's 考前测试 pages and a candidate page show each."""

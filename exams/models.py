@@ -1,4 +1,4 @@
-"""Attempts, answers and the answer log (issue 14 §3–§6).
+"""Attempts, answers and the answer log (docs/decisions.md#exam-engine).
 
 * `EntryRule`: per 考核类型, central's late-entry limit and the save grace (defaults 30 min, 60 s).
 * `Attempt`: one per registration (the 考试状态 machine in exams.choices.TRANSITIONS), with the
@@ -8,7 +8,7 @@
   the sequence number that wrote it (an older save never overwrites a newer one).
 * `AnswerLog`: every answer received, kept or refused, with server and client times (append-only;
   the violation check reads it).
-* `Pretest` (考前测试, issue 14 §2): one per registration of an online plan: 信息准确性测试,
+* `Pretest` (考前测试, docs/decisions.md#pretest): one per registration of an online plan: 信息准确性测试,
   终端可用性测试 (each run a `DeviceCheck` with its measurements) and 练习卷 (`PracticePaper`).
 """
 
@@ -131,7 +131,7 @@ class PlanEntryCode(models.Model):
 
 
 class PlanEntryNetwork(models.Model):
-    """考点网络 of a centralized plan (新取证(线上), issue 14 §7): the exam site's IP ranges (CIDR),
+    """考点网络 of a centralized plan (新取证(线上), docs/decisions.md#entry-networks): the exam site's IP ranges (CIDR),
     set by the plan's 管局 or central. When set, a candidate enters (and reopens) the exam only
     from an address inside one of them (the client IP as core.middleware.client_ip sees it,
     behind TRUSTED_PROXY_COUNT proxies). No row, or an empty list: no limit."""
@@ -218,7 +218,7 @@ class AnswerLog(AppendOnly):
         return f"{self.attempt_id}#{self.position} {self.seq} {self.outcome}"
 
 
-# ---------------------------------------------------------------- 考前测试 (issue 14 §2)
+# ---------------------------------------------------------------- 考前测试 (docs/decisions.md#pretest)
 
 
 class Pretest(models.Model):

@@ -1,4 +1,4 @@
-"""考前测试 (issue 14 §2; SPEC.md §4–§5; the guide 三: 管局 notify candidates to log in early and
+"""考前测试 (docs/decisions.md#pretest; SPEC.md §4–§5; the guide 三: 管局 notify candidates to log in early and
 take the 考前测试). Rules:
 
 * it belongs to a registration of an approved online plan (继续教育(线上), 新取证(线上)); the
@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import audit_record
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 from plans.choices import AuditStatus, ExamType
 from plans.rules import roster_cutoff
 
@@ -40,6 +41,8 @@ from .devicecheck import Measurements, evaluate, parse_browser
 from .models import DeviceCheck, PracticePaper, Pretest
 
 ONLINE_TYPES = (ExamType.CONTINUING_ONLINE, ExamType.NEW_ONLINE)
+OWN_PRETEST_ONLY = "只能进行本人的考前测试"
+RESOLVER_ONLY = "只有部中心或考生所在地区的管局可以处理"
 
 
 def pretest_applies(plan) -> bool:
@@ -70,8 +73,8 @@ def _assert_open(registration, now) -> None:
 
 
 def _assert_own(registration, user) -> None:
-    if getattr(user, "role", None) != Role.CANDIDATE or registration.person.user_id != getattr(user, "pk", None):
-        raise PermissionDenied("只能进行本人的考前测试")
+    require_role(user, Role.CANDIDATE, message=OWN_PRETEST_ONLY)
+    assert_visible(registration, user, message=OWN_PRETEST_ONLY)
 
 
 def pretest_for(registration) -> Pretest:
@@ -169,11 +172,9 @@ def pretest_info_resolve(*, registration, resolution: str, note: str, acting_use
     details) or central (at any time) marks a report handled: corrected, or verified as right.
     The candidate is then asked to confirm again."""
     now = now or timezone.now()
-    role = getattr(acting_user, "role", None)
-    if not getattr(acting_user, "is_active", False) or role not in (Role.CENTRAL, Role.REGIONAL) or (
-            role == Role.REGIONAL and acting_user.region_id != registration.region_id):
-        raise PermissionDenied("只有部中心或考生所在地区的管局可以处理")
-    if role == Role.REGIONAL and now >= pretest_closes_at(registration.plan):
+    require_role(acting_user, Role.CENTRAL, Role.REGIONAL, message=RESOLVER_ONLY)
+    assert_visible(registration, acting_user, message=RESOLVER_ONLY)
+    if acting_user.role == Role.REGIONAL and now >= pretest_closes_at(registration.plan):
         closes = timezone.localtime(pretest_closes_at(registration.plan))
         raise ApplicationError(f"已过考试开始前 48 小时（{closes:%Y-%m-%d %H:%M}），考生名单已锁定，请联系部中心")
     if resolution not in InfoResolution.values:

@@ -1,5 +1,5 @@
 """Reads of attempts. Every read of one attempt goes through attempt_close_if_overdue, so an
-attempt past its deadline + grace is submitted by the first read (issue 14 §6)."""
+attempt past its deadline + grace is submitted by the first read (docs/decisions.md#exam-grace)."""
 
 import datetime
 
@@ -30,7 +30,7 @@ def saved_answers(attempt: Attempt) -> dict[int, dict]:
 
 
 def exam_page_data(attempt: Attempt) -> tuple[dict, dict]:
-    """(payload, saved) of a started exam's page in two queries (issue 14 §10): the stored paper
+    """(payload, saved) of a started exam's page in two queries (docs/decisions.md#exam-page-queries): the stored paper
     with the attempt's saved answers aggregated by the database into the same row
     (core.db.JSONRows), then the paper's question versions. `payload` is
     papers.selectors.candidate_payload (never the key); `saved` as saved_answers."""
@@ -100,7 +100,7 @@ def next_steps(registrations, *, now: datetime.datetime | None = None) -> dict[i
                 step.update(step=f"进入考试：{timezone.localtime(plan.starts_at):%Y-%m-%d %H:%M} 起", url=url)
                 pretest = pretest_step(reg, pretests.get(reg.pk), now=now)
                 if pretest is not None:
-                    # 考前测试 comes first while it is open and not passed (issue 14 §1–§2)
+                    # 考前测试 comes first while it is open and not passed (docs/decisions.md#pretest)
                     pretest["url"] = reverse("exams:pretest", args=[reg.pk])
                     step["pretest"] = pretest
                     if pretest["open"] and not pretest["passed"]:

@@ -1,4 +1,4 @@
-"""Writes of the exam engine (issue 14). Time is the server's: entry opens at the plan's start
+"""Writes of the exam engine (docs/decisions.md#exam-engine). Time is the server's: entry opens at the plan's start
 and closes `late_entry_minutes` later (EntryRule, per 考核类型, central's); the deadline is the
 plan's end plus the candidate's extension (Attempt.deadline). A save stamped before the deadline
 that arrives within the grace (EntryRule.grace_seconds) is kept; an attempt still open after
@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import audit_record
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 from plans.choices import AuditStatus, ExamType
 
 from .choices import (
@@ -37,9 +38,7 @@ ONLINE_TYPES = (ExamType.CONTINUING_ONLINE, ExamType.NEW_ONLINE)
 MAX_ITEMS_PER_SAVE = 500
 
 
-def _require_central(user) -> None:
-    if getattr(user, "role", None) != Role.CENTRAL or not user.is_active:
-        raise PermissionDenied("仅部中心可以执行此操作")
+CENTRAL_ONLY = "仅部中心可以执行此操作"
 
 
 # ---------------------------------------------------------------- entry rules (central's)
@@ -55,8 +54,8 @@ def entry_rule(exam_type: str) -> tuple[int, int]:
 
 def entry_rule_set(*, exam_type: str, late_entry_minutes: int, grace_seconds: int, acting_user) -> EntryRule:
     """Central sets a 考核类型's late-entry limit (minutes after the start a candidate may still
-    enter) and the save grace (issue 14 §4–§5). Audited with before and after."""
-    _require_central(acting_user)
+    enter) and the save grace (docs/decisions.md#exam-grace). Audited with before and after."""
+    require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     if exam_type not in ExamType.values:
         raise ApplicationError("考核类型不存在", field="exam_type")
     if not 0 <= late_entry_minutes <= 240:
@@ -108,7 +107,7 @@ TRANSITION_ACTIONS = {
 
 def attempt_transition(*, attempt: Attempt, to_state: str, cause: str, actor=None, note: str = "",
                        now: datetime.datetime | None = None) -> Attempt:
-    """Move an attempt to `to_state` if exams.choices.TRANSITIONS allows it (issue 14 §3), else
+    """Move an attempt to `to_state` if exams.choices.TRANSITIONS allows it (docs/decisions.md#attempt-states), else
     refuse. Records the transition (time, cause, actor) and an audit row. The caller holds the
     attempt's row lock (select_for_update) inside its transaction."""
     now = now or timezone.now()
@@ -141,7 +140,7 @@ def _locked(attempt: Attempt) -> Attempt:
 
 def _barred_until(registration, on_date: datetime.date):
     """The end of a running blacklist penalty (停考) of the registration's person, or None: the
-    one question candidates.selectors asks the blacklist (issue 11)."""
+    one question candidates.selectors asks the blacklist (docs/decisions.md#suspension-at-entry)."""
     from candidates.selectors import registration_suspension
 
     return registration_suspension([registration], on_date=on_date).get(registration.pk)
@@ -150,18 +149,19 @@ def _barred_until(registration, on_date: datetime.date):
 MAX_ENTRY_CODE_FAILURES = 5
 
 
-def _require_plan_staff(user, plan) -> None:
-    """Central, or the 管局 of the plan's region (an exam room is the region's)."""
-    role = getattr(user, "role", None)
-    if not getattr(user, "is_active", False) or role not in (Role.CENTRAL, Role.REGIONAL) or (
-            role == Role.REGIONAL and user.region_id != plan.region_id):
-        raise PermissionDenied("只有部中心或本地区管局可以执行此操作")
+# Central, or the 管局 of the plan's region (an exam room is the region's).
+PLAN_STAFF_ONLY = "只有部中心或本地区管局可以执行此操作"
+
+
+def _assert_plan_staff(user, plan) -> None:
+    require_role(user, Role.CENTRAL, Role.REGIONAL, message=PLAN_STAFF_ONLY)
+    assert_visible(plan, user, message=PLAN_STAFF_ONLY)
 
 
 def entry_code_for(*, plan, acting_user) -> PlanEntryCode:
     """The 入场码 of a centralized plan (新取证(线上)), made on first use: six random digits the
     管局 reads on its monitor and announces in the exam room. Audited when made."""
-    _require_plan_staff(acting_user, plan)
+    _assert_plan_staff(acting_user, plan)
     if plan.exam_type != ExamType.NEW_ONLINE:
         raise ApplicationError("只有新取证(线上)集中考试使用入场码")
     existing = PlanEntryCode.objects.filter(plan=plan).first()
@@ -180,7 +180,7 @@ def attempt_unlock(*, registration, acting_user, now: datetime.datetime | None =
     """The 管局 (or central) admits one candidate of a centralized plan without the code (a
     candidate who cannot type it, or who used up the tries). Audited."""
     now = now or timezone.now()
-    _require_plan_staff(acting_user, registration.plan)
+    _assert_plan_staff(acting_user, registration.plan)
     if registration.plan.exam_type != ExamType.NEW_ONLINE:
         raise ApplicationError("只有新取证(线上)集中考试需要解锁入场")
     attempt = attempt_for(registration)
@@ -248,9 +248,9 @@ def parse_networks(text: str) -> list[str]:
 
 def entry_networks_set(*, plan, text: str, acting_user) -> PlanEntryNetwork:
     """The 管局 of the plan's region, or central, sets (or clears, with an empty text) the exam
-    site's IP ranges of a centralized plan (issue 14 §7). Audited with before and after; a bad
+    site's IP ranges of a centralized plan (docs/decisions.md#entry-networks). Audited with before and after; a bad
     entry changes nothing."""
-    _require_plan_staff(acting_user, plan)
+    _assert_plan_staff(acting_user, plan)
     if plan.exam_type != ExamType.NEW_ONLINE:
         raise ApplicationError("只有新取证(线上)集中考试可以限定考点网络")
     networks = parse_networks(text)
@@ -299,7 +299,7 @@ def attempt_start(*, registration, acting_user, entry_code: str | None = None, i
     runs (停考, SPEC.md §7). 新取证(线上) is centralized: only with the room's 入场码 (five wrong
     tries, then only the 管局's unlock) or after an unlock, and, when the plan has 考点网络, only
     from an `ip` inside them (the unlock does not lift that: the candidate must be at the site).
-    An attempt already 进行中 is resumed as it is: the clock never restarts (issue 14 §4).
+    An attempt already 进行中 is resumed as it is: the clock never restarts (docs/decisions.md#exam-clock).
     继续教育(线上) is remotely proctored: only after the candidate consented to camera snapshots and
     behaviour records (proctoring.selectors, 个人信息保护法 Art. 28–29); without it they are told to
     ask their 管局, by name."""
@@ -308,8 +308,8 @@ def attempt_start(*, registration, acting_user, entry_code: str | None = None, i
 
     now = now or timezone.now()
     plan = registration.plan
-    if registration.person.user_id != getattr(acting_user, "pk", None):
-        raise PermissionDenied("只能进入本人的考试")
+    require_role(acting_user, Role.CANDIDATE, message="只能进入本人的考试")
+    assert_visible(registration, acting_user, message="只能进入本人的考试")
     attempt = attempt_for(registration)
     attempt = attempt_close_if_overdue(attempt, now=now)
     if attempt.state in (AttemptState.NOT_STARTED, AttemptState.IN_PROGRESS):
@@ -374,8 +374,8 @@ def attempt_submit(*, attempt: Attempt, token: str, acting_user, now: datetime.d
     now = now or timezone.now()
     with transaction.atomic():
         attempt = _locked(attempt)
-        if attempt.registration.person.user_id != getattr(acting_user, "pk", None):
-            raise PermissionDenied("只能提交本人的试卷")
+        require_role(acting_user, Role.CANDIDATE, message="只能提交本人的试卷")
+        assert_visible(attempt, acting_user, message="只能提交本人的试卷")
         if attempt.state != AttemptState.IN_PROGRESS:
             raise ApplicationError(f"本场考试{attempt.get_state_display()}，不能交卷", code="closed")
         if token != attempt.session_token:
@@ -435,9 +435,9 @@ def attempts_close_due(*, now: datetime.datetime | None = None) -> dict:
 
 
 def attempt_extend(*, attempt: Attempt, minutes: int, reason: str, acting_user) -> Attempt:
-    """Central grants one candidate extra time with a reason (issue 14 §4): the deadline becomes
+    """Central grants one candidate extra time with a reason (docs/decisions.md#exam-clock): the deadline becomes
     the plan's end + `minutes` (the total extension). Audited; not after the attempt closed."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写延长考试时间的原因", field="reason")
@@ -460,7 +460,7 @@ def attempt_extend(*, attempt: Attempt, minutes: int, reason: str, acting_user) 
 
 def attempt_void(*, attempt: Attempt, reason: str, acting_user) -> Attempt:
     """作废 (the violation check's decision, central only): from any state but 缺考."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写作废原因", field="reason")
@@ -497,7 +497,7 @@ class SaveReport:
 
 
 def _supersedes(item: SaveItem, current: Answer) -> bool:
-    """Whether a received answer replaces the stored one at its position (issue 14 §5). On one
+    """Whether a received answer replaces the stored one at its position (docs/decisions.md#later-answer-wins). On one
     exam page the higher sequence number wins. Between pages the numbers do not compare: an old
     computer that kept answers offline replays numbers the newer page never saw. There the
     answer given later wins, by the pages' client stamps (each the page's estimate of the
@@ -559,7 +559,7 @@ def parse_save_items(raw, *, paper, session: int = 0) -> list[SaveItem]:
 
 def answers_save(*, attempt: Attempt, token: str, raw_items, acting_user, ip: str | None = None,
                  now: datetime.datetime | None = None) -> SaveReport:
-    """Save answers as they are given (issue 14 §5), idempotently: each carries the page's
+    """Save answers as they are given (docs/decisions.md#answer-sequence), idempotently: each carries the page's
     per-attempt sequence number and overwrites the stored answer at its position only when its
     number is higher, so a retried or late-arriving older save never overwrites a newer one.
     Every received answer goes to the append-only answer log with server and client times and
@@ -570,8 +570,8 @@ def answers_save(*, attempt: Attempt, token: str, raw_items, acting_user, ip: st
     from papers.selectors import displayed_to_canonical, paper_for_registration
 
     now = now or timezone.now()
-    if attempt.registration.person.user_id != getattr(acting_user, "pk", None):
-        raise PermissionDenied("只能保存本人的答案")
+    require_role(acting_user, Role.CANDIDATE, message="只能保存本人的答案")
+    assert_visible(attempt, acting_user, message="只能保存本人的答案")
     paper = paper_for_registration(attempt.registration_id)
     items = parse_save_items(raw_items, paper=paper, session=attempt.sessions_opened)
     attempt = attempt_close_if_overdue(attempt, now=now)
@@ -633,10 +633,10 @@ def attempt_touch(*, attempt: Attempt, token: str, now: datetime.datetime | None
 # ---------------------------------------------------------------- answer cards (新取证(线下))
 
 
-def _require_card_staff(user, plan) -> None:
+def _assert_card_plan(user, plan) -> None:
     if plan.exam_type != ExamType.NEW_OFFLINE:
         raise ApplicationError("只有新取证(线下)考试使用答题卡")
-    _require_plan_staff(user, plan)
+    _assert_plan_staff(user, plan)
 
 
 def attempt_record_card(*, registration, answers: list[tuple[int, str, str]], acting_user, note: str = "",
@@ -653,7 +653,7 @@ def attempt_record_card(*, registration, answers: list[tuple[int, str, str]], ac
 
     now = now or timezone.now()
     plan = registration.plan
-    _require_card_staff(acting_user, plan)
+    _assert_card_plan(acting_user, plan)
     attempt = attempt_for(registration)
     with transaction.atomic():
         attempt = _locked(attempt)
@@ -685,7 +685,7 @@ def attempt_absent_card(*, registration, acting_user, now: datetime.datetime | N
     (cause 扫描结束时没有答题卡). True when the attempt became 缺考 now; an attempt already closed
     (graded, absent, void) is left as it is."""
     now = now or timezone.now()
-    _require_card_staff(acting_user, registration.plan)
+    _assert_card_plan(acting_user, registration.plan)
     attempt = attempt_for(registration)
     with transaction.atomic():
         attempt = _locked(attempt)

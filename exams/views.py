@@ -1,4 +1,4 @@
-"""The candidate's exam pages and the exam page's JSON endpoints (issue 14 §4–§6). Thin: parse,
+"""The candidate's exam pages and the exam page's JSON endpoints (docs/decisions.md#exam-engine). Thin: parse,
 fetch through the scoped selectors, call one service, render. The key and the score never
 reach the browser: the page renders papers.selectors.candidate_payload only."""
 

@@ -1,4 +1,4 @@
-"""考前测试 pages (issue 14 §2): the candidate's own three parts, and per plan for its 管局 and
+"""考前测试 pages (docs/decisions.md#pretest): the candidate's own three parts, and per plan for its 管局 and
 central (who passed, failed, has not taken it; the notice to those who have not). Thin: parse,
 fetch through scoped selectors, call one service, render."""
 

@@ -1,18 +1,20 @@
 """Running long work in the background with progress the user can watch.
 
-`job_create` records the job; `job_enqueue` runs a function `module.path:function(job=..., **kwargs)`:
-through Celery when a broker is configured, otherwise in a thread (`make run`, so the page can
-be left and progress polled) or inline (tests, JOBS_EAGER_MODE=inline). The function reports
+`job_create` records the job; `job_enqueue` runs a function `module.path:function(job=..., **kwargs)`
+through the task "jobs.run_job" (jobs/tasks.py) and core.background.dispatch: Celery when a
+broker is configured, otherwise a thread (`make run`, so the page can be left and progress
+polled) or inline (tests, JOBS_EAGER_MODE=inline). The function reports
 progress with `job_progress` and finishes with `job_finish`; an exception marks the job failed
 with a message and never leaves it "running"."""
 
 import importlib
 import logging
-import threading
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from core import background
 
 from .models import Job, JobStatus
 
@@ -80,46 +82,25 @@ def job_run(job_id, func_path: str, kwargs: dict) -> None:
         job_finish(job)
 
 
-def start_thread(fn, *, name: str) -> threading.Thread:
-    """Run fn() in a daemon thread with its own database connection (closed when it ends): the
-    background when there is no Celery broker (make run). Used by jobs and by SMS delivery."""
-    def target():
-        close_old_connections()
-        try:
-            fn()
-        finally:
-            close_old_connections()
-
-    thread = threading.Thread(target=target, name=name, daemon=True)
-    thread.start()
-    return thread
-
-
-def _run_in_thread(job_id, func_path, kwargs):
-    start_thread(lambda: job_run(job_id, func_path, kwargs), name=f"job-{job_id}")
-
-
 def job_enqueue(job: Job, func_path: str, **kwargs) -> Job:
-    """Start the job once the current transaction commits (the job row must be visible)."""
+    """Start the job once the current transaction commits (the job row must be visible); inline
+    (tests) it runs at once. core.background.dispatch chooses Celery, a thread or inline."""
     _resolve(func_path)  # fail now, not in the worker, if the path is wrong
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        from .tasks import run_job
-
-        queue = getattr(settings, "JOBS_QUEUE", "celery")
-        def send():
-            try:
-                run_job.apply_async((str(job.pk), func_path, kwargs), queue=queue)
-            except Exception:  # the broker is down: the job says so instead of waiting forever
-                log.exception("job %s could not be queued", job.pk)
-                Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=QUEUE_DOWN_MESSAGE,
-                                                     finished_at=timezone.now())
-
-        transaction.on_commit(send)
-    elif settings.JOBS_EAGER_MODE == "inline":
-        job_run(job.pk, func_path, kwargs)
+    args = (str(job.pk), func_path, kwargs)
+    if background.runs_inline():
+        background.dispatch("jobs.run_job", *args)
         job.refresh_from_db()
-    else:
-        transaction.on_commit(lambda: _run_in_thread(job.pk, func_path, kwargs))
+        return job
+
+    def send():
+        try:
+            background.dispatch("jobs.run_job", *args)
+        except Exception:  # the broker is down: the job says so instead of waiting forever
+            log.exception("job %s could not be queued", job.pk)
+            Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=QUEUE_DOWN_MESSAGE,
+                                                 finished_at=timezone.now())
+
+    transaction.on_commit(send)
     return job
 
 

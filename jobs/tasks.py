@@ -1,8 +1,8 @@
-from celery import shared_task
+from core.background import task
 
-from .services import job_run
+from . import services
 
 
-@shared_task(name="jobs.run_job")
+@task("jobs.run_job")
 def run_job(job_id: str, func_path: str, kwargs: dict) -> None:
-    job_run(job_id, func_path, kwargs)
+    services.job_run(job_id, func_path, kwargs)

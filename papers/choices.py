@@ -2,7 +2,7 @@ from django.db import models
 
 
 class CellStatus(models.TextChoices):
-    """How well the bank covers one cell of a rule's blueprint (issue 13 §3)."""
+    """How well the bank covers one cell of a rule's blueprint (docs/decisions.md#paper-rules)."""
 
     OK = "ok", "充足"
     BARELY = "barely", "题量偏少"  # drawn papers would be (nearly) the same for everyone

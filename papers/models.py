@@ -1,4 +1,4 @@
-"""组卷规则 and 试卷 (SPEC.md §5; issue 13 §3–4).
+"""组卷规则 and 试卷 (SPEC.md §5; docs/decisions.md#bank-and-papers).
 
 * `PaperRule` (+ `RuleCell`, `RuleTarget`): the blueprint central keeps per 考核类型 × 人员类型.
   `RuleTarget` is unique on (exam_type, personnel_type): at most one rule answers for each pair.
@@ -34,7 +34,7 @@ class PaperRule(models.Model):
     points_judge = models.DecimalField("判断题每题分值", max_digits=4, decimal_places=1, default=1)
     total_points = models.DecimalField("总分", max_digits=6, decimal_places=1, default=0)
     pass_mark = models.DecimalField("合格分数线", max_digits=6, decimal_places=1)
-    # 多选题部分得分 (issue 14 §9): off by default (多选 exact); on, the rule of
+    # 多选题部分得分 (docs/decisions.md#partial-multiple): off by default (多选 exact); on, the rule of
     # papers.choices.PARTIAL_MULTIPLE_RULE applies (results.grading.grade)
     partial_multiple = models.BooleanField("多选题部分得分", default=False)
     is_active = models.BooleanField("启用", default=True)

@@ -60,7 +60,7 @@ def paper_versions(paper: Paper) -> dict[int, QuestionVersion]:
 def candidate_payload(paper: Paper, versions: dict | None = None) -> dict:
     """What a candidate's browser may receive: positions, sections, stems and options in
     displayed order with their display letters. NEVER the answer, the explanation, the
-    permutation, version ids or the seed (issue 13 §4: the key never leaves the server)."""
+    permutation, version ids or the seed (docs/decisions.md#paper-contract: the key never leaves the server)."""
     versions = versions if versions is not None else paper_versions(paper)
     questions = []
     for position, (version_id, permutation, points) in enumerate(paper.items, start=1):
@@ -221,7 +221,7 @@ def rule_get(*, pk: int, fetched_by) -> PaperRule:
 
 def plan_rule_warnings(plan: ExamPlan, counts=None) -> list[str]:
     """For an approved plan: the personnel types among its registrations (all three before any
-    is imported) whose rule is missing or that the bank cannot satisfy (issue 13 §3: shown on
+    is imported) whose rule is missing or that the bank cannot satisfy (docs/decisions.md#paper-rules: shown on
     every approved plan that will use it, long before the exam)."""
     ptypes = sorted(set(Registration.objects.filter(plan=plan).values_list("personnel_type", flat=True))) or ["A", "B",
                                                                                                                "C"]

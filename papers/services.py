@@ -1,4 +1,4 @@
-"""Writes of paper rules and papers (组卷规则、试卷; SPEC.md §5; issue 13 §3–4).
+"""Writes of paper rules and papers (组卷规则、试卷; SPEC.md §5; docs/decisions.md#bank-and-papers).
 
 Rules:
 * a rule is central's; at most one active rule per 考核类型 × 人员类型 (RuleTarget's unique
@@ -28,13 +28,15 @@ from audit.actions import Action
 from audit.services import audit_record, model_snapshot
 from candidates.models import Registration
 from core.errors import ApplicationError
+from core.roles import Role
+from core.scoping import require_role
 from plans.choices import AuditStatus, ExamType
 from plans.models import ExamPlan
 from plans.rules import roster_cutoff
 from questions.choices import QUESTION_TYPE_ORDER, QuestionType
 from questions.models import KnowledgeArea
 from questions.selectors import draw_pool
-from questions.services import require_central, versions_mark_used
+from questions.services import versions_mark_used
 from questions.validation import FieldInvalid, clean_personnel_types
 
 from . import drawing
@@ -47,6 +49,7 @@ RULE_FIELDS = ["name", "exam_type", "personnel_types", "points_single", "points_
                "total_points", "pass_mark", "partial_multiple", "is_active", "revision"]
 MAX_CELL_COUNT = 500
 STALE_MESSAGE = "规则已被他人修改，请刷新后重试"
+RULES_CENTRAL_ONLY = "组卷规则仅由部中心维护"
 
 
 # ---------------------------------------------------------------- rules
@@ -148,7 +151,7 @@ def _save_rule(rule: PaperRule, values: dict, cells: list) -> None:
 
 def rule_create(*, data: RuleInput, acting_user, is_demo: bool = False) -> PaperRule:
     """新建组卷规则 (central)."""
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=RULES_CENTRAL_ONLY)
     with transaction.atomic():
         values, cells = _clean_rule(data, rule=None)
         rule = PaperRule(created_by=acting_user, is_demo=is_demo)
@@ -160,7 +163,7 @@ def rule_create(*, data: RuleInput, acting_user, is_demo: bool = False) -> Paper
 
 def rule_update(*, rule: PaperRule, data: RuleInput, seen_revision: int | None, acting_user) -> PaperRule:
     """修改组卷规则: a new revision; papers already drawn keep the revision their draw froze."""
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=RULES_CENTRAL_ONLY)
     with transaction.atomic():
         rule = PaperRule.objects.select_for_update().get(pk=rule.pk)
         if seen_revision is not None and int(seen_revision) != rule.revision:
@@ -177,7 +180,7 @@ def rule_update(*, rule: PaperRule, data: RuleInput, seen_revision: int | None, 
 
 def rule_set_active(*, rule: PaperRule, active: bool, acting_user) -> PaperRule:
     """停用 / 启用 a rule: a disabled rule answers for no pair (its targets go), drawn papers stay."""
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=RULES_CENTRAL_ONLY)
     with transaction.atomic():
         rule = PaperRule.objects.select_for_update().get(pk=rule.pk)
         if rule.is_active == active:
@@ -283,7 +286,7 @@ def _build(draw: PaperDraw, registration_id: int, personnel_type: str, used: set
 
 def papers_generate(*, plan: ExamPlan, acting_user=None, job=None, now: datetime.datetime | None = None
                     ) -> GenerationResult:
-    """Draw the missing papers of an approved plan (issue 13 §4). Safe to run twice at once:
+    """Draw the missing papers of an approved plan (docs/decisions.md#paper-draws). Safe to run twice at once:
     each batch inserts with the one-paper-per-registration constraint, conflicts ignored.
     `acting_user` None is the periodic task (the audit row says 系统)."""
     from jobs.services import job_progress

@@ -37,7 +37,7 @@ class Person(models.Model):
     """A person (考生) is one candidate account, keyed by 证件类型 + 证件号码, across plans and
     regions (SPEC.md §3). A region sees a person only through its own plans' registrations.
     Contact details (手机号码, 企业名称, 统一社会信用代码) are not here: each registration holds
-    the ones its region imported (issue 11 §2)."""
+    the ones its region imported (docs/decisions.md#registration-contact)."""
 
     id_type = models.ForeignKey(IdType, verbose_name="证件类型", on_delete=models.PROTECT, related_name="+")
     id_number = models.CharField("证件号码", max_length=32)

@@ -2,7 +2,7 @@
 
 A person is created the first time any region imports them. A person holds only the document
 and the name: contact details (手机号码, 企业名称, 统一社会信用代码) belong to each registration
-(issue 11 §2), so no region's import can change what another region holds. The name is never
+(docs/decisions.md#registration-contact), so no region's import can change what another region holds. The name is never
 changed by an import: a different name for the same document is more likely a typing error or
 the wrong document than a renamed person, so it is reported back (`name_mismatch`) and the
 callers refuse the row; central corrects names explicitly.
@@ -141,22 +141,10 @@ def _lookup(keys) -> dict[tuple[int, str], tuple]:
     return found
 
 
-def persons_by_keys(keys) -> dict[tuple[int, str], Person]:
-    keys = set(keys)
-    numbers = sorted({n for _, n in keys})
-    found: dict[tuple[int, str], Person] = {}
-    for start in range(0, len(numbers), _CHUNK):
-        for person in Person.objects.filter(id_number__in=numbers[start:start + _CHUNK]):
-            key = (person.id_type_id, person.id_number)
-            if key in keys:
-                found[key] = person
-    return found
-
-
 def person_upsert_many(*, rows: list[dict], acting_user, reason: str = "", region=None) -> PersonUpsertResult:
     """Create the people that do not exist yet; report those whose registered name differs.
     `rows` are cleaned rows of candidates.importing.validation (id_type, id_number, name, …); one
-    row per person. Nothing of an existing person is changed (issue 11 §2). Safe against a
+    row per person. Nothing of an existing person is changed (docs/decisions.md#registration-contact). Safe against a
     concurrent import creating the same person: the insert ignores the unique-constraint
     conflict and the row is then read back."""
     result = PersonUpsertResult()
@@ -181,9 +169,3 @@ def person_upsert_many(*, rows: list[dict], acting_user, reason: str = "", regio
                 result.name_mismatch.add(key)
         result.person_ids = {key: row[0] for key, row in {**existing, **created}.items()}
     return result
-
-
-def person_upsert(*, data: dict, acting_user, reason: str = "", region=None) -> Person:
-    """One person (the single-candidate form): created when new."""
-    result = person_upsert_many(rows=[data], acting_user=acting_user, reason=reason, region=region)
-    return Person.objects.get(pk=result.person_ids[_key(data)])

@@ -35,7 +35,7 @@ def gb2260_place_known(code: str) -> tuple[bool, bool]:
     (python-stdnum's cn/loc data, which lists every code with the years it was valid). The years
     are ignored on purpose: an ID carries the code in force where and when it was issued (from
     1984 on), not at birth, so python-stdnum's get_birth_place (code valid in the birth year)
-    refuses genuine numbers (issue 11: 渝 500xxx before 1997, 浦东 310115, most of 江苏)."""
+    refuses genuine numbers (docs/decisions.md#id-county-codes: 渝 500xxx before 1997, 浦东 310115, most of 江苏)."""
     parts = numdb.get("cn/loc").info(code)
     province = any("province" in props for _, props in parts)
     county = province and any("county" in props for _, props in parts[1:])

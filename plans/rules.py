@@ -56,8 +56,8 @@ def schedule_phase(plan, now: datetime.datetime | None = None) -> str:
 def assert_roster_writable(plan, now: datetime.datetime | None = None) -> None:
     """Raise unless candidates may be added to, changed in or removed from the plan now:
     the plan must be approved (审核通过) and the 48-hour cutoff not yet reached. Central is
-    under the same cutoff for imports (issue 6); corrections by central after the cutoff go
-    through their own service with a required reason (issue 7)."""
+    under the same cutoff for imports (docs/decisions.md#roster-cutoff); corrections by central after the cutoff go
+    through their own service with a required reason (docs/decisions.md#roster-cutoff)."""
     if plan.audit_status != AuditStatus.APPROVED:
         raise ApplicationError("该考核计划尚未审核通过，不能导入或修改考生信息")
     if not roster_open(plan, now):

@@ -3,7 +3,7 @@ a region sees only its own plans, central sees all (SPEC.md "Who uses it"); dele
 excluded by the default manager."""
 
 from django.db.models import F
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from audit.selectors import audit_log_list
 from core.roles import Role
@@ -17,7 +17,7 @@ def plan_list(*, filters: dict, fetched_by):
     """The list of the guide (二(一)): search by 批次编号, 考试类型 and a date range; central also
     by region; both by 审核状态."""
     # scores_published_at: the plans.rules hook, so a published plan's phase reads 成绩已发布
-    # (results.ScorePublication, issue 15; reached by its reverse name, plans imports no results)
+    # (results.ScorePublication, docs/decisions.md#publication; reached by its reverse name, plans imports no results)
     qs = (ExamPlan.objects.visible_to(fetched_by).select_related("region", "reviewer", "applicant")
           .annotate(scores_published_at=F("score_publication__published_at")))
     if filters.get("batch_no"):
@@ -94,11 +94,7 @@ def exam_type_durations(*, fetched_by) -> dict[str, int]:
 
 
 def import_url(plan: ExamPlan) -> str | None:
-    """The candidates import page for an approved plan whose roster is open, if that page exists
-    (the candidates app builds it; until then there is no link, never a fake one)."""
+    """The candidates import page for an approved plan whose roster is open, else None."""
     if plan.audit_status != AuditStatus.APPROVED or not roster_open(plan):
         return None
-    try:
-        return reverse("candidates:import", args=[plan.pk])
-    except NoReverseMatch:
-        return None
+    return reverse("candidates:import", args=[plan.pk])

@@ -48,6 +48,7 @@ from audit.actions import Action
 from audit.services import audit_record, model_snapshot
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 
 from .choices import DEFAULT_DURATIONS, AuditStatus, ExamType
 from .models import BatchCounter, ExamPlan, ExamTypeSetting
@@ -60,11 +61,6 @@ MIN_DURATION, MAX_DURATION = 10, 600
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _require_role(user, role: str) -> None:
-    if getattr(user, "role", None) != role or not user.is_active:
-        raise PermissionDenied()
-
 
 def _check_exam_type(exam_type: str) -> None:
     if exam_type not in ExamType.values:
@@ -108,7 +104,7 @@ def plan_create(*, exam_type: str, exam_date: datetime.date, start_time: datetim
     """A regional administrator adds a plan for its own region ("添加", the guide 二(一)).
     It starts 未审核; 批次编号 is assigned here; 结束时间 is start + the type's duration; the date
     is not in the past and the start at least 48 hours away (二(二): import closes then)."""
-    _require_role(acting_user, Role.REGIONAL)
+    require_role(acting_user, Role.REGIONAL)
     if not acting_user.region_id:
         raise PermissionDenied()
     now = now or timezone.now()
@@ -131,12 +127,11 @@ def plan_update(*, plan: ExamPlan, exam_type: str, exam_date: datetime.date, sta
     """A region modifies its own plan while it is 未审核 or 审核不通过 (the guide 二(一)); a
     rejected plan goes back to 未审核 (the previous review stays in the audit log). Once
     审核通过 it is refused with APPROVED_LOCKED_MESSAGE. The same date rules as adding apply."""
-    _require_role(acting_user, Role.REGIONAL)
+    require_role(acting_user, Role.REGIONAL)
     now = now or timezone.now()
     with transaction.atomic():
         current = _locked(plan)
-        if current.region_id != acting_user.region_id:
-            raise PermissionDenied()
+        assert_visible(current, acting_user)
         if current.audit_status == AuditStatus.APPROVED:
             raise ApplicationError(APPROVED_LOCKED_MESSAGE, code="approved_locked")
         _check_version(current, seen_version)
@@ -167,13 +162,11 @@ def plan_delete(*, plan: ExamPlan, seen_version: int | None, acting_user, reason
     audit log holds the full before-snapshot ("nothing is hard-deleted without a trace")."""
     now = now or timezone.now()
     reason = (reason or "").strip()
-    if getattr(acting_user, "role", None) not in (Role.REGIONAL, Role.CENTRAL) or not acting_user.is_active:
-        raise PermissionDenied()
+    require_role(acting_user, Role.REGIONAL, Role.CENTRAL)
     with transaction.atomic():
         current = _locked(plan)
+        assert_visible(current, acting_user)
         if acting_user.role == Role.REGIONAL:
-            if current.region_id != acting_user.region_id:
-                raise PermissionDenied()
             if current.audit_status == AuditStatus.APPROVED:
                 raise ApplicationError(APPROVED_LOCKED_MESSAGE, code="approved_locked")
         elif not reason:
@@ -200,7 +193,7 @@ def plan_approve(*, plan: ExamPlan, seen_version: int | None, note: str = "", ac
     The approval names the version central saw: if the region changed the plan in between, it
     is refused, so a version central did not see is never approved. A plan whose exam has
     started cannot be approved."""
-    _require_role(acting_user, Role.CENTRAL)
+    require_role(acting_user, Role.CENTRAL)
     now = now or timezone.now()
     note = (note or "").strip()
     with transaction.atomic():
@@ -218,7 +211,7 @@ def plan_reject(*, plan: ExamPlan, seen_version: int | None, note: str, acting_u
     """Central rejects (审核不通过) a 未审核 plan with a required note (审核说明), recording 审核人
     and time (the guide 二(一)); the region may then modify it (back to 未审核) or delete it.
     Like approval, it names the version central saw."""
-    _require_role(acting_user, Role.CENTRAL)
+    require_role(acting_user, Role.CENTRAL)
     now = now or timezone.now()
     note = (note or "").strip()
     if not note:
@@ -255,7 +248,7 @@ def plan_update_by_central(*, plan: ExamPlan, exam_type: str, exam_date: datetim
     when and why). The audit status does not change. Not allowed: a date in the past, an exam
     that has already started, and for a plan with registrations a new type or a new year (the
     registrations carry the plan's type and year). The 48-hour rule is not applied to central."""
-    _require_role(acting_user, Role.CENTRAL)
+    require_role(acting_user, Role.CENTRAL)
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
@@ -287,7 +280,7 @@ def exam_type_durations_set(*, durations: dict[str, int], acting_user) -> list[E
     """Central sets each 考核类型's duration in minutes (SPEC.md §2; defaults 新取证 120,
     继续教育 90). Plans keep the duration they were added or last modified with; the new value
     applies to plans added or modified afterwards. One audit row per changed type."""
-    _require_role(acting_user, Role.CENTRAL)
+    require_role(acting_user, Role.CENTRAL)
     changed = []
     with transaction.atomic():
         for exam_type, minutes in durations.items():

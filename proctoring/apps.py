@@ -6,4 +6,4 @@ class ProctoringConfig(AppConfig):
     verbose_name = "远程监考"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the storage-location check)
+        from . import checks, tasks  # noqa: F401  (the storage-location check; tasks to core.background)

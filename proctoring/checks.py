@@ -1,4 +1,4 @@
-"""Snapshots must never be where a web server serves files (issue 14 §7: never a public URL)."""
+"""Snapshots must never be where a web server serves files (docs/decisions.md#snapshot-private: never a public URL)."""
 
 from pathlib import Path
 

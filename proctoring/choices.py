@@ -1,4 +1,4 @@
-"""Constants of remote proctoring (继续教育(线上), issue 14 §7). Kept apart from the exam engine:
+"""Constants of remote proctoring (继续教育(线上), docs/decisions.md#proctoring). Kept apart from the exam engine:
 camera snapshots are sensitive personal information (个人信息保护法 Art. 28)."""
 
 from django.db import models

@@ -1,4 +1,4 @@
-"""Camera snapshots written by the web server itself, around Python (issue 17 §2).
+"""Camera snapshots written by the web server itself, around Python (docs/decisions.md#snapshot-direct-upload).
 
 At 10,000 remote examinees the pages send 333 snapshots a second; through the application each
 one costs an app-server request (session, attempt, consent, the JPEG decoded, a row, a queued

@@ -1,4 +1,4 @@
-"""The automatic note on one snapshot (issue 15 §2): 画面遮挡或过暗 when the picture is dark or
+"""The automatic note on one snapshot (docs/decisions.md#snapshot-note): 画面遮挡或过暗 when the picture is dark or
 flat (a covered lens, a dark room), else the number of frontal faces OpenCV's Haar cascade
 finds: none → 未检测到人脸, more than one → 多于一张人脸, one → 正常.
 

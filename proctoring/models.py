@@ -1,4 +1,4 @@
-"""Remote proctoring of 继续教育(线上) (issue 14 §7).
+"""Remote proctoring of 继续教育(线上) (docs/decisions.md#proctoring).
 
 * `ConsentRecord`: each answer a candidate gave to one purpose (camera snapshots, behaviour
   events), with the text version and digest it answered, time, IP and browser; append-only, the
@@ -108,7 +108,7 @@ class Snapshot(models.Model):
     purged_at = models.DateTimeField("删除时间", null=True, blank=True)
 
     objects = ScopedManager()
-    scope_region_field = None  # central only (issue 14 §7)
+    scope_region_field = None  # central only (docs/decisions.md#snapshot-private)
     scope_candidate_field = None
 
     class Meta:

@@ -2,7 +2,7 @@
 `consent_refusal` before a start, exams.selectors asks `monitor_counts`); it imports nothing of
 exams at module level, so there is no import cycle.
 
-The contract for the violation check (review app, issue 15 §2):
+The contract for the violation check (review app, docs/decisions.md#evidence-contract):
 
     evidence = evidence_for_attempt(attempt, *, fetched_by=request.user)   # central only
     {% include "proctoring/_evidence.html" with evidence=evidence %}
@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from core.errors import PermissionDenied
 from core.roles import Role
-from core.scoping import get_visible_or_404
+from core.scoping import get_visible_or_404, require_role
 from plans.choices import ExamType
 
 from .choices import FLAGGED_NOTES, INCIDENT_KINDS, ConsentPurpose, EventKind, SnapshotNote
@@ -106,9 +105,7 @@ def monitor_counts(*, plan, fetched_by) -> dict:
 # ---------------------------------------------------------------- evidence (central only)
 
 
-def _require_central(user) -> None:
-    if getattr(user, "role", None) != Role.CENTRAL or not getattr(user, "is_active", False):
-        raise PermissionDenied("考试抓拍照片和监考记录仅部中心可以查看")
+EVIDENCE_CENTRAL_ONLY = "考试抓拍照片和监考记录仅部中心可以查看"
 
 
 @dataclass
@@ -185,7 +182,7 @@ def evidence_for_attempt(attempt, *, fetched_by) -> Evidence:
     with their automatic notes. Central only (PermissionDenied otherwise)."""
     from django.conf import settings
 
-    _require_central(fetched_by)
+    require_role(fetched_by, Role.CENTRAL, message=EVIDENCE_CENTRAL_ONLY)
     plan = attempt.plan
     evidence = Evidence(attempt=attempt, remote=is_remote_plan(plan),
                         retention_days=settings.PROCTORING_SNAPSHOT_RETENTION_DAYS)

@@ -1,4 +1,4 @@
-"""Writes of remote proctoring (issue 14 §7; 个人信息保护法 Art. 28–29).
+"""Writes of remote proctoring (docs/decisions.md#proctoring-consent; 个人信息保护法 Art. 28–29).
 
 * `consent_record`: the candidate answers each purpose separately; audited.
 * `exam_page_opened`: the configuration of proctor.js for a remote exam page, and the server's
@@ -28,8 +28,9 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import audit_record
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 
 from . import direct
 from .choices import (
@@ -57,8 +58,8 @@ VIEW_AUDIT_WINDOW_SECONDS = 600
 
 
 def _own(attempt, acting_user) -> None:
-    if attempt.registration.person.user_id != getattr(acting_user, "pk", None):
-        raise PermissionDenied("只能提交本人考试的监考记录")
+    require_role(acting_user, Role.CANDIDATE, message="只能提交本人考试的监考记录")
+    assert_visible(attempt, acting_user, message="只能提交本人考试的监考记录")
 
 
 # ---------------------------------------------------------------- consent
@@ -72,8 +73,8 @@ def consent_record(*, registration, acting_user, answers: dict, version: str, ip
     audited. Refused for another person's registration, a plan that is not remote, and an
     outdated text version (the candidate read an older notice: read the new one)."""
     now = now or timezone.now()
-    if registration.person.user_id != getattr(acting_user, "pk", None):
-        raise PermissionDenied("只能由考生本人作出同意")
+    require_role(acting_user, Role.CANDIDATE, message="只能由考生本人作出同意")
+    assert_visible(registration, acting_user, message="只能由考生本人作出同意")
     if not is_remote_plan(registration.plan):
         raise ApplicationError("本场考试不是远程监考考试，无需同意")
     if version != CONSENT_VERSION:
@@ -193,7 +194,7 @@ def _parse_events(raw) -> list[dict]:
 
 def events_record(*, attempt, raw_events, acting_user, ip: str | None = None,
                   now: datetime.datetime | None = None) -> list[str]:
-    """Store the events the exam page sent (issue 14 §7), append-only with server and client
+    """Store the events the exam page sent (docs/decisions.md#proctoring), append-only with server and client
     times; idempotent by the page's client id (a replayed batch after a network failure is
     stored once). Only the attempt's own candidate, with consent to behaviour records; while the
     attempt is in progress, or, for events buffered while offline, up to EVENT_LATE_MINUTES after
@@ -258,7 +259,7 @@ def _max_snapshots(attempt) -> int:
 def snapshot_store(*, attempt, data: bytes, client_id: str, taken_at_ms=None, trigger: str = "periodic",
                    event_client_id: str = "", acting_user, ip: str | None = None,
                    now: datetime.datetime | None = None) -> tuple[Snapshot, bool]:
-    """Store one camera snapshot (issue 14 §7): only the attempt's own candidate, while it is in
+    """Store one camera snapshot (docs/decisions.md#proctoring): only the attempt's own candidate, while it is in
     progress, with consent to camera snapshots; a real JPEG (Pillow decodes it whole) of at most
     PROCTORING_SNAPSHOT_MAX_BYTES. The file goes to private storage (no URL); the face check
     runs in the background after the commit. Idempotent by the page's client id: a retried
@@ -309,10 +310,10 @@ def snapshot_save(*, attempt, data: bytes, client_id: str, taken_at_ms, trigger:
 
 
 def _enqueue_analysis(snapshot_id: int) -> None:
-    from .tasks import analyse_snapshot
+    from core.background import dispatch
 
     try:
-        analyse_snapshot.delay(snapshot_id)
+        dispatch("proctoring.analyse_snapshot", snapshot_id)
     except Exception:  # the broker is down: the periodic sweep picks it up
         log.warning("snapshot %s: analysis not queued; proctoring.analyse_pending will retry", snapshot_id,
                     exc_info=True)
@@ -352,7 +353,7 @@ def snapshots_analyse_pending(*, now: datetime.datetime | None = None, older_tha
 
 
 def snapshots_purge_expired(*, now: datetime.datetime | None = None, acting_user=None) -> int:
-    """The retention (issue 14 §7, default 180 days, PROCTORING_SNAPSHOT_RETENTION_DAYS): the file
+    """The retention (docs/decisions.md#snapshot-retention, default 180 days, PROCTORING_SNAPSHOT_RETENTION_DAYS): the file
     of every snapshot received before now − retention is deleted from private storage; the row
     stays as a trace (time, note, size, SHA-256) with `purged_at`, so the timeline says the
     picture existed and was deleted. One audit row with the count (none when nothing expired)."""
@@ -380,8 +381,7 @@ def snapshots_purge_expired(*, now: datetime.datetime | None = None, acting_user
 def snapshot_read(*, snapshot: Snapshot, acting_user) -> bytes:
     """The bytes of one picture, for central only, with the audit row of the look
     (snapshot_view_record). A purged picture is gone."""
-    if getattr(acting_user, "role", None) != Role.CENTRAL or not acting_user.is_active:
-        raise PermissionDenied("考试抓拍照片仅部中心可以查看")
+    require_role(acting_user, Role.CENTRAL, message="考试抓拍照片仅部中心可以查看")
     if snapshot.purged_at or not snapshot.file_name:
         raise ApplicationError("该照片已按保存期限删除", code="purged")
     with snapshot_storage().open(snapshot.file_name, "rb") as handle:

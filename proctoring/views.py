@@ -1,4 +1,4 @@
-"""Remote proctoring's pages and the exam page's endpoints (issue 14 §7). Thin: parse, fetch
+"""Remote proctoring's pages and the exam page's endpoints (docs/decisions.md#proctoring). Thin: parse, fetch
 through the scoped selectors, call one service, answer. The candidate's endpoints answer a
 closed attempt or a missing consent with HTTP 200 and an "error" code (the browser logs no
 error for an answer it expects); malformed input is a 400 with a Chinese message."""

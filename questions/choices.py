@@ -21,5 +21,5 @@ JUDGE_OPTIONS = ["正确", "错误"]
 DIFFICULTY_MIN = 1
 DIFFICULTY_MAX = 5
 
-# The label every page showing demo questions carries (issue 13 §6).
+# The label every page showing demo questions carries (docs/decisions.md#demo-bank-label).
 DEMO_LABEL = "演示题库"

@@ -1,4 +1,4 @@
-"""The question bank (题库), kept by 部中心 only (SPEC.md §5; issue 13 §1).
+"""The question bank (题库), kept by 部中心 only (SPEC.md §5; docs/decisions.md#bank-central).
 
 A `Question` is the stable identity (题目编号) with what only decides future draws: knowledge
 area, personnel types, exam types, difficulty, enabled. Its content (type, stem, options,
@@ -97,7 +97,7 @@ class QuestionVersion(models.Model):
     """One immutable content of a question (版本). `answer` holds the canonical letters of the
     correct options, sorted ("B", "ACD"; 判断: A = 正确, B = 错误). `used_at` is set the first
     time a paper draws the version: from then on the question can only be disabled, never
-    deleted (issue 13 §1)."""
+    deleted (docs/decisions.md#bank-central)."""
 
     question = models.ForeignKey(Question, verbose_name="试题", on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField("版本号")

@@ -1,4 +1,4 @@
-"""Writes of the question bank (题库, SPEC.md §5; issue 13 §1). Central only; each function runs
+"""Writes of the question bank (题库, SPEC.md §5; docs/decisions.md#bank-central). Central only; each function runs
 in one transaction and writes its audit row (before/after).
 
 Rules:
@@ -17,8 +17,9 @@ from django.db import transaction
 
 from audit.actions import Action
 from audit.services import audit_record, model_snapshot
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import require_role
 
 from .models import KnowledgeArea, Question, QuestionVersion
 from .validation import QuestionInput
@@ -28,16 +29,14 @@ QUESTION_FIELDS = ["code", "qtype", "area", "personnel_types", "exam_types", "di
 USED_MESSAGE = "该试题已被试卷使用，不能删除，只能停用"
 
 
-def require_central(user) -> None:
-    """The bank is central's (issue 13 §1): regions and candidates never write it."""
-    if getattr(user, "role", None) != Role.CENTRAL or not user.is_active:
-        raise PermissionDenied("题库仅由部中心维护")
+# The bank is central's (docs/decisions.md#bank-central): regions and candidates never write it.
+BANK_CENTRAL_ONLY = "题库仅由部中心维护"
 
 
 # ---------------------------------------------------------------- knowledge areas
 
 def area_create(*, name: str, sort_order: int = 0, acting_user) -> KnowledgeArea:
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BANK_CENTRAL_ONLY)
     name = (name or "").strip()
     if not name:
         raise ApplicationError("知识领域名称不能为空", field="name")
@@ -51,7 +50,7 @@ def area_create(*, name: str, sort_order: int = 0, acting_user) -> KnowledgeArea
 
 
 def area_update(*, area: KnowledgeArea, name: str, sort_order: int, is_active: bool, acting_user) -> KnowledgeArea:
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BANK_CENTRAL_ONLY)
     name = (name or "").strip()
     if not name:
         raise ApplicationError("知识领域名称不能为空", field="name")
@@ -111,7 +110,7 @@ def _apply_metadata(question: Question, data: QuestionInput, area: KnowledgeArea
 
 def question_create(*, data: QuestionInput, acting_user, is_demo: bool = False, create_area: bool = False) -> Question:
     """添加试题: a new 题目编号 with its first version."""
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BANK_CENTRAL_ONLY)
     with transaction.atomic():
         if Question.objects.filter(code=data.code).exists():
             raise ApplicationError(f"题目编号 {data.code} 已存在", field="code")
@@ -134,7 +133,7 @@ def question_update(*, question: Question, data: QuestionInput, acting_user, is_
     """修改试题: a change of content is a new version (the previous one stays for every paper
     that drew it); metadata is changed in place. Unchanged input changes nothing and writes no
     audit row. The 题目编号 itself never changes."""
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BANK_CENTRAL_ONLY)
     with transaction.atomic():
         question = Question.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=question.pk)
         if data.code != question.code:
@@ -173,7 +172,7 @@ def question_upsert(*, data: QuestionInput, acting_user, is_demo: bool = False,
 
 def question_set_enabled(*, question: Question, enabled: bool, acting_user, reason: str = "") -> Question:
     """停用 / 启用: a disabled question is drawn into no new paper; papers that hold it keep it."""
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BANK_CENTRAL_ONLY)
     with transaction.atomic():
         question = Question.objects.select_for_update().get(pk=question.pk)
         if question.is_enabled == enabled:
@@ -188,8 +187,8 @@ def question_set_enabled(*, question: Question, enabled: bool, acting_user, reas
 
 def question_delete(*, question: Question, acting_user) -> None:
     """删除 a question no paper ever drew (a typo caught at once); a used one is refused: it can
-    only be disabled (issue 13 §1). The content stays in the audit row."""
-    require_central(acting_user)
+    only be disabled (docs/decisions.md#bank-central). The content stays in the audit row."""
+    require_role(acting_user, Role.CENTRAL, message=BANK_CENTRAL_ONLY)
     with transaction.atomic():
         question = Question.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=question.pk)
         if question.versions.filter(used_at__isnull=False).exists():

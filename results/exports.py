@@ -1,4 +1,4 @@
-"""The 成绩单 as .xlsx (issue 15 §7) with the shared streaming writer (core.spreadsheets.writer:
+"""The 成绩单 as .xlsx (docs/decisions.md#score-sheet) with the shared streaming writer (core.spreadsheets.writer:
 text cells, formulas neutralised, flat memory): in parts of 5,000 rows or whole, exactly the
 rows of the filtered page in the same order (results.selectors.score_sheet)."""
 

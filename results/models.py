@@ -1,4 +1,4 @@
-"""Scores (成绩) and central's question corrections (issue 14 §9). Neither scopes to a region
+"""Scores (成绩) and central's question corrections (docs/decisions.md#grading). Neither scopes to a region
 nor to a candidate: until central publishes a plan's scores (the violation-check issue) only
 central reads them, so a score never reaches a candidate's browser or a region's page."""
 

@@ -68,7 +68,7 @@ def score_plan_get(*, plan_id: int, fetched_by):
     return plan
 
 
-# 成绩单's columns (issue 15 §7): the values the page and the files read, in this order.
+# 成绩单's columns (docs/decisions.md#score-sheet): the values the page and the files read, in this order.
 SHEET_FIELDS = ("candidate_number", "person__name", "person__id_number", "company_name", "personnel_type",
                 "attempt__score__total", "attempt__score__passed", "attempt__score__voided", "attempt__state")
 SHEET_HEADERS = ["考生编号", "姓名", "证件号码", "企业名称", "人员类型", "成绩", "是否合格", "状态"]
@@ -90,8 +90,9 @@ def score_sheet_values(qs: QuerySet) -> QuerySet:
 
 
 def sheet_cells(row: tuple) -> list[str]:
-    """One 成绩单 row as the text of its cells: 证件号码 masked; 成绩 and 是否合格 empty where there
-    is no score that counts; 状态 正常 / 缺考 / 违规作废 / 作废 (issue 15 §7)."""
+    """One 成绩单 row as the text of its cells: 证件号码 masked; 成绩 empty where there is no score
+    that counts (是否合格 then 不合格), both empty before grading; 状态 正常 / 缺考 / 违规作废 / 作废
+    (docs/decisions.md#score-sheet)."""
     from core.masking import mask_id_number
     from exams.choices import AttemptState
 

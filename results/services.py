@@ -1,4 +1,4 @@
-"""Scores: grading at submission and regrading after central corrects a question (issue 14 §9).
+"""Scores: grading at submission and regrading after central corrects a question (docs/decisions.md#grading).
 The arithmetic is results.grading.grade (pure); this module only feeds it from the paper's key,
 the plan's corrections and the stored canonical answers, and stores the result."""
 
@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from audit.actions import Action
 from audit.services import audit_record
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.roles import Role
+from core.scoping import require_role
 from exams.choices import AttemptState
 from exams.models import Answer, Attempt
 
@@ -128,8 +129,7 @@ def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | 
     Audited."""
     from questions.models import QuestionVersion
 
-    if getattr(acting_user, "role", None) != Role.CENTRAL:
-        raise PermissionDenied("仅部中心可以更正试题")
+    require_role(acting_user, Role.CENTRAL, message="仅部中心可以更正试题")
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写更正原因", field="reason")
@@ -159,7 +159,7 @@ def question_correct(*, plan, version_id: int, kind: str, accepted: list[str] | 
 
 
 def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> int:
-    """Recompute every score of the plan with its corrections (issue 14 §9), in bulk: the scores,
+    """Recompute every score of the plan with its corrections (docs/decisions.md#grading), in bulk: the scores,
     attempts, papers, their versions and every answer of the plan are read once (the answers
     aggregated per attempt by the database, core.db.JSONRows), graded by the pure grader, and
     the changed scores written back in batches (core.db.bulk_update_rows). One audit row with
@@ -168,8 +168,7 @@ def plan_regrade(*, plan, acting_user, now: datetime.datetime | None = None) -> 
     from core.db import JSONRows, bulk_update_rows
     from papers.models import Paper, PaperDraw
 
-    if getattr(acting_user, "role", None) != Role.CENTRAL:
-        raise PermissionDenied("仅部中心可以重新评分")
+    require_role(acting_user, Role.CENTRAL, message="仅部中心可以重新评分")
     now = now or timezone.now()
     corrections = _corrections(plan.pk)
     changed, dirty, same = {}, [], {}
@@ -236,9 +235,7 @@ def _versions_of(item_lists) -> dict:
 # ---------------------------------------------------------------- the violation check's effects
 
 
-def _require_central(user) -> None:
-    if getattr(user, "role", None) != Role.CENTRAL or not getattr(user, "is_active", False):
-        raise PermissionDenied("仅部中心可以执行此操作")
+CENTRAL_ONLY = "仅部中心可以执行此操作"
 
 
 def score_void(*, attempt: Attempt, reason: str, acting_user, now: datetime.datetime | None = None) -> Score | None:
@@ -246,7 +243,7 @@ def score_void(*, attempt: Attempt, reason: str, acting_user, now: datetime.date
     decision's category voids the score. The stored total is kept so that an upheld objection
     can restore it (score_restore); the 成绩单 shows 违规作废 and no score. Central only, audited.
     An attempt without a score (缺考, never graded) has nothing to void: None."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写成绩作废的原因", field="reason")
@@ -267,7 +264,7 @@ def score_void(*, attempt: Attempt, reason: str, acting_user, now: datetime.date
 def score_restore(*, attempt: Attempt, reason: str, acting_user) -> Score | None:
     """恢复成绩: a voided score counts again (an upheld objection, or the check's decision revised
     before publication). Central only, audited."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写恢复成绩的原因", field="reason")
@@ -295,7 +292,7 @@ def scores_publish(*, plan, objection_days: int, acting_user, now: datetime.date
     review.services.review_publish checks it and is the only caller."""
     from .models import ScorePublication
 
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=CENTRAL_ONLY)
     try:
         objection_days = int(objection_days)
     except (TypeError, ValueError):

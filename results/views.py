@@ -1,4 +1,4 @@
-"""成绩管理 (the guide 四; issue 15 §7): the plans whose 成绩单 the user may read, one plan's
+"""成绩管理 (the guide 四; docs/decisions.md#score-sheet): the plans whose 成绩单 the user may read, one plan's
 成绩单 with its filters, its export (xlsx, in parts of 5,000 or whole) and its printable PDF.
 A region reaches only its own region's published plans (results.selectors.score_plan_get)."""
 

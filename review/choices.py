@@ -17,8 +17,9 @@ class FlagKind(models.TextChoices):
     SIMILAR = "similar", "雷同答卷"
     FAST = "fast", "作答过快"
     SHARED_IP = "shared_ip", "共用IP"
-    # Proctoring flags (no face, several faces, camera covered; issue 15 §2) come from the
-    # proctoring app (i14b) at merge: its evidence is shown on the evidence page's marked place.
+    # No proctoring kind: the snapshots' notes (no face, several faces, camera covered;
+    # docs/decisions.md#snapshot-note) are shown on the candidate's evidence page, not flagged here
+    # (docs/decisions.md#evidence-contract).
 
 
 class Outcome(models.TextChoices):
@@ -33,7 +34,7 @@ class DecisionStatus(models.TextChoices):
 
 
 class DecisionChoice(models.TextChoices):
-    """The three choices of the decision form (issue 15 §5)."""
+    """The three choices of the decision form (docs/decisions.md#review-decisions)."""
 
     NORMAL = "normal", "正常"
     VIOLATION = "violation", "违规"

@@ -1,4 +1,4 @@
-"""Demo of the violation check (issue 15 §8): an ended 继续教育(线上) plan of 北京 with the answer
+"""Demo of the violation check (docs/decisions.md#review-demo): an ended 继续教育(线上) plan of 北京 with the answer
 log of a few hundred simulated candidates (review.synthetic.simulate_on_papers on the papers
 really drawn from the demo bank), including a planted real-time copying pair who also answered
 from one IP address, and a candidate who clicked through faster than anyone can read. Its

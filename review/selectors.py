@@ -35,7 +35,7 @@ def _open_now(plan, now) -> int:
 
 
 def review_state_label(plan, review: PlanReview | None, now=None) -> str:
-    """待核查 once the exam has ended and every attempt is closed (issue 15 §1); then the check's
+    """待核查 once the exam has ended and every attempt is closed (docs/decisions.md#review-due); then the check's
     own state (计算中, 核查中, 计算失败, 已发布)."""
     now = now or timezone.now()
     if review is not None:
@@ -112,7 +112,7 @@ def undecided_flagged(review: PlanReview) -> list[int]:
 
 
 def publication_blockers(review: PlanReview) -> list[str]:
-    """Why the plan cannot be published yet (issue 15 §6), empty when it can."""
+    """Why the plan cannot be published yet (docs/decisions.md#publication), empty when it can."""
     if review.status == ReviewStatus.RUNNING:
         return ["核查计算尚未完成"]
     if review.status == ReviewStatus.FAILED:
@@ -294,10 +294,10 @@ def _side_by_side(pair: PairFlag, me, other, papers, versions) -> list[dict]:
 
 
 def evidence_for(*, review: PlanReview, attempt) -> dict:
-    """Everything the evidence page shows for one candidate (issue 15 §2): answer timing, IP
+    """Everything the evidence page shows for one candidate (docs/decisions.md#evidence-contract): answer timing, IP
     addresses and who shared them, the similar candidates with the shared answers side by side.
-    The proctoring part (events, snapshots with their automatic notes) is the proctoring app's
-    (i14b): the page leaves a marked place for proctoring.selectors.evidence_for_attempt."""
+    The proctoring part (events, snapshots with their automatic notes) is the proctoring app's:
+    the view adds proctoring.selectors.evidence_for_attempt (docs/decisions.md#evidence-contract)."""
     from papers.selectors import plan_papers
     from results.selectors import scores_for_attempts
 
@@ -324,8 +324,8 @@ def evidence_for(*, review: PlanReview, attempt) -> dict:
 
 def evidence_options(*, review: PlanReview, attempt) -> list[tuple[str, str]]:
     """The evidence items a decision may name (the evidence page's checkboxes): each similar
-    candidate, the fast answers, each shared address. At merge the proctoring app adds its own
-    (an event, a snapshot) here."""
+    candidate, the fast answers, each shared address. Not yet a proctoring event or snapshot
+    (docs/decisions.md#evidence-contract)."""
     options = []
     for pair in _pairs_of(review, attempt):
         other = pair.attempt_b if pair.attempt_a_id == attempt.pk else pair.attempt_a
@@ -377,7 +377,7 @@ def pending_objections_count() -> int:
 
 
 def results_for_candidate(registrations, *, now: datetime.datetime | None = None) -> dict[int, dict]:
-    """我的考核 (issue 15 §6): per registration of a published plan, what its candidate may see —
+    """我的考核 (docs/decisions.md#publication): per registration of a published plan, what its candidate may see —
     the score and 合格/不合格, or the violation with its category (and whether the score was
     voided), the objection and whether one may still be made. Nothing for an unpublished plan.
     The caller fetched the registrations through the candidate's own scope."""

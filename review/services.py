@@ -5,8 +5,8 @@ runs in one transaction with its audit row.
   closed; central starts the check, and a background job (jobs: Celery, a thread or inline)
   runs the collusion signal over the plan's answers (review.similarity) plus the per-candidate
   flags (answers faster than readable, shared IP addresses; review.evidence) and stores them.
-* decision_record / decision_revise / decision_confirm / decision_return: 核查结论 (issue 15
-  §5). A violation voids the score when its category says so (results.services.score_void)
+* decision_record / decision_revise / decision_confirm / decision_return: 核查结论
+  (docs/decisions.md#review-decisions). A violation voids the score when its category says so (results.services.score_void)
   and puts the person on the blacklist with the category's penalty
   (blacklist.services.entry_create_from_registration), in the same transaction. 提交复核 takes
   effect only when a second, different central reviewer confirms. Every change is a new
@@ -31,6 +31,7 @@ from audit.services import audit_record
 from core.errors import ApplicationError, PermissionDenied
 from core.locks import transaction_lock
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 
 from . import evidence as ev
 from .choices import (
@@ -47,9 +48,7 @@ RUNNING_TIMEOUT = datetime.timedelta(minutes=30)  # a plan of 5,000 candidates c
 STALE_MESSAGE = "该考生的核查结论已被他人修改，请刷新页面查看最新结论后再操作"
 
 
-def _require_central(user) -> None:
-    if getattr(user, "role", None) != Role.CENTRAL or not getattr(user, "is_active", False):
-        raise PermissionDenied("仅部中心可以进行违规核查")
+REVIEW_CENTRAL_ONLY = "仅部中心可以进行违规核查"
 
 
 def objection_days_default() -> int:
@@ -79,7 +78,7 @@ def plan_close_attempts(plan, *, now: datetime.datetime | None = None) -> int:
 
 
 def review_assert_checkable(plan, *, now: datetime.datetime | None = None) -> None:
-    """The rule of 待核查 (issue 15 §1): an approved online plan whose exam has ended and whose
+    """The rule of 待核查 (docs/decisions.md#review-due): an approved online plan whose exam has ended and whose
     every attempt is closed (closing the overdue ones on the way)."""
     from exams.services import ONLINE_TYPES
     from plans.choices import AuditStatus
@@ -100,7 +99,7 @@ def review_start(*, plan, acting_user, now: datetime.datetime | None = None, run
     same job in this process after the row is written (the demo loader, which exits at once)."""
     from jobs.services import job_create, job_enqueue, job_run
 
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     now = now or timezone.now()
     review_assert_checkable(plan, now=now)
     with transaction.atomic():
@@ -151,7 +150,7 @@ def review_compute_job(*, job, review_id: int, user_id: int | None = None) -> No
 
 
 def review_compute(*, review: PlanReview, acting_user=None, job=None) -> dict:
-    """Compute and store the flags of one plan (issue 15 §1–§3): the collusion signal over the
+    """Compute and store the flags of one plan (docs/decisions.md#review-flags): the collusion signal over the
     final answers (item = the question version; option = canonical letters; answered_at = seconds
     from the plan's start to the answer's last accepted save, the server's time), the time per
     question from the answer log against the question's length, and the IP addresses shared by
@@ -423,12 +422,12 @@ def _check_category(category, old: Decision | None) -> None:
 
 def decision_record(*, attempt, choice: str, category=None, evidence_keys=(), note: str, reason: str = "",
                     seen_revision: int | None, acting_user) -> Decision:
-    """核查结论 of one candidate (issue 15 §5): 正常, 违规 (category required; the score voided when
+    """核查结论 of one candidate (docs/decisions.md#review-decisions): 正常, 违规 (category required; the score voided when
     the category says so and a blacklist entry with the category's penalty created from the
     same decision), or 提交复核 (a violation that takes effect only when another central
     reviewer confirms). The first decision needs no reason; a later one is a revision and
     needs one. `seen_revision` is the revision the reviewer's page showed (0: none)."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     with transaction.atomic():
         transaction_lock(f"review:decision:{attempt.pk}")
         review = _review_for_decision(attempt)
@@ -473,7 +472,7 @@ def _awaiting_second_review(attempt, seen_revision, acting_user, *, own: str):
 def decision_confirm(*, attempt, note: str, seen_revision: int | None, acting_user) -> Decision:
     """复核确认: a second central reviewer, not the one who proposed it, confirms a 提交复核
     violation; only now is the score voided and the blacklist entry created."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     with transaction.atomic():
         review, old = _awaiting_second_review(attempt, seen_revision, acting_user,
                                               own="复核须由另一位部中心核查人确认，不能确认自己提交的结论")
@@ -490,7 +489,7 @@ def decision_confirm(*, attempt, note: str, seen_revision: int | None, acting_us
 def decision_return(*, attempt, note: str, seen_revision: int | None, acting_user) -> Decision:
     """复核不同意: the second reviewer sends a 提交复核 back; the candidate has no effective
     decision again until someone decides anew. Not by the proposer."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     with transaction.atomic():
         review, old = _awaiting_second_review(attempt, seen_revision, acting_user,
                                               own="复核须由另一位部中心核查人进行，不能复核自己提交的结论")
@@ -508,14 +507,14 @@ def decision_return(*, attempt, note: str, seen_revision: int | None, acting_use
 
 def review_publish(*, plan, objection_days: int | None = None, acting_user,
                    now: datetime.datetime | None = None):
-    """核查完成并发布 (the guide 四; issue 15 §6): only when the computation is done, every flagged
+    """核查完成并发布 (the guide 四; docs/decisions.md#publication): only when the computation is done, every flagged
     candidate has an effective decision and none awaits a second review. Then the region reads
     the 成绩单 and candidates their results (results.services.scores_publish)."""
     from results.services import scores_publish
 
     from .selectors import publication_blockers
 
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     now = now or timezone.now()
     with transaction.atomic():
         transaction_lock(f"review:{plan.pk}")
@@ -541,14 +540,13 @@ def review_publish(*, plan, objection_days: int | None = None, acting_user,
 
 
 def objection_submit(*, attempt, text: str, acting_user, now: datetime.datetime | None = None) -> Objection:
-    """申诉 (issue 15 §6): the candidate of the attempt, against an effective violation of a
+    """申诉 (docs/decisions.md#objections): the candidate of the attempt, against an effective violation of a
     published plan, until the deadline set at publication; one per exam."""
     from results.models import ScorePublication
 
     now = now or timezone.now()
-    if getattr(acting_user, "role", None) != Role.CANDIDATE or \
-            attempt.registration.person.user_id != acting_user.pk:
-        raise PermissionDenied("只能对本人的考核结果提出申诉")
+    require_role(acting_user, Role.CANDIDATE, message="只能对本人的考核结果提出申诉")
+    assert_visible(attempt, acting_user, message="只能对本人的考核结果提出申诉")
     text = (text or "").strip()
     if not text:
         raise ApplicationError("请填写申诉理由", field="text")
@@ -578,7 +576,7 @@ def objection_decide(*, objection: Objection, upheld: bool, answer: str, acting_
     """Central decides an objection: 申诉成立 revises the violation to 正常 (the score counts again
     and the blacklist entry is revoked, through their services), 申诉驳回 keeps it. Audited; the
     answer is shown to the candidate."""
-    _require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=REVIEW_CENTRAL_ONLY)
     answer = (answer or "").strip()
     if not answer:
         raise ApplicationError("请填写处理意见", field="answer")

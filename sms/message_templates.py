@@ -1,4 +1,4 @@
-"""The SMS templates this system sends, in one registry (issue 3, §4).
+"""The SMS templates this system sends, in one registry (docs/decisions.md#sms-backend).
 
 Each template has a code used by callers (`send_sms(template="exam_notice", ...)`), the Chinese
 text with `{param}` placeholders, the parameters it needs, and which of them are secrets (codes,

@@ -1,4 +1,4 @@
-"""Sending SMS: one interface, the backend chosen by settings.SMS_BACKEND (issue 3, §4).
+"""Sending SMS: one interface, the backend chosen by settings.SMS_BACKEND (docs/decisions.md#sms-backend).
 
 Other apps call `send_sms(phone=..., template=..., params=..., acting_user=...)`: the message is
 recorded in the caller's transaction and handed to the backend only after that transaction
@@ -10,10 +10,10 @@ they call `send_sms_now`, which delivers immediately and returns True/False."""
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.background import dispatch
 from core.errors import ApplicationError
 from core.masking import mask_phone
 
@@ -76,19 +76,10 @@ def _deliver(message_id: int, *, phone: str, text: str, template: str, params: d
 
 
 def deliver_off_request(message_id: int, *, phone: str, text: str, template: str, params: dict) -> None:
-    """Deliver outside the request: a Celery task when a broker is configured, otherwise a thread
-    (or inline when JOBS_EAGER_MODE=inline, as in tests), so the answer never waits on the provider."""
-    kwargs = {"phone": phone, "text": text, "template": template, "params": params}
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        from .tasks import deliver_sms
-
-        deliver_sms.apply_async((message_id,), kwargs, queue=getattr(settings, "JOBS_QUEUE", "celery"))
-    elif settings.JOBS_EAGER_MODE == "inline":
-        _deliver(message_id, **kwargs)
-    else:
-        from jobs.services import start_thread
-
-        start_thread(lambda: _deliver(message_id, **kwargs), name=f"sms-{message_id}")
+    """Deliver outside the request through the task "sms.deliver" (sms/tasks.py) and
+    core.background.dispatch: a Celery task when a broker is configured, otherwise a thread (or
+    inline when JOBS_EAGER_MODE=inline, as in tests), so the answer never waits on the provider."""
+    dispatch("sms.deliver", message_id, phone=phone, text=text, template=template, params=params)
 
 
 def send_sms(*, phone: str, template: str, params: dict, acting_user=None, off_request: bool = False) -> None:

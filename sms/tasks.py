@@ -1,9 +1,9 @@
-from celery import shared_task
+from core.background import task
 
-from .services import _deliver
+from . import services
 
 
-@shared_task(name="sms.deliver")
+@task("sms.deliver")
 def deliver_sms(message_id: int, *, phone: str, text: str, template: str, params: dict) -> bool:
     """Hand one recorded message to the provider (see services.deliver_off_request)."""
-    return _deliver(message_id, phone=phone, text=text, template=template, params=params)
+    return services._deliver(message_id, phone=phone, text=text, template=template, params=params)

@@ -5,7 +5,7 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 LOGIN = "accounts:login"
 
@@ -30,17 +30,6 @@ def clock(monkeypatch):
     c = Clock(start)
     monkeypatch.setattr("accounts.security._now", c)
     return c
-
-
-@pytest.fixture
-def forced_change_middleware(settings):
-    """The forced password change is a middleware the lead registers in settings.MIDDLEWARE;
-    make sure it is active for the tests that exercise it either way."""
-    path = "accounts.middleware.PasswordChangeRequiredMiddleware"
-    if path not in settings.MIDDLEWARE:
-        middleware = list(settings.MIDDLEWARE)
-        middleware.insert(middleware.index("django.contrib.messages.middleware.MessageMiddleware") + 1, path)
-        settings.MIDDLEWARE = middleware
 
 
 def request_code(client, username, password=TEST_PASSWORD, captcha="PASSED", htmx=True):

@@ -1,4 +1,4 @@
-"""考生登录 (issue 3, §3): 证件号码 + 密码; the first time an SMS code to the imported phone."""
+"""考生登录 (docs/decisions.md#candidate-accounts): 证件号码 + 密码; the first time an SMS code to the imported phone."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""The candidate changes their own verified phone (issue 11 §2): codes to the old AND the new
+"""The candidate changes their own verified phone (docs/decisions.md#registration-contact): codes to the old AND the new
 phone, both required; the login codes' limits; audited masked; the old phone told."""
 
 import re

@@ -1,4 +1,4 @@
-"""The image captcha (动态码) is readable at the first try (issue 18 §1)."""
+"""The image captcha (动态码) is readable at the first try (docs/decisions.md#captcha)."""
 
 import io
 import re
@@ -72,7 +72,7 @@ def test_a_wrong_password_is_not_echoed_back(client):
 
 
 def test_a_wrong_captcha_keeps_the_password_on_admin_login_without_htmx(client, world):
-    from core.testing import TEST_PASSWORD
+    from testing.world import TEST_PASSWORD
 
     html = client.post(reverse("accounts:login"), {
         "action": "send_code", "username": world.admin_a.username, "password": TEST_PASSWORD,

@@ -1,5 +1,5 @@
 """The first login (or a reset) and an administrator password older than 90 days force a
-password change before anything else (issue 3, §1–2)."""
+password change before anything else (docs/decisions.md#password-expiry)."""
 
 import datetime
 
@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.actions import Action
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def test_the_middleware_is_registered():
         f"add {MIDDLEWARE!r} to settings.MIDDLEWARE after MessageMiddleware (see accounts/middleware.py)")
 
 
-def test_must_change_password_blocks_every_other_page(client, world, forced_change_middleware):
+def test_must_change_password_blocks_every_other_page(client, world):
     world.admin_a.must_change_password = True
     world.admin_a.save()
     client.force_login(world.admin_a)
@@ -39,7 +39,7 @@ def test_must_change_password_blocks_every_other_page(client, world, forced_chan
     assert client.post(reverse("accounts:logout")).status_code == 302
 
 
-def test_an_old_admin_password_must_be_changed(client, world, settings, forced_change_middleware):
+def test_an_old_admin_password_must_be_changed(client, world, settings):
     settings.PASSWORD_MAX_AGE_DAYS = 90
     world.admin_a.password_changed_at = timezone.now() - datetime.timedelta(days=91)
     world.admin_a.save()
@@ -49,7 +49,7 @@ def test_an_old_admin_password_must_be_changed(client, world, settings, forced_c
     assert "90 天" in client.get(reverse("accounts:password_change")).content.decode()
 
 
-def test_the_age_limit_is_configurable(client, world, settings, forced_change_middleware):
+def test_the_age_limit_is_configurable(client, world, settings):
     settings.PASSWORD_MAX_AGE_DAYS = 180
     world.admin_a.password_changed_at = timezone.now() - datetime.timedelta(days=91)
     world.admin_a.save()
@@ -57,7 +57,7 @@ def test_the_age_limit_is_configurable(client, world, settings, forced_change_mi
     assert client.get(reverse("core:home")).status_code == 200
 
 
-def test_candidates_have_no_age_limit(client, world, forced_change_middleware):
+def test_candidates_have_no_age_limit(client, world):
     world.candidate.password_changed_at = timezone.now() - datetime.timedelta(days=400)
     world.candidate.save()
     client.force_login(world.candidate)
@@ -67,7 +67,7 @@ def test_candidates_have_no_age_limit(client, world, forced_change_middleware):
     assert client.get(reverse("core:home")).status_code == 200
 
 
-def test_an_admin_password_of_unknown_age_must_be_changed(client, world, forced_change_middleware):
+def test_an_admin_password_of_unknown_age_must_be_changed(client, world):
     """An administrator made some other way (e.g. createsuperuser on an old build, a raw insert)
     has no recorded change time: that counts as expired, never as fresh forever."""
     world.admin_b.password_changed_at = None

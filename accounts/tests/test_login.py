@@ -1,4 +1,4 @@
-"""管理员登录 through the page (guide §一; issue 3, §2)."""
+"""管理员登录 through the page (guide §一; docs/decisions.md#login-lockout)."""
 
 import pytest
 from captcha.models import CaptchaStore
@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from audit.actions import Action
 from audit.models import AuditLog
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 from .conftest import last_code, request_code, sms_count, submit_code
 

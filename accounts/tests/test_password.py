@@ -5,7 +5,7 @@ from django.urls import reverse
 from accounts.password_validation import ComplexityValidator
 from audit.actions import Action
 from audit.models import AuditLog
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 
 class U:

@@ -1,4 +1,4 @@
-"""Password policy (等保 2.0 三级 身份鉴别, issue 18 §5): common passwords refused, none of the
+"""Password policy (等保 2.0 三级 身份鉴别, docs/decisions.md#password-policy): common passwords refused, none of the
 last 5 passwords again, the rule stated on the pages; administrators and candidates alike."""
 
 import pytest
@@ -10,8 +10,8 @@ from accounts import services
 from accounts.models import PasswordHistory
 from accounts.password_validation import policy_text
 from core.errors import ApplicationError
-from core.testing import TEST_PASSWORD
 from people.tests.factories import PersonFactory
+from testing.world import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

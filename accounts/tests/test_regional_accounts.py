@@ -1,4 +1,4 @@
-"""Regional account allocation by central (guide §一, 表1; issue 3, §1)."""
+"""Regional account allocation by central (guide §一, 表1; docs/decisions.md#regional-accounts)."""
 
 import pytest
 from django.urls import reverse
@@ -10,9 +10,9 @@ from audit.actions import Action
 from audit.models import AuditLog
 from core.errors import ApplicationError
 from core.roles import Role
-from core.testing import TEST_PASSWORD
 from regions.models import Region
 from sms.models import SmsMessage
+from testing.world import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def _open_data(**over):
 def test_central_sees_every_region_with_its_holder(client, world):
     client.force_login(world.central)
     html = client.get(reverse("accounts:regional_accounts")).content.decode()
-    assert html.count("<tr data-region=") == 20  # 20 rows a page by default (issue 2)
+    assert html.count("<tr data-region=") == 20  # 20 rows a page by default (docs/decisions.md#pagination)
     html = client.get(reverse("accounts:regional_accounts"), {"page_size": 50}).content.decode()
     assert html.count("<tr data-region=") == Region.objects.count()
     assert world.admin_a.username in html and "139****0011" in html and "13900000011" not in html

@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from core.roles import Role
-from core.testing import TEST_PASSWORD, ScopeCase, assert_scoping
+from testing.scoping import ScopeCase, assert_scoping
+from testing.world import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

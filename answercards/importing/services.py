@@ -1,5 +1,5 @@
 """答题卡扫描结果导入 (SPEC.md §5: "import of the scanned answer file (考生编号 + answers), graded
-by the same grader"; issue 16 §2). The page, the background job and `manage.py
+by the same grader"; docs/decisions.md#card-answers). The page, the background job and `manage.py
 import_answer_cards` call these functions.
 
 Rules

@@ -1,4 +1,4 @@
-"""Every answercards view through core.testing.assert_scoping: anonymous → login, a candidate →
+"""Every answercards view through testing.scoping.assert_scoping: anonymous → login, a candidate →
 403, another region's 管局 → 404 (nothing changed), the plan's own 管局 and central succeed;
 central-only views (the key, the close of the scanning) refuse every 管局."""
 
@@ -12,9 +12,9 @@ from django.utils import timezone
 from answercards.importing.services import card_import_upload
 from answercards.models import AnswerCard, CardImportRun, CardPlan, ExamRoom, PaperVersion
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from jobs.models import Job
 from plans.models import ExamPlan
+from testing.scoping import ScopeCase, assert_scoping
 
 from .files import card_rows, upload_rows, xlsx_openpyxl
 

@@ -1,4 +1,4 @@
-"""The audit vocabulary (issue 12 §4): audit_record takes only Action members, every member is
+"""The audit vocabulary (docs/decisions.md#audit-vocabulary): audit_record takes only Action members, every member is
 used by the code, and the code names no action outside the enumeration."""
 
 import ast

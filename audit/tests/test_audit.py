@@ -95,7 +95,7 @@ def test_viewer_speaks_chinese_not_codes(client, world):
 
 
 def test_the_action_filter_offers_chinese_labels_not_codes(client, world):
-    """Issue 18 §3: the 动作 choices read "审核通过", not "审核通过（plan.approve）"."""
+    """docs/decisions.md#audit-vocabulary: the 动作 choices read "审核通过", not "审核通过（plan.approve）"."""
     import re
 
     for action in (Action.PLAN_APPROVE, Action.PLAN_CREATE, Action.ACCOUNT_LOGIN):

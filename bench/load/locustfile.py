@@ -1,4 +1,4 @@
-"""Simulated examinees for bench/load (issue 17). Each Locust user is one examinee's exam day, done
+"""Simulated examinees for bench/load (docs/decisions.md#exam-day-load). Each Locust user is one examinee's exam day, done
 the way the real pages do it (accounts/templates/accounts/candidate_login.html,
 exams/templates/exams/{entry,sit}.html, exams/static/exams/exam.js, exams/views.py):
 

@@ -1,4 +1,4 @@
-"""`make bench-load` (issue 17): an exam day on loopback, everything set up here.
+"""`make bench-load` (docs/decisions.md#exam-day-load): an exam day on loopback, everything set up here.
 
 PostgreSQL (its own database, BENCH_LOAD_PG_URL), Redis (databases 50 and 51: cache/sessions and
 the Celery broker), a Celery worker and beat (exams.close_due every 30 s), the application under a

@@ -1,4 +1,4 @@
-"""The exam day's data, built through the same services a real deployment uses (issue 17 §1):
+"""The exam day's data, built through the same services a real deployment uses (docs/decisions.md#load-simulation):
 the demo accounts, the 演示题库 and the default paper rules (accounts/, questions/, papers/
 demo builders); central shortens 继续教育(线上) to the benchmark's exam length; 北京's 管局 adds a
 plan three days ahead, central approves it, the 管局 imports N candidates from a generated file

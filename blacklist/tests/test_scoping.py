@@ -1,5 +1,5 @@
 """Every blacklist view tried as anonymous, the wrong role, another region's administrator and
-the right user (core.testing.assert_scoping), plus the registration path of regional scoping."""
+the right user (testing.scoping.assert_scoping), plus the registration path of regional scoping."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,9 +11,9 @@ from blacklist.models import BlacklistEntry, EntryStatus, ViolationCategory
 from blacklist.tests.factories import category, make_entry
 from candidates.tests.factories import RegistrationFactory
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from people.tests.factories import PersonFactory, resident_id_type
 from plans.tests.factories import ExamPlanFactory
+from testing.scoping import ScopeCase, assert_scoping
 
 CENTRAL_ONLY = {Role.CENTRAL}
 PDF = b"%PDF-1.4\n%test\n"
@@ -121,7 +121,7 @@ def test_categories_scoping(client, world):
 
 @pytest.mark.django_db
 def test_region_b_never_sees_region_a_entry_only_that_its_registration_is_suspended(client, world):
-    """Issue 11 §3: registering another region's blacklisted person shows region B only that the
+    """docs/decisions.md#blacklist-own-region: registering another region's blacklisted person shows region B only that the
     person is barred and until when (停考 on its own roster), never the entry (name, company,
     category, penalty details); region A sees its own entry in full."""
     person = PersonFactory(name="跨区人员")

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from blacklist.choices import PenaltyState
 from blacklist.models import BlacklistEntry
-from blacklist.selectors import conflict_list, entry_list, penalty_end_for, penalty_ends_for_many
+from blacklist.registrations import conflict_list
+from blacklist.selectors import entry_list, penalty_end_for, penalty_ends_for_many
 from blacklist.services import entry_revoke
 from blacklist.tests.factories import category, make_entry
 from candidates.tests.factories import RegistrationFactory

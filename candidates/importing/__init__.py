@@ -1,4 +1,4 @@
-"""导入考生信息 (issue 6; the guide, section 二(二); SPEC.md §3), over core.spreadsheets.
+"""导入考生信息 (docs/decisions.md#candidate-import; the guide, section 二(二); SPEC.md §3), over core.spreadsheets.
 
 columns.py     the declaration: the columns with their clean functions and the row rules (SHEET);
                the template, the reader's header check and the error report are generated from it

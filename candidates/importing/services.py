@@ -1,10 +1,10 @@
-"""The import service (导入考生信息; the guide 二(二); SPEC.md §3; issue 6). The web page, the
+"""The import service (导入考生信息; the guide 二(二); SPEC.md §3; docs/decisions.md#candidate-import). The web page, the
 background job and `manage.py import_candidates` all call these functions.
 
 Rules and where they come from
 ------------------------------
 * Only into an approved plan, until 48 hours before its start (the guide 二(二)); a regional
-  administrator only into its own region's plans, central into any region's (issue 6 §1).
+  administrator only into its own region's plans, central into any region's (docs/decisions.md#import-scope).
   Checked at upload AND again under the plan's row lock when the rows are written.
 * Per row, the guide's way (常见问题 1–2): failed rows are reported with 行号, 列名, value and a
   Chinese reason; valid rows are imported; rows whose person is already in the plan are
@@ -42,9 +42,10 @@ from django.utils import timezone
 from audit.actions import Action
 from audit.services import audit_record
 from candidates.models import ImportRun, Registration, RegistrationDeletion
-from core.errors import ApplicationError, PermissionDenied
+from core.errors import ApplicationError
 from core.gc import collector_paused
 from core.roles import Role
+from core.scoping import assert_visible, require_role
 from core.spreadsheets import runs
 from core.spreadsheets.runs import run_guarded, run_set_status
 from people.services import insert_ignoring_conflicts, person_upsert_many
@@ -95,11 +96,8 @@ class ImportOutcome(runs.ImportOutcome):
 
 def assert_may_import(*, plan: ExamPlan, acting_user) -> None:
     """Central imports into any region's plan; a regional administrator only into its own."""
-    role = getattr(acting_user, "role", None)
-    if not getattr(acting_user, "is_active", False) or role not in (Role.CENTRAL, Role.REGIONAL):
-        raise PermissionDenied("只有管局或部中心账号可以导入考生")
-    if role == Role.REGIONAL and acting_user.region_id != plan.region_id:
-        raise PermissionDenied("只能向本地区的考核计划导入考生")
+    require_role(acting_user, Role.CENTRAL, Role.REGIONAL, message="只有管局或部中心账号可以导入考生")
+    assert_visible(plan, acting_user, message="只能向本地区的考核计划导入考生")
 
 
 def _fresh_plan(plan: ExamPlan, *, lock: bool = False) -> ExamPlan:
@@ -160,7 +158,7 @@ def _user_or_none(user):
 
 def import_start(*, run: ImportRun, acting_user, now: datetime.datetime | None = None) -> ImportRun:
     """导入: run an uploaded file. Up to BACKGROUND_THRESHOLD rows inside the request; above it
-    a background job (issue 6 §3) whose progress the run page shows, so the page can be left.
+    a background job (docs/decisions.md#import-background) whose progress the run page shows, so the page can be left.
     A run starts once: a second click (or two tabs) finds it no longer 'uploaded'."""
     assert_may_import(plan=run.plan, acting_user=acting_user)
     with transaction.atomic():
@@ -462,7 +460,7 @@ def deleted_reason(item: dict) -> str:
 
 def import_readd_confirm(*, run: ImportRun, acting_user, now: datetime.datetime | None = None) -> ImportRun:
     """确认重新添加: the rows of `run` whose candidate the 管局 had deleted from the plan are
-    imported again, on the user's confirmation (issue 11 §5), as a new run over the same stored
+    imported again, on the user's confirmation (docs/decisions.md#deletion-trace), as a new run over the same stored
     file restricted to those rows; each gets a new 考生编号 (the old one stays retired). The
     rows are validated again, under the same cutoff and rules as any import."""
     assert_may_import(plan=run.plan, acting_user=acting_user)
@@ -492,7 +490,7 @@ def report_reasons(run: ImportRun) -> dict[int, str]:
 
 
 def import_report_build(*, run: ImportRun, acting_user) -> bytes:
-    """The uploaded rows with 错误原因 appended (issue 6 §4). The file holds the full 证件号码 and
+    """The uploaded rows with 错误原因 appended (docs/decisions.md#import-error-report). The file holds the full 证件号码 and
     手机号码 the administrator uploaded, so each download is recorded (GB/T 35273). Raises
     FileRejected or OSError when the stored upload can no longer be read."""
     from .template import build_error_report

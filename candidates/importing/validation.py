@@ -1,4 +1,4 @@
-"""The ONE validator of a candidate row (issue 6 §5; SPEC.md §3; STYLE.md "Import"): the loop of
+"""The ONE validator of a candidate row (docs/decisions.md#import-validator; SPEC.md §3; STYLE.md "Import"): the loop of
 core.spreadsheets.columns.validate_row over the columns and row rules declared in columns.py.
 
 The Excel import, the CLI import and the single-candidate form all call `validate_row`, so

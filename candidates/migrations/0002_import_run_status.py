@@ -1,4 +1,4 @@
-# Import runs (issue 6): status/source choices and the rows found already present.
+# Import runs (docs/decisions.md#candidate-import): status/source choices and the rows found already present.
 
 from django.db import migrations, models
 

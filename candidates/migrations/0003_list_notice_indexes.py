@@ -1,5 +1,5 @@
 """NoticeLog (one 考前测试 notice per registration per day) and the access paths of the candidate
-list (issue 7 §7: one million registrations, any combination of the filters, p95 ≤ 50 ms; see
+list (docs/decisions.md#list-scale: one million registrations, any combination of the filters, p95 ≤ 50 ms; see
 bench/bench_candidates.py for the plans that use them).
 
 The list indexes are created with SQL, not declared on the models: the prefix (LIKE 'x%') and

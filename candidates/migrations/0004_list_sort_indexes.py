@@ -1,4 +1,4 @@
-"""Access paths of the candidate list's sorts within a region (issue 7 §7): ORDER BY 考试类型 or
+"""Access paths of the candidate list's sorts within a region (docs/decisions.md#list-scale): ORDER BY 考试类型 or
 人员类型, then 考生编号, LIMIT 20, for a regional administrator (always one region) or central
 filtering by 地区. Without them PostgreSQL walks (personnel_type, candidate_number) and skips
 every other region's rows first (a region late in 考生编号 order: 120 ms over 1,000,000 rows)."""

@@ -1,4 +1,4 @@
-"""考前测试通知: at most one per candidate (person) per day, not per registration (issue 7 §5)."""
+"""考前测试通知: at most one per candidate (person) per day, not per registration (docs/decisions.md#pretest-notice)."""
 
 import django.db.models.deletion
 from django.db import migrations, models

@@ -1,4 +1,4 @@
-"""Contact details move from the person to the registration (issue 11 §2): each region's roster
+"""Contact details move from the person to the registration (docs/decisions.md#registration-contact): each region's roster
 holds the 手机号码, 企业名称 and 统一社会信用代码 it imported, so one region's import can no longer
 change what another region holds (nor where another region's candidate's SMS codes go). Every
 existing registration gets its person's current values; the company-name indexes of the

@@ -1,4 +1,4 @@
-"""考前测试通知: at most one SMS per phone number per day, not one per candidate (issue 18 §3:
+"""考前测试通知: at most one SMS per phone number per day, not one per candidate (docs/decisions.md#pretest-notice:
 eleven candidates sharing a company's phone got eleven SMS)."""
 
 from django.db import migrations, models

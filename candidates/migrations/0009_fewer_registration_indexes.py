@@ -1,4 +1,4 @@
-"""Fewer indexes on the registration table (issue 19 §3): each one costs every import (about
+"""Fewer indexes on the registration table (docs/decisions.md#list-scale): each one costs every import (about
 15–20 ms per 5,000 rows on PostgreSQL, bench/bench_import.py), and these five serve no query
 that another index does not serve as well. Checked with EXPLAIN over every filter and sort
 combination of the candidate list on 1,000,000 registrations (bench/bench_candidates.py): the

@@ -1,4 +1,4 @@
-"""Export of the filtered list (issue 7 §4): exactly the rows of the screen across all pages in
+"""Export of the filtered list (docs/decisions.md#list-export): exactly the rows of the screen across all pages in
 the same order; parts of 5,000; 证件号码 as text; formulas neutralised; masked unless the exporter
 chose full values (logged); a background job with a download for large lists."""
 

@@ -1,4 +1,4 @@
-"""Whole-file problems are refused with a reason and change nothing (issue 6 §7)."""
+"""Whole-file problems are refused with a reason and change nothing (docs/decisions.md#import-file-refusal)."""
 
 import io
 import zipfile

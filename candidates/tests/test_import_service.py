@@ -56,7 +56,7 @@ def test_valid_rows_import_bad_rows_are_reported(world, plan, tmp_path):
     assert (run.created_count, run.existing_count, run.failed_count) == (3, 0, 2)
     assert run.status == RunStatus.DONE
     assert [(e["row"], e["column"]) for e in run.errors] == [(3, "手机号码"), (5, "证件号码")]
-    # whose row it is (issue 18 §3): the row's 姓名 travels with each error
+    # whose row it is (docs/decisions.md#clear-messages): the row's 姓名 travels with each error
     assert [e["name"] for e in run.errors] == [rows[1]["name"], rows[3]["name"]]
     assert run.errors[1]["message"] == NUMERIC_ID_MESSAGE
     # 考生编号 = 批次编号 + 5-digit sequence, gapless from 1
@@ -93,7 +93,7 @@ def test_one_audit_entry_per_run_names_the_numbers(world, plan, tmp_path):
 
 
 def test_contact_details_belong_to_each_registration(world, plan, tmp_path):
-    """Issue 11 §2: another plan's import keeps its own contact details; a re-import into the
+    """docs/decisions.md#registration-contact: another plan's import keeps its own contact details; a re-import into the
     same plan updates that registration's, audited (masked)."""
     row = sample_row(1)
     run_file(plan, [row], world.admin_a, tmp_path)

@@ -59,7 +59,7 @@ def test_upload_then_import_then_result(client, world):
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="count-created">2<' in page and 'data-testid="count-failed">1<' in page
     assert "手机号码" in page and "手机号码应为 11 位" in page
-    assert f'data-testid="error-name">{rows[1]["name"]}<' in page  # whose row failed (issue 18 §3)
+    assert f'data-testid="error-name">{rows[1]["name"]}<' in page  # whose row failed (docs/decisions.md#clear-messages)
     # the report: the uploaded rows with 错误原因 appended
     report = client.get(reverse("candidates:import_report", args=[run.pk]))
     ws = openpyxl.load_workbook(io.BytesIO(report.content))["考生信息"]
@@ -105,7 +105,7 @@ def test_the_error_report_can_be_fixed_and_uploaded_again(client, world):
 
 
 def test_the_error_report_neutralises_formulas_in_echoed_cells(client, world):
-    # issue 18 §7: a cell the user typed as =… / +… / -… / @… is echoed as text that no spreadsheet
+    # docs/decisions.md#error-report-formulas: a cell the user typed as =… / +… / -… / @… is echoed as text that no spreadsheet
     # evaluates (like every export), and the fixed report imports what was first uploaded
     plan = ExamPlanFactory(region=world.region_a)
     client.force_login(world.admin_a)

@@ -1,4 +1,4 @@
-"""The candidate list (issue 7 §1–2): the guide's filters, combinable and kept in the URL,
+"""The candidate list (docs/decisions.md#list-filters): the guide's filters, combinable and kept in the URL,
 sortable columns, 20 rows a page with a page-size selector, masked 证件号码 and 联系电话,
 buttons disabled once the roster is frozen."""
 
@@ -199,7 +199,7 @@ def test_a_plan_not_yet_approved_says_so_not_that_the_cutoff_passed(client, worl
 
 
 def test_a_partial_document_number_says_a_whole_number_is_needed(client, world, data):
-    """Issue 18 §3: a partial 证件号码 says what is needed instead of an empty list."""
+    """docs/decisions.md#clear-messages: a partial 证件号码 says what is needed instead of an empty list."""
     client.force_login(world.admin_a)
     whole = data["li"].person.id_number
     html = client.get(reverse("candidates:list"), {"id_number": whole[:4]}).content.decode()

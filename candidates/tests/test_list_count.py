@@ -1,4 +1,4 @@
-"""The candidate list's total (issue 7 §7): exact up to selectors.EXACT_COUNT_LIMIT rows; above
+"""The candidate list's total (docs/decisions.md#list-scale): exact up to selectors.EXACT_COUNT_LIMIT rows; above
 it the planner's estimate, labelled 约 … （估算） on the page, while paging stays exact (the next
 page exists only when a row was found for it; past the real end, the real last page)."""
 

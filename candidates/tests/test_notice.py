@@ -1,4 +1,4 @@
-"""发送考前测试通知 (issue 7 §5, issue 18 §3): a background job texts every candidate of the plan,
+"""发送考前测试通知 (docs/decisions.md#pretest-notice): a background job texts every candidate of the plan,
 at most once per phone number per day (a database constraint), and shows counts that agree."""
 
 import datetime
@@ -73,7 +73,7 @@ def test_database_refuses_a_second_notice_to_a_number_the_same_day(world, plan):
 
 
 def test_a_person_in_two_plans_gets_one_notice_a_day(world, plan):
-    """At most one per phone number per day (issue 7 §5), not one per registration."""
+    """At most one per phone number per day (docs/decisions.md#pretest-notice), not one per registration."""
     reg = plan.registrations.first()
     other = RegistrationFactory(plan=ExamPlanFactory(region=world.region_a), person=reg.person, phone=reg.phone)
     today = timezone.localdate()
@@ -83,7 +83,7 @@ def test_a_person_in_two_plans_gets_one_notice_a_day(world, plan):
 
 
 def test_candidates_sharing_a_phone_get_one_sms_and_the_counts_agree(client, world, plan):
-    """Issue 18 §3: eleven candidates sharing a company's phone got eleven SMS; now one, naming
+    """docs/decisions.md#pretest-notice: eleven candidates sharing a company's phone got eleven SMS; now one, naming
     them together, and the page's 今日已通知 counts every candidate reached."""
     shared = [RegistrationFactory(plan=plan, phone="13912345678", person__name=name)
               for name in ["王建国", "李秀英", "张志强", "刘海燕", "陈卫东", "杨丽华", "赵德明", "黄晓梅", "周国平",

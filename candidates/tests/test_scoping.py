@@ -1,6 +1,6 @@
 """Every candidate-information view tried as anonymous, the wrong role, another region's
-administrator and the right users (core.testing.assert_scoping). Another region's candidate is
-a 404 exactly like a missing one, whatever id is typed into the URL (issue 7 §6)."""
+administrator and the right users (testing.scoping.assert_scoping). Another region's candidate is
+a 404 exactly like a missing one, whatever id is typed into the URL (docs/decisions.md#scoping)."""
 
 import io
 
@@ -13,9 +13,9 @@ from audit.models import AuditLog
 from candidates.models import Registration
 from candidates.tests.factories import RegistrationFactory
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from jobs.models import Job
 from plans.tests.factories import ExamPlanFactory
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Every import view tried as anonymous, the wrong role, another region's administrator and the
-right users (core.testing.assert_scoping). Another region's plan or run is a 404."""
+right users (testing.scoping.assert_scoping). Another region's plan or run is a 404."""
 
 import io
 
@@ -11,8 +11,8 @@ from candidates.importing.samples import sample_rows, write_xlsx
 from candidates.importing.services import import_file, import_upload
 from candidates.models import ImportRun, Registration
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from plans.tests.factories import ExamPlanFactory
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 

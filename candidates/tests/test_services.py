@@ -1,4 +1,4 @@
-"""Add / modify / delete of a candidate (issue 7 §3): the import's validator, the 48-hour
+"""Add / modify / delete of a candidate (docs/decisions.md#registration-edit): the import's validator, the 48-hour
 freeze for the region, central's corrections with a reason, retired 考生编号, audit before/after."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""解除登录锁定 (issue 3: 5 failed logins lock an account for 30 minutes and can be unlocked): a
+"""解除登录锁定 (docs/decisions.md#login-lockout: 5 failed logins lock an account for 30 minutes and can be unlocked): a
 candidate's help desk is the 管局 that imported them, so the candidate page shows the lock and
 lifts it, for central and for the administrator of a region where the person is registered."""
 

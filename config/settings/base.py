@@ -108,7 +108,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get("PG_OPTIONS", "-c jit=off")
     # A persistent connection is checked before a request reuses it: after a database restart
     # every worker's first request would otherwise fail on its dead connection (bench/load,
-    # issue 17 §4: PostgreSQL restarted mid-exam).
+    # docs/decisions.md#db-health-checks: PostgreSQL restarted mid-exam).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)
 
 # A streaming replica for the heavy reads that do not need the last second (core.replica:
@@ -159,7 +159,7 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# An idle session ends after this many seconds (issue 3: 30 minutes).
+# An idle session ends after this many seconds (docs/decisions.md#session-idle: 30 minutes).
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 
 LANGUAGE_CODE = "zh-hans"
@@ -202,13 +202,13 @@ JOBS_EAGER_MODE = os.environ.get("JOBS_EAGER_MODE", "thread")
 # set another number for a plan when publishing (review.services.review_publish).
 REVIEW_OBJECTION_DAYS = int(os.environ.get("REVIEW_OBJECTION_DAYS", "10"))
 # Periodic work (run `celery -A config beat` beside the worker). Papers are drawn once a
-# plan's roster freezes, 48 hours before its start (issue 13 §4); every 5 minutes catches
+# plan's roster freezes, 48 hours before its start (docs/decisions.md#paper-draws); every 5 minutes catches
 # central's later corrections too. Without a broker, the plan page starts the same work as a job.
 CELERY_BEAT_SCHEDULE = {
     # the server submits every attempt past its deadline + grace (reads do it too: exams.services)
     "exams-close-due": {"task": "exams.close_due", "schedule": float(os.environ.get("EXAMS_CLOSE_SECONDS", 30))},
     "papers-generate-due": {"task": "papers.generate_due", "schedule": float(os.environ.get("PAPERS_SCAN_SECONDS", 300))},
-    # remote proctoring: camera snapshots older than the retention are deleted (issue 14 §7), and
+    # remote proctoring: camera snapshots older than the retention are deleted (docs/decisions.md#snapshot-retention), and
     # snapshots whose face check was lost (a worker down) are analysed again
     "proctoring-purge-expired": {"task": "proctoring.purge_expired",
                                  "schedule": float(os.environ.get("PROCTORING_PURGE_SECONDS", 6 * 3600))},
@@ -219,7 +219,7 @@ CELERY_BEAT_SCHEDULE = {
                                  "schedule": float(os.environ.get("PROCTORING_INGEST_SECONDS", 10))},
 }
 
-# Remote proctoring (继续教育(线上), issue 14 §7). Snapshots are sensitive personal information
+# Remote proctoring (继续教育(线上), docs/decisions.md#proctoring). Snapshots are sensitive personal information
 # (个人信息保护法 Art. 28): kept in private storage outside MEDIA_ROOT and STATIC_ROOT (a system
 # check refuses anything else), served only to central through an audited view, deleted after
 # the retention. The page takes one every PROCTORING_SNAPSHOT_SECONDS and at each incident.
@@ -284,14 +284,14 @@ SMS_ALIYUN_ENDPOINT = os.environ.get("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.al
 SMS_ALIYUN_REGION_ID = os.environ.get("SMS_ALIYUN_REGION_ID", "cn-hangzhou")
 SMS_HTTP_TIMEOUT = float(os.environ.get("SMS_HTTP_TIMEOUT", "5"))
 
-# Administrators must change their password this often (issue 3: 90 days).
+# Administrators must change their password this often (docs/decisions.md#password-expiry: 90 days).
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))
 
-# Demo conveniences. Production settings refuse both (see production.py and core.checks).
+# Demo conveniences. Production settings refuse both (see production.py, sms.checks and core.checks).
 SMS_OUTBOX_PAGE_ENABLED = env_bool("SMS_OUTBOX_PAGE_ENABLED", False)
 CAPTCHA_TEST_MODE = env_bool("CAPTCHA_TEST_MODE", False)
 
-# The image captcha (动态码), readable at the first try (issue 18 §1; accounts/captcha.py).
+# The image captcha (动态码), readable at the first try (docs/decisions.md#captcha; accounts/captcha.py).
 CAPTCHA_CHALLENGE_FUNCT = "accounts.captcha.readable_challenge"
 CAPTCHA_LENGTH = 4
 CAPTCHA_FONT_SIZE = 34

@@ -1,4 +1,4 @@
-"""bench/load (issue 17): production settings as deployed, less what needs HTTPS (the benchmark
+"""bench/load (docs/decisions.md#exam-day-load): production settings as deployed, less what needs HTTPS (the benchmark
 talks plain HTTP on loopback, so secure cookies would never be sent back), with the fixed captcha
 answer (the simulated examinees cannot read the image) and the floor view mounted. Never a
 deployment's settings: `check --deploy` refuses the fixed captcha (core.checks)."""

@@ -26,8 +26,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
-# The SMS outbox page and the fixed captcha are for development and tests only; core.checks
-# turns either being on into a deploy-check error.
+# The SMS outbox page and the fixed captcha are for development and tests only; sms.checks and
+# core.checks turn either being on into a deploy-check error.
 SMS_OUTBOX_PAGE_ENABLED = env_bool("SMS_OUTBOX_PAGE_ENABLED", False)
 CAPTCHA_TEST_MODE = CAPTCHA_TEST_MODE
 # The load benchmark's floor view is never mounted in production (config.settings.bench turns

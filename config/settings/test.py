@@ -10,7 +10,7 @@ from .base import CACHES, LOGGING, REDIS_URL
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Tests decide the captcha answer explicitly (issue 3 forbids this in production).
+# Tests decide the captcha answer explicitly (production refuses it: docs/decisions.md#captcha-test-mode).
 CAPTCHA_TEST_MODE = True
 ALLOWED_HOSTS = ["*"]
 STORAGES = {

@@ -1,5 +1,5 @@
 """Spreadsheets for every app: reading uploads safely, validating rows, templates, error reports,
-exports and the import run record (issue 12 §3). Core imports no domain app; an importer
+exports and the import run record (docs/decisions.md#spreadsheets). Core imports no domain app; an importer
 declares itself here and keeps its own rules and writes. The candidate import
 (candidates/importing/) is the worked example.
 

@@ -1,4 +1,4 @@
-"""The shape of every `manage.py import_…` command (issue 12 §3): the file, --dry-run and --json;
+"""The shape of every `manage.py import_…` command (docs/decisions.md#spreadsheets): the file, --dry-run and --json;
 the same service as the web page; one JSON object or readable lines; exit status 0 when the file
 was imported (even with failed rows), 1 when it was refused.
 

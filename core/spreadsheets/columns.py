@@ -1,4 +1,4 @@
-"""Declaring the columns of an imported sheet, and validating its rows (issue 12 §3).
+"""Declaring the columns of an imported sheet, and validating its rows (docs/decisions.md#spreadsheets).
 
 A `Sheet` names its data sheet and lists its `Column`s; each column has a `clean(value, row)`
 that returns the cleaned value and reports problems through `row.error(...)` / `row.warn(...)`.

@@ -1,4 +1,4 @@
-"""Reading an uploaded spreadsheet with python-calamine, for any importer (issue 6 §7, issue 12 §3).
+"""Reading an uploaded spreadsheet with python-calamine, for any importer (docs/decisions.md#import-file-refusal, docs/decisions.md#spreadsheets).
 
 `read_workbook(source, file_name=..., sheet=SHEET)` reads the data sheet a `Sheet` declares
 (core.spreadsheets.columns) and checks its header row against the sheet's columns.

@@ -1,4 +1,4 @@
-"""The record of one import run, for any importer (issue 12 §3; docs/decisions.md).
+"""The record of one import run, for any importer (docs/decisions.md#spreadsheets).
 
 * `ImportRunBase`, an abstract model: who, when, which file (name and the stored upload), the
   status, the counts, the per-row errors/warnings and the background job. An importer's concrete

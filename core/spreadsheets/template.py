@@ -6,7 +6,7 @@
   requirement, note and example, the declared code tables and notes;
 * the error report: the uploaded rows as they were, with a 错误原因 column appended, laid out
   like the template so the user fixes that file and uploads it again. Echoed cells are
-  formula-neutralised like every export (writer.neutralise; issue 18 §7); the reader takes the
+  formula-neutralised like every export (writer.neutralise; docs/decisions.md#error-report-formulas); the reader takes the
   apostrophe off again on re-upload.
 """
 

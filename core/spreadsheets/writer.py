@@ -1,4 +1,4 @@
-"""A streaming .xlsx writer for every export (issue 7 §4; issue 12 §3).
+"""A streaming .xlsx writer for every export (docs/decisions.md#list-export; docs/decisions.md#spreadsheets).
 
 A small writer instead of xlsxwriter: measured on this machine, xlsxwriter in constant_memory
 mode needs about 6 s for 100,000 rows × 11 text cells, rustpy-xlsxwriter (Rust, rows as dicts)

@@ -37,24 +37,11 @@ def test_production_settings_pass_check_deploy():
 
 
 def test_production_refuses_to_run_without_redis():
-    """Lockout counters and code limits kept per process multiply an attacker's tries (issue 18 §6)."""
+    """Lockout counters and code limits kept per process multiply an attacker's tries (docs/decisions.md#shared-counters)."""
     result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64), SMS_OUTBOX_PAGE_ENABLED="0",
                   CAPTCHA_TEST_MODE="0", DEBUG="0", **ALIYUN)
     assert result.returncode != 0
     assert "sanlei.E006" in result.stderr and "sanlei.E007" in result.stderr
-
-
-def test_production_refuses_an_sms_adapter_missing_a_template_code():
-    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64),
-                  **{**ALIYUN, "SMS_ALIYUN_TEMPLATE_CODES": '{"login_code": "SMS_1"}'})
-    assert result.returncode != 0 and "sanlei.E005" in result.stderr
-    assert "exam_notice" in result.stderr
-
-
-def test_production_refuses_template_codes_that_are_not_json():
-    result = _run(CHECK, SECRET_KEY=secrets.token_urlsafe(64),
-                  **{**ALIYUN, "SMS_ALIYUN_TEMPLATE_CODES": "login_code=SMS_1"})
-    assert result.returncode != 0 and "sanlei.E004" in result.stderr and "not valid JSON" in result.stderr
 
 
 def test_production_refuses_the_fixed_captcha():

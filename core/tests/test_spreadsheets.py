@@ -1,5 +1,5 @@
 """core.spreadsheets on its own, with a small question-like sheet declared here: no domain app is
-needed, which is the point (issue 12 §3). The candidate import's own tests cover the same
+needed, which is the point (docs/decisions.md#spreadsheets). The candidate import's own tests cover the same
 machinery through its declaration."""
 
 import ast

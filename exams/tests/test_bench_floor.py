@@ -1,4 +1,4 @@
-"""The load benchmark's floor view (issue 17) exists only under config.settings.bench: off by
+"""The load benchmark's floor view (docs/decisions.md#exam-day-load) exists only under config.settings.bench: off by
 default, forced off in production whatever the environment says, and when mounted it makes its
 one write."""
 

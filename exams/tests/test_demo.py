@@ -1,4 +1,4 @@
-"""After load_demo the demo candidate can sit an exam of each online mode at once (issue 14 §11)."""
+"""After load_demo the demo candidate can sit an exam of each online mode at once (docs/decisions.md#demo-exams)."""
 
 import pytest
 from django.core.management import call_command

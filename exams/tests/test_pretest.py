@@ -1,4 +1,4 @@
-"""考前测试 (issue 14 §2): each rule with a test that fails when the rule is broken."""
+"""考前测试 (docs/decisions.md#pretest): each rule with a test that fails when the rule is broken."""
 
 import datetime
 

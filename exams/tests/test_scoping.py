@@ -1,4 +1,4 @@
-"""Every exams view through core.testing.assert_scoping: the exam pages are the candidate's own
+"""Every exams view through testing.scoping.assert_scoping: the exam pages are the candidate's own
 (central and regions 403, another candidate 404: exams/tests/test_views.py)."""
 
 import json
@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from exams.models import Answer, Attempt
 from exams.services import attempt_open_session, attempt_start
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 CANDIDATE = {Role.CANDIDATE}

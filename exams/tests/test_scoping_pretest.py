@@ -1,4 +1,4 @@
-"""Every 考前测试 view through core.testing.assert_scoping: the candidate's pages are their own
+"""Every 考前测试 view through testing.scoping.assert_scoping: the candidate's pages are their own
 (administrators 403; another candidate 404 in test_pretest_views), the per-plan pages and the
 handling of a report are the plan's region's and central's (another region 404)."""
 
@@ -9,12 +9,12 @@ from django.urls import reverse
 
 from candidates.tests.factories import RegistrationFactory
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from exams import pretest_services as services
 from exams.choices import InfoStatus
 from exams.models import DeviceCheck, PracticePaper, Pretest
 from plans.choices import ExamType
 from plans.tests.factories import ExamPlanFactory
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 CANDIDATE = {Role.CANDIDATE}

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_loading_a_started_exam_takes_two_queries(django_assert_num_queries, world, registration):
-    """Issue 14 §10: the exam page of a started attempt reads its paper, the saved answers and
+    """docs/decisions.md#exam-page-queries: the exam page of a started attempt reads its paper, the saved answers and
     the question texts in at most two queries, whatever the number of answers."""
     attempt = attempt_start(registration=registration, acting_user=world.candidate)
     token = attempt_open_session(attempt=attempt)

@@ -1,4 +1,4 @@
-"""The exam engine's rules, each with a test that fails when the rule is broken (issue 14 §3–§6)."""
+"""The exam engine's rules, each with a test that fails when the rule is broken (docs/decisions.md#exam-engine)."""
 
 import datetime
 from decimal import Decimal
@@ -210,7 +210,7 @@ def _page_item(position, answer, seq, session, client_at):
 
 
 def test_answers_an_old_computer_kept_offline_never_overwrite_newer_ones(registration, world):
-    """Issue 14 §5 known limit, fixed: computer A (page 1) answers question 2 offline with a high
+    """The former known limit of docs/decisions.md#later-answer-wins, fixed: computer A (page 1) answers question 2 offline with a high
     sequence number; the candidate moves to computer B (page 2, numbers from the server's last
     one) and answers question 2 again; when A reopens (page 3) it replays its kept answers. The
     older answer of question 2 is refused as stale (B's stays), A's answer to a question B never

@@ -1,4 +1,4 @@
-"""The candidate's exam pages and JSON endpoints (issue 14 §4–§6): what reaches the browser,
+"""The candidate's exam pages and JSON endpoints (docs/decisions.md#exam-engine): what reaches the browser,
 takeover, bad input, another candidate's attempt."""
 
 import json

@@ -1,14 +1,14 @@
-"""Every papers view through core.testing.assert_scoping. Rules, previews and papers are
+"""Every papers view through testing.scoping.assert_scoping. Rules, previews and papers are
 central's; the plan's papers panel is central's and the plan's region's (another region 404)."""
 
 import pytest
 from django.urls import reverse
 
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from papers.models import Paper, PaperRule
 from papers.services import papers_generate
 from papers.tests.factories import make_rule
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 CENTRAL = {Role.CENTRAL}

@@ -1,4 +1,4 @@
-"""Issue 11 §1: genuine 身份证 numbers are accepted. The county code is looked up in every edition
+"""docs/decisions.md#id-county-codes: genuine 身份证 numbers are accepted. The county code is looked up in every edition
 of GB/T 2260 (python-stdnum's cn/loc data) whatever the birth year; a province prefix that is no
 province is refused; an unknown county code is a warning. The same check serves the import, the
 single-candidate form and the blacklist (the candidate login only normalises the number)."""

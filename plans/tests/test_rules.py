@@ -1,4 +1,4 @@
-"""Phases derived from time (issue 4, §5), at their exact boundaries, and only for approved plans."""
+"""Phases derived from time (docs/decisions.md#plan-phases), at their exact boundaries, and only for approved plans."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Every plans view through core.testing.assert_scoping: anonymous, the wrong role, another
+"""Every plans view through testing.scoping.assert_scoping: anonymous, the wrong role, another
 region's administrator (404, or a list without the other region's rows) and the right user."""
 
 import datetime
@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from plans.choices import AuditStatus
 from plans.models import ExamPlan, ExamTypeSetting
 from plans.tests.factories import plan_via_services
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 

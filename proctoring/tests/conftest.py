@@ -79,7 +79,7 @@ def started(world, registration):
 def other_candidate(db):
     from accounts.models import User
     from core.roles import Role
-    from core.testing import TEST_PASSWORD
+    from testing.world import TEST_PASSWORD
 
     return User.objects.create_user("t_candidate2", TEST_PASSWORD, role=Role.CANDIDATE, full_name="另一考生",
                                     phone="13900000098")

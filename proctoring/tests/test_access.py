@@ -1,4 +1,4 @@
-"""Snapshots are central's only (issue 14 §7): the picture view refuses regions and candidates
+"""Snapshots are central's only (docs/decisions.md#snapshot-private): the picture view refuses regions and candidates
 (even the pictured one), is audited, never cached; the evidence selector and include are
 central's; the 管局's monitor shows event counts and consent, never a picture."""
 

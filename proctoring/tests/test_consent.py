@@ -1,4 +1,4 @@
-"""Consent before a remote exam (issue 14 §7; 个人信息保护法 Art. 28–29): separate and explicit,
+"""Consent before a remote exam (docs/decisions.md#proctoring-consent; 个人信息保护法 Art. 28–29): separate and explicit,
 stored with time, IP and text version, enforced by the exam's start service."""
 
 import pytest

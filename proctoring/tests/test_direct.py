@@ -1,4 +1,4 @@
-"""Snapshots written by nginx itself (proctoring.direct, issue 17 §2): the page is given a signed
+"""Snapshots written by nginx itself (proctoring.direct, docs/decisions.md#snapshot-direct-upload): the page is given a signed
 folder of its own attempt only with camera consent; nginx (the real one, configured by
 `nginx_location`) takes a correctly signed PUT and refuses the rest; the ingest applies the
 upload view's rules at the moment the file was written and empties the inbox."""

@@ -1,4 +1,4 @@
-"""The automatic note on real and made pictures (issue 15 §2), with OpenCV's cascade from the wheel."""
+"""The automatic note on real and made pictures (docs/decisions.md#snapshot-note), with OpenCV's cascade from the wheel."""
 
 from pathlib import Path
 

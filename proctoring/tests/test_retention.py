@@ -1,4 +1,4 @@
-"""Retention (issue 14 §7): snapshots are deleted after PROCTORING_SNAPSHOT_RETENTION_DAYS by a
+"""Retention (docs/decisions.md#snapshot-retention): snapshots are deleted after PROCTORING_SNAPSHOT_RETENTION_DAYS by a
 scheduled job, audited as a count; the face check runs in the background and a lost one is
 picked up by the sweep."""
 

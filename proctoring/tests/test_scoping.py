@@ -1,4 +1,4 @@
-"""Every proctoring view through core.testing.assert_scoping. The candidate's endpoints are the
+"""Every proctoring view through testing.scoping.assert_scoping. The candidate's endpoints are the
 candidate's own (another candidate: proctoring/tests/test_uploads.py); the record page and the
 pictures are central's (regions 403: no region sees a snapshot, not even its own)."""
 
@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from proctoring.consent import CONSENT_VERSION
 from proctoring.models import ConsentRecord, ProctorEvent, Snapshot
 from proctoring.services import snapshot_store
+from testing.scoping import ScopeCase, assert_scoping
 
 from .conftest import face_jpeg
 

@@ -1,4 +1,4 @@
-"""Snapshots and events from the remote exam page (issue 14 §7): only the caller's own open
+"""Snapshots and events from the remote exam page (docs/decisions.md#proctoring): only the caller's own open
 attempt, with consent; real JPEGs within the size limit; private storage; idempotent by client
 id; the note computed in the background (eager here)."""
 

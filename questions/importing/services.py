@@ -1,4 +1,4 @@
-"""题库导入 and 导出 (issue 13 §2), as declarations over core.spreadsheets: the same reader,
+"""题库导入 and 导出 (docs/decisions.md#bank-import), as declarations over core.spreadsheets: the same reader,
 limits, bad-file refusal, error report, run record and CLI shape as the candidate import.
 
 Rules: central only; each row atomic (a bad row changes nothing, good rows stay); idempotent
@@ -17,6 +17,8 @@ from django.db import transaction
 from audit.actions import Action
 from audit.services import audit_record
 from core.errors import ApplicationError
+from core.roles import Role
+from core.scoping import require_role
 from core.spreadsheets.columns import validate_row
 from core.spreadsheets.reader import ParsedFile, read_workbook
 from core.spreadsheets.runs import (
@@ -31,7 +33,7 @@ from core.spreadsheets.template import build_error_report, build_template
 from core.spreadsheets.writer import write_xlsx
 
 from ..models import QuestionImportRun
-from ..services import question_upsert, require_central
+from ..services import BANK_CENTRAL_ONLY, question_upsert
 from .columns import OPTION_KEYS, SHEET, BankContext
 
 FAILED_MESSAGE = "导入过程中出错，已导入的行保留，请稍后重试或联系系统管理员"
@@ -65,7 +67,7 @@ def bank_import(*, source, file_name: str, acting_user, dry_run: bool = False, o
                 ) -> QuestionImportRun:
     """Read, validate and import one file. A refused file (FileRejected: wrong type, too big, a
     formula, a wrong header …) raises with its Chinese message and imports nothing."""
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BANK_CENTRAL_ONLY)
     # the reader checks the size before reading a byte more than the limit
     parsed = read_workbook(source, file_name=file_name, sheet=SHEET)
     if hasattr(source, "read"):
@@ -134,7 +136,7 @@ def _execute(*, run: QuestionImportRun, parsed: ParsedFile, acting_user) -> Ques
 def bank_report_bytes(*, run: QuestionImportRun, acting_user) -> bytes:
     """The uploaded rows with 错误原因 (errors, 已存在, new versions), to fix and upload again.
     The download is audited: it holds what the user uploaded."""
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BANK_CENTRAL_ONLY)
     with run.stored_file.open("rb") as handle:
         parsed = read_workbook(io.BytesIO(handle.read()), file_name=run.stored_file.name, sheet=SHEET)
     audit_record(actor=acting_user, action=Action.IMPORT_REPORT_DOWNLOAD, obj=run, message=f"下载题库导入结果 {run.file_name}")
@@ -160,7 +162,7 @@ def bank_export_rows(qs):
 
 
 def bank_export(*, out, qs, acting_user, filters: dict) -> int:
-    require_central(acting_user)
+    require_role(acting_user, Role.CENTRAL, message=BANK_CENTRAL_ONLY)
     widths = [c.width for c in SHEET.columns]
     count = write_xlsx(out, bank_export_rows(qs), headers=SHEET.headers, widths=widths, title=SHEET.name)
     audit_record(actor=acting_user, action=Action.QUESTION_EXPORT, message=f"导出题库 {count} 道试题",

@@ -1,4 +1,4 @@
-"""题库导入 / 导出 over core.spreadsheets (issue 13 §2)."""
+"""题库导入 / 导出 over core.spreadsheets (docs/decisions.md#bank-import)."""
 
 import io
 import json

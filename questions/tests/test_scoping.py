@@ -1,13 +1,13 @@
-"""Every bank view through core.testing.assert_scoping: the bank is central's only; regions
+"""Every bank view through testing.scoping.assert_scoping: the bank is central's only; regions
 and candidates are refused (403) and a refused write changes nothing."""
 
 import pytest
 from django.urls import reverse
 
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from questions.models import KnowledgeArea, Question
 from questions.tests.factories import make_question
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 CENTRAL = {Role.CENTRAL}

@@ -8,11 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
 from questions.importing.columns import SHEET
 from questions.importing.services import bank_import
 from questions.models import QuestionImportRun
 from questions.services import area_create
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 CENTRAL = {Role.CENTRAL}

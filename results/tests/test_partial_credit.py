@@ -1,4 +1,4 @@
-"""多选题部分得分 (issue 14 §9): a setting of the paper rule, off by default; when on, a strict
+"""多选题部分得分 (docs/decisions.md#partial-multiple): a setting of the paper rule, off by default; when on, a strict
 subset of the correct letters without a wrong one earns half the points. The rule's setting is
 frozen with the plan's draw, so the grader and the regrade read it from there."""
 

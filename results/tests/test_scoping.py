@@ -1,4 +1,4 @@
-"""Every results view through core.testing.assert_scoping: 成绩管理 is central's and the plan's
+"""Every results view through testing.scoping.assert_scoping: 成绩管理 is central's and the plan's
 own region's, and only once the plan's scores are published (results/tests/test_sheet.py tries
 the unpublished plan); a candidate gets 403, another region 404 with nothing exported."""
 
@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from audit.models import AuditLog
 from core.roles import Role
-from core.testing import ScopeCase, assert_scoping
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 ADMINS = {Role.CENTRAL, Role.REGIONAL}

@@ -1,4 +1,4 @@
-"""成绩管理 (issue 15 §7): the 成绩单's columns and states, its filters, the export in parts and
+"""成绩管理 (docs/decisions.md#score-sheet): the 成绩单's columns and states, its filters, the export in parts and
 whole, and who may read it (a region: its own published plans only)."""
 
 import io

@@ -1,4 +1,4 @@
-"""The demo's ended plan (issue 15 §8): a few hundred simulated candidates on papers drawn from the
+"""The demo's ended plan (docs/decisions.md#review-demo): a few hundred simulated candidates on papers drawn from the
 demo bank, graded, with the check computed; the planted pair and the fast candidate are found."""
 
 import io

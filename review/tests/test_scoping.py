@@ -1,4 +1,4 @@
-"""Every review view through core.testing.assert_scoping: the violation check is central's only
+"""Every review view through testing.scoping.assert_scoping: the violation check is central's only
 (a 管局 and a candidate get 403 on every page and every write, and nothing changes); the 申诉
 page is the candidate's own (another candidate's registration is a 404)."""
 
@@ -8,12 +8,13 @@ from django.urls import reverse
 from accounts.models import User
 from blacklist.models import BlacklistEntry
 from core.roles import Role
-from core.testing import TEST_PASSWORD, ScopeCase, assert_scoping
 from people.models import Person
 from results.models import ScorePublication
 from review import services
 from review.choices import DecisionChoice
 from review.models import Decision, Objection, PlanReview
+from testing.scoping import ScopeCase, assert_scoping
+from testing.world import TEST_PASSWORD
 
 from .test_services import decide, decide_all_flagged
 

@@ -13,7 +13,6 @@ from blacklist.models import BlacklistEntry, EntryStatus, ViolationCategory
 from blacklist.services import penalty_default_end
 from core.errors import ApplicationError, PermissionDenied
 from core.roles import Role
-from core.testing import TEST_PASSWORD
 from exams.choices import AttemptState
 from exams.tests.factories import open_plan, sitting
 from people.models import Person
@@ -22,6 +21,7 @@ from review import services
 from review.choices import DecisionChoice, DecisionStatus, ObjectionStatus, Outcome, ReviewStatus
 from review.models import Decision, Objection, PairFlag, ReviewCandidate
 from review.selectors import evidence_options, publication_blockers, results_for_candidate, undecided_flagged
+from testing.world import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ from django.urls import reverse
 from accounts.models import User
 from blacklist.models import BlacklistEntry, ViolationCategory
 from core.roles import Role
-from core.testing import TEST_PASSWORD
 from people.models import Person
 from results.models import Score, ScorePublication
 from review import services
 from review.choices import DecisionChoice
 from review.models import Decision, Objection
+from testing.world import TEST_PASSWORD
 
 from .test_services import decide, decide_all_flagged
 

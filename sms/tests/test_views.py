@@ -40,7 +40,7 @@ def test_outbox_is_central_only_outside_the_demo(client, world, settings):
 
 
 def test_outbox_is_readable_without_login_in_the_demo(client, world, settings):
-    """Decision (issue 3): with DEBUG and SMS_OUTBOX_PAGE_ENABLED both on (`make run`) the
+    """Decision (docs/decisions.md#sms-outbox): with DEBUG and SMS_OUTBOX_PAGE_ENABLED both on (`make run`) the
     newcomer reads the login code without an account."""
     settings.DEBUG = True
     send_sms_now(phone="13812345678", template="login_code", params={"code": "161803"})

@@ -4,7 +4,7 @@ under artifacts/screenshots/; tests may also save named steps with `shot(page, "
 
 Every browser context a test opens (the `page` fixture's and any `browser.new_context()`) is
 watched: a console error, an uncaught script error or a Content-Security-Policy violation fails
-the test (issue 18 §4). A test that provokes one on purpose lists it in `page.allowed_console`
+the test (docs/decisions.md#e2e-console). A test that provokes one on purpose lists it in `page.allowed_console`
 (regular expressions)."""
 
 import os

@@ -1,4 +1,4 @@
-"""答题卡考试 in the browser (issue 16 §5): the 管局 generates the rooms of a 新取证(线下) plan,
+"""答题卡考试 in the browser (docs/decisions.md#answer-cards): the 管局 generates the rooms of a 新取证(线下) plan,
 downloads the rosters (a background job), a room's roster and a booklet, and checks the PDFs
 hold the Chinese text; after the exam it uploads the scanner's GBK CSV, sees the failed rows,
 downloads the error file, fixes it in a spreadsheet and uploads it again; central closes the

@@ -90,7 +90,7 @@ def test_central_blacklists_a_person_the_region_sees_it_and_an_import_refuses_th
         page.get_by_test_id("export").click()
     assert download.value.suggested_filename.endswith(".xlsx")
 
-    # 广东, where the person is registered in a plan, does not see 北京's entry (issue 11 §3),
+    # 广东, where the person is registered in a plan, does not see 北京's entry (docs/decisions.md#blacklist-own-region),
     # only that its own registration is 停考 and until when; 上海 sees nothing
     _as(page, world.admin_b)
     page.goto(page.base + "/blacklist/")

@@ -1,4 +1,4 @@
-"""学员考核信息管理 in the browser (issue 7 §8): a regional administrator searches with three
+"""学员考核信息管理 in the browser (docs/decisions.md#candidate-list): a regional administrator searches with three
 filters, pages, edits a candidate, exports the filtered list and the file (opened with openpyxl)
 holds exactly the rows of the screen, page after page, in the same order."""
 
@@ -176,7 +176,7 @@ def test_the_estimated_total_pager(page, world, monkeypatch):
 
 
 def test_the_notice_page_counts_agree_after_sending(page, world):
-    """Issue 18 §3: one SMS per phone number; 今日已通知 agrees with what the job reports."""
+    """docs/decisions.md#pretest-notice: one SMS per phone number; 今日已通知 agrees with what the job reports."""
     plan = ExamPlanFactory(region=world.region_a)
     for name in ["王建国", "李秀英", "张志强"]:  # one company's contact phone for all three
         RegistrationFactory(plan=plan, person__name=name, phone="13912345678")

@@ -1,4 +1,4 @@
-"""A whole online exam in the browser (issue 14 §12): answer, reload (the clock goes on), go
+"""A whole online exam in the browser (docs/decisions.md#exam-engine): answer, reload (the clock goes on), go
 offline, answer, come back (the answers reach the server: asserted in the database), close and
 resume in a new browser context, a second page takes over, let the time run out (the server
 submits with every saved answer) and the score is computed. Any console error fails the test."""

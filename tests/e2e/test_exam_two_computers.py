@@ -1,4 +1,4 @@
-"""Issue 14 §5's former known limit, in the browser: computer A answers offline and keeps the
+"""The former known limit of docs/decisions.md#later-answer-wins, in the browser: computer A answers offline and keeps the
 answers; the candidate moves to computer B and answers one of those questions again; when A
 comes back and reopens the exam, its kept answers are replayed, the one B answered since is
 refused as older (the page then shows B's answer) and the one nobody touched is kept."""

@@ -1,4 +1,4 @@
-"""导入考生信息 in the browser (issue 6 §10): download the template, fill it with openpyxl (some
+"""导入考生信息 in the browser (docs/decisions.md#candidate-import): download the template, fill it with openpyxl (some
 rows wrong, one ID typed as a number the way Excel mangles it), upload with the progress bar,
 import, read the failures, fix the rows in the downloaded report, upload it again and see only
 the fixed rows added."""

@@ -1,4 +1,4 @@
-"""The lists fit a 1366×768 screen (issue 18 §2): the candidate list and the plan list show every
+"""The lists fit a 1366×768 screen (docs/decisions.md#lists-1366): the candidate list and the plan list show every
 column of the guide without horizontal scrolling for the common case (realistic names, company
 names and review notes), measured in the browser: the table's container does not scroll
 sideways and every header cell lies inside it, none under the sticky action column."""

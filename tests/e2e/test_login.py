@@ -1,4 +1,4 @@
-"""Issue 3, §6: a regional administrator logs in through the real page (captcha with the test
+"""docs/decisions.md#accounts: a regional administrator logs in through the real page (captcha with the test
 answer, which test settings allow through CAPTCHA_TEST_MODE), reading the SMS code from the
 outbox; a wrong code, a lockout and a forced first-login password change, each driven once."""
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 from .conftest import login_session, shot
 
@@ -78,7 +78,7 @@ def test_regional_admin_logs_in_with_the_sms_code(page, world, demo):
 
 
 def test_the_captcha_is_large_refreshes_in_place_and_stale_errors_go(page, world, demo):
-    """Issue 18 §1: a large captcha, a refresh button that keeps the typed fields, and the
+    """docs/decisions.md#captcha: a large captcha, a refresh button that keeps the typed fields, and the
     last answer's "动态码不正确" gone as soon as the next request starts."""
     page.goto(page.base + "/accounts/login/")
     captcha_loaded(page)
@@ -246,7 +246,7 @@ def test_candidate_sets_a_password_the_first_time_and_logs_in(page, world, demo)
 
 
 def test_a_wrong_captcha_keeps_the_candidate_s_password(page, world, demo):
-    """Issue 18 §1: 考生登录 keeps the typed password after a wrong 动态码, as 管理员登录 does."""
+    """docs/decisions.md#captcha: 考生登录 keeps the typed password after a wrong 动态码, as 管理员登录 does."""
     from candidates.tests.factories import RegistrationFactory
     from people.tests.factories import PersonFactory
 

@@ -1,4 +1,4 @@
-"""题库与组卷 in the browser (issue 13 §8): central opens the bank, creates a rule, sees a cell
+"""题库与组卷 in the browser (docs/decisions.md#bank-and-papers): central opens the bank, creates a rule, sees a cell
 short of questions on the rule page, fixes the rule, previews a paper with and without the key,
 and opens a candidate's generated paper from the plan page's 试卷 panel."""
 

@@ -1,4 +1,4 @@
-"""The candidate changes their own verified phone in the browser (issue 11 §2): from 我的考核,
+"""The candidate changes their own verified phone in the browser (docs/decisions.md#registration-contact): from 我的考核,
 codes to the old and the new phone (read from the SMS log), a wrong code refused, then changed."""
 
 import re

@@ -41,7 +41,7 @@ def test_plan_add_reject_modify_approve_then_locked(page, world):
     modal.get_by_label("考核类型").select_option(label="继续教育(线上)")
     assert end.input_value() == "11:00"
     assert "90 分钟" in modal.inner_text()
-    # too late in the day: the whole message shows under the box (issue 18 §3), then goes
+    # too late in the day: the whole message shows under the box (docs/decisions.md#clear-messages), then goes
     modal.get_by_label("开始时间").fill("23:00")
     error = modal.get_by_test_id("end-time-error")
     assert error.inner_text() == "考试将超过当天 24:00 结束，请提前开始时间（时长 90 分钟）"

@@ -1,4 +1,4 @@
-"""考前测试 in the browser (issue 14 §2): 我的考核 shows it due as the next step; the candidate
+"""考前测试 in the browser (docs/decisions.md#pretest): 我的考核 shows it due as the next step; the candidate
 reports a wrong detail, runs the 终端可用性测试 with chromium's fake camera (frames, clock,
 round trip, the save reaching the server: asserted in the database), sits the practice paper;
 the 管局 sees the report on the candidate page, handles it, sees the plan's counts and sends the

@@ -1,4 +1,4 @@
-"""A remote-mode exam (继续教育(线上), issue 14 §7 and §12) in chromium with its fake camera
+"""A remote-mode exam (继续教育(线上), docs/decisions.md#proctoring) in chromium with its fake camera
 (`--use-fake-device-for-media-stream --use-fake-ui-for-media-stream`): consent refused → no
 start; consent given → start; leaving the page and the window, copy/paste, leaving full
 screen and the network going away and back are recorded (buffered while offline); snapshots

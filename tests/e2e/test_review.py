@@ -1,12 +1,12 @@
-"""违规核查 to 成绩管理 in the browser (issue 15 §9): central starts the check of an ended plan
+"""违规核查 to 成绩管理 in the browser (docs/decisions.md#review): central starts the check of an ended plan
 holding a planted real-time copying pair, finds the pair at the top of the queue, reads the
 shared answers side by side, marks the copier's violation (the score is voided and the person
 blacklisted from the same decision), decides the other flagged candidates and publishes; the
 北京 管局 sees and exports the 成绩单 with the voided score and finds the person on its
 blacklist; the candidate sees the violation on 我的考核 and objects.
 
-The snapshot without a face (proctoring, i14b) is not part of this test yet: the evidence page
-shows its marked place, wired at merge."""
+A snapshot without a face is planted on the copier's attempt and shows in the evidence page's
+proctoring part (docs/decisions.md#evidence-contract)."""
 
 import io
 import random

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from audit.actions import Action
-from core.testing import TEST_PASSWORD
+from testing.world import TEST_PASSWORD
 
 from .conftest import shot
 
@@ -59,7 +59,7 @@ def test_central_sees_the_audit_log(page, world):
 
 
 def test_the_console_guard_sees_a_csp_violation(page, world):
-    """The guard every browser test relies on (issue 18 §4): an inline style the policy refuses
+    """The guard every browser test relies on (docs/decisions.md#e2e-console): an inline style the policy refuses
     is reported, so a page that writes one fails its test."""
     from .conftest import console_problems
 

@@ -1,4 +1,4 @@
-// The exam page (issue 14 §4–§6). The server owns the clock and the answers; this page only
+// The exam page (docs/decisions.md#exam-engine). The server owns the clock and the answers; this page only
 // shows the server's remaining time (re-synced every 30 s or sooner), sends each answer as it is
 // given (debounced ≤ 2 s) with a per-attempt sequence number, keeps unsent answers in
 // localStorage while the network is down (and says so), replays them when it returns, and is

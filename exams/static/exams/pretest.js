@@ -1,4 +1,4 @@
-// 终端可用性测试 (issue 14 §2): measures, in this browser, what the exam needs, and lets the
+// 终端可用性测试 (docs/decisions.md#pretest): measures, in this browser, what the exam needs, and lets the
 // server judge it: the browser (the server reads its User-Agent), the camera when the plan is
 // remotely proctored (frames delivered by getUserMedia, shown only here: no image is sent), the
 // clock offset and round trip against the server (a few pings: the median round trip, the offset

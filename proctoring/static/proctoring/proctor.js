@@ -1,4 +1,4 @@
-// Remote proctoring on the exam page of a 继续教育(线上) exam (issue 14 §7); loaded only there,
+// Remote proctoring on the exam page of a 继续教育(线上) exam (docs/decisions.md#proctoring); loaded only there,
 // after the candidate consented on the entry page. It records leaving the page (visibilitychange)
 // or the window (blur), leaving full screen, copy/cut/paste attempts (blocked), and the network
 // going away and back; the server itself records a second page taking over. Events are kept in

@@ -8,8 +8,8 @@ from audit.models import AuditLog
 from audit.services import audit_record
 from core.roles import Role
 from core.scoping import get_visible_or_404, scope_queryset
-from core.testing import ScopeCase, assert_scoping
 from regions.models import Region
+from testing.scoping import ScopeCase, assert_scoping
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,19 @@ def test_jobs_views_scoping(client, world):
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
 
 
+def test_job_download_scoping(client, world):
+    """A job's file is its creator's only: central and a colleague see the job, never the file."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from jobs.services import job_create, job_finish
+
+    job = job_create(kind="test", title="导出", acting_user=world.admin_a, region=world.region_a)
+    job_finish(job, file_path=default_storage.save("jobs/scoping.txt", ContentFile(b"rows")), filename="结果.txt")
+    assert_scoping(client, world, ScopeCase(url=reverse("jobs:download", args=[job.pk]), roles={Role.REGIONAL},
+                                            owner_region=world.region_a, ok=(200,)))
+
+
 def test_assert_scoping_catches_a_leaky_view(client, world, settings):
     """The suite itself must fail on a view that forgets scoping."""
     from django.http import HttpResponse
@@ -94,18 +107,20 @@ def test_assert_scoping_catches_a_leaky_view(client, world, settings):
         assert_scoping(client, world, ScopeCase(url=f"/leaky/{entry.pk}/", owner_region=world.region_a))
 
 
-def test_get_visible_or_404_uses_a_models_own_visible_to(world):
-    """A queryset that refines visible_to (the blacklist's) is honoured by get_visible_or_404."""
-    from audit.models import AuditLogQuerySet
+def test_get_visible_or_404_applies_a_declared_extra_path(world):
+    """The audit rows about a person registered in a region are that region's too (declared by
+    the candidates app to core.scoping): get_visible_or_404 and visible_to agree on them."""
+    from candidates.tests.factories import RegistrationFactory
+    from plans.tests.factories import ExamPlanFactory
 
-    entry = audit_record(actor=world.admin_a, action=Action.PLAN_UPDATE, region=world.region_a)
-    original = AuditLogQuerySet.visible_to
-    AuditLogQuerySet.visible_to = lambda self, user: self.none()
-    try:
-        with pytest.raises(Http404):
-            get_visible_or_404(AuditLog, world.central, pk=entry.pk)
-    finally:
-        AuditLogQuerySet.visible_to = original
+    registration = RegistrationFactory(plan=ExamPlanFactory(region=world.region_b))
+    entry = audit_record(actor=world.central, action=Action.PERSON_UPDATE, obj=registration.person,
+                         region=world.region_a)
+    assert get_visible_or_404(AuditLog, world.admin_b, pk=entry.pk) == entry
+    assert AuditLog.objects.visible_to(world.admin_b).filter(pk=entry.pk).exists()
+    other = audit_record(actor=world.central, action=Action.PLAN_UPDATE, region=world.region_a)
+    with pytest.raises(Http404):
+        get_visible_or_404(AuditLog, world.admin_b, pk=other.pk)
 
 
 def test_a_malformed_key_is_404_not_a_crash(client, world):

@@ -1,4 +1,4 @@
-"""Issue 11 §2, §4, §5: no region can take over another region's candidate; a blacklisting
+"""docs/decisions.md#one-person-several-regions: no region can take over another region's candidate; a blacklisting
 reaches existing registrations (停考); a deleted candidate is not re-added silently."""
 
 import datetime

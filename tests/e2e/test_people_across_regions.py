@@ -1,4 +1,4 @@
-"""Issue 11 in the browser: genuine 身份证 numbers of many provinces and decades are imported (an
+"""docs/decisions.md#one-person-several-regions in the browser: genuine 身份证 numbers of many provinces and decades are imported (an
 unknown county code only warned); a deleted candidate is reported apart on re-import and re-added
 only on confirmation; a blacklisted person's registration is marked 停考 on the roster and page."""
 
@@ -55,7 +55,7 @@ def test_genuine_ids_deleted_candidate_confirmation_and_suspension(page, world, 
     assert page.get_by_test_id("count-failed").inner_text() == "0"
     warnings = page.get_by_test_id("warning-table").inner_text()
     assert "110199" in warnings and "GB/T 2260" in warnings
-    shot(page, "issue11_01_genuine_ids_imported")
+    shot(page, "people_regions_01_genuine_ids_imported")
 
     # 2. the 管局 deletes 陈建华 on purpose, then re-imports the whole file
     gone = Registration.objects.get(plan=plan, person__name="陈建华")
@@ -71,13 +71,13 @@ def test_genuine_ids_deleted_candidate_confirmation_and_suspension(page, world, 
     deleted = page.get_by_test_id("deleted-table").inner_text()
     assert gone.candidate_number in deleted and world.admin_a.full_name in deleted
     assert not Registration.objects.filter(plan=plan, person__name="陈建华").exists()
-    shot(page, "issue11_02_deleted_reported_apart")
+    shot(page, "people_regions_02_deleted_reported_apart")
     page.get_by_test_id("readd-button").click()
     page.get_by_test_id("readd-of").wait_for()
     assert page.get_by_test_id("count-created").inner_text() == "1"
     back = Registration.objects.get(plan=plan, person__name="陈建华")
     assert back.candidate_number == "112600100008"  # a new number, the old one retired
-    shot(page, "issue11_03_readded_on_confirmation")
+    shot(page, "people_regions_03_readded_on_confirmation")
 
     # 3. central blacklists 黄志强: his registration shows 停考 on the roster and his page
     reg = Registration.objects.get(plan=plan, person__name="黄志强")
@@ -88,8 +88,8 @@ def test_genuine_ids_deleted_candidate_confirmation_and_suspension(page, world, 
     badge = page.locator("tr", has_text=reg.candidate_number).get_by_test_id("suspended")
     assert badge.inner_text() == "停考"
     assert page.get_by_test_id("suspended").count() == 1
-    shot(page, "issue11_04_roster_suspended")
+    shot(page, "people_regions_04_roster_suspended")
     page.goto(page.base + f"/candidates/{reg.pk}/")
     text = page.get_by_test_id("suspended").inner_text()
     assert "停考" in text and f"{entry.penalty_end:%Y-%m-%d}" in text and entry.category.name not in text
-    shot(page, "issue11_05_detail_suspended")
+    shot(page, "people_regions_05_detail_suspended")

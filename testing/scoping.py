@@ -1,7 +1,7 @@
-"""Reusable test helpers: the people of a small world, and the scoping suite.
+"""The scoping suite.
 
 Every view is tried as anonymous, as the wrong role, as another region's administrator and as
-the right user (issue 2, §5). An app's tests/test_scoping.py supplies only its data:
+the right user (docs/decisions.md#scoping-suite). An app's tests/test_scoping.py supplies only its data:
 
     def test_plan_detail_scoping(client, world):
         plan = make_plan(region=world.region_a)
@@ -9,66 +9,19 @@ the right user (issue 2, §5). An app's tests/test_scoping.py supplies only its 
             url=reverse("plans:detail", args=[plan.pk]),
             roles={Role.CENTRAL, Role.REGIONAL}, owner_region=world.region_a))
 
-core/tests/test_scoping_coverage.py fails when a URL name of ours appears in no tests/test_scoping*.py.
+Every request the suite makes records the URL name it resolved to (CALLED); a full test run
+fails when a view of ours was never requested by a scoping suite (testing/scoping_coverage.py).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.test import Client
+from django.urls import resolve
 
 from core.roles import Role
-
-TEST_PASSWORD = "Test@2026pass"
-
-# Reference data that data migrations load. A transactional test (the browser tests) flushes
-# the tables afterwards, so tests put it back through the same functions the migrations call.
-REFERENCE_DATA = ["regions.data", "people.data", "plans.data", "blacklist.data"]
-
-
-def ensure_reference_data() -> None:
-    import importlib
-
-    for path in REFERENCE_DATA:
-        try:
-            module = importlib.import_module(path)
-        except ModuleNotFoundError as exc:
-            if exc.name == path:
-                continue
-            raise
-        module.ensure()
-
-
-@dataclass
-class World:
-    region_a: object  # 北京市 (11)
-    region_b: object  # 广东省 (44)
-    central: object
-    admin_a: object
-    admin_b: object
-    candidate: object
-
-
-def make_world() -> World:
-    from accounts.models import User
-    from regions.models import Region
-
-    region_a = Region.objects.get(code="11")
-    region_b = Region.objects.get(code="44")
-
-    def user(username, role, region=None, phone="13900000000"):
-        return User.objects.create_user(
-            username, TEST_PASSWORD, role=role, region=region, full_name=username, phone=phone
-        )
-
-    return World(
-        region_a=region_a,
-        region_b=region_b,
-        central=user("t_central", Role.CENTRAL, phone="13900000001"),
-        admin_a=user("t_admin_bj", Role.REGIONAL, region_a, phone="13900000011"),
-        admin_b=user("t_admin_gd", Role.REGIONAL, region_b, phone="13900000044"),
-        candidate=user("t_candidate", Role.CANDIDATE, phone="13900000099"),
-    )
+from testing.world import World
 
 
 @dataclass
@@ -91,11 +44,15 @@ class ScopeCase:
     extra: dict = field(default_factory=dict)
 
 
+# The URL names this process's suite requests resolved to, in order. The scoping-coverage
+# plugin (testing/scoping_coverage.py) credits each to the test that made it and fails a full run
+# in which a view of ours was never requested here.
+CALLED: list[str] = []
+
+
 def _call(client: Client, case: ScopeCase):
-    method = getattr(client, case.method.lower())
-    if case.method.lower() == "get":
-        return method(case.url, case.data or {}, **case.extra)
-    return method(case.url, case.data or {}, **case.extra)
+    CALLED.append(resolve(urlsplit(case.url).path).view_name)
+    return getattr(client, case.method.lower())(case.url, case.data or {}, **case.extra)
 
 
 def _as(client: Client, user):
@@ -146,6 +103,4 @@ def assert_scoping(client: Client, world: World, case: ScopeCase) -> None:
                 user = role_users[role]
             response = _call(_as(client, user), case)
             assert response.status_code in case.ok, f"{role} got {response.status_code} for {case.url}"
-            if case.hidden_text and role == Role.REGIONAL and case.owner_region is None:
-                pass
     client.logout()
