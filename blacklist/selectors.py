@@ -5,10 +5,12 @@ BlacklistEntry.objects.visible_to(user), the one place that decides who sees whi
 import datetime
 from collections.abc import Iterable
 
+from django.db import connections
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core.lookups import chunk_size
 from people.validation import normalize_id_number
 
 from .models import BlacklistEntry, EntryStatus, ViolationCategory
@@ -32,17 +34,18 @@ def penalty_end_for(*, id_type_id: int, id_number: str, on_date: datetime.date |
 def penalty_ends_for_many(
     keys: Iterable[tuple[int, str]], *, on_date: datetime.date | None = None
 ) -> dict[tuple[int, str], datetime.date]:
-    """The same for many documents in one query per 900 numbers (the import checks a whole file
-    at once): {(id_type_id, id_number): last day of the running penalty} for the barred ones."""
+    """The same for many documents in one query per 5,000 numbers on PostgreSQL, 900 on SQLite
+    (the import checks a whole file at once): {(id_type_id, id_number): last day of the running penalty} for the barred ones."""
     on_date = on_date or timezone.localdate()
     keys = set(keys)
     if not keys:
         return {}
     result: dict[tuple[int, str], datetime.date] = {}
     numbers = sorted({number for _, number in keys})
-    for start in range(0, len(numbers), 900):  # stay under SQLite's variable limit
+    chunk = chunk_size(connections[BlacklistEntry.objects.db])
+    for start in range(0, len(numbers), chunk):  # 5,000 an array on PostgreSQL; SQLite's variable limit
         rows = (
-            BlacklistEntry.objects.filter(_running(on_date), id_number__in=numbers[start:start + 900])
+            BlacklistEntry.objects.filter(_running(on_date), id_number__any_of=numbers[start:start + chunk])
             .order_by()
             .values("id_type_id", "id_number")
             .annotate(end=Max("penalty_end"))

@@ -22,7 +22,13 @@ from plans.models import ExamPlan
 from regions.models import Region
 
 from .choices import PersonnelType
-from .selectors import SORT_KEYS, plan_filter_choices, registration_list, registration_years
+from .selectors import (
+    SORT_KEYS,
+    plan_filter_choices,
+    registration_list,
+    registration_years,
+    visible_plan_rows,
+)
 
 ID_NUMBER_MIN_LENGTH = 5  # people.validation: a passport number has 5 to 17 characters
 
@@ -73,7 +79,10 @@ class CandidateFilterForm(FilterForm):
         plans = ExamPlan.objects.visible_to(user).select_related("region").order_by("-exam_date", "-id")
         self.fields["plan"].queryset = plans
         self.fields["plan"].label_from_instance = lambda p: f"{p.batch_no}（{p.exam_date:%Y-%m-%d}）"
-        self.fields["exam_year"].choices = [("", "全部")] + [(y, str(y)) for y in registration_years(fetched_by=user)]
+        # the plans the user can see, read once for the 年份 choices and the 考试批次 options
+        self.plan_rows = visible_plan_rows(fetched_by=user)
+        years = registration_years(fetched_by=user, plan_rows=self.plan_rows)
+        self.fields["exam_year"].choices = [("", "全部")] + [(y, str(y)) for y in years]
         if user.role == Role.CENTRAL:
             self.fields["region"].queryset = Region.objects.visible_to(user)
         else:
@@ -101,7 +110,7 @@ class CandidateFilterForm(FilterForm):
             if name == "plan":
                 rows = plan_filter_choices(fetched_by=self.user, region=cleaned.get("region"),
                                            exam_year=cleaned.get("exam_year"), exam_type=cleaned.get("exam_type"),
-                                           selected=cleaned.get("plan"), plans=field.queryset)
+                                           selected=cleaned.get("plan"), plan_rows=self.plan_rows)
                 item["options"] = [("", "全部", not current)] + [
                     (str(pk), f"{batch}（{day.isoformat()}）", str(pk) == current) for pk, batch, day in rows]
             elif name == "region":

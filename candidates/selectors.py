@@ -78,6 +78,68 @@ def registration_rows(qs: QuerySet) -> QuerySet:
         id_type_ref="person__id_type_id", id_number_ref="person__id_number"))
 
 
+def registration_page_rows(qs: QuerySet, *, fetched_by, total: int, estimated: bool):
+    """The list `qs` (registration_list) for paging keys first (core.pagination.KeysFirst):
+    each page selects the keys of its rows with the filters and the order alone, then shapes
+    just those rows (registration_rows, under the caller's scope again). The same rows in the
+    same order as `registration_rows(qs)` (every order ends with the unique 考生编号).
+
+    `total`, `estimated`: registration_count's. When the list was counted exactly at no more
+    than EXACT_COUNT_LIMIT rows, the keys are ordered from that bounded set (the filtered keys, LIMIT EXACT_COUNT_LIMIT + 1),
+    not found by walking an index in the list's order: when the filters leave a few rows of a
+    region (姓名 begins with …), PostgreSQL would otherwise walk the whole roster in 考生编号
+    order looking for them (0.5 s at a million rows; bench_candidates.py). A longer list is
+    dense enough for the index walk to stop early. (Rows added between the count and the page
+    beyond the limit would be left out of that one page, never rows of another scope.)"""
+    from core.pagination import KeysFirst
+
+    order = qs.query.order_by
+    if not estimated and total == 0:
+        def keys(start, stop):  # counted: nothing to list
+            return []
+    elif not estimated and total <= EXACT_COUNT_LIMIT:
+        keys = _bounded_keys(qs, order)
+    else:
+        def keys(start, stop):
+            return list(qs.order_by(*order).values_list("pk", flat=True)[start:stop])
+
+    def shape(pks):
+        return registration_rows(Registration.objects.visible_to(fetched_by).filter(pk__in=pks)).order_by()
+
+    return KeysFirst(keys=keys, shape=shape, count=qs.count)
+
+
+def _bounded_keys(qs: QuerySet, order):
+    """keys(start, stop) of a list known to hold at most EXACT_COUNT_LIMIT rows: the filtered
+    rows' keys and sort values (LIMIT EXACT_COUNT_LIMIT + 1, no order), ordered outside, so
+    that the filters' own indexes find them (see registration_page_rows). The sort values are
+    selected under aliases, so the outer ORDER BY sorts the same columns, collations and
+    directions as the list."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+    from django.db.models import F
+
+    aliases = {f"sort_{i}": F(o.lstrip("-")) for i, o in enumerate(order)}
+    inner = qs.order_by().annotate(**aliases).values("pk", *aliases)[: EXACT_COUNT_LIMIT + 1]
+    connection = connections[qs.db]
+    quote = connection.ops.quote_name
+    by = ", ".join(f"{quote(alias)}{' DESC' if o.startswith('-') else ''}" for alias, o in zip(aliases, order,
+                                                                                             strict=True))
+
+    def keys(start, stop):
+        try:
+            sql, params = inner.query.sql_with_params()
+        except EmptyResultSet:  # qs.none(): an invalid filter lists nothing
+            return []
+        limit = "" if stop is None else f" LIMIT {int(stop) - int(start)}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {quote('pk')} FROM ({sql}) bounded ORDER BY {by}{limit} OFFSET {int(start)}",
+                           params)
+            return [row[0] for row in cursor.fetchall()]
+
+    return keys
+
+
 def registration_export_values(qs: QuerySet) -> QuerySet:
     """The same rows as `qs`, as tuples of EXPORT_FIELDS (no model instances: 100,000 rows in
     well under a second and little memory)."""
@@ -147,21 +209,43 @@ def earliest_registration_phone(*, person) -> str:
             .values_list("phone", flat=True).first() or "")
 
 
-def registration_years(*, fetched_by) -> list[int]:
-    """The 年份 choices: years of the plans the caller can see (plans, not the million rows)."""
+def visible_plan_rows(*, fetched_by) -> list[tuple[int, str, datetime.date, int, str]]:
+    """The plans the caller can see as (pk, 批次编号, exam date, region id, 考试计划类型), newest
+    exam first: one query from which the list's filter form takes both its 年份 choices and its
+    考试批次 options (registration_years, plan_filter_choices), instead of two."""
+    return list(ExamPlan.objects.visible_to(fetched_by).order_by("-exam_date", "-id")
+                .values_list("pk", "batch_no", "exam_date", "region_id", "exam_type"))
+
+
+def registration_years(*, fetched_by, plan_rows: list | None = None) -> list[int]:
+    """The 年份 choices: years of the plans the caller can see (plans, not the million rows);
+    from `plan_rows` (visible_plan_rows) when the caller has them."""
+    if plan_rows is not None:
+        return sorted({day.year for _, _, day, _, _ in plan_rows if day}, reverse=True)
     dates = ExamPlan.objects.visible_to(fetched_by).dates("exam_date", "year", order="DESC")
     return [d.year for d in dates]
 
 
 def plan_filter_choices(*, fetched_by, region=None, exam_year: int | None = None, exam_type: str | None = None,
-                        selected=None, plans=None) -> list[tuple[int, str, datetime.date]]:
+                        selected=None, plans=None, plan_rows: list | None = None
+                        ) -> list[tuple[int, str, datetime.date]]:
     """The 考试批次 select's options as (pk, 批次编号, exam date), newest exam first: the plans the
     caller can see, narrowed to the 地区 / 年份 / 考试计划类型 chosen in the same search (a plan
     outside them would list no rows), plus the selected plan whatever they say. One query over
     the plans table, values only: central's select holds every plan of the country (bench:
     bench_candidates.py). `plans` narrows the choosable plans further (a form that offers fewer,
-    e.g. 成绩管理's published ones for a region); it is itself scoped to the caller."""
+    e.g. 成绩管理's published ones for a region); it is itself scoped to the caller. With
+    `plan_rows` (visible_plan_rows of the same caller) the narrowing is done on them, no query."""
     from django.db.models import Q
+
+    if plan_rows is not None and plans is None:
+        region_id = getattr(region, "pk", region)
+        selected_id = getattr(selected, "pk", selected)
+        narrowed = bool(region or exam_year or exam_type)
+        return [(pk, batch, day) for pk, batch, day, plan_region, plan_type in plan_rows
+                if not narrowed or (selected_id is not None and pk == selected_id)
+                or ((not region or plan_region == region_id) and (not exam_year or (day and day.year == exam_year))
+                    and (not exam_type or plan_type == exam_type))]
 
     qs = ExamPlan.objects.visible_to(fetched_by)
     if plans is not None:
@@ -212,15 +296,16 @@ def plan_notice_recipients(*, plan: ExamPlan, audience: str = "all") -> QuerySet
 EXACT_COUNT_LIMIT = 10_000
 
 
-def registration_count_estimate(qs: QuerySet) -> int | None:
+def registration_count_estimate(qs: QuerySet, *, compiled: tuple | None = None) -> int | None:
     """The planner's estimate of the rows of `qs` (PostgreSQL's EXPLAIN over the statistics of
-    ANALYZE / pg_class), or None where the database has no such estimate (SQLite)."""
+    ANALYZE / pg_class), or None where the database has no such estimate (SQLite). `compiled`:
+    the (sql, params) of `qs.order_by().values("pk")` when the caller has it already."""
     from django.db import connections
 
     connection = connections[qs.db]
     if connection.vendor != "postgresql":
         return None
-    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    sql, params = compiled or qs.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
@@ -235,12 +320,22 @@ def registration_count(qs: QuerySet, *, exact_limit: int | None = None) -> tuple
     """(total, estimated) of the filtered list. Counts at most `exact_limit` + 1 rows (a LIMIT
     subquery): at or under the limit the total is exact; over it, the planner's estimate (never
     below the limit + 1, which is known), flagged so the page labels it 约 … (估算). Without a
-    planner estimate the count is exact whatever its size."""
+    planner estimate the count is exact whatever its size. The keys' statement is compiled
+    once for the capped count and the estimate (the page is on a 50 ms budget)."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
     limit = EXACT_COUNT_LIMIT if exact_limit is None else exact_limit
-    capped = qs.order_by().values("pk")[: limit + 1].count()
+    try:
+        sql, params = qs.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # qs.none()
+        return 0, False
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT {int(limit) + 1}) capped", params)
+        capped = cursor.fetchone()[0]
     if capped <= limit:
         return capped, False
-    estimate = registration_count_estimate(qs)
+    estimate = registration_count_estimate(qs, compiled=(sql, params))
     if estimate is None:
         return qs.count(), False
     return max(estimate, limit + 1), True

@@ -3,6 +3,7 @@ scoped selector (another region's candidate is a 404, exactly like a missing one
 service, render. The import pages live in views_import / urls_import (docs/decisions.md#candidate-import)."""
 
 import math
+from html import escape as _escape
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
@@ -40,7 +41,7 @@ from .selectors import (
     registration_count,
     registration_get,
     registration_history,
-    registration_rows,
+    registration_page_rows,
     registration_suspension,
 )
 
@@ -88,6 +89,34 @@ HEADER_HTML = {label: mark_safe("<br>".join(escape(line) for line in HEADER_LINE
                for label, _ in COLUMNS}
 
 
+_ROW_HTML = (
+    '<tr data-testid="candidate-row"><td class="num">{n}</td><td>{batch_no}</td>'
+    '<td><a href="{detail_url}">{candidate_number}</a></td><td>{name}{badge}</td><td>{id_type}</td>'
+    '<td class="mono">{id_number}</td><td class="company">{company_name}</td><td class="mono">{credit_code}</td>'
+    '<td>{exam_type}</td><td>{personnel_type}</td><td class="mono">{phone}</td><td class="actions">{actions}</td></tr>'
+)
+_BADGE_HTML = ' <span class="badge danger" data-testid="suspended" title="黑名单处罚期至 {until}">停考</span>'
+_ACTIONS_HTML = ('<a href="{edit_url}" data-testid="edit-{candidate_number}">修改</a> '
+                 '<a href="{delete_url}" class="danger" data-testid="delete-{candidate_number}">删除</a>')
+_FROZEN_HTML = '<span class="muted" title="{frozen}">已锁定</span>'
+_ROW_TEXT = ("batch_no", "candidate_number", "name", "id_type", "id_number", "company_name", "credit_code",
+             "exam_type", "personnel_type", "phone", "detail_url", "edit_url", "delete_url", "frozen")
+
+
+def _rows_html(rows: list[dict], *, first_number: int) -> str:
+    """The table's rows (from _row) as one safe string, every value escaped (html.escape, as
+    the template's autoescape does). Written here rather than in the template: 20 rows × 18
+    values through the template engine were a fifth of the page's time (bench_candidates.py)."""
+    out = []
+    for n, row in enumerate(rows, start=first_number):
+        text = {k: _escape(str(row[k])) for k in _ROW_TEXT}
+        until = row["suspended_until"]
+        text["badge"] = _BADGE_HTML.format(until=until.isoformat()) if until else ""
+        text["actions"] = (_ACTIONS_HTML if row["may_change"] else _FROZEN_HTML).format(**text)
+        out.append(_ROW_HTML.format(n=n, **text))
+    return mark_safe("".join(out))
+
+
 def _sort_headers(request, current: str) -> list[dict]:
     headers = []
     for label, key in COLUMNS:
@@ -120,7 +149,8 @@ def _list_page(request, qs) -> dict:
     exact up to selectors.EXACT_COUNT_LIMIT rows and the planner's estimate above it (labelled
     约 … on the page); paging past an overestimate lands on the real last page."""
     total, estimated = registration_count(qs)
-    return paginate(request, registration_rows(qs), total=total, estimated=estimated)
+    rows = registration_page_rows(qs, fetched_by=request.user, total=total, estimated=estimated)
+    return paginate(request, rows, total=total, estimated=estimated)
 
 
 @admin_required
@@ -140,11 +170,13 @@ def candidate_list(request):
         row["may_change"] = request.user.role == Role.CENTRAL or not row["frozen"]
         for kind, url in urls.items():
             row[f"{kind}_url"] = url.replace("987654321", str(row["pk"]))
+    rows_html = _rows_html(rows, first_number=page["page_obj"].start_index())
     context = {
         "form": form,
         "filter_fields": form.rendered_fields(),
         "sort_value": filters.get("sort", ""),
         "rows": rows,
+        "rows_html": rows_html,
         "headers": _sort_headers(request, filters.get("sort") or DEFAULT_SORT),
         "export_parts": range(1, math.ceil(count / services.EXPORT_PART_SIZE) + 1),
         "export_query": _query_without(request, "page", "page_size"),

@@ -6,4 +6,5 @@ class CoreConfig(AppConfig):
     verbose_name = "基础设施"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        # registers the deploy checks, and field__any_of
+        from . import checks, lookups  # noqa: F401

@@ -5,6 +5,8 @@ most a capped number and estimates above it, candidates.selectors.registration_c
 its `total` in, so no second COUNT(*) runs; an `estimated` total is only the database planner's
 guess, so whether a next page exists is learnt from one extra row, never from the guess."""
 
+from collections.abc import Callable, Iterable
+
 from django.core.paginator import Page, Paginator
 
 PAGE_SIZES = (10, 20, 50, 100)
@@ -25,6 +27,32 @@ def _page_number(request) -> int:
         return max(1, int(request.GET.get("page", 1)))
     except (TypeError, ValueError):
         return 1
+
+
+class KeysFirst:
+    """A list paged by its keys first. A slice of this object runs two statements: `keys(start,
+    stop)`, the primary keys of that slice of the list alone (its filters and its order, no
+    joins or annotations for display: an index walk that stops at the page), then `shape(pks)`,
+    the rows to show for just those keys with their joins and annotations, put back in the
+    keys' order (a row `shape` no longer returns, e.g. deleted meanwhile, is left out). The
+    OFFSET of a deep page then skips index entries, not joined and annotated rows.
+
+    `count()` is for paginate's exact recount past the end of an estimated list."""
+
+    def __init__(self, *, keys: Callable[[int, int | None], list], shape: Callable[[list], Iterable],
+                 count: Callable[[], int]):
+        self.keys = keys
+        self.shape = shape
+        self.count = count
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step is not None:
+            raise TypeError("KeysFirst is sliced by pages")
+        pks = self.keys(item.start or 0, item.stop)
+        if not pks:
+            return []
+        by_pk = {obj.pk: obj for obj in self.shape(pks)}
+        return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 class CountedPaginator(Paginator):

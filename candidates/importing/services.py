@@ -43,6 +43,7 @@ from audit.actions import Action
 from audit.services import audit_record
 from candidates.models import ImportRun, Registration, RegistrationDeletion
 from core.errors import ApplicationError
+from core.gc import collector_paused
 from core.roles import Role
 from core.scoping import assert_visible, require_role
 from core.spreadsheets import runs
@@ -122,7 +123,8 @@ def import_upload(*, plan: ExamPlan, uploaded_file, file_name: str, acting_user,
     assert_roster_writable(plan, now)
     file_name = Path(file_name or "upload.xlsx").name[:200]
     try:
-        parsed = read_candidate_file(uploaded_file, file_name=file_name)
+        with collector_paused():
+            parsed = read_candidate_file(uploaded_file, file_name=file_name)
     except FileRejected as exc:
         with transaction.atomic():
             ImportRun.objects.create(
@@ -192,8 +194,9 @@ def import_execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None = N
     A run never stays 'running': a plan that stopped accepting imports since the upload, or a
     stored file that can no longer be read, marks it rejected; anything unexpected marks it
     failed (logged with its traceback). Both raise ApplicationError with the run's message."""
-    return run_guarded(run, lambda: _execute(run=run, acting_user=acting_user, parsed=parsed, progress=progress,
-                                             now=now), failed_message=FAILED_MESSAGE)
+    with collector_paused():
+        return run_guarded(run, lambda: _execute(run=run, acting_user=acting_user, parsed=parsed, progress=progress,
+                                                 now=now), failed_message=FAILED_MESSAGE)
 
 
 def _execute(*, run: ImportRun, acting_user, parsed: ParsedFile | None, progress, now) -> ImportRun:

@@ -192,7 +192,7 @@ def test_with_an_estimated_total_any_part_can_be_asked_for(client, world, plan, 
         RegistrationFactory(plan=plan)
     monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 1)
     monkeypatch.setattr(services, "EXPORT_PART_SIZE", 1)
-    monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs: 1)  # far too low
+    monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs, **kw: 1)  # far too low
     client.force_login(world.admin_a)
     body = client.get(reverse("candidates:list")).content.decode()
     assert 'type="number" name="part"' in body

@@ -248,3 +248,16 @@ def test_options_html_escapes_values_and_labels():
     assert html == ('<option value="">全部</option><option value="1" selected>a&lt;b&gt;&amp;&quot;&#x27;</option>'
                     '<option value="x\x00y">z</option>')
     assert options_html([]) == ""
+
+
+def test_the_rows_escape_what_the_user_typed(client, world):
+    """The table's rows are written by candidates.views._rows_html, not the template: every
+    value is still escaped."""
+    plan = ExamPlanFactory(region=world.region_a)
+    reg = RegistrationFactory(plan=plan, company_name='<script>alert("x")</script>&\'公司')
+    client.force_login(world.admin_a)
+    body = client.get(reverse("candidates:list")).content.decode()
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#x27;公司" in body
+    assert f'data-testid="edit-{reg.candidate_number}"' in body
+    assert f'<td class="num">1</td><td>{plan.batch_no}</td>' in body

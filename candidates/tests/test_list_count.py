@@ -38,15 +38,15 @@ def test_exact_under_the_limit(client, world, seven):
 
 def test_estimate_never_below_what_was_counted(world, seven, monkeypatch):
     qs = registration_list(filters={}, fetched_by=world.admin_a)
-    monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs: 1)
+    monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs, **kw: 1)
     assert registration_count(qs, exact_limit=3) == (4, True)
-    monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs: 900)
+    monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs, **kw: 900)
     assert registration_count(qs, exact_limit=3) == (900, True)
     assert registration_count(qs, exact_limit=7) == (7, False)  # not over the limit: exact
 
 
 def test_no_planner_estimate_means_an_exact_count(world, seven, monkeypatch):
-    monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs: None)
+    monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs, **kw: None)
     qs = registration_list(filters={}, fetched_by=world.admin_a)
     assert registration_count(qs, exact_limit=3) == (7, False)
 
@@ -62,7 +62,7 @@ def test_planner_estimate_on_postgresql(world, seven):
 
 def test_estimated_total_is_labelled_and_paging_stays_exact(client, world, seven, monkeypatch):
     monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 3)
-    monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs: 40)  # a wild overestimate
+    monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs, **kw: 40)  # a wild overestimate
     client.force_login(world.admin_a)
     url = reverse("candidates:list")
     first = client.get(url, {"page_size": 10}).content.decode()

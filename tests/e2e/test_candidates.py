@@ -159,7 +159,7 @@ def test_the_estimated_total_pager(page, world, monkeypatch):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE candidates_registration")
     else:
-        monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs: 40)
+        monkeypatch.setattr(selectors, "registration_count_estimate", lambda qs, **kw: 40)
 
     login_session(page, world.admin_a)
     page.goto(page.base + "/candidates/?page_size=20")
