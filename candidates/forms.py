@@ -81,6 +81,9 @@ class CandidateFilterForm(FilterForm):
         self.fields["plan"].label_from_instance = lambda p: f"{p.batch_no}（{p.exam_date:%Y-%m-%d}）"
         # the plans the user can see, read once for the 年份 choices and the 考试批次 options
         self.plan_rows = visible_plan_rows(fetched_by=user)
+        # a form that offers fewer plans than the caller sees (成绩管理: a region's published ones)
+        # sets this to their queryset, and the 考试批次 options are read from it instead
+        self.offered_plans = None
         years = registration_years(fetched_by=user, plan_rows=self.plan_rows)
         self.fields["exam_year"].choices = [("", "全部")] + [(y, str(y)) for y in years]
         if user.role == Role.CENTRAL:
@@ -110,7 +113,8 @@ class CandidateFilterForm(FilterForm):
             if name == "plan":
                 rows = plan_filter_choices(fetched_by=self.user, region=cleaned.get("region"),
                                            exam_year=cleaned.get("exam_year"), exam_type=cleaned.get("exam_type"),
-                                           selected=cleaned.get("plan"), plan_rows=self.plan_rows)
+                                           selected=cleaned.get("plan"), plan_rows=self.plan_rows,
+                                           plans=self.offered_plans)
                 item["options"] = [("", "全部", not current)] + [
                     (str(pk), f"{batch}（{day.isoformat()}）", str(pk) == current) for pk, batch, day in rows]
             elif name == "region":

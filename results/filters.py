@@ -26,6 +26,7 @@ class PlanFilterForm(_Subset):
         super().__init__(*args, user=user, **kwargs)
         if user.role != Role.CENTRAL:  # a region chooses among its published plans only
             self.fields["plan"].queryset = self.fields["plan"].queryset.filter(score_publication__isnull=False)
+            self.offered_plans = self.fields["plan"].queryset
 
 
 class SheetFilterForm(_Subset):

@@ -48,6 +48,24 @@ def test_snapshot_upload_scoping(client, world, started):
         roles=CANDIDATE, extra={"content_type": "image/jpeg"}, data=face_jpeg(), unchanged=_count(Snapshot, 0)))
 
 
+def test_withdraw_scoping(client, world, started):
+    """撤回同意 ends the exam: only the attempt's own candidate may; anyone else changes nothing
+    (no 不同意 record, the attempt still 进行中)."""
+    from exams.choices import AttemptState
+    from exams.models import Attempt
+
+    before = ConsentRecord.objects.count()
+
+    def unchanged():
+        assert ConsentRecord.objects.count() == before
+        assert Attempt.objects.get(pk=started.pk).state == AttemptState.IN_PROGRESS
+
+    assert_scoping(client, world, ScopeCase(
+        url=reverse("proctoring:withdraw", args=[started.pk]), method="post", roles=CANDIDATE,
+        extra={"content_type": "application/json"}, data=json.dumps({"purposes": ["camera"]}),
+        unchanged=unchanged))
+
+
 @pytest.fixture
 def snapshot(world, started):
     shot, _ = snapshot_store(attempt=started, data=face_jpeg(), client_id="scope-shot-2", acting_user=world.candidate)
