@@ -111,6 +111,24 @@ def _serial_live_server(request):
     httpd.set_app(app)
 
 
+# Every context a test opens on the session's browser, so that one it leaves open (a monitor
+# page polling, an exam page syncing its clock) is closed when the test ends: left open, it goes
+# on requesting the shared live server during the next test — its errors reported there, its
+# requests on that test's database connection.
+OPEN_CONTEXTS: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_left_contexts():
+    yield
+    while OPEN_CONTEXTS:
+        context = OPEN_CONTEXTS.pop()
+        try:
+            context.close()
+        except Exception:  # closed by the test already
+            pass
+
+
 def serial_read(read):
     """Run one database read of the test while a page may be writing (see SERIAL)."""
     with SERIAL:
@@ -130,6 +148,7 @@ def browser():
         def new_context(*args, **kwargs):
             context = plain_new_context(*args, **kwargs)
             watch_console(context)
+            OPEN_CONTEXTS.append(context)
             return context
 
         b.new_context = new_context  # tests opening a second browser are watched too
