@@ -202,3 +202,17 @@ def login_session(page, user) -> None:
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": page.base}])
+
+
+def decide_violation(page, category, *, source_number: str, note: str) -> None:
+    """On the violation check's candidate page: 违规 of `category`, citing the similar candidate
+    `source_number` as evidence, with a note; waits for the decision and the voided score."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("违规", exact=True).check()
+    page.get_by_test_id("decision-category").select_option(str(category.pk))
+    page.get_by_label(f"与考生 {source_number}", exact=False).check()
+    page.get_by_test_id("decision-note").fill(note)
+    page.get_by_test_id("decision-submit").click()
+    expect(page.get_by_test_id("current-decision")).to_contain_text(f"违规（{category.name}）")
+    expect(page.get_by_test_id("candidate-score")).to_contain_text("成绩作废")

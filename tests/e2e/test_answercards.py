@@ -24,7 +24,7 @@ from plans.models import ExamPlan
 from questions.tests.factories import make_bank
 from results.models import Score
 
-from .conftest import login_session, shot
+from .conftest import decide_violation, login_session, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -212,13 +212,8 @@ def test_from_the_room_pdfs_to_the_regions_published_sheet(page, world, browser,
     assert cpage.get_by_test_id("proctoring").count() == 0
     shot(cpage, "answercards_e2e_05_evidence")
     category = ViolationCategory.objects.get(name="考试中交头接耳或协助他人作答")
-    cpage.get_by_label("违规", exact=True).check()
-    cpage.get_by_test_id("decision-category").select_option(str(category.pk))
-    cpage.get_by_label(f"与考生 {source.candidate_number}", exact=False).check()
-    cpage.get_by_test_id("decision-note").fill("答题卡与相隔一座的同版本考生完全相同，含 30 道相同错误答案")
-    cpage.get_by_test_id("decision-submit").click()
-    expect(cpage.get_by_test_id("current-decision")).to_contain_text(f"违规（{category.name}）")
-    expect(cpage.get_by_test_id("candidate-score")).to_contain_text("成绩作废")
+    decide_violation(cpage, category, source_number=source.candidate_number,
+                     note="答题卡与相隔一座的同版本考生完全相同，含 30 道相同错误答案")
     source_attempt = Attempt.objects.get(registration=source)
     cpage.goto(page.base + f"/review/attempts/{source_attempt.pk}/")
     cpage.get_by_label("正常", exact=True).check()

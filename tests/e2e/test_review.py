@@ -25,7 +25,7 @@ from results.models import Score
 from review.demo import build_ended_plan
 from review.models import Decision, Objection, ReviewCandidate
 
-from .conftest import login_session, shot
+from .conftest import decide_violation, login_session, shot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -77,13 +77,8 @@ def test_central_reviews_publishes_the_region_exports_and_the_candidate_objects(
     shot(page, "review_02_evidence")
 
     category = ViolationCategory.objects.get(name="考试中交头接耳或协助他人作答")
-    page.get_by_label("违规", exact=True).check()
-    page.get_by_test_id("decision-category").select_option(str(category.pk))
-    page.get_by_label(f"与考生 {source.candidate_number}", exact=False).check()
-    page.get_by_test_id("decision-note").fill("与相邻考生共用同一IP，多数相同答案在对方作答后 30 秒内给出")
-    page.get_by_test_id("decision-submit").click()
-    expect(page.get_by_test_id("current-decision")).to_contain_text(f"违规（{category.name}）")
-    expect(page.get_by_test_id("candidate-score")).to_contain_text("成绩作废")
+    decide_violation(page, category, source_number=source.candidate_number,
+                     note="与相邻考生共用同一IP，多数相同答案在对方作答后 30 秒内给出")
     shot(page, "review_03_decided")
     assert Score.objects.get(attempt=built.copier).voided
     entry = BlacklistEntry.objects.get(registration=copier)
