@@ -90,7 +90,11 @@ def registration_page_rows(qs: QuerySet, *, fetched_by, total: int, estimated: b
     region (姓名 begins with …), PostgreSQL would otherwise walk the whole roster in 考生编号
     order looking for them (0.5 s at a million rows; bench_candidates.py). A longer list is
     dense enough for the index walk to stop early. (Rows added between the count and the page
-    beyond the limit would be left out of that one page, never rows of another scope.)"""
+    beyond the limit would be left out of that one page, never rows of another scope.)
+
+    A longer list filtered by 企业名称 (contains) is paged by a bounded probe first
+    (docs/decisions.md#list-contains-probe): the planner's guess of how many rows a LIKE '%…%' matches
+    is a sample's lottery, and a low one makes it sort every match instead of walking."""
     from core.pagination import KeysFirst
 
     order = qs.query.order_by
@@ -99,6 +103,8 @@ def registration_page_rows(qs: QuerySet, *, fetched_by, total: int, estimated: b
             return []
     elif not estimated and total <= EXACT_COUNT_LIMIT:
         keys = _bounded_keys(qs, order)
+    elif (split := _contains_split(qs)) is not None:
+        keys = _probed_keys(qs, order, *split)
     else:
         def keys(start, stop):
             return list(qs.order_by(*order).values_list("pk", flat=True)[start:stop])
@@ -109,33 +115,115 @@ def registration_page_rows(qs: QuerySet, *, fetched_by, total: int, estimated: b
     return KeysFirst(keys=keys, shape=shape, count=qs.count)
 
 
-def _bounded_keys(qs: QuerySet, order):
-    """keys(start, stop) of a list known to hold at most EXACT_COUNT_LIMIT rows: the filtered
-    rows' keys and sort values (LIMIT EXACT_COUNT_LIMIT + 1, no order), ordered outside, so
-    that the filters' own indexes find them (see registration_page_rows). The sort values are
-    selected under aliases, so the outer ORDER BY sorts the same columns, collations and
-    directions as the list."""
-    from django.core.exceptions import EmptyResultSet
+def _sort_aliases(qs: QuerySet, order) -> tuple[dict, str]:
+    """The sort values of `order` under aliases ({"sort_0": F(...), ...}) and the ORDER BY over
+    those aliases with the list's directions, so that an outer statement sorts the same columns,
+    collations and directions as the list."""
     from django.db import connections
     from django.db.models import F
 
     aliases = {f"sort_{i}": F(o.lstrip("-")) for i, o in enumerate(order)}
-    inner = qs.order_by().annotate(**aliases).values("pk", *aliases)[: EXACT_COUNT_LIMIT + 1]
-    connection = connections[qs.db]
-    quote = connection.ops.quote_name
+    quote = connections[qs.db].ops.quote_name
     by = ", ".join(f"{quote(alias)}{' DESC' if o.startswith('-') else ''}" for alias, o in zip(aliases, order,
                                                                                              strict=True))
+    return aliases, by
+
+
+def _limit(start, stop) -> str:
+    return ("" if stop is None else f" LIMIT {int(stop) - int(start)}") + f" OFFSET {int(start)}"
+
+
+def _bounded_keys(qs: QuerySet, order, *, capped: bool = True):
+    """keys(start, stop) of a list known to hold at most EXACT_COUNT_LIMIT rows: the filtered
+    rows' keys and sort values (LIMIT EXACT_COUNT_LIMIT + 1, no order), ordered outside, so
+    that the filters' own indexes find them (see registration_page_rows). The sort values are
+    selected under aliases, so the outer ORDER BY sorts the same columns, collations and
+    directions as the list. `capped=False`: every filtered row, behind an OFFSET 0 fence on
+    PostgreSQL (the same: the filters' own indexes, not a walk in the list's order)."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
+    aliases, by = _sort_aliases(qs, order)
+    inner = qs.order_by().annotate(**aliases).values("pk", *aliases)
+    if capped:
+        inner = inner[: EXACT_COUNT_LIMIT + 1]
+    connection = connections[qs.db]
+    quote = connection.ops.quote_name
+    fence = " OFFSET 0" if not capped and connection.vendor == "postgresql" else ""
 
     def keys(start, stop):
         try:
             sql, params = inner.query.sql_with_params()
         except EmptyResultSet:  # qs.none(): an invalid filter lists nothing
             return []
-        limit = "" if stop is None else f" LIMIT {int(stop) - int(start)}"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {quote('pk')} FROM ({sql}) bounded ORDER BY {by}{limit} OFFSET {int(start)}",
+            cursor.execute(f"SELECT {quote('pk')} FROM ({sql}{fence}) bounded ORDER BY {by}{_limit(start, stop)}",
                            params)
             return [row[0] for row in cursor.fetchall()]
+
+    return keys
+
+
+# How many rows of the list without its 企业名称 filter the probe walks in the list's order
+# (docs/decisions.md#list-contains-probe): at least this many, or PROBE_PAGES times the page's end.
+PROBE_ROWS = 5_000
+PROBE_PAGES = 5
+
+
+def _contains_split(qs: QuerySet):
+    """(the list without its 企业名称 contains filter, that filter's lookup), or None when `qs`
+    has no such filter among the conditions it ANDs (registration_list adds each filter so)."""
+    from django.db.models.lookups import Contains
+
+    where = qs.query.where
+    if where.connector != "AND" or where.negated:
+        return None
+    field = Registration._meta.get_field("company_name")
+    for i, child in enumerate(where.children):
+        if isinstance(child, Contains) and getattr(child.lhs, "target", None) == field:
+            rest = qs.all()  # a clone: its own list of conditions
+            del rest.query.where.children[i]
+            return rest, child
+    return None
+
+
+def _probed_keys(qs: QuerySet, order, rest: QuerySet, contains):
+    """keys(start, stop) of a long list filtered by 企业名称 contains (docs/decisions.md#list-contains-probe).
+
+    The probe: the first K rows of the list without that filter, in the list's order (the
+    index walk of the unfiltered list, stopped by LIMIT K), the filter applied to them, then
+    sorted and sliced. When it yields the whole slice, the slice is exact: every matching row
+    after those K rows comes after every matching row among them. Otherwise (the matches are
+    rare or late in the order, or the slice is deep) the filtered rows are found by their own
+    index (the trigram index on PostgreSQL) and sorted (_bounded_keys, not capped)."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
+    aliases, by = _sort_aliases(qs, order)
+    connection = connections[qs.db]
+    quote = connection.ops.quote_name
+    table = quote(Registration._meta.db_table)
+    fallback = _bounded_keys(qs, order, capped=False)
+
+    def keys(start, stop):
+        if stop is None:
+            return fallback(start, stop)
+        walk = max(PROBE_ROWS, PROBE_PAGES * int(stop))
+        inner = rest.order_by(*order).annotate(**aliases).values("pk", "company_name", *aliases)[:walk]
+        try:
+            sql, params = inner.query.sql_with_params()
+            # the filter's own SQL, over the probe's columns (named as the table's: the probe is
+            # aliased as the table, so the compiled column reference reads the probe's)
+            match_sql, match_params = contains.as_sql(inner.query.get_compiler(qs.db), connection)
+        except EmptyResultSet:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {quote('pk')} FROM ({sql}) {table} WHERE {match_sql} ORDER BY {by}"
+                           f"{_limit(start, stop)}", (*params, *match_params))
+            found = [row[0] for row in cursor.fetchall()]
+        if len(found) == int(stop) - int(start):
+            return found
+        return fallback(start, stop)
 
     return keys
 
