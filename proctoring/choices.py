@@ -30,6 +30,9 @@ class EventKind(models.TextChoices):
     # written by the server when the exam page is opened again (a reload, another tab or another
     # computer): the engine's session takeover (exams.services.attempt_open_session)
     SESSION_OPENED = "session_opened", "再次打开考试页面（接管了之前的页面）"
+    # written by the server when a snapshot nginx wrote to the inbox is refused at ingest
+    # (proctoring.direct): the page counted it as uploaded, so the record says what became of it
+    SNAPSHOT_REFUSED = "snapshot_refused", "抓拍未入库（服务器拒收）"
 
 
 # Kinds that count as incidents on the 管局's monitor and in the evidence summary; the others
@@ -39,7 +42,7 @@ INCIDENT_KINDS = frozenset({
     EventKind.PASTE, EventKind.NETWORK_OFFLINE, EventKind.CAMERA_UNAVAILABLE, EventKind.SESSION_OPENED,
 })
 # Only the server writes these; a page that sends one is refused.
-SERVER_KINDS = frozenset({EventKind.SESSION_OPENED})
+SERVER_KINDS = frozenset({EventKind.SESSION_OPENED, EventKind.SNAPSHOT_REFUSED})
 
 
 class SnapshotNote(models.TextChoices):

@@ -120,10 +120,38 @@ def inbox_ingest(*, now: datetime.datetime | None = None, settle_seconds: float 
                 counts[outcome] += 1
                 if outcome not in ("stored", "duplicate"):
                     log.warning("direct snapshot %s refused: %s", path, outcome)
+                    if attempt is not None and outcome not in ("unknown_attempt", "not_remote"):
+                        _record_refusal(attempt, path.name, written, outcome, now)
                 path.unlink(missing_ok=True)
             _remove_if_empty(attempt_dir)
         _remove_if_empty(plan_dir)
     return dict(counts)
+
+
+# why a file nginx accepted was refused at ingest, as the attempt's record says it
+REFUSAL_REASONS = {
+    "bad_name": "文件名不符合要求",
+    "invalid": "不是有效的 JPEG 图片",
+    "too_large": "文件超过大小上限",
+    "not_started": "写入时考试尚未开始",
+    "closed": "写入时考试已结束或已交卷",
+    "no_consent": "写入时考生未同意摄像头抓拍",
+}
+
+
+def _record_refusal(attempt, name: str, written: datetime.datetime, outcome: str, now: datetime.datetime) -> None:
+    """The attempt's proctoring record keeps a server event for a refused file (once per file:
+    its client id is derived from the file name), so central's evidence page shows what the page
+    believed it had uploaded and why it is not there."""
+    from .choices import EventKind
+    from .models import ProctorEvent
+
+    reason = REFUSAL_REASONS.get(outcome, f"服务器拒收（{outcome}）")
+    at = timezone.localtime(written).strftime("%Y-%m-%d %H:%M:%S")
+    ProctorEvent.objects.get_or_create(
+        attempt=attempt, client_id="ingest-" + hashlib.sha256(name.encode()).hexdigest()[:40],
+        defaults={"kind": EventKind.SNAPSHOT_REFUSED, "client_at": written, "server_at": now,
+                  "detail": f"nginx 写入于 {at}：{reason}"[:200]})
 
 
 def _remove_if_empty(folder: Path) -> None:

@@ -617,6 +617,9 @@ def main(argv=None) -> int:
     parser.add_argument("--find-max", type=int, default=0, metavar="N",
                         help="bisect for the largest N ≤ this that holds (p99 ≤ 500 ms, 0 errors, 0 lost)")
     parser.add_argument("--probes", type=int, default=4)
+    parser.add_argument("--holds", type=int, default=0, metavar="N",
+                        help="with --find-max: an N an earlier run of the same code saw hold; the bisection starts "
+                             "above it (the verdict says it was given, not probed)")
     parser.add_argument("--processes", type=int, default=1, help="Locust processes")
     parser.add_argument("--floor-users", type=int, default=4)
     parser.add_argument("--keep-db", action="store_true")
@@ -626,6 +629,8 @@ def main(argv=None) -> int:
     parser.add_argument("--direct-upload", action="store_true",
                         help="with --snapshots: nginx writes the snapshots itself (signed PUT), the app ingests them")
     args = parser.parse_args(argv)
+    if args.holds and not 0 < args.holds < args.find_max:
+        parser.error("--holds goes with --find-max and must be below it")
 
     raise_fd_limit()
     tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -674,7 +679,7 @@ def main(argv=None) -> int:
 
 def find_max(args, env, tmp, kind, processes) -> list[dict]:
     """Bisection on N: a probe holds when p99 save and start ≤ 500 ms, 0 errors, 0 lost."""
-    low, high, n, results = 0, None, args.find_max, []
+    low, high, n, results = args.holds, None, args.find_max, []
     for _ in range(args.probes):
         result = run_layout(args, env, tmp, n, kind, processes, args.faults)
         results.append(result)
@@ -689,8 +694,10 @@ def find_max(args, env, tmp, kind, processes) -> list[dict]:
         n = (low + high) // 2 // 100 * 100 if high else n
         if n <= low:
             break
+    probed_low = any(r["holds"] and r.get("n") == low for r in results)
     verdict = (f"largest N that holds [{kind} ×{processes}]: {low}" if low else "no probed N holds") + (
-        f" (the smallest probe that failed: N={high})" if high else "")
+        f" (the smallest probe that failed: N={high})" if high else "") + (
+        f" (N={low} given by --holds from an earlier run, not probed here)" if low and not probed_low else "")
     print(verdict, flush=True)
     results.append({"line": verdict, "holds": bool(low)})
     return results

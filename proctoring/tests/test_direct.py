@@ -22,7 +22,9 @@ from exams.tests.factories import give_consent, open_plan, rules_for, sitting
 from plans.choices import ExamType
 from proctoring import direct
 from proctoring.checks import direct_upload_is_signed
-from proctoring.models import Snapshot
+from proctoring.choices import EventKind
+from proctoring.models import ProctorEvent, Snapshot
+from proctoring.selectors import evidence_for_attempt
 from proctoring.services import exam_page_opened
 
 from .conftest import face_jpeg
@@ -135,6 +137,21 @@ def test_what_the_upload_view_would_refuse_is_refused_and_removed(world, started
     assert direct.inbox_ingest(now=later) == {outcome: 1}
     assert not Snapshot.objects.exists()
     assert _inbox_files() == []
+    # the page counted the file as uploaded: the attempt's record says it was refused, and why
+    events = list(ProctorEvent.objects.filter(kind=EventKind.SNAPSHOT_REFUSED).values_list("attempt_id", "detail"))
+    if outcome == "unknown_attempt":
+        assert events == []
+    else:
+        assert [a for a, _ in events] == [started.pk]
+        assert events[0][1].startswith("nginx 写入于 ") and events[0][1].endswith(direct.REFUSAL_REASONS[outcome])
+        # a second run over the same file name does not repeat it
+        _drop(started, name, data, written=written)
+        direct.inbox_ingest(now=later)
+        assert ProctorEvent.objects.filter(kind=EventKind.SNAPSHOT_REFUSED).count() == 1
+        # central's evidence page lists it on the timeline, not as the candidate's incident
+        evidence = evidence_for_attempt(started, fetched_by=world.central)
+        row = next(e for e in evidence.events if e.kind == EventKind.SNAPSHOT_REFUSED)
+        assert row.label == "抓拍未入库（服务器拒收）" and not row.incident and evidence.incident_total == 0
 
 
 def test_a_withdrawal_keeps_what_nginx_wrote_before_it_and_refuses_what_came_after(world, started):

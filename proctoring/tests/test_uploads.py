@@ -170,6 +170,7 @@ def test_events_are_stored_with_both_times_and_once(client, world, started):
 
 @pytest.mark.parametrize(("bad", "message"), [
     ({"kind": "session_opened"}, "类型“session_opened”不正确"),  # only the server writes it
+    ({"kind": "snapshot_refused"}, "类型“snapshot_refused”不正确"),  # so is this one
     ({"kind": "screenshot"}, "类型“screenshot”不正确"),
     ({"id": "x"}, "编号不正确"),
     ({"at": "yesterday"}, "时间不正确"),
