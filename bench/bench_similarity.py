@@ -25,7 +25,12 @@ Prints per case the share found (and, for pairs, the share at least ranked by q-
 false pairs per plan (a flagged pair not inside one planted case) and the time for all pairs
 of one plan, against the floor of one bare matrix product that counts identical answers for
 all pairs. `--plans N` runs the first N seeds of each list (quick looks; the figures in
-docs/similarity.md come from the full run)."""
+docs/similarity.md come from the full run).
+
+Then the bound on any detector for the online answers-only case (oracle() below): the
+likelihood ratio of the Neyman–Pearson test that knows the generator's parameters and the
+copied share, over the planted pairs and every pair of the null plans, its cut set from the
+null plans for <= 0.05 false pairs per plan (docs/similarity.md, "Assumptions and limits")."""
 
 import os
 import statistics
@@ -34,14 +39,25 @@ import time
 
 import _common  # noqa: F401  (puts the project on sys.path)
 import numpy as np
+from scipy.special import gammaln
 
+from review import similarity
 from review.similarity import collusion_signal
-from review.synthetic import simulate_card_plan, simulate_plan
+from review.synthetic import (
+    copying_llr,
+    copying_llr_exact,
+    expected_copying_llr,
+    simulate_card_plan,
+    simulate_plan,
+)
 
 PLANTED_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8]
 NULL_SEEDS = [101, 102, 103, 104, 105, 106, 107, 108]
 CARD_PLANTED_SEEDS = [201, 202, 203, 204, 205, 206, 207, 208]
 CARD_NULL_SEEDS = [301, 302, 303, 304, 305, 306, 307, 308]
+# the oracle's cut from 8 null plans is their largest pair: one plan's chance; it is cheap
+# (no detector run), so it is also set from 32 more null plans (109..140), fixed here
+ORACLE_EXTRA_NULL_SEEDS = list(range(109, 141))
 GOALS = {"realtime": 95.0, "realtime_unknown": 90.0, "one_for_three": 100.0, "answers_only": 50.0,
          "shared_key": 50.0}
 # the added answer-card cases are answers-only copying: the issue's goal for that, >= 50 %
@@ -132,6 +148,128 @@ def run(tally, seed, plan, **kwargs):
     return result
 
 
+def estimated_copying_llr(rows, share=0.3):
+    """copying_llr's statistic with the option chances the detector estimates from the plan
+    (review.similarity's option curves) instead of the true ones: what a detector can compute.
+    Returns (candidate ids in the detector's order, pair statistic [n, n])."""
+    data = similarity._index(rows)
+    P = similarity._option_curves(data, prior_weight=2.0, bandwidth=None)
+    A, opt = data["A"], data["O"]
+    rr, jj = np.nonzero(A)
+    Y = np.zeros((A.shape[0], data["L"]))
+    Y[rr, opt[rr, jj]] = 1.0
+    W = np.where(Y > 0, np.log1p(share / ((1.0 - share) * np.maximum(P, 1e-12))), 0.0)
+    Af = A.astype(np.float64)
+    directed = (Y * W) @ Y.T + np.log1p(-share) * (Af @ Af.T)
+    return data["candidates"], np.logaddexp(directed, directed.T) - np.log(2.0)
+
+
+def _log_binom_pmf(k, n, g):
+    return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + k * np.log(g) + (n - k) * np.log1p(-g)
+
+
+def oracle(planted_seeds, null_sets, *, alpha_pairs=0.05, share=0.3, screen_nats=8.0, **sizes):
+    """The Neyman–Pearson bound on answers-only copying (docs/similarity.md, "Assumptions and
+    limits"), measured. Three statistics, each for every planted answers-only pair of the
+    planted plans and for every pair of the null plans (all n(n-1)/2, no sampling):
+      oracle       copying_llr_exact: knows the generator's item parameters, abilities, the
+                   companies' beliefs and how it copies (round(share × shared items), at random):
+                   the most powerful test for these plans;
+      independent  copying_llr: the same, each item copied independently with chance `share`;
+      estimated    the independent one on the option chances the detector estimates from the
+                   plan (estimated_copying_llr): what a detector can compute.
+    Each statistic's cut for <= alpha_pairs false pairs per plan: empirical (the (k+1)-th largest
+    null pair, k = floor(alpha_pairs × null plans); a planted pair is found when above it), per
+    set of null plans in `null_sets` {label: seeds}, and Bonferroni's ln(pairs / alpha_pairs)
+    (valid for any likelihood ratio, whose mean is 1 under the null: Markov). On the null
+    pairs the oracle is computed where its bound from the independent one (that ratio over
+    Binomial(K; S, share): the independent ratio is Σ_k Binomial(k; S, share) × the exact one
+    at k) reaches F = min(screen_nats, the planted median): a pair below F is below F itself,
+    so the largest null pairs and the count at or above the planted median are exact (a plan
+    with fewer than k+1 pairs at or above F gets all its pairs computed).
+    Prints the lines; returns the figures per statistic."""
+    names = ("oracle", "independent", "estimated")
+    planted = {name: [] for name in names}
+    expected = []
+    for seed in planted_seeds:
+        plan = simulate_plan(seed, **sizes)
+        where = {c: k for k, c in enumerate(plan.truth.ids)}
+        pairs = [(where[a], where[b]) for kind, (a, b, *_rest) in plan.cases if kind == "answers_only"]
+        if not pairs:
+            continue
+        a, b = np.array(pairs).T
+        planted["oracle"].extend(copying_llr_exact(plan.truth, a, b, share)[2].tolist())
+        planted["independent"].extend(copying_llr(plan.truth, share, pairs=pairs)[1].tolist())
+        expected.extend(expected_copying_llr(plan.truth, x, y, share) for x, y in pairs)
+        ids, est = estimated_copying_llr(plan.rows, share)
+        at = {c: k for k, c in enumerate(ids)}
+        planted["estimated"].extend(float(est[at[plan.truth.ids[x]], at[plan.truth.ids[y]]]) for x, y in pairs)
+    planted = {name: np.asarray(v) for name, v in planted.items()}
+    half = {name: float(np.median(v)) for name, v in planted.items()}
+    floor = min(screen_nats, half["oracle"])
+    keep = max(int(alpha_pairs * len(seeds)) for seeds in null_sets.values()) + 1
+    per_plan = {}  # seed: {name: (its `keep` largest null pairs, null pairs at or above the planted median)}
+    n_pairs = []
+    for seed in dict.fromkeys(s for seeds in null_sets.values() for s in seeds):
+        plan = simulate_plan(seed, **{**sizes, **{key: 0 for key in NO_CASES}})
+        truth = plan.truth
+        iu, ju = np.triu_indices(len(truth.ids), k=1)
+        n_pairs.append(iu.size)
+        directed, stat = copying_llr(truth, share)
+        values = {"independent": stat[iu, ju]}
+        S = (truth.drawn.astype(np.float64) @ truth.drawn.T.astype(np.float64))[iu, ju]
+        K = np.rint(share * S)
+        lpmf = _log_binom_pmf(K, S, share)
+        bound = np.logaddexp(directed[iu, ju] - lpmf, directed[ju, iu] - lpmf) - np.log(2.0)
+        screened = np.flatnonzero(bound >= floor)
+        exact = np.full(iu.size, -np.inf)  # below `floor` where not computed
+        exact[screened] = copying_llr_exact(truth, iu[screened], ju[screened], share)[2]
+        if (exact >= floor).sum() < keep:  # its `keep` largest might lie below the floor: all pairs
+            exact = copying_llr_exact(truth, iu, ju, share)[2]
+        values["oracle"] = exact
+        _ids, est = estimated_copying_llr(plan.rows, share)
+        values["estimated"] = est[iu, ju]
+        per_plan[seed] = {name: (np.sort(v)[-keep:], int((v >= half[name]).sum())) for name, v in values.items()}
+    pairs_per_plan = statistics.mean(n_pairs)
+    markov = float(np.log(pairs_per_plan / alpha_pairs))
+    count = planted["oracle"].size
+    print(f"# oracle: the likelihood ratio that knows the true item parameters, abilities, company beliefs "
+          f"and how {share:g} of the shared items are copied; every pair of the null plans "
+          f"({pairs_per_plan:,.0f} pairs each), no sampling", flush=True)
+    print(f"similarity answers_only oracle statistic: median {half['oracle']:.1f} nats, max "
+          f"{planted['oracle'].max():.1f} nats over {count} planted pairs (expected, items copied independently: "
+          f"median {np.median(expected):.1f} nats); Bonferroni cut ln(pairs/{alpha_pairs:g}) {markov:.2f} nats",
+          flush=True)
+    figures = {"markov_cut": markov, "pairs_per_plan": pairs_per_plan, "planted": planted}
+    label = {"oracle": "oracle", "independent": "oracle (items copied independently)",
+             "estimated": "estimated-model ratio"}
+    note = {"oracle": "the most powerful test that knows the model",
+            "independent": "the same, each item copied with chance 0.3",
+            "estimated": "the same ratio on the plan-estimated option chances: a detector's statistic"}
+    for set_label, seeds in null_sets.items():
+        k = int(alpha_pairs * len(seeds))
+        for name in names:
+            tops = np.concatenate([per_plan[s][name][0] for s in seeds])
+            cut = float(np.sort(tops)[-(k + 1)])
+            found = share_of(planted[name] > cut)
+            at_markov = share_of(planted[name] >= markov)
+            false_half = statistics.mean(per_plan[s][name][1] for s in seeds)
+            figures[(set_label, name)] = {"cut": cut, "found": found, "found_markov": at_markov,
+                                          "false_at_half": false_half}
+            verdict = "met" if found >= 50.0 else "NOT met"
+            print(f"similarity answers_only {label[name]} found: {found:.1f} % of {count} "
+                  f"({note[name]}; goal >= 50 %, {verdict}) [{len(seeds)} {set_label}]", flush=True)
+            print(f"#   cut {cut:.2f} nats (<= {alpha_pairs:g} false pairs per plan over {len(seeds)} {set_label}); "
+                  f"at the Bonferroni cut {at_markov:.1f} % found; a cut finding 50 % ({half[name]:.2f} nats) "
+                  f"gives {false_half:.1f} false pairs per plan", flush=True)
+    return figures
+
+
+def share_of(hits):
+    hits = np.asarray(hits, dtype=bool)
+    return 100.0 * hits.mean() if hits.size else float("nan")
+
+
 def main(argv):
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("# bench_similarity uses no database: its figures come from the SQLite pass", flush=True)
@@ -163,6 +301,10 @@ def main(argv):
     everything = Tally()
     everything.false = online.false + card.false
     print_false(everything, "all ")
+    null_sets = {"null plans": NULL_SEEDS[:k]}
+    if k is None:
+        null_sets["null plans (the bench's 8, 32 more)"] = NULL_SEEDS + ORACLE_EXTRA_NULL_SEEDS
+    oracle(PLANTED_SEEDS[:k], null_sets)
     load = os.getloadavg()
     print(f"# load average during the run (this machine has {os.cpu_count()} cores): "
           f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}", flush=True)

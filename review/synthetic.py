@@ -48,6 +48,23 @@ class SyntheticPlan:
     # answer-card plans: the seat neighbours (id, id) and each candidate's (room, seat, version)
     neighbours: list[tuple[str, str]] = field(default_factory=list)
     seats: dict = field(default_factory=dict)
+    # simulate_plan: the generating model itself (for the oracle, copying_llr below)
+    truth: Truth | None = None
+
+
+@dataclass
+class Truth:
+    """What the generator knows and a detector does not: per candidate (in `ids` order) and item
+    (0..m-1, `item_ids`), `P[i, j, k]` the true chance that candidate i, answering on their own,
+    gives response k of item j (the nominal response model at their true ability, with their
+    company's wrong belief and the final review's redraw mixed in); `drawn[i, j]` whether i has
+    item j; `resp[i, j]` the response index given (-1 when not drawn)."""
+
+    ids: list[str]
+    item_ids: list[str]
+    P: np.ndarray
+    drawn: np.ndarray
+    resp: np.ndarray
 
 
 def _items(rng, n_items):
@@ -146,6 +163,16 @@ def simulate_plan(
         for j, k in belief.items():
             hit = members[rng.random(members.size) < 0.7]
             resp[hit, j] = k
+    # the true chances of an answer given on one's own: the model's, and for a company's
+    # trainee on a belief item 70% the belief, both then redrawn from the model with the
+    # final review's 5% (below): 0.95 (0.7 belief + 0.3 model) + 0.05 model
+    P_true = np.exp(z - z.max(axis=-1, keepdims=True))
+    P_true /= P_true.sum(axis=-1, keepdims=True)
+    for members, belief in beliefs:
+        for j, k in belief.items():
+            mixed = (1.0 - 0.95 * 0.7) * P_true[members, j, :]
+            mixed[:, k] += 0.95 * 0.7
+            P_true[members, j, :] = mixed
 
     rt = np.exp(np.array([it["beta"] for it in items])[None, :] - speed[:, None] + rng.normal(0, 0.4, (n, m)))
 
@@ -232,7 +259,57 @@ def simulate_plan(
         it = items[j]
         k = int(resp[i, j])
         rows.append((ids[i], it["id"], it["responses"][k], 1 if k == 0 else 0, round(float(times[i, j]), 1)))
-    return SyntheticPlan(rows=rows, cases=cases)
+    truth = Truth(ids=ids, item_ids=[it["id"] for it in items], P=P_true, drawn=drawn,
+                  resp=np.where(drawn, resp, -1))
+    return SyntheticPlan(rows=rows, cases=cases, truth=truth)
+
+
+def copying_llr(truth: Truth, share: float = 0.3, pairs=None):
+    """The oracle: the log-likelihood ratio of the Neyman–Pearson test of "a copied a share
+    `share` of the items shared with b, each independently, and answered the rest on their own"
+    against "both answered on their own", with the true chances `truth.P` (the generator's
+    model; a detector has to estimate them).
+
+    b's answers have the same chance under both, so per shared item, with p = P_a(b's response):
+    the same response: ln((share + (1 - share) p) / p); a different one: ln(1 - share). Summed:
+    llr[a, b] (a the copier). Neither direction is known, so the pair's statistic is the log of
+    the two ratios' mean (the most powerful test against "one of the two copied, either with
+    chance 1/2"; its ratio has mean 1 under the null, so P(stat >= ln t) <= 1/t, Markov).
+
+    `pairs` None: every pair, returned as (directed [n, n] matrix, pair statistic [n, n]),
+    by two matrix products over one-hot answers. Otherwise a list of (a, b) index pairs:
+    (directed llr a-copies-b, pair statistic), arrays over the pairs."""
+    n, m, kmax = truth.P.shape
+    g = float(share)
+    drawn = truth.drawn
+    rr, jj = np.nonzero(drawn)
+    Y = np.zeros((n, m * kmax))
+    Y[rr, jj * kmax + truth.resp[rr, jj]] = 1.0
+    with np.errstate(divide="ignore"):
+        W = np.where(truth.P > 0, np.log1p(g / ((1.0 - g) * np.where(truth.P > 0, truth.P, 1.0))), 0.0)
+    W = W.reshape(n, m * kmax)
+    Af = drawn.astype(np.float64)
+    if pairs is None:
+        directed = (Y * W) @ Y.T + np.log1p(-g) * (Af @ Af.T)
+        stat = np.logaddexp(directed, directed.T) - np.log(2.0)
+        return directed, stat
+    a = np.array([p[0] for p in pairs], dtype=np.int64)
+    b = np.array([p[1] for p in pairs], dtype=np.int64)
+    ab = ((Y[a] * W[a]) * Y[b]).sum(axis=1) + np.log1p(-g) * (Af[a] * Af[b]).sum(axis=1)
+    ba = ((Y[b] * W[b]) * Y[a]).sum(axis=1) + np.log1p(-g) * (Af[a] * Af[b]).sum(axis=1)
+    return ab, np.logaddexp(ab, ba) - np.log(2.0)
+
+
+def expected_copying_llr(truth: Truth, copier: int, source: int, share: float = 0.3) -> float:
+    """The mean of copying_llr's directed statistic when `copier` did copy `share` of the items
+    shared with `source`, given the source's answers: per shared item, with p = P_copier(source's
+    response) and q = share + (1 - share) p the chance of the same response,
+    q ln(q / p) + (1 - q) ln(1 - share)."""
+    g = float(share)
+    shared = np.flatnonzero(truth.drawn[copier] & truth.drawn[source])
+    p = truth.P[copier, shared, truth.resp[source, shared]]
+    q = g + (1.0 - g) * p
+    return float(np.sum(q * np.log(q / p) + (1.0 - q) * np.log1p(-g)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -466,3 +543,52 @@ def simulate_card_plan(
         rows.append((ids[i], it["id"], it["responses"][k], 1 if k == 0 else 0, 0.0))
     return SyntheticPlan(rows=rows, cases=cases, neighbours=[(ids[a], ids[b]) for a, b in neighbours],
                          seats={ids[i]: (*place[i], version[i]) for i in range(n)})
+
+
+def copying_llr_exact(truth: Truth, a, b, share: float = 0.3, chunk: int = 20000):
+    """copying_llr's oracle for the generator exactly as it copies: K = round(share × S) of the
+    S items shared, chosen at random without replacement (simulate_plan's answers_only), not
+    each item independently. Given the copied set T, the copier's answers on T are the
+    source's and the rest their own, so the likelihood ratio is the mean over the C(S, K) sets
+    of Π_{j in T} [same response] / p_j = e_K(x) / C(S, K), e_K the K-th elementary symmetric
+    polynomial of x_j = [same response on j] / P_a(b's response on j) (zero, -inf in nats,
+    when fewer than K responses are the same). Per pair (index arrays a, b): the directed
+    statistics (a copies b, b copies a) and the pair statistic, the log of their mean, in nats.
+    """
+    from scipy.special import gammaln
+
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    m = truth.drawn.shape[1]
+    cols = np.arange(m)
+    out = []
+    for copier, source in ((a, b), (b, a)):
+        llr = np.empty(a.size)
+        for start in range(0, a.size, chunk):
+            c, s = copier[start:start + chunk], source[start:start + chunk]
+            shared = truth.drawn[c] & truth.drawn[s]
+            rs = np.where(shared, truth.resp[s], 0)
+            same = shared & (truth.resp[c] == truth.resp[s])
+            p = truth.P[c[:, None], cols[None, :], rs]
+            x = np.where(same, 1.0 / np.where(same, p, 1.0), 0.0)
+            S = shared.sum(axis=1)
+            K = np.rint(share * S).astype(np.int64)
+            kmax = int(K.max()) if K.size else 0
+            e = np.zeros((c.size, kmax + 1))
+            e[:, 0] = 1.0
+            log_scale = np.zeros(c.size)
+            for j in range(m):
+                xj = x[:, j]
+                if not xj.any():
+                    continue
+                e[:, 1:] += xj[:, None] * e[:, :-1].copy()
+                top = e.max(axis=1)
+                e /= top[:, None]
+                log_scale += np.log(top)
+            eK = e[np.arange(c.size), K]
+            with np.errstate(divide="ignore"):
+                llr[start:start + chunk] = (np.log(eK) + log_scale
+                                            - (gammaln(S + 1) - gammaln(K + 1) - gammaln(S - K + 1)))
+        out.append(llr)
+    ab, ba = out
+    return ab, ba, np.logaddexp(ab, ba) - np.log(2.0)
